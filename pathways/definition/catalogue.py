@@ -1,0 +1,79 @@
+"""A catalogue: every pathway document in a folder, validated on its own and against each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pathways.definition.loader import Definition, load_file
+from pathways.definition.problems import DefinitionError, Problem, did_you_mean
+
+DEFAULT_DIR = Path("definitions")
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Catalogue:
+    """The valid definitions by id, and the problems of the rest."""
+
+    definitions: dict[str, Definition] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def get(self, pathway_id: str) -> Definition:
+        try:
+            return self.definitions[pathway_id]
+        except KeyError:
+            hint = did_you_mean(pathway_id, self.definitions)
+            raise KeyError(f"no pathway '{pathway_id}' in the catalogue{hint}") from None
+
+
+def files_in(paths: Iterable[str | Path]) -> list[Path]:
+    """The YAML files named by ``paths`` (files as given, folders searched recursively)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        else:
+            found.append(path)
+    return found
+
+
+def load_catalogue(paths: Iterable[str | Path] = (DEFAULT_DIR,)) -> Catalogue:
+    """Load every document; then check what spans documents (unique ids, hand-off targets)."""
+    catalogue = Catalogue()
+    files = files_in(paths)
+    if not files:
+        catalogue.problems.append(Problem(", ".join(map(str, paths)), 1, 1, "no pathway files (*.yaml) found",
+                                          "io"))
+    for path in files:
+        try:
+            definition = load_file(path)
+        except DefinitionError as exc:
+            catalogue.problems += exc.problems
+            continue
+        first = catalogue.definitions.get(definition.id)
+        if first is not None:
+            line, column = definition.positions.of(("id",))
+            catalogue.problems.append(Problem(str(path), line, column,
+                                              f"pathway id '{definition.id}' is also used by {first.file}",
+                                              "duplicate-id"))
+            continue
+        catalogue.definitions[definition.id] = definition
+    for definition in catalogue.definitions.values():
+        for sid, where in definition.graph.placed.items():
+            for index, transition in enumerate(where.step.on):
+                target = transition.handoff.pathway if transition.handoff else None
+                if target and target not in catalogue.definitions:
+                    line, column = definition.positions.of((*where.path, "on", index, "handoff", "pathway"))
+                    catalogue.problems.append(Problem(
+                        definition.file, line, column,
+                        f"step '{sid}' hands off to unknown pathway '{target}'"
+                        + did_you_mean(target, catalogue.definitions), "unknown-pathway"))
+    catalogue.problems.sort()
+    return catalogue

@@ -1,0 +1,177 @@
+"""Load pathway documents: YAML → positions → pydantic shape → structural checks.
+
+``load_text`` and ``load_file`` return a :class:`Definition` or raise :class:`DefinitionError` with
+every problem of the document, each as ``FILE:LINE:COL: message``. Nothing else escapes: any
+input, however broken, ends in one of the two.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from pathways.definition import yamlpos
+from pathways.definition.checks import check
+from pathways.definition.graph import PathwayGraph
+from pathways.definition.problems import DefinitionError, Problem, did_you_mean
+from pathways.definition.schema import Pathway
+from pathways.definition.yamlpos import Path, Positions
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A valid pathway with the file it came from, its positions and its compiled graph."""
+
+    pathway: Pathway
+    file: str
+    positions: Positions
+    graph: PathwayGraph
+    text: str
+
+    @property
+    def id(self) -> str:
+        return self.pathway.id
+
+
+def load_file(path: str | FsPath) -> Definition:
+    path = FsPath(path)
+    try:
+        size = path.stat().st_size
+        if size > yamlpos.MAX_BYTES:
+            raise DefinitionError([Problem(str(path), 1, 1, f"file is {size:,} bytes; the limit is "
+                                           f"{yamlpos.MAX_BYTES:,} bytes", "too-large")])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DefinitionError([Problem(str(path), 1, 1, f"cannot read the file: {exc.strerror}", "io")]) from None
+    return load_text(raw, str(path))
+
+
+def load_text(raw: bytes | str, filename: str = "<text>") -> Definition:
+    data, positions, problems = yamlpos.read(raw, filename)
+    if problems:
+        raise DefinitionError(problems)
+    try:
+        pathway = Pathway.model_validate(data)
+    except ValidationError as exc:
+        raise DefinitionError(_shape_problems(exc, data, positions, filename)) from None
+    except RecursionError:
+        raise DefinitionError([Problem(filename, 1, 1, "the document is nested too deeply", "too-large")]) from None
+    graph, findings = check(pathway)
+    if findings:
+        raise DefinitionError(_at(filename, positions, path, message, kind) for path, message, kind in findings)
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    return Definition(pathway, filename, positions, graph, text)
+
+
+def _at(filename: str, positions: Positions, path: Path, message: str, kind: str, *, key: bool = False) -> Problem:
+    line, column = positions.of(path, key=key)
+    return Problem(filename, line, column, message, kind)
+
+
+# -- mapping pydantic's errors to places and words ---------------------------------------------
+
+_KINDS = {
+    "extra_forbidden": "unknown-key",
+    "missing": "missing-key",
+    "enum": "bad-value",
+    "literal_error": "bad-value",
+    "string_pattern_mismatch": "bad-id",
+}
+
+
+def _shape_problems(exc: ValidationError, data: Any, positions: Positions, filename: str) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        path = _data_path(error["loc"], data)
+        kind = _KINDS.get(error["type"], "wrong-type")
+        message = _message(error, path)
+        if error["type"] == "extra_forbidden":
+            problems.append(_at(filename, positions, path, message, kind, key=True))
+        elif error["type"] == "missing":
+            problems.append(_at(filename, positions, path[:-1], message, kind))
+        else:
+            problems.append(_at(filename, positions, path, message, kind))
+    return problems
+
+
+def _data_path(loc: tuple[int | str, ...], data: Any) -> Path:
+    """Keep the parts of pydantic's ``loc`` that exist in the data (drop union and validator tags)."""
+    path: list[str | int] = []
+    here = data
+    for part in loc:
+        if isinstance(here, dict) and part in here:
+            here = here[part]
+            path.append(part)
+        elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+            here = here[part]
+            path.append(part)
+        elif isinstance(here, dict | list) and isinstance(part, str) and not re.search(r"[\[\]()-]", part):
+            path.append(part)  # a missing or unknown key: keep it for the message
+            here = None
+    return tuple(path)
+
+
+def _message(error: dict[str, Any], path: Path) -> str:
+    kind, where = error["type"], _dotted(path)
+    if kind == "extra_forbidden":
+        key = path[-1] if path else "?"
+        allowed = _fields_at(path[:-1])
+        return f"unknown key '{key}'" + did_you_mean(str(key), allowed) + (
+            "" if did_you_mean(str(key), allowed) else f" (allowed here: {', '.join(sorted(allowed))})"
+            if allowed else "")
+    if kind == "missing":
+        return f"missing required key '{path[-1]}'" + (f" in {_dotted(path[:-1])}" if len(path) > 1 else "")
+    if kind == "string_pattern_mismatch":
+        return (f"{where}: '{error.get('input')}' is not a valid id: use lower-case letters a–z, digits and '_', "
+                "starting with a letter")
+    if kind in ("enum", "literal_error"):
+        expected = re.findall(r"'([^']+)'", str(error.get("ctx", {}).get("expected", "")))
+        value = error.get("input")
+        return f"{where}: '{value}' is not allowed" + (did_you_mean(str(value), expected) or
+                                                       f" (choose one of: {', '.join(expected)})")
+    text = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {text}" if where else text
+
+
+def _dotted(path: Path) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def _fields_at(path: Path) -> list[str]:
+    """The keys allowed at ``path`` of a pathway document, found by walking the model's annotations."""
+    annotation: Any = Pathway
+    for part in path:
+        annotation = _strip(annotation)
+        origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+        if origin in (tuple, list) and args:
+            annotation = args[0]
+        elif origin is dict and args:
+            annotation = args[1]
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(str(part))
+            if field is None:
+                return []
+            annotation = field.annotation
+        else:
+            return []
+    annotation = _strip(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _strip(annotation: Any) -> Any:
+    """``Step | None`` → ``Step``; ``Annotated[str, ...]`` → ``str``."""
+    while True:
+        origin = typing.get_origin(annotation)
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if origin in (typing.Union, types.UnionType, typing.Annotated) and args:
+            annotation = args[0]
+        else:
+            return annotation
