@@ -281,7 +281,7 @@ class Guard:
                 raise GuardError("'in' needs a list on the right: x in ['a', 'b']", col)
             Guard._check_compare(ast.Eq(), left, right.item, right_node, col)
             return
-        if left.name == "enum" and right == TEXT or right.name == "enum" and left == TEXT:
+        if (left.name == "enum" and right == TEXT) or (right.name == "enum" and left == TEXT):
             enum = left if left.name == "enum" else right
             literals = [right_node] if not isinstance(right_node, ast.List | ast.Tuple) else right_node.elts
             for literal in literals:

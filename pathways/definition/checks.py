@@ -213,8 +213,8 @@ def _deadlines(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]
         kind, _, name = deadline.anchor.partition(":")
         if kind == "step" and name not in placed:
             yield (*path, "anchor"), _unknown(name, "step", set(placed)), "unknown-step"
-        elif kind == "participant" and names.get(name) != DATE or kind == "participant" and \
-                name not in PARTICIPANT_FIELDS:
+        elif (kind == "participant" and names.get(name) != DATE) or (kind == "participant" and \
+                name not in PARTICIPANT_FIELDS):
             dates = {n for n, t in PARTICIPANT_FIELDS.items() if t == DATE}
             yield (*path, "anchor"), _unknown(name, "participant date", dates), "unknown-field"
         elif kind == "field" and (name not in pathway.fields or names.get(name) != DATE):

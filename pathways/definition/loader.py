@@ -105,10 +105,7 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> Path:
     path: list[str | int] = []
     here = data
     for part in loc:
-        if isinstance(here, dict) and part in here:
-            here = here[part]
-            path.append(part)
-        elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+        if (isinstance(here, dict) and part in here) or (isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here)):
             here = here[part]
             path.append(part)
         elif isinstance(here, dict | list) and isinstance(part, str) and not re.search(r"[\[\]()-]", part):

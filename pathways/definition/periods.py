@@ -74,6 +74,19 @@ class Period:
         text = self.text[1:] if self.text.startswith("-") else f"-{self.text}"
         return Period(-self.years, -self.months, -self.days, text=text)
 
+    def norwegian(self) -> str:
+        """The period as a case worker says it: '1 år 6 mnd', '6 uker', '10 dager'."""
+        parts = []
+        if self.years:
+            parts.append(f"{abs(self.years)} år")
+        if self.months:
+            parts.append(f"{abs(self.months)} mnd")
+        if self.days:
+            weeks, rest = divmod(abs(self.days), 7)
+            parts.append(f"{weeks} uke{'r' if weeks != 1 else ''}" if weeks and not rest and not parts
+                         else f"{abs(self.days)} dag{'er' if abs(self.days) != 1 else ''}")
+        return ("minus " if self.approx_days < 0 else "") + (" ".join(parts) or "0 dager")
+
     def _format(self) -> str:
         parts = "".join(f"{abs(v)}{u}" for v, u in ((self.years, "Y"), (self.months, "M"), (self.days, "D")) if v)
         negative = min(self.years, self.months, self.days) < 0

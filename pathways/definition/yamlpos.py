@@ -8,8 +8,8 @@ expand instead of trusting the document's size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
