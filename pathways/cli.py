@@ -97,5 +97,23 @@ def describe_command(pathway_id: str, as_json: bool, definitions: Path) -> None:
         click.echo("  fra alle steg: " + ", ".join(info.anytime_outcomes))
 
 
+@main.command("run")
+@definitions_option
+@click.option("--out", type=click.Path(path_type=Path), default=Path("var/diagrams"), show_default=True,
+              help="Folder for the rendered diagrams.")
+def run_command(definitions: Path, out: Path) -> None:
+    """The main job: validate the catalogue and render every pathway (SVG and PNG)."""
+    catalogue = load_catalogue((definitions,))
+    for problem in catalogue.problems:
+        click.echo(str(problem), err=True)
+    out.mkdir(parents=True, exist_ok=True)
+    for pathway_id, definition in sorted(catalogue.definitions.items()):
+        for fmt in ("svg", "png"):
+            (out / f"{pathway_id}.{fmt}").write_bytes(render(definition, fmt))
+        click.echo(f"{pathway_id}: {definition.pathway.title} → {out / pathway_id}.svg")
+    click.echo(f"{len(catalogue.definitions)} pathways rendered to {out}/, {len(catalogue.problems)} problems")
+    sys.exit(0 if catalogue.ok else 1)
+
+
 if __name__ == "__main__":
     main()

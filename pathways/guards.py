@@ -249,6 +249,8 @@ class Guard:
                                      f"got ({', '.join(map(str, kinds))})", col)
                 if func.id == "date" and isinstance(args[0], ast.Constant):
                     _date_literal(args[0].value)
+                if result == DURATION and isinstance(args[0], ast.Constant) and args[0].value != int(args[0].value):
+                    raise GuardError(f"{func.id}() takes a whole number", col)
                 assert result is not None
                 return result
         raise GuardError(f"'{type(node).__name__}' is not allowed in a guard", col)

@@ -159,7 +159,7 @@ def _references(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding
         if target not in placed:
             yield ("lifecycle", key), _unknown(target, "step", steps), "unknown-step"
         elif placed[target].step.kind != StepKind.outcome:
-            yield ("lifecycle", key), f"'{key}' must lead to an outcome step; '{target}' is a " \
+            yield ("lifecycle", key), f"'{key}' must lead to an outcome step; '{target}' is of kind " \
                 f"{placed[target].step.kind.value}", "lifecycle"
 
     for group in ("deadlines", "followups"):
@@ -263,7 +263,8 @@ def _structure(pg: PathwayGraph) -> Iterator[Finding]:
         if step.kind == StepKind.outcome or step.final:
             continue
         source = sid + JOIN if step.kind == StepKind.parallel else sid
-        if graph.out_degree(source) == 0:
+        leads_somewhere = step.next or any(t.to for t in step.on)  # unknown targets are reported above
+        if graph.out_degree(source) == 0 and not leads_somewhere:
             what = "its regions are joined but nothing follows" if step.kind == StepKind.parallel else \
                 "no transition leads out of it"
             yield (*where.path, "id"), (f"step '{sid}' is a dead end: {what}, and it is not an outcome "

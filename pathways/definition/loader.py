@@ -87,7 +87,11 @@ _KINDS = {
 
 def _shape_problems(exc: ValidationError, data: Any, positions: Positions, filename: str) -> list[Problem]:
     problems = []
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    failing = {_data_path(e["loc"], data) for e in errors if e["type"] != "too_short"}
+    for error in errors:
+        if error["type"] == "too_short" and any(f[: len(error["loc"])] == error["loc"] for f in failing):
+            continue  # a list emptied by its own failing items: the items' errors say it all
         path = _data_path(error["loc"], data)
         kind = _KINDS.get(error["type"], "wrong-type")
         message = _message(error, path)
@@ -105,7 +109,8 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> Path:
     path: list[str | int] = []
     here = data
     for part in loc:
-        if (isinstance(here, dict) and part in here) or (isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here)):
+        in_list = isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here)
+        if in_list or (isinstance(here, dict) and part in here):
             here = here[part]
             path.append(part)
         elif isinstance(here, dict | list) and isinstance(part, str) and not re.search(r"[\[\]()-]", part):
@@ -123,7 +128,8 @@ def _message(error: dict[str, Any], path: Path) -> str:
             "" if did_you_mean(str(key), allowed) else f" (allowed here: {', '.join(sorted(allowed))})"
             if allowed else "")
     if kind == "missing":
-        return f"missing required key '{path[-1]}'" + (f" in {_dotted(path[:-1])}" if len(path) > 1 else "")
+        return f"missing required key '{path[-1]}'" + (f" in {_dotted(path[:-1])}" if len(path) > 1 else
+                                                        " at the top level")
     if kind == "string_pattern_mismatch":
         return (f"{where}: '{error.get('input')}' is not a valid id: use lower-case letters a–z, digits and '_', "
                 "starting with a letter")

@@ -7,6 +7,7 @@ the engine has: adding to a date, and an approximate length in days for planning
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -35,7 +36,7 @@ class Period:
             raise ValueError(f"expected an ISO 8601 duration such as 'P3M', got {text!r}")
         raw = text.strip()
         body = raw[1:] if raw.startswith("-") else raw
-        if "T" in body.upper():
+        if re.fullmatch(r"P[\dYMWD]*T.*", body):
             raise ValueError(f"'{raw}': durations are in years, months, weeks or days; no times")
         try:
             parsed = isodate.parse_duration(body)

@@ -94,6 +94,9 @@ def read(raw: bytes | str, filename: str) -> tuple[Any, Positions, list[Problem]
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        lines = text.splitlines()
+        if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+            detail += " (a tab: YAML indents with spaces only)"
         return fail(f"invalid YAML: {detail}", "yaml-syntax", line, column)
     except yaml.YAMLError as exc:
         return fail(f"invalid YAML: {exc}", "yaml-syntax")

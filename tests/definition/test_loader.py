@@ -1,0 +1,94 @@
+"""The loader keeps positions, reads YAML 1.2 booleans, and reports every problem at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from pathways.definition.loader import load_text
+from pathways.definition.problems import DefinitionError
+from pathways.definition.schema import StepKind
+from tests.conftest import yaml_doc
+
+
+def test_complete_example_loads_with_every_construct(complete):
+    pathway = complete.pathway
+    steps = pathway.all_steps()
+    assert steps["opplaering"].kind == StepKind.parallel
+    assert [r.id for r in steps["opplaering"].regions] == ["teori", "arbeid"]
+    assert steps["moduler"].kind == StepKind.modules
+    assert steps["arbeidstrening"].final
+    assert pathway.deadlines[1].offset == "-nav_varsel"
+    assert pathway.lifecycle.pause is not None and pathway.lifecycle.pause.max.years == 1
+
+
+def test_positions_point_at_keys_and_values(complete):
+    # steps[4] is 'eksamen'; its first transition's guard sits on a known line of the fixture
+    lines = complete.text.splitlines()
+    line, column = complete.positions.of(("steps", 4, "on", 0, "guard"))
+    assert lines[line - 1][column - 1:].startswith('"resultat ==')
+    key_line, key_column = complete.positions.of(("steps", 4, "id"), key=True)
+    assert lines[key_line - 1][key_column - 1:].startswith("id: eksamen")
+
+
+def test_on_no_and_yes_stay_words():
+    definition = load_text(yaml_doc("""
+        fields:
+          svar: {type: enum, title: Svar, values: [yes, no]}
+        start: a
+        steps:
+          - id: a
+            kind: activity
+            title: A
+            on: [{event: fullfort, to: b, guard: "svar == 'no'"}]
+          - {id: b, kind: outcome, outcome: work, title: B}
+        """))
+    assert definition.pathway.fields["svar"].values == ("yes", "no")
+    assert definition.pathway.steps[0].on[0].to == "b"
+
+
+def test_all_problems_of_a_document_are_reported_together():
+    with pytest.raises(DefinitionError) as caught:
+        load_text(yaml_doc("""
+            start: a
+            steps:
+              - {id: a, kind: activity, title: A, next: bb}
+              - {id: b, kind: activity, title: B}
+              - {id: c, kind: outcome, outcome: work, title: C}
+            """), "many.yaml")
+    kinds = sorted(p.kind for p in caught.value.problems)
+    assert kinds == ["dead-end", "unknown-step", "unreachable", "unreachable"]
+    assert str(caught.value).count("many.yaml:") == 4
+
+
+def test_anchors_and_aliases_work_within_the_budget():
+    definition = load_text(yaml_doc("""
+        livelihood: &kilder [introduksjonsstonad, lonn]
+        start: a
+        steps:
+          - {id: a, kind: activity, title: A, next: b, livelihood: *kilder}
+          - {id: b, kind: outcome, outcome: work, title: B}
+        """))
+    assert [s.value for s in definition.pathway.steps[0].livelihood] == ["introduksjonsstonad", "lonn"]
+
+
+def test_a_byte_order_mark_is_accepted():
+    text = "\ufeff" + yaml_doc("""
+        start: a
+        steps:
+          - {id: a, kind: outcome, outcome: work, title: Å være i arbeid}
+        """)
+    assert load_text(text.encode("utf-8")).pathway.steps[0].title == "Å være i arbeid"
+
+
+@pytest.mark.parametrize("body, kind", [
+    ("start: a\nsteps: {a: 1}\n", "wrong-type"),
+    ("start: a\nsteps:\n  - 12\n", "wrong-type"),
+    ("start: a\nsteps:\n  - {id: a, kind: outcome, outcome: work, title: [A]}\n", "wrong-type"),
+    ("start: a\nsteps:\n  - {id: a, kind: outcome, outcome: work, title: A, when: 2025-02-30}\n", "yaml-syntax"),
+    ("start: a\nsteps:\n  - {? [a, b] : c}\n", "yaml-syntax"),
+    ("start: a\nsteps:\n  - <<: {id: a}\n", "yaml-syntax"),
+])
+def test_odd_shapes_are_problems(body, kind):
+    with pytest.raises(DefinitionError) as caught:
+        load_text(yaml_doc(body))
+    assert kind in {p.kind for p in caught.value.problems}
