@@ -252,7 +252,7 @@ def _structure(pg: PathwayGraph) -> Iterator[Finding]:
     if pathway.start not in placed:
         return
     reachable = nx.descendants(graph, pathway.start) | {pathway.start}
-    for target in pg.lifecycle_targets:
+    for target in pg.lifecycle_targets & set(placed):
         reachable |= nx.descendants(graph, target) | {target}
     for sid, where in placed.items():
         if sid not in reachable:

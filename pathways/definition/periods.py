@@ -7,6 +7,7 @@ the engine has: adding to a date, and an approximate length in days for planning
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Any
@@ -32,6 +33,12 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         """Parse an ISO 8601 duration of whole years, months, weeks and days (no times)."""
+        if not isinstance(text, str):
+            raise ValueError(f"expected an ISO 8601 duration such as 'P3M', got {text!r}")
+        return _parse(text)
+
+    @classmethod
+    def _parse_uncached(cls, text: str) -> Period:
         if not isinstance(text, str):
             raise ValueError(f"expected an ISO 8601 duration such as 'P3M', got {text!r}")
         raw = text.strip()
@@ -115,6 +122,11 @@ class Period:
 
         return core_schema.no_info_plain_validator_function(
             validate, serialization=core_schema.plain_serializer_function_ser_schema(str))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(text: str) -> Period:
+    return Period._parse_uncached(text)
 
 
 def describe_days(days: float) -> str:

@@ -56,6 +56,9 @@ class Positions:
         return (1, 1)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _Budget(Exception):
     pass
 
@@ -132,7 +135,7 @@ def read(raw: bytes | str, filename: str) -> tuple[Any, Positions, list[Problem]
                     line, column = _where(key_node)
                     problems.append(Problem(filename, line, column, "a key must be a plain value", "yaml-syntax"))
                     continue
-                key = constructor.construct_object(key_node, deep=True)
+                key = key_node.value if key_node.tag == _STR else constructor.construct_object(key_node, deep=True)
                 if key in first_seen:
                     line, column = _where(key_node)
                     problems.append(Problem(filename, line, column,
@@ -145,6 +148,8 @@ def read(raw: bytes | str, filename: str) -> tuple[Any, Positions, list[Problem]
             return result
         if isinstance(node, yaml.SequenceNode):
             return [build(item, (*path, index)) for index, item in enumerate(node.value)]
+        if node.tag == _STR:
+            return node.value  # the common case, without the constructor's bookkeeping
         return constructor.construct_object(node, deep=True)
 
     try:

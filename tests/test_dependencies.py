@@ -1,0 +1,19 @@
+"""The pinned dependency ranges work together (ARCHITECTURE.md, "Known dependency facts")."""
+
+from __future__ import annotations
+
+import shutil
+from importlib.metadata import version
+
+
+def test_prefect_server_imports_with_the_pinned_fastapi():
+    major, minor, *_ = (int(p) for p in version("fastapi").split(".")[:2])
+    assert (major, minor) < (0, 155)
+    from prefect.server.api.server import create_app  # fails with fastapi >= 0.155
+
+    assert callable(create_app)
+    assert version("prefect").startswith("3.8.")
+
+
+def test_graphviz_dot_program_is_installed():
+    assert shutil.which("dot"), "the graphviz package needs the 'dot' program (Debian package graphviz)"
