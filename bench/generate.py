@@ -38,7 +38,8 @@ def large_pathway(steps: int = 500, block: int = 50) -> str:
                     made += 1
         elif index % 7 == 3:
             lines += [f"  - id: {sid}", "    kind: decision", f"    title: Vurdering {index}", "    on:",
-                      f"      - {{event: vurdert, to: {nxt}, guard: \"resultat == 'bestatt' and norwegian_oral >= B1\"}}",
+                      f"      - {{event: vurdert, to: {nxt}, "
+                      "guard: \"resultat == 'bestatt' and norwegian_oral >= B1\"}",
                       f"      - {{event: vurdert, to: {sid}, guard: \"resultat == 'ikke_bestatt'\"}}",
                       "      - {event: logget, effects: [{counter: praksistimer, add: timer}]}"]
             made += 1

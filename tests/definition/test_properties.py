@@ -60,7 +60,9 @@ def replace(data: Any, path: tuple, new: Any, delete: bool) -> Any:
     return data
 
 
-SETTINGS = settings(max_examples=int(os.environ.get("PATHWAYS_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# PATHWAYS_FUZZ_EXAMPLES=5000 for a long run; the default keeps the suite quick.
+SETTINGS = settings(max_examples=int(os.environ.get("PATHWAYS_FUZZ_EXAMPLES", "150")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
