@@ -82,7 +82,7 @@ def test_describe_prints_steps_roles_durations_and_livelihood(folder):
     assert code == 0
     assert "Kartlegging [activity]" in out and "livsopphold: sosialhjelp" in out
     assert "Roller: programradgiver" in out
-    assert "jobb: 17 mnd – 22 mnd" in out
+    assert "jobb: 17 mnd – 20 mnd" in out
 
 
 def test_describe_json(folder):

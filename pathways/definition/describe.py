@@ -104,13 +104,17 @@ def _weight(step: Step, pathway: Pathway) -> Span:
                            if finals else Span(0, 0))
         return Span(max(r.shortest for r in regions), max(r.longest for r in regions))
     if step.kind == StepKind.modules:
-        days = sorted(m.duration.expected.approx_days if m.duration else 0.0 for m in step.modules)
-        needed = step.join.at_least if step.join and step.join.at_least else \
-            sum(m.required for m in step.modules)
-        needed = max(1, min(needed, len(days)))
-        fastest, slowest = days[:needed], days[-needed:]
+        def days(modules: list) -> list[float]:
+            return sorted(m.duration.expected.approx_days if m.duration else 0.0 for m in modules)
+
+        if step.join and step.join.at_least:  # any N modules: the quickest N, or the slowest N
+            every = days(list(step.modules))
+            needed = min(step.join.at_least, len(every))
+            fastest, slowest = every[:needed], every[-needed:]
+        else:  # every required module
+            fastest = slowest = days([m for m in step.modules if m.required]) or [0.0]
         side_by_side = max(fastest) if not step.max_concurrent else \
-            sum(fastest) / min(step.max_concurrent, needed)
+            max(max(fastest), sum(fastest) / step.max_concurrent)
         return Span(side_by_side, sum(slowest))
     return Span(0, 0)
 
