@@ -25,8 +25,12 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print problems as a JSON list.")
 def validate(paths: tuple[Path, ...], as_json: bool) -> None:
-    """Validate pathway documents (default: the definitions/ folder)."""
-    catalogue = load_catalogue(paths or (DEFAULT_DIR,))
+    """Validate pathway documents (default: the definitions/ folder).
+
+    Hand-offs in the named files may point at the pathways of definitions/ as well.
+    """
+    context = (DEFAULT_DIR,) if paths and DEFAULT_DIR.is_dir() else ()
+    catalogue = load_catalogue(paths or (DEFAULT_DIR,), context=context)
     if as_json:
         click.echo(json.dumps([p.as_json() for p in catalogue.problems], ensure_ascii=False, indent=2))
     else:

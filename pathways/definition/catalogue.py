@@ -44,9 +44,15 @@ def files_in(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def load_catalogue(paths: Iterable[str | Path] = (DEFAULT_DIR,)) -> Catalogue:
-    """Load every document; then check what spans documents (unique ids, hand-off targets)."""
+def load_catalogue(paths: Iterable[str | Path] = (DEFAULT_DIR,), context: Iterable[str | Path] = ()) -> Catalogue:
+    """Load every document; then check what spans documents (unique ids, hand-off targets).
+
+    Hand-offs may also name the valid pathways found in ``context`` (validating one file against the
+    catalogue it belongs to).
+    """
+    paths = list(paths)
     catalogue = Catalogue()
+    known = set(load_catalogue(context).definitions) if context else set()
     files = files_in(paths)
     if not files:
         catalogue.problems.append(Problem(", ".join(map(str, paths)), 1, 1, "no pathway files (*.yaml) found",
@@ -69,11 +75,11 @@ def load_catalogue(paths: Iterable[str | Path] = (DEFAULT_DIR,)) -> Catalogue:
         for sid, where in definition.graph.placed.items():
             for index, transition in enumerate(where.step.on):
                 target = transition.handoff.pathway if transition.handoff else None
-                if target and target not in catalogue.definitions:
+                if target and target not in catalogue.definitions and target not in known:
                     line, column = definition.positions.of((*where.path, "on", index, "handoff", "pathway"))
                     catalogue.problems.append(Problem(
                         definition.file, line, column,
                         f"step '{sid}' hands off to unknown pathway '{target}'"
-                        + did_you_mean(target, catalogue.definitions), "unknown-pathway"))
+                        + did_you_mean(target, {*catalogue.definitions, *known}), "unknown-pathway"))
     catalogue.problems.sort()
     return catalogue

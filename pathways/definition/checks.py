@@ -54,9 +54,6 @@ def _names(pathway: Pathway) -> Iterator[Finding]:
     for index, item in enumerate(pathway.followups):
         if item.id in clash:
             yield ("followups", index, "id"), f"'{item.id}' is both a deadline and a follow-up", "duplicate-id"
-    for event in pathway.events:
-        if event in BUILTIN_EVENTS:
-            yield ("events", event), f"'{event}' is a built-in event and cannot be redefined", "duplicate-id"
     builtin = set(PARTICIPANT_FIELDS) | set(CASE_FIELDS)
     owners: dict[str, str] = {}
     for group in ("parameters", "fields", "counters"):
@@ -226,24 +223,41 @@ def _deadlines(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]
             else:
                 anchors.add_edge(deadline.id, name)
         offset = deadline.offset.strip()
-        bare = offset.removeprefix("-")
-        if Period.is_valid(offset):
-            period = Period.parse(offset)
-        elif bare in pathway.parameters and pathway.parameters[bare].type == "duration":
-            period = Period.parse(pathway.parameters[bare].default)
-        else:
-            params = {n for n, p in pathway.parameters.items() if p.type == "duration"}
+        period = _duration_or_parameter(pathway, offset, negative=True)
+        if period is None:
             yield (*path, "offset"), f"'{offset}' is neither an ISO 8601 duration (P3M, -P10D) nor a duration " \
-                "parameter" + did_you_mean(bare, params), "unknown-parameter"
+                "parameter" + did_you_mean(offset.removeprefix("-"), _duration_parameters(pathway)), \
+                "unknown-parameter"
             continue
         if deadline.days == DayCount.working and not period.only_days:
             yield (*path, "offset"), f"working days are counted in days: write the offset as days " \
                 f"(e.g. P10D), not '{offset}'", "deadline"
+    for index, followup in enumerate(pathway.followups):
+        if _duration_or_parameter(pathway, followup.every, negative=False) is None:
+            yield ("followups", index, "every"), f"'{followup.every}' is neither an ISO 8601 duration (P1M, P3M) " \
+                "nor a duration parameter" + did_you_mean(followup.every, _duration_parameters(pathway)), \
+                "unknown-parameter"
     for cycle in nx.simple_cycles(anchors):
         first = min(cycle)
         index = next(i for i, d in enumerate(pathway.deadlines) if d.id == first)
         yield ("deadlines", index, "anchor"), "deadlines anchored on each other in a loop: " + \
             " → ".join([*cycle, cycle[0]]), "deadline"
+
+
+def _duration_parameters(pathway: Pathway) -> set[str]:
+    return {n for n, p in pathway.parameters.items() if p.type == "duration"}
+
+
+def _duration_or_parameter(pathway: Pathway, text: str, *, negative: bool) -> Period | None:
+    """The period ``text`` names: an ISO 8601 duration or a duration parameter (with '-' if ``negative``)."""
+    text = text.strip()
+    if Period.is_valid(text) and (negative or not text.startswith("-")):
+        return Period.parse(text)
+    sign, bare = ("-", text[1:]) if negative and text.startswith("-") else ("", text)
+    if bare in _duration_parameters(pathway):
+        period = Period.parse(pathway.parameters[bare].default)
+        return period.negated() if sign else period
+    return None
 
 
 def _structure(pg: PathwayGraph) -> Iterator[Finding]:
@@ -262,11 +276,10 @@ def _structure(pg: PathwayGraph) -> Iterator[Finding]:
         step = where.step
         if step.kind == StepKind.outcome or step.final:
             continue
-        source = sid + JOIN if step.kind == StepKind.parallel else sid
-        leads_somewhere = step.next or any(t.to for t in step.on)  # unknown targets are reported above
-        if graph.out_degree(source) == 0 and not leads_somewhere:
-            what = "its regions are joined but nothing follows" if step.kind == StepKind.parallel else \
-                "no transition leads out of it"
+        compound = step.kind in (StepKind.parallel, StepKind.modules)
+        leads_somewhere = step.next if compound else step.next or any(t.to for t in step.on)
+        if not leads_somewhere:  # unknown targets are reported above
+            what = "nothing follows when it is complete ('next')" if compound else "no transition leads out of it"
             yield (*where.path, "id"), (f"step '{sid}' is a dead end: {what}, and it is not an outcome "
                                         "(add 'next' or 'on', or make it kind: outcome)"), "dead-end"
 

@@ -1,7 +1,8 @@
 """The intermediate graph of a pathway: one networkx graph that checks, ``describe`` and diagrams share.
 
 Nodes are step ids. A parallel step ``P`` forks to the start of each region; the ``final`` steps of
-its regions lead to a synthetic join node ``P#join``, which carries ``P``'s own transitions. A
+its regions lead to a synthetic join node ``P#join``, which carries ``P``'s ``next``; ``P``'s ``on``
+transitions interrupt the regions and leave from ``P`` itself. A
 module set is a single node (its modules are drawn inside it). Case-wide events (discontinue,
 transfer) are not edges: they are listed in ``lifecycle_targets``.
 """
@@ -83,10 +84,10 @@ def build(pathway: Pathway) -> PathwayGraph:
                         graph.add_edge(inner.id, source, event=None, role="join", guard=None)
         if step.next in placed:
             graph.add_edge(source, step.next, event="fullfort", role="next", guard=None)
-        for transition in step.on:
+        for transition in step.on:  # on a parallel step: interrupting, from the step itself
             target = transition.to
             if target in placed:
-                graph.add_edge(source, target, event=transition.event, role="on", guard=transition.guard,
+                graph.add_edge(sid, target, event=transition.event, role="on", guard=transition.guard,
                                handoff=transition.handoff.pathway if transition.handoff else None)
     lifecycle = {t for t in (pathway.lifecycle.discontinue, pathway.lifecycle.transfer) if t}
     return PathwayGraph(pathway, graph, placed, lifecycle)

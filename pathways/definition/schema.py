@@ -60,6 +60,8 @@ class Livelihood(StrEnum):
     aap = "aap"
     dagpenger = "dagpenger"
     jobbsjansen_stonad = "jobbsjansen_stonad"
+    sykepenger = "sykepenger"  # during sick leave (permisjon), when the participant has earned it
+    foreldrepenger = "foreldrepenger"  # during parental leave, when earned
     sosialhjelp = "sosialhjelp"
     ingen = "ingen"
 
@@ -259,7 +261,12 @@ class Join(Strict):
 
 
 class Step(Strict):
-    """A step (steg) of the pathway. Compound kinds hold ``regions`` or ``modules``."""
+    """A step (steg) of the pathway. Compound kinds hold ``regions`` or ``modules``.
+
+    On a compound step, ``next`` is taken when the join completes; its ``on`` transitions may happen
+    at any time while the regions or modules are running, and leave them all (the participant
+    left the course for a job, the employment behind a contract ended).
+    """
 
     id: Ident
     kind: StepKind
@@ -333,6 +340,7 @@ class Deadline(Strict):
     on_breach: Ident | None = None
     shifts_with_pause: bool = True
     legal_basis: str | None = None
+    source: str | None = None
 
     @field_validator("anchor")
     @classmethod
@@ -344,15 +352,17 @@ class Deadline(Strict):
 
 
 class FollowUp(Strict):
-    """A recurring follow-up (oppfølging) while the case is in given steps: every ``every``."""
+    """A recurring follow-up (oppfølging) while the case is in given steps: every ``every`` (an ISO 8601
+    duration or the name of a duration parameter)."""
 
     id: Ident
     title: str
-    every: Period
+    every: str
     while_in: tuple[Ident, ...] = Field(min_length=1)
     done_by: tuple[Ident, ...] = Field(min_length=1)
     kind: DeadlineKind = DeadlineKind.reminder
     owner: Ident | None = None
+    source: str | None = None
 
 
 class Eligibility(Strict):

@@ -47,7 +47,8 @@ BUILTIN_EVENTS: MappingProxyType[str, str] = MappingProxyType({
     "avbrudd": "Avbrudd",
     "overforing": "Overføring",
 })
-"""Events every pathway understands without declaring them; a document may not redefine them."""
+"""Events every pathway understands without declaring them; a document may declare one again to give it
+fields (a reason for ``avbrudd``) or another title."""
 
 _FIELD_TYPES = {FieldType.date: DATE, FieldType.number: NUMBER, FieldType.text: TEXT,
                 FieldType.cefr: CEFR, FieldType.boolean: BOOL}
