@@ -20,6 +20,8 @@ DAYS_PER_MONTH = 365.25 / 12
 
 # pathway id → (main positive outcome step, shortest and longest expected months: lower and upper bounds)
 EXPECTED_MONTHS: dict[str, tuple[str, tuple[float, float], tuple[float, float]]] = {
+    # from settlement: 3–6 months with upper secondary already (short band), up to 3 years + a 4th year
+    "introduksjonsprogram": ("arbeid", (6, 10), (42, 52)),
     # 10.5 months, August to June (seed 003, PAI)
     "pai_renhold": ("arbeid", (10, 11), (10, 11)),
     # ½ year avklaringskurs + 1½ years school + 2 years apprenticeship ≈ 4 years, plus intake and fagprøve
