@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import networkx as nx
 
-from pathways.definition.graph import JOIN, Path, PathwayGraph, Placed, build, place_steps
+from pathways.definition.graph import Path, PathwayGraph, Placed, build, place_steps
 from pathways.definition.periods import Period
 from pathways.definition.problems import did_you_mean
 from pathways.definition.schema import DayCount, Pathway, StepKind
