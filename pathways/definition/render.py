@@ -9,6 +9,7 @@ never carried by colour alone: a highlighted step also says «NÅ», outcomes sa
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -164,17 +165,23 @@ def _wire(pathway: Pathway, step: Step, source: str, result: Diagram) -> None:
     for transition in step.on:
         if transition.to is None:
             continue
-        label = _event_title(pathway, transition.event)
-        if transition.guard_message:
-            label += f"\n[{transition.guard_message}]"
-        elif transition.guard:
-            guard = transition.guard if len(transition.guard) <= 40 else transition.guard[:37] + "…"
-            label += f"\n[{guard}]"
+        label = _wrap(_event_title(pathway, transition.event), 2)
+        condition = transition.guard_message or transition.guard
+        if condition:
+            label += "\n" + _wrap(f"[{' '.join(condition.split())}]", 3)
         style = "loop" if transition.to == step.id else "normal"
         if transition.handoff:
             label += f"\n→ løp: {transition.handoff.pathway}"
             style = "handoff"
         result.edges.append(Edge(source, transition.to, label, style))
+
+
+def _wrap(text: str, lines: int, width: int = 34) -> str:
+    """Edge labels stay narrow so a long condition does not stretch the whole diagram."""
+    wrapped = textwrap.wrap(text, width) or [""]
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1:]), width, placeholder=" …")]
+    return "\n".join(wrapped)
 
 
 # -- how it looks -----------------------------------------------------------------------------
