@@ -11,7 +11,7 @@ def large_pathway(steps: int = 500, block: int = 50) -> str:
         "fields:", "  resultat: {type: enum, title: Resultat, values: [bestatt, ikke_bestatt]}",
         "  timer: {type: number, title: Timer, min: 0}",
         "  planlagt_slutt: {type: date, title: Planlagt slutt}",
-        "counters:", "  praksistimer: {title: Praksistimer, rule: practice_hours}",
+        "counters:", "  praksistimer: {title: Praksistimer}",
         "events:", "  vurdert: {title: Vurdert, fields: [resultat]}",
         "  logget: {title: Logget, fields: [timer]}", "  plan: {title: Plan, fields: [planlagt_slutt]}",
         "livelihood: [introduksjonsstonad]",

@@ -139,6 +139,18 @@ def _references(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding
                     yield (*path, "join", "modules", j_index), _unknown(module_id, "module", module_ids), \
                         "unknown-step"
 
+    for name, counter in pathway.counters.items():
+        wanted = [*(zip(("period", "period"), counter.period or (), strict=False)), ("percentage", counter.percentage)]
+        for index, (key, field_name) in enumerate(wanted):
+            if field_name is None:
+                continue
+            spec = pathway.fields.get(field_name)
+            kind = "date" if key == "period" else "number"
+            if spec is None or spec.type.value != kind:
+                path = ("counters", name, key, index) if key == "period" else ("counters", name, key)
+                yield path, _unknown(field_name, f"{kind} field", {n for n, f in pathway.fields.items()
+                                                                     if f.type.value == kind}), "unknown-field"
+
     for name, event in pathway.events.items():
         for key in ("fields", "optional_fields"):
             for index, field_name in enumerate(getattr(event, key)):

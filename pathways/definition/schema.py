@@ -164,14 +164,31 @@ class InputField(Strict):
 class Counter(Strict):
     """A number that accumulates from events (practice hours, exam attempts).
 
-    ``rule: practice_hours`` applies the praksiskandidat credit rules (≥ 80 % employment counts as
-    full time, at most 12 months a calendar year, prior documented practice counts).
+    ``rule: practice_hours`` applies the praksiskandidat credit rules to an event that records a
+    practice period (``period``: the from and to date fields) and its ``percentage`` of a full
+    position: at or above ``full_time_percentage`` the period counts as full time, below it counts
+    in proportion; no calendar year gives more than ``max_months_per_year`` months; a full year is
+    ``hours_per_year`` hours. Prior documented practice is recorded the same way.
     """
 
     title: str
     unit: str | None = None
     initial: float = 0
     rule: Literal["sum", "practice_hours"] = "sum"
+    period: tuple[Ident, Ident] | None = None
+    percentage: Ident | None = None
+    full_time_percentage: float = Field(default=80, gt=0, le=100)
+    max_months_per_year: float = Field(default=12, gt=0, le=12)
+    hours_per_year: float = Field(default=1740, gt=0)
+
+    @model_validator(mode="after")
+    def _practice_fields(self) -> Counter:
+        if self.rule == "practice_hours" and (self.period is None or self.percentage is None):
+            raise ValueError("a practice_hours counter needs 'period: [FROM_FIELD, TO_FIELD]' and "
+                             "'percentage: FIELD'")
+        if self.rule != "practice_hours" and (self.period or self.percentage):
+            raise ValueError("'period' and 'percentage' belong to counters with rule: practice_hours")
+        return self
 
 
 class Effect(Strict):
