@@ -37,6 +37,9 @@ class Cefr(IntEnum):
     C2 = 6
 
 
+CEFR_NAMES = tuple(level.name for level in Cefr)
+
+
 @dataclass(frozen=True)
 class Type:
     """A static type. ``values`` is set for enums, ``item`` for lists."""
@@ -303,7 +306,11 @@ class Guard:
 
     def evaluate(self, values: Mapping[str, Any]) -> bool:
         """Evaluate with ``values`` for the names; raises :class:`GuardUnknown` for a missing value."""
-        return bool(self._eval(self._tree.body, values))
+        return bool(self.value(values))
+
+    def value(self, values: Mapping[str, Any]) -> Any:
+        """The expression's value (a number for effect expressions); see :meth:`evaluate`."""
+        return _bounded(self._eval(self._tree.body, values))
 
     def _eval(self, node: ast.AST, values: Mapping[str, Any]) -> Any:
         match node:

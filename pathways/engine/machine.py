@@ -1,0 +1,612 @@
+"""The transition function: (definition, case state, participant, event) → new state and effects.
+
+Pure: no I/O, no clock. The caller passes the effective date with the event and ``today`` (to refuse
+events dated in the future). A refused event raises :class:`Refused` saying which guard failed and
+with which values; bad input raises :class:`InputError` naming the field.
+
+Semantics, in the words of ``docs/language.md``:
+- an event is looked for in the active steps in the order they were entered (or in ``step`` when
+  the caller names one); the first transition whose guard holds is taken;
+- a transition without ``to`` records values and effects and stays;
+- entering a parallel step enters the start of each region; when every region sits in a ``final``
+  step the parallel step is left and its ``next`` entered; its ``on`` transitions leave all regions;
+- a module set takes ``modul_startet``/``modul_fullfort`` with the field ``modul``; each completed
+  module gives its certificate; the join (every required module, or ``at_least``) enters ``next``;
+- ``permisjon`` pauses and ``gjenoppta`` resumes (the paused days shift deadlines);
+  ``midlertidig_stans`` stops temporarily; ``avbrudd`` and ``overforing`` move to the outcomes named in
+  ``lifecycle``; a hand-off asks for a new enrolment (an effect).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pathways.definition.loader import Definition
+from pathways.definition.schema import (
+    FieldType,
+    InputField,
+    Outcome,
+    Pathway,
+    Step,
+    StepKind,
+    Transition,
+)
+from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
+from pathways.engine.practice import PracticeError, credit_practice
+from pathways.engine.state import CaseState, CompoundState, Participant, Pause
+from pathways.guards import CEFR_NAMES, NUMBER, Guard, GuardError, GuardUnknown
+
+LIFECYCLE_EVENTS = ("permisjon", "gjenoppta", "midlertidig_stans", "avbrudd", "overforing")
+MODULE_EVENTS = ("modul_startet", "modul_fullfort")
+_STATUS_BY_OUTCOME = {Outcome.discontinued: "discontinued", Outcome.transferred: "transferred"}
+
+
+class EngineError(ValueError):
+    """Base of the engine's refusals; ``str()`` is a message for staff."""
+
+
+class InputError(EngineError):
+    """An event's input is wrong: ``field`` names the input (or None for the event itself)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class GuardReport:
+    """Why one transition was not taken: its guard, the values it read, and what it gave."""
+
+    step: str
+    to: str | None
+    guard: str
+    values: dict[str, Any]
+    result: str  # "false" or "unknown: 'x' has no value yet"
+    message: str | None = None
+
+
+class Refused(EngineError):
+    """The event is known but not allowed now; ``reports`` explains each guard that failed."""
+
+    def __init__(self, message: str, reports: Iterable[GuardReport] = ()):
+        self.reports = list(reports)
+        details = "; ".join(
+            f"{r.message or r.guard} ({r.result}; " + ", ".join(f"{k}={v!r}" for k, v in sorted(r.values.items()))
+            + ")" for r in self.reports)
+        super().__init__(message + (f": {details}" if details else ""))
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something the caller must do after the state change: ``enrol`` (a hand-off) or ``certificate``."""
+
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    title: str
+    type: str
+    required: bool
+    values: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class AllowedEvent:
+    """An event that may be recorded now, with the fields it asks for and the steps it applies to."""
+
+    event: str
+    title: str
+    fields: tuple[FieldSpec, ...]
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventInput:
+    event: str
+    on: date
+    values: Mapping[str, Any] = field(default_factory=dict)
+    step: str | None = None  # which active step the event is for, when several could take it
+
+
+@dataclass(frozen=True)
+class Result:
+    state: CaseState
+    effects: tuple[Effect, ...]
+    moved: tuple[tuple[str, str], ...]  # (from, to) moves made, joins included
+    values: dict[str, Any]  # the validated, JSON-native input values
+
+
+# -- compiled, cached per definition --------------------------------------------------------------
+
+
+class Compiled:
+    """Guards parsed once per definition, parents of nested steps, the vocabulary."""
+
+    def __init__(self, definition: Definition):
+        self.definition = definition
+        self.pathway: Pathway = definition.pathway
+        self.steps: dict[str, Step] = self.pathway.all_steps()
+        self.vocabulary = vocabulary(self.pathway)
+        self.parent: dict[str, str] = {}  # step inside a region → its parallel step
+        for sid, placed in definition.graph.placed.items():
+            if placed.parallel:
+                self.parent[sid] = placed.parallel
+        self._guards: dict[str, Guard] = {}
+        self.eligibility = [(Guard(rule.rule, self.vocabulary), rule.message) for rule in self.pathway.eligibility]
+
+    def guard(self, source: str) -> Guard:
+        if source not in self._guards:
+            self._guards[source] = Guard(source, self.vocabulary)
+        return self._guards[source]
+
+    def number(self, source: str | float) -> Guard | float:
+        if isinstance(source, int | float):
+            return float(source)
+        key = "#number:" + source
+        if key not in self._guards:
+            self._guards[key] = Guard(source, self.vocabulary, expect=NUMBER)
+        return self._guards[key]
+
+    def event_title(self, event: str) -> str:
+        declared = self.pathway.events.get(event)
+        return declared.title if declared else BUILTIN_EVENTS.get(event, event)
+
+
+_COMPILED: dict[int, Compiled] = {}
+
+
+def compiled(definition: Definition) -> Compiled:
+    found = _COMPILED.get(id(definition))
+    if found is None or found.definition is not definition:
+        found = _COMPILED[id(definition)] = Compiled(definition)
+    return found
+
+
+# -- values --------------------------------------------------------------------------------------
+
+
+def _builtin_fields(c: Compiled, event: str, state: CaseState) -> dict[str, InputField]:
+    if event in MODULE_EVENTS:
+        modules = tuple(m.id for sid in state.compounds for m in c.steps[sid].modules)
+        return {"modul": InputField(type=FieldType.enum, title="Modul", values=modules or ("ingen",))}
+    if event == "permisjon" and c.pathway.lifecycle.pause:
+        return {"arsak": InputField(type=FieldType.enum, title="Årsak", values=c.pathway.lifecycle.pause.reasons)}
+    return {}
+
+
+def event_fields(c: Compiled, event: str, state: CaseState) -> list[tuple[str, InputField, bool]]:
+    """The fields an event asks for: (name, spec, required)."""
+    declared = c.pathway.events.get(event)
+    fields = [(name, spec, True) for name, spec in _builtin_fields(c, event, state).items()]
+    if declared:
+        fields += [(name, c.pathway.fields[name], True) for name in declared.fields]
+        fields += [(name, c.pathway.fields[name], False) for name in declared.optional_fields]
+    return fields
+
+
+def parse_value(name: str, spec: InputField, raw: Any) -> Any:
+    """One input value, checked against its field and made JSON-native (dates as ISO text)."""
+    kind = spec.type
+    if kind == FieldType.date:
+        if isinstance(raw, date):
+            return raw.isoformat()
+        try:
+            return date.fromisoformat(str(raw).strip()).isoformat()
+        except ValueError:
+            raise InputError(f"'{raw}' is not a date (write YYYY-MM-DD)", name) from None
+    if kind == FieldType.number:
+        if isinstance(raw, bool):
+            raise InputError(f"'{raw}' is not a number", name)
+        try:  # Norwegian forms write 37,5
+            number = float(raw) if isinstance(raw, int | float) else float(str(raw).replace(",", ".").replace(" ", ""))
+        except ValueError:
+            raise InputError(f"'{raw}' is not a number", name) from None
+        if not math.isfinite(number):
+            raise InputError(f"'{raw}' is not a number", name)
+        if spec.min is not None and number < spec.min:
+            raise InputError(f"{number:g} is below the minimum {spec.min:g}", name)
+        if spec.max is not None and number > spec.max:
+            raise InputError(f"{number:g} is above the maximum {spec.max:g}", name)
+        return number
+    if kind == FieldType.enum:
+        value = str(raw).strip()
+        if value not in (spec.values or ()):
+            raise InputError(f"'{value}' is not one of: {', '.join(spec.values or ())}", name)
+        return value
+    if kind == FieldType.cefr:
+        value = str(raw).strip().upper()
+        if value not in CEFR_NAMES:
+            raise InputError(f"'{raw}' is not a CEFR level (A1, A2, B1, B2, C1, C2)", name)
+        return value
+    if kind == FieldType.boolean:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("true", "ja", "yes", "1"):
+            return True
+        if text in ("false", "nei", "no", "0"):
+            return False
+        raise InputError(f"'{raw}' is not yes or no (ja/nei)", name)
+    text = str(raw).strip()
+    if spec.max_length and len(text) > spec.max_length:
+        raise InputError(f"the text is {len(text)} characters; the limit is {spec.max_length}", name)
+    return text
+
+
+def _typed(c: Compiled, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Recorded JSON-native values → the Python values guards compare (dates)."""
+    typed: dict[str, Any] = {}
+    for name, value in values.items():
+        spec = c.pathway.fields.get(name)
+        typed[name] = date.fromisoformat(value) if spec is not None and spec.type == FieldType.date and \
+            isinstance(value, str) else value
+    return typed
+
+
+def guard_values(c: Compiled, state: CaseState, participant: Participant, on: date,
+                 pending: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every name a guard may read, as of ``on``, with ``pending`` input values on top."""
+    values: dict[str, Any] = participant.facts(on)
+    current = state.steps[-1] if state.steps else None
+    values.update({
+        "today": on, "start_date": state.start_date, "days_paused": state.days_paused(on),
+        "days_in_step": (on - state.entered[current]).days if current in state.entered else 0,
+    })
+    values.update({name: p.default for name, p in c.pathway.parameters.items()})
+    from pathways.definition.periods import Period
+    for name, p in c.pathway.parameters.items():
+        if p.type == "duration":
+            values[name] = Period.parse(p.default)
+    values.update({name: counter.initial for name, counter in c.pathway.counters.items()})
+    values.update(state.counters)
+    values.update(_typed(c, state.values))
+    values.update(_typed(c, pending or {}))
+    return values
+
+
+# -- what may happen now -------------------------------------------------------------------------
+
+
+def _transitions(step: Step) -> list[Transition]:
+    found = [Transition(event="fullfort", to=step.next)] if step.next and step.kind not in (
+        StepKind.parallel, StepKind.modules) else []
+    return found + list(step.on)
+
+
+def allowed_events(definition: Definition, state: CaseState) -> list[AllowedEvent]:
+    """The events that may be recorded now (guards are checked when the event is recorded)."""
+    c = compiled(definition)
+    found: dict[str, list[str]] = {}
+    if state.ended:
+        return []
+    if state.status == "active":
+        for sid in [*state.steps, *state.compounds]:
+            for transition in _transitions(c.steps[sid]):
+                found.setdefault(transition.event, []).append(sid)
+            if c.steps[sid].kind == StepKind.modules:
+                for event in MODULE_EVENTS:
+                    found.setdefault(event, []).append(sid)
+    lifecycle = c.pathway.lifecycle
+    if state.status == "active" and lifecycle.pause:
+        found["permisjon"] = []
+    if state.status == "active" and lifecycle.temporary_stop:
+        found["midlertidig_stans"] = []
+    if state.status in ("paused", "stopped"):
+        found["gjenoppta"] = []
+    if lifecycle.discontinue:
+        found.setdefault("avbrudd", [])
+    if lifecycle.transfer:
+        found.setdefault("overforing", [])
+    result = []
+    for event, steps in found.items():
+        specs = tuple(FieldSpec(name, spec.title, spec.type.value, required, spec.values, spec.min, spec.max)
+                      for name, spec, required in event_fields(c, event, state))
+        result.append(AllowedEvent(event, c.event_title(event), specs, tuple(dict.fromkeys(steps))))
+    return result
+
+
+# -- starting a case -----------------------------------------------------------------------------
+
+
+def start(definition: Definition, participant: Participant, on: date) -> Result:
+    """A new case on ``definition`` from ``on``: eligibility checked, the start step entered."""
+    c = compiled(definition)
+    state = CaseState(pathway_id=c.pathway.id, version=c.pathway.version, start_date=on, last_event_on=on)
+    values = guard_values(c, state, participant, on)
+    reports = []
+    for guard, message in c.eligibility:
+        result = _check(guard, values)
+        if result != "true":
+            reports.append(GuardReport("eligibility", None, guard.source, {n: values.get(n) for n in guard.names},
+                                       result, message))
+    if reports:
+        raise Refused("the participant does not meet the eligibility rules", reports)
+    run = _Run(c, state, on)
+    run.enter(c.pathway.start, "start")
+    return Result(run.state, tuple(run.effects), tuple(run.moved), {})
+
+
+# -- recording an event --------------------------------------------------------------------------
+
+
+def apply(definition: Definition, state: CaseState, participant: Participant, event: EventInput,
+          today: date) -> Result:
+    """Record ``event`` on a case: validate its input, choose the transition, move, and report effects."""
+    c = compiled(definition)
+    name, on = event.event, event.on
+    known = set(c.pathway.events) | set(BUILTIN_EVENTS)
+    if name not in known:
+        from pathways.definition.problems import did_you_mean
+        raise InputError(f"unknown event '{name}' on pathway '{c.pathway.id}'" + did_you_mean(name, known), None)
+    if state.ended:
+        raise Refused(f"the case has ended ({state.status} on {state.ended_on}); nothing more can be recorded")
+    if on > today:
+        raise InputError(f"the event date {on} is after today ({today}); record what has happened", "on")
+    if on < state.last_event_on:
+        raise InputError(f"the event date {on} is before the case's last event ({state.last_event_on}); "
+                         "events are recorded in date order", "on")
+    values = _validated(c, state, event)
+    run = _Run(c, state.model_copy(deep=True), on)
+    run.state.last_event_on = on
+    run.state.sequence += 1
+    if name in LIFECYCLE_EVENTS:
+        run.lifecycle(name, values)
+    elif name in MODULE_EVENTS and state.status == "active":
+        run.module(name, values, participant, event.step)
+    else:
+        run.transition(name, values, participant, event.step)
+    run.state.events[name] = on
+    run.state.values.update(values)
+    return Result(run.state, tuple(run.effects), tuple(run.moved), values)
+
+
+def _validated(c: Compiled, state: CaseState, event: EventInput) -> dict[str, Any]:
+    fields = event_fields(c, event.event, state)
+    names = {name for name, _, _ in fields}
+    unknown = sorted(set(event.values) - names)
+    if unknown:
+        from pathways.definition.problems import did_you_mean
+        raise InputError(f"'{c.event_title(event.event)}' has no field '{unknown[0]}'"
+                         + (did_you_mean(unknown[0], names) or f" (fields: {', '.join(sorted(names)) or 'none'})"),
+                         unknown[0])
+    values: dict[str, Any] = {}
+    for name, spec, required in fields:
+        raw = event.values.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                raise InputError(f"'{spec.title}' is required for '{c.event_title(event.event)}'", name)
+            continue
+        values[name] = parse_value(name, spec, raw)
+    return values
+
+
+def _check(guard: Guard, values: Mapping[str, Any]) -> str:
+    try:
+        return "true" if guard.evaluate(values) else "false"
+    except GuardUnknown as exc:
+        return f"unknown: {exc}"
+    except GuardError as exc:
+        return f"error: {exc.message}"
+
+
+class _Run:
+    """One application of an event: mutates a copy of the state, collects effects and moves."""
+
+    def __init__(self, c: Compiled, state: CaseState, on: date):
+        self.c, self.state, self.on = c, state, on
+        self.effects: list[Effect] = []
+        self.moved: list[tuple[str, str]] = []
+
+    # entering and leaving
+
+    def enter(self, sid: str, source: str) -> None:
+        step = self.c.steps[sid]
+        self.state.entered[sid] = self.on
+        self.moved.append((source, sid))
+        if step.kind == StepKind.outcome:
+            self._end(step)
+        elif step.kind == StepKind.parallel:
+            self.state.compounds[sid] = CompoundState()
+            for region in step.regions:
+                self.enter(region.start, sid)
+            self._join_if_done(sid)
+        elif step.kind == StepKind.modules:
+            self.state.compounds[sid] = CompoundState()
+        else:
+            self.state.steps.append(sid)
+            parent = self.c.parent.get(sid)
+            if parent and step.final:
+                self._join_if_done(parent)
+
+    def leave(self, sid: str) -> None:
+        """Leave a step and, for a compound step, everything inside it."""
+        if sid in self.state.compounds:
+            for inner in [s for s in self.state.steps if self._inside(s, sid)]:
+                self.leave(inner)
+            for inner in [s for s in self.state.compounds if s != sid and self._inside(s, sid)]:
+                self.leave(inner)
+            del self.state.compounds[sid]
+        elif sid in self.state.steps:
+            self.state.steps.remove(sid)
+        self.state.left[sid] = self.on
+
+    def _inside(self, sid: str, ancestor: str) -> bool:
+        parent = self.c.parent.get(sid)
+        while parent:
+            if parent == ancestor:
+                return True
+            parent = self.c.parent.get(parent)
+        return False
+
+    def _join_if_done(self, parallel: str) -> None:
+        if parallel not in self.state.compounds:
+            return
+        step = self.c.steps[parallel]
+        for region in step.regions:
+            ids = {s.id for s in region.steps}
+            here = [s for s in self.state.steps if s in ids] + [s for s in self.state.compounds if s in ids]
+            if not here or not all(self.c.steps[s].final for s in here):
+                return
+        self.leave(parallel)
+        if step.next:
+            self.enter(step.next, parallel)
+
+    def _end(self, step: Step) -> None:
+        for sid in list(self.state.compounds):
+            if sid in self.state.compounds:
+                self.leave(sid)
+        for sid in list(self.state.steps):
+            self.leave(sid)
+        assert step.outcome is not None
+        self.state.status = _STATUS_BY_OUTCOME.get(step.outcome, "completed")  # type: ignore[assignment]
+        self.state.outcome = step.id
+        self.state.ended_on = self.on
+        if self.state.paused_since:
+            self.state.pauses[-1].end = self.on
+
+    # the three kinds of events
+
+    def transition(self, name: str, values: dict[str, Any], participant: Participant, only: str | None) -> None:
+        if self.state.status != "active":
+            raise Refused(f"the case is {'paused (permisjon)' if self.state.status == 'paused' else 'stopped'}; "
+                          f"record 'gjenoppta' before '{self.c.event_title(name)}'")
+        candidates = [*self.state.steps, *self.state.compounds]
+        if only is not None:
+            if only not in candidates:
+                raise InputError(f"the case is not in step '{only}'", "step")
+            candidates = [only]
+        scope = guard_values(self.c, self.state, participant, self.on, values)
+        reports: list[GuardReport] = []
+        for sid in candidates:
+            for transition in _transitions(self.c.steps[sid]):
+                if transition.event != name:
+                    continue
+                if transition.guard:
+                    guard = self.c.guard(transition.guard)
+                    result = _check(guard, scope)
+                    if result != "true":
+                        reports.append(GuardReport(sid, transition.to, transition.guard,
+                                                   {n: _shown(scope.get(n)) for n in sorted(guard.names)}, result,
+                                                   transition.guard_message))
+                        continue
+                self._take(sid, transition, scope)
+                return
+        title = self.c.event_title(name)
+        if reports:
+            raise Refused(f"'{title}' is not allowed now", reports)
+        where = ", ".join(self.c.steps[s].title for s in candidates) or "no step"
+        raise Refused(f"'{title}' cannot be recorded in the current step ({where})")
+
+    def _take(self, sid: str, transition: Transition, scope: dict[str, Any]) -> None:
+        for effect in transition.effects:
+            counter = self.c.pathway.counters[effect.counter]
+            current = self.state.counters.get(effect.counter, counter.initial)
+            if counter.rule == "practice_hours":
+                try:
+                    credit = credit_practice(counter, scope, self.state.practice_months.setdefault(effect.counter, {}))
+                except PracticeError as exc:
+                    raise InputError(str(exc), exc.field) from None
+                self.state.counters[effect.counter] = current + credit
+                continue
+            source = effect.add if effect.add is not None else effect.set
+            assert source is not None
+            number = self.c.number(source)
+            amount = number if isinstance(number, float) else float(number.value(scope))
+            self.state.counters[effect.counter] = current + amount if effect.add is not None else amount
+        if transition.handoff:
+            self.effects.append(Effect("enrol", {"pathway": transition.handoff.pathway,
+                                                 "mode": transition.handoff.mode, "start": self.on.isoformat(),
+                                                 "from_step": sid}))
+        if transition.to is None:
+            return
+        self.leave(sid)
+        self.enter(transition.to, sid)
+
+    def module(self, name: str, values: dict[str, Any], participant: Participant, only: str | None) -> None:
+        module_id = values["modul"]
+        owner = next((sid for sid in self.state.compounds if any(m.id == module_id for m in self.c.steps[sid].modules)),
+                     None)
+        if owner is None or (only is not None and only != owner):
+            raise InputError(f"module '{module_id}' is not part of an active module set", "modul")
+        step, compound = self.c.steps[owner], self.state.compounds[owner]
+        status = compound.modules.get(module_id)
+        if name == "modul_startet":
+            if status is not None:
+                raise Refused(f"module '{module_id}' is already {'started' if status == 'started' else 'completed'}")
+            running = sum(1 for s in compound.modules.values() if s == "started")
+            if step.max_concurrent and running >= step.max_concurrent:
+                raise Refused(f"at most {step.max_concurrent} modules may run at once; {running} are running")
+            compound.modules[module_id] = "started"
+            return
+        if status == "completed":
+            raise Refused(f"module '{module_id}' is already completed")
+        compound.modules[module_id] = "completed"
+        compound.certificates[module_id] = self.on
+        module = next(m for m in step.modules if m.id == module_id)
+        if module.certificate:
+            self.effects.append(Effect("certificate", {"module": module_id, "title": module.title,
+                                                       "certificate": module.certificate, "on": self.on.isoformat()}))
+        done = {m for m, s in compound.modules.items() if s == "completed"}
+        join = step.join
+        if join and join.at_least:
+            complete = len(done) >= join.at_least and set(join.modules) <= done
+        else:
+            complete = {m.id for m in step.modules if m.required} | set(join.modules if join else ()) <= done
+        if complete:
+            self.leave(owner)
+            if step.next:
+                self.enter(step.next, owner)
+
+    def lifecycle(self, name: str, values: dict[str, Any]) -> None:
+        lifecycle, status = self.c.pathway.lifecycle, self.state.status
+        if name == "permisjon":
+            if lifecycle.pause is None:
+                raise Refused("this pathway has no permisjon (no 'lifecycle.pause')")
+            if status != "active":
+                raise Refused(f"permisjon needs an active case; the case is {status}")
+            self.state.pauses.append(Pause(start=self.on, reason=values.get("arsak")))
+            self.state.status = "paused"
+        elif name == "gjenoppta":
+            if status == "paused":
+                self.state.pauses[-1].end = self.on
+            elif status == "stopped":
+                self.state.stopped_since = None
+            else:
+                raise Refused("only a paused or stopped case can be resumed")
+            self.state.status = "active"
+        elif name == "midlertidig_stans":
+            if not lifecycle.temporary_stop:
+                raise Refused("this pathway has no midlertidig stans (no 'lifecycle.temporary_stop')")
+            if status != "active":
+                raise Refused(f"midlertidig stans needs an active case; the case is {status}")
+            self.state.status = "stopped"
+            self.state.stopped_since = self.on
+        else:
+            target = lifecycle.discontinue if name == "avbrudd" else lifecycle.transfer
+            if target is None:
+                key = "discontinue" if name == "avbrudd" else "transfer"
+                raise Refused(f"this pathway has no '{name}' (set 'lifecycle.{key}')")
+            source = (self.state.steps or list(self.state.compounds) or ["?"])[-1]
+            self.enter(target, source)
+
+
+def _shown(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def replay(definition: Definition, participant: Participant, start_on: date,
+           events: Iterable[EventInput]) -> CaseState:
+    """Rebuild a case from its start and events (the store's projection must equal this)."""
+    state = start(definition, participant, start_on).state
+    for event in events:
+        state = apply(definition, state, participant, event, today=event.on).state
+    return state
