@@ -1,0 +1,146 @@
+"""Deadlines (frister) and recurring follow-ups of one case, derived from its state.
+
+Pure: ``case_deadlines(definition, state, participant, as_of)`` gives every deadline the case has
+now, with its due date and status (open, met, breached, waived). The store materialises the result
+whenever a case changes; the nightly checks read the stored rows.
+
+- The due date is the anchor plus the offset, in calendar days or Norwegian working days
+  (:mod:`pathways.calendar`); with ``shifts_with_pause`` the days of permisjon move it later.
+- A deadline exists once its anchor does (the step entered, the date field recorded, ...).
+- It is *met* when one of ``met_by`` was recorded on or after its anchor, or, without ``met_by``,
+  when the case has left its ``while_in`` steps; *waived* when the case ended or left the steps
+  without meeting it; *breached* when a breach deadline is past due and still open.
+- A follow-up is due ``every`` after the later of entering its step and the last ``done_by`` event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from pathways.calendar import due_date
+from pathways.definition.loader import Definition
+from pathways.definition.periods import Period
+from pathways.definition.schema import Deadline, DeadlineKind, Pathway
+from pathways.engine.state import CaseState, Participant
+
+DeadlineStatus = Literal["open", "met", "breached", "waived"]
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A deadline or the next occurrence of a follow-up, for one case."""
+
+    id: str
+    title: str
+    kind: str  # reminder | breach
+    recurring: bool
+    anchor_date: date
+    due: date
+    status: DeadlineStatus
+    met_on: date | None = None
+    legal_basis: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "kind": self.kind, "recurring": self.recurring,
+                "anchor": self.anchor_date.isoformat(), "due": self.due.isoformat(), "status": self.status,
+                "met_on": self.met_on.isoformat() if self.met_on else None}
+
+
+def _period(pathway: Pathway, text: str) -> Period:
+    text = text.strip()
+    if text.removeprefix("-") in pathway.parameters:
+        period = Period.parse(pathway.parameters[text.removeprefix("-")].default)
+        return period.negated() if text.startswith("-") else period
+    return Period.parse(text)
+
+
+def _in_any(state: CaseState, steps: tuple[str, ...]) -> bool:
+    return any(state.is_in(s) for s in steps)
+
+
+def case_deadlines(definition: Definition, state: CaseState, participant: Participant, as_of: date) -> list[DueItem]:
+    """Every deadline and follow-up of the case as of ``as_of``."""
+    pathway = definition.pathway
+    items: list[DueItem] = []
+    due_by_id: dict[str, date] = {}
+    pending = list(pathway.deadlines)
+    # Anchors on other deadlines are acyclic (checked at load): resolve in as many passes as needed.
+    for _ in range(len(pending) + 1):
+        waiting = []
+        for deadline in pending:
+            anchor = _anchor(deadline, state, participant, due_by_id)
+            if anchor is _WAIT:
+                waiting.append(deadline)
+            elif anchor is not None:
+                item = _deadline(pathway, deadline, state, anchor, as_of)
+                due_by_id[deadline.id] = item.due
+                items.append(item)
+        if not waiting or len(waiting) == len(pending):
+            break
+        pending = waiting
+    if not state.ended:
+        items += _followups(pathway, state, as_of)
+    return items
+
+
+_WAIT = date.min  # the anchor is another deadline not resolved yet
+
+
+def _anchor(deadline: Deadline, state: CaseState, participant: Participant, resolved: dict[str, date]) -> date | None:
+    kind, _, name = deadline.anchor.partition(":")
+    if kind == "start":
+        return state.start_date
+    if kind == "step":
+        return state.entered.get(name)
+    if kind == "participant":
+        value = getattr(participant, name, None)
+        return value if isinstance(value, date) else None
+    if kind == "field":
+        value = state.values.get(name)
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    return resolved.get(name, _WAIT)
+
+
+def _deadline(pathway: Pathway, deadline: Deadline, state: CaseState, anchor: date, as_of: date) -> DueItem:
+    due = due_date(anchor, _period(pathway, deadline.offset), deadline.days.value)
+    if deadline.shifts_with_pause:
+        paused = sum(((p.end or as_of) - max(p.start, anchor)).days for p in state.pauses
+                     if (p.end or as_of) > anchor)
+        due += timedelta(days=paused)
+    met_on = max((state.events[e] for e in deadline.met_by if state.events.get(e, date.min) >= anchor),
+                  default=None)
+    status: DeadlineStatus
+    if met_on is not None:
+        status = "met"
+    elif deadline.while_in and not _in_any(state, deadline.while_in) and \
+            any(s in state.entered for s in deadline.while_in):
+        left = max((state.left[s] for s in deadline.while_in if s in state.left), default=None)
+        status = "met" if not deadline.met_by and not state.ended else "waived"
+        met_on = left if status == "met" else None
+    elif state.ended:
+        status = "waived"
+    elif deadline.kind == DeadlineKind.breach and as_of > due:
+        status = "breached"
+    else:
+        status = "open"
+    return DueItem(deadline.id, deadline.title, deadline.kind.value, False, anchor, due, status, met_on,
+                   deadline.legal_basis)
+
+
+def _followups(pathway: Pathway, state: CaseState, as_of: date) -> list[DueItem]:
+    items = []
+    for followup in pathway.followups:
+        active = [s for s in followup.while_in if state.is_in(s)]
+        if not active:
+            continue
+        entered = max(state.entered[s] for s in active)
+        done = max((state.events[e] for e in followup.done_by if state.events.get(e, date.min) >= entered),
+                   default=None)
+        anchor = done or entered
+        due = _period(pathway, followup.every).add_to(anchor)
+        overdue = followup.kind == DeadlineKind.breach and as_of > due
+        items.append(DueItem(followup.id, followup.title, followup.kind.value, True, anchor, due,
+                             "breached" if overdue else "open"))
+    return items

@@ -1,0 +1,252 @@
+"""Cases (enrolments): enrol, record events, show, rebuild. One transaction per call.
+
+Every change goes through the pure engine and is written as an event row plus the new projection of
+the case (state, current steps, deadlines), guarded by the case's ``version``: a concurrent change
+makes the second writer fail with :class:`Conflict` and nothing of it is written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from pathways.calendar import OSLO
+from pathways.definition.loader import Definition
+from pathways.engine import machine
+from pathways.engine.deadlines import DueItem, case_deadlines
+from pathways.engine.machine import AllowedEvent, EngineError, EventInput, InputError, Refused, Result
+from pathways.engine.state import CaseState
+from pathways.engine.state import Participant as Facts
+from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
+from pathways.services.participants import facts_of, get_participant
+from pathways.services.publishing import latest_version
+from pathways.store.tables import Deadline, Enrolment, Event, Participant
+
+START_EVENT = "innmelding"  # sequence 0: the enrolment itself
+_MAX_AHEAD = timedelta(days=366)
+
+
+@dataclass
+class CaseView:
+    """What ``show`` returns: where the case is, what may happen now, what is due, and the income gaps."""
+
+    id: int
+    participant_id: int
+    pathway_id: str
+    version: int
+    status: str
+    start_date: date
+    steps: list[dict[str, str]]
+    allowed: list[AllowedEvent]
+    deadlines: list[DueItem]
+    gaps: list[Any] = field(default_factory=list)
+    outcome: str | None = None
+    ended_on: date | None = None
+    counters: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "participant_id": self.participant_id, "pathway": self.pathway_id,
+            "version": self.version, "status": self.status, "start_date": self.start_date.isoformat(),
+            "steps": self.steps, "outcome": self.outcome,
+            "ended_on": self.ended_on.isoformat() if self.ended_on else None, "counters": self.counters,
+            "allowed_events": [{"event": a.event, "title": a.title, "steps": list(a.steps),
+                                "fields": [{"name": f.name, "title": f.title, "type": f.type, "required": f.required,
+                                            **({"values": list(f.values)} if f.values else {})} for f in a.fields]}
+                               for a in self.allowed],
+            "deadlines": [d.as_json() for d in self.deadlines],
+            "gaps": [gap_json(g) for g in self.gaps],
+        }
+
+
+def gap_json(gap: Any) -> dict[str, Any]:
+    return {"start": gap.start.isoformat(), "end": gap.end.isoformat(), "days": gap.days, "kind": gap.kind,
+            "reason": gap.reason, "trigger": gap.trigger}
+
+
+@dataclass(frozen=True)
+class Advanced:
+    case_id: int
+    event_id: int
+    sequence: int
+    state: CaseState
+    moved: tuple[tuple[str, str], ...]
+    new_cases: tuple[int, ...]
+
+
+# -- enrol -------------------------------------------------------------------------------------
+
+
+def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date) -> int:
+    """Start a participant on the newest published version of a pathway; returns the case id."""
+    with ctx.transaction() as session:
+        participant = get_participant(session, participant_id)
+        return _enrol(ctx, session, participant, pathway_id, start, parent_id=None)
+
+
+def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id: str, start: date,
+           parent_id: int | None) -> int:
+    version = latest_version(session, pathway_id)
+    definition = definition_of(session, version.id or 0)
+    facts = facts_of(participant)
+    if start > ctx.today() + _MAX_AHEAD:
+        raise ServiceError(f"the start date {start} is more than a year ahead", "start")
+    try:
+        result = machine.start(definition, facts, start)
+    except Refused as exc:
+        raise ServiceError(str(exc), "participant") from None
+    now = datetime.now(OSLO)
+    case = Enrolment(participant_id=participant.id or 0, kommune_id=participant.kommune_id,
+                     pathway_version_id=version.id or 0, pathway_id=pathway_id, status=result.state.status,
+                     start_date=start, current_steps=",".join(result.state.steps + list(result.state.compounds)),
+                     state=result.state.model_dump_json(), parent_id=parent_id, updated_at=now)
+    session.add(case)
+    session.flush()
+    assert case.id is not None
+    session.add(Event(enrolment_id=case.id, sequence=0, name=START_EVENT, effective_on=start,
+                      facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor))
+    _write_deadlines(session, case, definition, result.state, facts, ctx.today())
+    return case.id
+
+
+# -- advance -----------------------------------------------------------------------------------
+
+
+def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, Any] | None = None, *,
+            step: str | None = None, expected_version: int | None = None) -> Advanced:
+    """Record an event on a case. Raises InputError/Refused (via ServiceError), NotFound or Conflict."""
+    try:
+        with ctx.transaction() as session:
+            case = _case(session, case_id)
+            if expected_version is not None and case.version != expected_version:
+                raise Conflict(f"case {case_id} was changed by someone else (version {case.version}, you had "
+                               f"{expected_version}); reload and try again")
+            participant = get_participant(session, case.participant_id)
+            definition = definition_of(session, case.pathway_version_id)
+            state = CaseState.model_validate_json(case.state)
+            facts = facts_of(participant)
+            try:
+                result = machine.apply(definition, state, facts, EventInput(event, on, values or {}, step), ctx.today())
+            except InputError as exc:
+                raise ServiceError(str(exc), exc.field) from None
+            except EngineError as exc:
+                raise ServiceError(str(exc), None) from None
+            return _record(ctx, session, case, participant, definition, facts, result, event, on, step)
+    except IntegrityError:
+        raise Conflict(f"case {case_id} was changed by someone else at the same time; reload and try again") from None
+
+
+def _record(ctx: Context, session: Session, case: Enrolment, participant: Participant, definition: Definition,
+            facts: Facts, result: Result, event: str, on: date, step: str | None) -> Advanced:
+    state = result.state
+    now = datetime.now(OSLO)
+    changed = session.execute(
+        update(Enrolment).where(col(Enrolment.id) == case.id, col(Enrolment.version) == case.version).values(
+            state=state.model_dump_json(), status=state.status, outcome=state.outcome, ended_on=state.ended_on,
+            current_steps=",".join(state.steps + list(state.compounds)), version=case.version + 1, updated_at=now))
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"case {case.id} was changed by someone else; reload and try again")
+    row = Event(enrolment_id=case.id or 0, sequence=state.sequence, name=event, effective_on=on, step=step,
+                values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor)
+    session.add(row)
+    session.flush()
+    case.version += 1
+    _write_deadlines(session, case, definition, state, facts, ctx.today())
+    new_cases = []
+    for effect in result.effects:
+        if effect.kind == "enrol":
+            new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id))
+    return Advanced(case.id or 0, row.id or 0, state.sequence, state, result.moved, tuple(new_cases))
+
+
+def _write_deadlines(session: Session, case: Enrolment, definition: Definition, state: CaseState, facts: Facts,
+                     today: date) -> None:
+    items = case_deadlines(definition, state, facts, today)
+    session.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case.id))
+    if items:
+        session.execute(insert(Deadline), [
+            {"enrolment_id": case.id, "kommune_id": case.kommune_id, "key": i.id, "title": i.title[:300],
+             "kind": i.kind, "recurring": i.recurring, "anchor_date": i.anchor_date, "due": i.due,
+             "status": i.status, "met_on": i.met_on} for i in items])
+
+
+def _case(session: Session, case_id: int) -> Enrolment:
+    case = session.get(Enrolment, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}", "case")
+    return case
+
+
+# -- lifecycle shortcuts -----------------------------------------------------------------------
+
+
+def pause(ctx: Context, case_id: int, on: date, reason: str) -> Advanced:
+    return advance(ctx, case_id, "permisjon", on, {"arsak": reason})
+
+
+def resume(ctx: Context, case_id: int, on: date) -> Advanced:
+    return advance(ctx, case_id, "gjenoppta", on)
+
+
+def discontinue(ctx: Context, case_id: int, on: date, values: dict[str, Any] | None = None) -> Advanced:
+    return advance(ctx, case_id, "avbrudd", on, values)
+
+
+def transfer(ctx: Context, case_id: int, on: date, values: dict[str, Any] | None = None) -> Advanced:
+    return advance(ctx, case_id, "overforing", on, values)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: int = 90) -> CaseView:
+    from pathways.services.livelihood import participant_gaps
+
+    as_of = as_of or ctx.today()
+    with ctx.transaction() as session:
+        case = _case(session, case_id)
+        definition = definition_of(session, case.pathway_version_id)
+        state = CaseState.model_validate_json(case.state)
+        participant = get_participant(session, case.participant_id)
+        facts = facts_of(participant)
+        steps = definition.pathway.all_steps()
+        view = CaseView(
+            id=case.id or 0, participant_id=case.participant_id, pathway_id=case.pathway_id,
+            version=case.version, status=case.status, start_date=case.start_date,
+            steps=[{"id": s, "title": steps[s].title, "since": state.entered[s].isoformat()}
+                   for s in state.steps + list(state.compounds)],
+            allowed=machine.allowed_events(definition, state),
+            deadlines=case_deadlines(definition, state, facts, as_of),
+            outcome=state.outcome, ended_on=state.ended_on, counters=state.counters)
+    view.gaps = participant_gaps(ctx, case.participant_id, as_of, horizon_days)
+    return view
+
+
+def events_of(session: Session, case_id: int) -> list[Event]:
+    return list(session.exec(select(Event).where(Event.enrolment_id == case_id).order_by(col(Event.sequence))))
+
+
+def rebuild(ctx: Context, case_id: int) -> CaseState:
+    """The case rebuilt from its events alone (each with the participant facts it was recorded with)."""
+    with ctx.transaction() as session:
+        case = _case(session, case_id)
+        definition = definition_of(session, case.pathway_version_id)
+        events = events_of(session, case_id)
+    first = events[0]
+    state = machine.start(definition, Facts.model_validate_json(first.facts), first.effective_on).state
+    for event in events[1:]:
+        state = machine.apply(definition, state, Facts.model_validate_json(event.facts),
+                              EventInput(event.name, event.effective_on, json.loads(event.values), event.step),
+                              today=event.effective_on).state
+    return state
+
+
+def stored_state(ctx: Context, case_id: int) -> CaseState:
+    with ctx.transaction() as session:
+        return CaseState.model_validate_json(_case(session, case_id).state)

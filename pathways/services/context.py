@@ -1,0 +1,73 @@
+"""What every service needs: the database engine, a clock, and who is acting; plus the errors they raise."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from pathways.calendar import Clock, SystemClock
+from pathways.definition.loader import Definition, load_text
+from pathways.store.tables import PathwayVersion
+
+
+class ServiceError(ValueError):
+    """A request a user can correct; ``field`` names the input when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    """Someone else changed the case first: reload and try again."""
+
+
+@dataclass
+class Context:
+    engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
+    actor: str = "system"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def today(self) -> date:
+        return self.clock.today()
+
+
+_DEFINITIONS: dict[int, Definition] = {}
+
+
+def definition_of(session: Session, version_id: int) -> Definition:
+    """The loaded definition of a published version (cached: published versions never change)."""
+    found = _DEFINITIONS.get(version_id)
+    if found is None:
+        row = session.get(PathwayVersion, version_id)
+        if row is None:
+            raise NotFound(f"no pathway version {version_id}")
+        found = _DEFINITIONS[version_id] = load_text(row.document, f"{row.pathway_id}@{row.version}")
+    return found
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_default)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__}")

@@ -1,0 +1,107 @@
+"""Livelihood periods (inntektskilder) and income-securing gaps for participants."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from pathways.calendar import OSLO
+from pathways.definition.loader import Definition
+from pathways.definition.schema import Livelihood
+from pathways.engine.state import CaseState
+from pathways.income.gaps import Gap, IncomePeriod, StepSpan, income_gaps
+from pathways.services.context import Context, NotFound, ServiceError, definition_of
+from pathways.services.participants import get_participant
+from pathways.store.tables import Enrolment, LivelihoodPeriod
+
+ACTIVE = ("active", "paused", "stopped")
+
+
+def add_income(ctx: Context, participant_id: int, source: str, start: date, end: date | None = None, *,
+               planned: bool = False, amount_basis: str | None = None) -> int:
+    """Register a livelihood period; returns its id."""
+    sources = [s.value for s in Livelihood]
+    if source not in sources:
+        from pathways.definition.problems import did_you_mean
+        raise ServiceError(f"unknown livelihood source '{source}'" + (did_you_mean(source, sources) or
+                                                                    f" (sources: {', '.join(sources)})"), "source")
+    if end is not None and end < start:
+        raise ServiceError(f"the period ends ({end}) before it starts ({start})", "to")
+    with ctx.transaction() as session:
+        participant = get_participant(session, participant_id)
+        row = LivelihoodPeriod(participant_id=participant_id, kommune_id=participant.kommune_id, source=source,
+                               start=start, end=end, planned=planned, amount_basis=amount_basis,
+                               created_at=datetime.now(OSLO))
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+
+def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None = None) -> None:
+    """Set (or move) the end of a livelihood period."""
+    with ctx.transaction() as session:
+        row = session.get(LivelihoodPeriod, period_id)
+        if row is None:
+            raise NotFound(f"no livelihood period {period_id}", "period")
+        if end < row.start:
+            raise ServiceError(f"the period ends ({end}) before it starts ({row.start})", "to")
+        row.end = end
+        if planned is not None:
+            row.planned = planned
+        session.add(row)
+
+
+def periods_of(session: Session, participant_id: int) -> list[IncomePeriod]:
+    rows = session.exec(select(LivelihoodPeriod).where(LivelihoodPeriod.participant_id == participant_id)
+                        .order_by(col(LivelihoodPeriod.start)))
+    return [IncomePeriod(r.source, r.start, r.end, r.planned, r.id) for r in rows]
+
+
+def step_spans(definition: Definition, state: CaseState) -> list[StepSpan]:
+    """The steps a case is in, each from its entry to its expected end, with the livelihood it expects."""
+    pathway = definition.pathway
+    steps = pathway.all_steps()
+    placed = definition.graph.placed
+    spans = []
+    for sid in state.steps:
+        step = steps[sid]
+        expected = step.livelihood
+        parent = placed[sid].parallel
+        while expected is None and parent:
+            expected = steps[parent].livelihood
+            parent = placed[parent].parallel
+        if expected is None:
+            expected = pathway.livelihood
+        start = state.entered[sid]
+        end = step.duration.expected.add_to(start) if step.duration else None
+        spans.append(StepSpan(sid, step.title, start, end, tuple(s.value for s in expected)))
+    if state.paused_since and pathway.lifecycle.pause:
+        spans.append(StepSpan("permisjon", "Permisjon", state.paused_since, None,
+                              tuple(s.value for s in pathway.lifecycle.pause.livelihood), pause=True))
+    return spans
+
+
+def participant_gaps(ctx: Context, participant_id: int, as_of: date, horizon_days: int = 90) -> list[Gap]:
+    """Current and projected gaps while the participant has an active case (none without one)."""
+    with ctx.transaction() as session:
+        get_participant(session, participant_id)
+        cases = session.exec(select(Enrolment).where(Enrolment.participant_id == participant_id,
+                                                     col(Enrolment.status).in_(ACTIVE))).all()
+        if not cases:
+            return []
+        periods = periods_of(session, participant_id)
+        spans: list[StepSpan] = []
+        for case in cases:
+            spans += step_spans(definition_of(session, case.pathway_version_id),
+                                CaseState.model_validate_json(case.state))
+    active_from = min(c.start_date for c in cases)
+    return income_gaps(periods, active_from=active_from, active_to=None, as_of=as_of, horizon_days=horizon_days,
+                       steps=spans)
+
+
+def periods_json(periods: list[IncomePeriod]) -> list[dict[str, Any]]:
+    return [{"id": p.id, "source": p.source, "from": p.start.isoformat(), "to": p.end.isoformat() if p.end else None,
+             "planned": p.planned} for p in periods]

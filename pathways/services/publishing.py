@@ -1,0 +1,58 @@
+"""Publishing pathway documents as immutable, hashed versions."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from pathways.calendar import OSLO
+from pathways.definition.catalogue import load_catalogue
+from pathways.definition.problems import DefinitionError
+from pathways.services.context import Context, NotFound, ServiceError
+from pathways.store.tables import PathwayVersion
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def publish_folder(ctx: Context, folder: str | Path) -> list[tuple[str, int, str]]:
+    """Publish every valid document of ``folder`` that is new; returns (id, version, 'new'|'unchanged').
+
+    A document whose (id, version) is already published with other content is refused: a published
+    version never changes, so the author must raise ``version``.
+    """
+    catalogue = load_catalogue([folder])
+    if catalogue.problems:
+        raise DefinitionError(catalogue.problems)
+    results = []
+    with ctx.transaction() as session:
+        for pathway_id, definition in sorted(catalogue.definitions.items()):
+            version = definition.pathway.version
+            digest = content_hash(definition.text)
+            existing = session.exec(select(PathwayVersion).where(
+                PathwayVersion.pathway_id == pathway_id, PathwayVersion.version == version)).first()
+            if existing is not None:
+                if existing.content_hash != digest:
+                    raise ServiceError(f"{definition.file}: version {version} of '{pathway_id}' is already published "
+                                       "with other content; raise 'version' to publish the change", "version")
+                results.append((pathway_id, version, "unchanged"))
+                continue
+            session.add(PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
+                                       document=definition.text, content_hash=digest,
+                                       published_at=datetime.now(OSLO), published_by=ctx.actor))
+            results.append((pathway_id, version, "new"))
+    return results
+
+
+def latest_version(session: Session, pathway_id: str) -> PathwayVersion:
+    row = session.exec(select(PathwayVersion).where(PathwayVersion.pathway_id == pathway_id)
+                       .order_by(col(PathwayVersion.version).desc())).first()
+    if row is None:
+        known = session.exec(select(PathwayVersion.pathway_id).distinct()).all()
+        from pathways.definition.problems import did_you_mean
+        raise NotFound(f"no published pathway '{pathway_id}'" + did_you_mean(pathway_id, known), "pathway")
+    return row

@@ -1,0 +1,153 @@
+"""The tables (SQLModel). Alembic migrations in ``pathways/store/migrations`` create and change them.
+
+Every row that concerns a participant carries ``kommune_id`` so that every query can be scoped to the
+user's kommune. Events are append-only; the enrolment row is a projection of its events, guarded by
+``version`` (optimistic locking). Only what the work needs is stored about a person.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Kommune(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    number: str | None = Field(default=None, max_length=4)  # kommunenummer, e.g. 3201 (Bærum)
+
+
+class Participant(SQLModel, table=True):
+    """A deltaker. The rule facts mirror :class:`pathways.engine.state.Participant`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kommune_id: int = Field(foreign_key="kommune.id", index=True)
+    name: str = Field(max_length=200)
+    birth_date: date
+    settlement_date: date | None = None
+    gender: str = Field(default="unspecified", max_length=12)
+    norwegian_oral: str | None = Field(default=None, max_length=2)
+    norwegian_written: str | None = Field(default=None, max_length=2)
+    education_track: str | None = Field(default=None, max_length=5)
+    has_primary_school: bool | None = None
+    has_upper_secondary: bool | None = None
+    legal_regime: str = Field(default="integreringsloven", max_length=24)
+    lives_with_parents: bool = False
+    dependants: int = 0
+    registered_with_nav: bool | None = None
+    created_at: datetime
+    version: int = 1
+
+
+class PathwayVersion(SQLModel, table=True):
+    """A published pathway document. Immutable: a change is a new version."""
+
+    __table_args__ = (UniqueConstraint("pathway_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    pathway_id: str = Field(max_length=64, index=True)
+    version: int
+    title: str = Field(max_length=300)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str = Field(max_length=64)
+    published_at: datetime
+    published_by: str = Field(default="system", max_length=100)
+
+
+class Enrolment(SQLModel, table=True):
+    """A case: one participant on one pathway version. ``state`` is the engine's CaseState as JSON."""
+
+    __table_args__ = (Index("ix_enrolment_kommune_status", "kommune_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    kommune_id: int = Field(foreign_key="kommune.id")
+    pathway_version_id: int = Field(foreign_key="pathwayversion.id", index=True)
+    pathway_id: str = Field(max_length=64, index=True)
+    status: str = Field(max_length=16)
+    start_date: date
+    current_steps: str = Field(default="", max_length=1000)  # comma-separated, for lists and filters
+    outcome: str | None = Field(default=None, max_length=64)
+    ended_on: date | None = None
+    state: str = Field(sa_column=Column(Text, nullable=False))
+    parent_id: int | None = Field(default=None, foreign_key="enrolment.id")  # the case that handed off
+    version: int = 1
+    updated_at: datetime
+
+
+class Event(SQLModel, table=True):
+    """Something that happened on a case (append-only). ``sequence`` 0 is the enrolment itself."""
+
+    __table_args__ = (UniqueConstraint("enrolment_id", "sequence"),)
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
+    sequence: int
+    name: str = Field(max_length=64)
+    effective_on: date
+    step: str | None = Field(default=None, max_length=64)
+    values: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    facts: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))  # guard inputs seen
+    recorded_at: datetime
+    recorded_by: str = Field(default="system", max_length=100)
+
+
+class Deadline(SQLModel, table=True):
+    """A materialised deadline or follow-up occurrence; rewritten whenever its case changes."""
+
+    __table_args__ = (UniqueConstraint("enrolment_id", "key"), Index("ix_deadline_status_due", "status", "due"))
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
+    kommune_id: int = Field(foreign_key="kommune.id", index=True)
+    key: str = Field(max_length=64)
+    title: str = Field(max_length=300)
+    kind: str = Field(max_length=10)  # reminder | breach
+    recurring: bool = False
+    anchor_date: date
+    due: date
+    status: str = Field(max_length=10)  # open | met | breached | waived
+    met_on: date | None = None
+
+
+class LivelihoodPeriod(SQLModel, table=True):
+    """One livelihood source for a participant over a period (inntektskilde)."""
+
+    __table_args__ = (Index("ix_livelihood_participant_start", "participant_id", "start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id")
+    kommune_id: int = Field(foreign_key="kommune.id", index=True)
+    source: str = Field(max_length=24)
+    start: date
+    end: date | None = Field(default=None, index=True)
+    planned: bool = False
+    amount_basis: str | None = Field(default=None, max_length=200)  # e.g. "2G", "lønn 80 %"
+    created_at: datetime
+
+
+class Flag(SQLModel, table=True):
+    """What a scheduled check raises. ``natural_key`` makes a re-run update instead of duplicating."""
+
+    __table_args__ = (Index("ix_flag_kommune_state", "kommune_id", "state"),)
+    id: int | None = Field(default=None, primary_key=True)
+    natural_key: str = Field(max_length=200, unique=True)
+    kommune_id: int = Field(foreign_key="kommune.id")
+    enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    kind: str = Field(max_length=40)
+    severity: str = Field(max_length=10)
+    due: date | None = None
+    message: str = Field(max_length=500)
+    state: str = Field(default="open", max_length=12)  # open | acknowledged | snoozed | resolved
+    snoozed_until: date | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = Field(default=None, max_length=100)
+    resolution: str | None = Field(default=None, max_length=500)
+    created_at: datetime
+    updated_at: datetime
+
+
+class GAmount(SQLModel, table=True):
+    """The basic amount G (grunnbeløpet), dated; administrators add a row every 1 May."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    effective_from: date = Field(unique=True)
+    amount: int
