@@ -5,15 +5,26 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
+from sqlalchemy import inspect
 
+from pathways.calendar import SystemClock
 from pathways.definition.catalogue import DEFAULT_DIR, load_catalogue
 from pathways.definition.describe import describe
 from pathways.definition.loader import Definition
 from pathways.definition.periods import describe_days
+from pathways.definition.problems import DefinitionError
 from pathways.definition.render import FORMATS, render
+from pathways.services.cases import advance, enrol, gap_json, show
+from pathways.services.context import Context, ServiceError
+from pathways.services.livelihood import add_income, participant_gaps
+from pathways.services.participants import FACT_FIELDS, ImportRejected, add_participant, import_participants
+from pathways.services.publishing import publish_folder
+from pathways.store.database import database_url, make_engine, migrate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -117,6 +128,201 @@ def run_command(definitions: Path, out: Path) -> None:
         click.echo(f"{pathway_id}: {definition.pathway.title} → {out / pathway_id}.svg")
     click.echo(f"{len(catalogue.definitions)} pathways rendered to {out}/, {len(catalogue.problems)} problems")
     sys.exit(0 if catalogue.ok else 1)
+
+
+# -- the case engine ---------------------------------------------------------------------------
+
+
+def _context() -> Context:
+    engine = make_engine()
+    if not inspect(engine).has_table("alembic_version"):
+        raise click.ClickException(f"the database at {database_url()} is not initialised; run 'pathways init'")
+    return Context(engine, SystemClock(), actor="cli")
+
+
+def _fail(exc: ServiceError) -> NoReturn:
+    where = f"{exc.field}: " if exc.field else ""
+    raise click.ClickException(where + str(exc))
+
+
+def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
+    values = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{item}' is not KEY=VALUE", param_hint=option)
+        values[key.strip()] = value.strip()
+    return values
+
+
+def _emit(as_json: bool, data: object, text: str) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else text)
+
+
+iso_date = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command("init")
+@definitions_option
+def init_command(definitions: Path) -> None:
+    """Create or migrate the database, then publish the pathway documents of definitions/."""
+    engine = make_engine()
+    migrate(engine)
+    try:
+        results = publish_folder(Context(engine, SystemClock(), actor="init"), definitions)
+    except DefinitionError as exc:
+        raise click.ClickException("the catalogue has problems:\n" + str(exc)) from None
+    except ServiceError as exc:
+        _fail(exc)
+    new = [f"{pid}@{v}" for pid, v, status in results if status == "new"]
+    click.echo(f"database ready at {database_url()}; {len(results)} pathways, {len(new)} newly published"
+               + (f": {', '.join(new)}" if new else ""))
+
+
+@main.group()
+def participants() -> None:
+    """Add or import participants."""
+
+
+@participants.command("add")
+@click.option("--name", required=True)
+@click.option("--born", type=iso_date, required=True, help="Birth date, YYYY-MM-DD.")
+@click.option("--settled", type=iso_date, default=None, help="Settlement date (bosettingsdato), YYYY-MM-DD.")
+@click.option("--kommune", required=True)
+@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",
+              help=f"Another fact (repeatable): {', '.join(FACT_FIELDS)}.")
+@click.option("--json", "as_json", is_flag=True)
+def participants_add(name: str, born: datetime, settled: datetime | None, kommune: str, fields: tuple[str, ...],
+                     as_json: bool) -> None:
+    """Add a participant and print the new id."""
+    try:
+        pid = add_participant(_context(), name=name, born=born.date(), settled=settled.date() if settled else None,
+                              kommune=kommune, fields=_pairs(fields, "--field"))
+    except ServiceError as exc:
+        _fail(exc)
+    _emit(as_json, {"id": pid}, str(pid))
+
+
+@participants.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def participants_import(file: Path, as_json: bool) -> None:
+    """Import participants from CSV (name, born, settled, kommune and fact columns); all or nothing."""
+    try:
+        ids = import_participants(_context(), file)
+    except ImportRejected as exc:
+        if as_json:
+            click.echo(json.dumps({"errors": [e.__dict__ for e in exc.errors]}, ensure_ascii=False, indent=2))
+            sys.exit(1)
+        _fail(exc)
+    except ServiceError as exc:
+        _fail(exc)
+    _emit(as_json, {"imported": len(ids), "ids": ids}, f"imported {len(ids)} participants (ids {ids[0]}–{ids[-1]})")
+
+
+@main.command("enrol")
+@click.argument("participant_id", type=int)
+@click.argument("pathway_id")
+@click.option("--start", type=iso_date, required=True)
+@click.option("--json", "as_json", is_flag=True)
+def enrol_command(participant_id: int, pathway_id: str, start: datetime, as_json: bool) -> None:
+    """Start a participant on a pathway; prints the case id."""
+    try:
+        case_id = enrol(_context(), participant_id, pathway_id, start.date())
+    except ServiceError as exc:
+        _fail(exc)
+    _emit(as_json, {"case": case_id}, str(case_id))
+
+
+@main.command("advance")
+@click.argument("case_id", type=int)
+@click.argument("event")
+@click.option("--on", "on", type=iso_date, required=True, help="The date it happened.")
+@click.option("--set", "values", multiple=True, metavar="FIELD=VALUE", help="An input field (repeatable).")
+@click.option("--step", default=None, help="The step the event is for, when several could take it.")
+@click.option("--json", "as_json", is_flag=True)
+def advance_command(case_id: int, event: str, on: datetime, values: tuple[str, ...], step: str | None,
+                    as_json: bool) -> None:
+    """Record an event on a case."""
+    try:
+        result = advance(_context(), case_id, event, on.date(), _pairs(values, "--set"), step=step)
+    except ServiceError as exc:
+        _fail(exc)
+    state = result.state
+    data = {"case": case_id, "event": result.event_id, "status": state.status,
+            "steps": state.steps + list(state.compounds), "outcome": state.outcome,
+            "moved": [list(m) for m in result.moved], "new_cases": list(result.new_cases)}
+    text = f"case {case_id}: {state.status}; " + (f"outcome {state.outcome}" if state.outcome else
+                                                  "now in " + ", ".join(data["steps"]))
+    _emit(as_json, data, text + (f"; new case(s) {list(result.new_cases)}" if result.new_cases else ""))
+
+
+@main.group()
+def income() -> None:
+    """Livelihood periods (inntektskilder)."""
+
+
+@income.command("add")
+@click.argument("participant_id", type=int)
+@click.argument("source")
+@click.option("--from", "start", type=iso_date, required=True)
+@click.option("--to", "end", type=iso_date, default=None)
+@click.option("--planned", is_flag=True, help="Expected but not confirmed.")
+@click.option("--json", "as_json", is_flag=True)
+def income_add(participant_id: int, source: str, start: datetime, end: datetime | None, planned: bool,
+               as_json: bool) -> None:
+    """Register a livelihood period for a participant; prints its id."""
+    try:
+        period = add_income(_context(), participant_id, source, start.date(), end.date() if end else None,
+                            planned=planned)
+    except ServiceError as exc:
+        _fail(exc)
+    _emit(as_json, {"id": period}, str(period))
+
+
+@main.command("show")
+@click.argument("case_id", type=int)
+@click.option("--as-of", type=iso_date, default=None)
+@click.option("--json", "as_json", is_flag=True)
+def show_command(case_id: int, as_of: datetime | None, as_json: bool) -> None:
+    """A case: current steps, allowed events, deadlines and income gaps."""
+    try:
+        view = show(_context(), case_id, as_of.date() if as_of else None)
+    except ServiceError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Sak {view.id} · {view.pathway_id}@{view.version} · {view.status} · start {view.start_date}")
+    for step in view.steps:
+        click.echo(f"  nå: {step['title']} (fra {step['since']})")
+    if view.outcome:
+        click.echo(f"  utfall: {view.outcome} ({view.ended_on})")
+    click.echo("Hendelser som kan registreres:")
+    for allowed in view.allowed:
+        fields = ", ".join(f"{f.name}{'' if f.required else '?'}" for f in allowed.fields)
+        click.echo(f"  {allowed.event}: {allowed.title}" + (f" [{fields}]" if fields else ""))
+    click.echo("Frister:")
+    for item in sorted(view.deadlines, key=lambda d: d.due):
+        click.echo(f"  {item.due} {item.status:<8} {item.kind:<8} {item.title}")
+    click.echo("Inntektsgap:" + ("" if view.gaps else " ingen"))
+    for gap in view.gaps:
+        click.echo(f"  {gap.start} – {gap.end} ({gap.days} dager, {gap.kind}): {gap.reason}")
+
+
+@main.command("gaps")
+@click.argument("participant_id", type=int)
+@click.option("--as-of", type=iso_date, required=True)
+@click.option("--horizon", type=click.IntRange(0, 3650), default=90, show_default=True, help="Days ahead.")
+@click.option("--json", "as_json", is_flag=True)
+def gaps_command(participant_id: int, as_of: datetime, horizon: int, as_json: bool) -> None:
+    """Income-securing gaps for a participant: current, and projected within the horizon."""
+    try:
+        found = participant_gaps(_context(), participant_id, as_of.date(), horizon)
+    except ServiceError as exc:
+        _fail(exc)
+    text = "\n".join(f"{g.start} – {g.end} ({g.days} dager, {g.kind}): {g.reason}" for g in found) or "ingen gap"
+    _emit(as_json, [gap_json(g) for g in found], text)
 
 
 if __name__ == "__main__":

@@ -76,7 +76,8 @@ def case_deadlines(definition: Definition, state: CaseState, participant: Partic
             elif anchor is not None:
                 item = _deadline(pathway, deadline, state, anchor, as_of)
                 due_by_id[deadline.id] = item.due
-                items.append(item)
+                if item.due >= state.start_date:  # a date before the case began is not this case's deadline
+                    items.append(item)
         if not waiting or len(waiting) == len(pending):
             break
         pending = waiting

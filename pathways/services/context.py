@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from pathways.calendar import Clock, SystemClock
 from pathways.definition.loader import Definition, load_text
@@ -49,17 +49,19 @@ class Context:
         return self.clock.today()
 
 
-_DEFINITIONS: dict[int, Definition] = {}
+_DEFINITIONS: dict[str, Definition] = {}
 
 
 def definition_of(session: Session, version_id: int) -> Definition:
-    """The loaded definition of a published version (cached: published versions never change)."""
-    found = _DEFINITIONS.get(version_id)
+    """The loaded definition of a published version, cached by content hash (published text never changes)."""
+    digest = session.exec(select(PathwayVersion.content_hash).where(PathwayVersion.id == version_id)).first()
+    if digest is None:
+        raise NotFound(f"no pathway version {version_id}")
+    found = _DEFINITIONS.get(digest)
     if found is None:
         row = session.get(PathwayVersion, version_id)
-        if row is None:
-            raise NotFound(f"no pathway version {version_id}")
-        found = _DEFINITIONS[version_id] = load_text(row.document, f"{row.pathway_id}@{row.version}")
+        assert row is not None
+        found = _DEFINITIONS[digest] = load_text(row.document, f"{row.pathway_id}@{row.version}")
     return found
 
 
