@@ -346,7 +346,7 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     known = set(c.pathway.events) | set(BUILTIN_EVENTS)
     if name not in known:
         from pathways.definition.problems import did_you_mean
-        raise InputError(f"unknown event '{name}' on pathway '{c.pathway.id}'" + did_you_mean(name, known), None)
+        raise InputError(f"unknown event '{name}' on pathway '{c.pathway.id}'" + did_you_mean(name, known), "event")
     if state.ended:
         raise Refused(f"the case has ended ({state.status} on {state.ended_on}); nothing more can be recorded")
     if on > today:

@@ -1,0 +1,73 @@
+"""Participants: added with their rule facts, imported all or nothing, bad input refused with the field."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pathways.services import participants
+from pathways.services.context import ServiceError
+from pathways.services.participants import ImportRejected
+from tests.conftest import table_counts
+
+
+def test_add_participant_creates_the_kommune_once(ctx):
+    first = participants.add_participant(ctx, name="Amina", born="1990-01-02", settled="2025-03-01",
+                                         kommune="Asker", fields={"norwegian_oral": "B1", "dependants": "2"})
+    second = participants.add_participant(ctx, name="Yonas", born=date(2001, 5, 6), settled=None, kommune="Asker")
+    assert second == first + 1
+    counts = table_counts(ctx)
+    assert counts["participant"] == 2 and counts["kommune"] == 1
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"name": " "}, "name"),
+    ({"born": "1990-13-01"}, "born"),
+    ({"settled": "1980-01-01"}, "settled"),
+    ({"kommune": ""}, "kommune"),
+    ({"fields": {"norwegian_oral": "B3"}}, "norwegian_oral"),
+    ({"fields": {"favourite_colour": "blå"}}, "favourite_colour"),
+    ({"fields": {"dependants": "-1"}}, "dependants"),
+    ({"fields": {"legal_regime": "utlendingsloven"}}, "legal_regime"),
+])
+def test_bad_participant_input_names_the_field_and_writes_nothing(ctx, kwargs, field):
+    before = table_counts(ctx)
+    args = {"name": "Amina", "born": "1990-01-02", "settled": "2025-03-01", "kommune": "Asker", **kwargs}
+    with pytest.raises(ServiceError) as caught:
+        participants.add_participant(ctx, **args)
+    assert caught.value.field == field
+    assert table_counts(ctx) == before
+
+
+def test_import_is_all_or_nothing_with_line_numbers(ctx, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("name,born,settled,kommune,norwegian_oral\nAmina,1990-01-02,2025-03-01,Asker,B1\n"
+                    "Yonas,2001-05-06,,Bærum,\n", encoding="utf-8")
+    ids = participants.import_participants(ctx, good)
+    assert len(ids) == 2
+    before = table_counts(ctx)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name;born;settled;kommune\nOk Person;1990-01-02;2025-03-01;Asker\n;1990-01-02;;Asker\n"
+                   "Feil Dato;1990-02-30;;Asker\nSent;2000-01-01;1999-01-01;Asker\nMange;2000-01-01;;Asker;x\n",
+                   encoding="utf-8")
+    with pytest.raises(ImportRejected) as caught:
+        participants.import_participants(ctx, bad)
+    assert [(e.line, e.field) for e in caught.value.errors] == [(3, "name"), (4, "born"), (5, "settled"), (6, "row")]
+    assert "nothing was imported" in str(caught.value)
+    assert table_counts(ctx) == before
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"navn,born,kommune\nA,1990-01-01,Asker\n", "column missing"),
+    (b"name,born,kommune,shoe_size\nA,1990-01-01,Asker,42\n", "unknown column"),
+    (b"name,born,kommune\n", "no participants"),
+    (b"name,born,kommune\n\xff\xfe,1990-01-01,Asker\n", "not UTF-8"),
+])
+def test_broken_import_files_are_refused(ctx, tmp_path, content, message):
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    before = table_counts(ctx)
+    with pytest.raises(ServiceError, match=message):
+        participants.import_participants(ctx, path)
+    assert table_counts(ctx) == before
