@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from pathways.definition.loader import Definition
+from pathways.definition.periods import Period
 from pathways.definition.schema import (
     FieldType,
     InputField,
@@ -141,6 +142,12 @@ class Compiled:
             if placed.parallel:
                 self.parent[sid] = placed.parallel
         self._guards: dict[str, Guard] = {}
+        self._fields: dict[str, list[tuple[str, InputField, bool]]] = {}
+        self._events: dict[str, list[str]] = {}
+        self.parameters: dict[str, Any] = {
+            name: Period.parse(p.default) if p.type == "duration" else p.default
+            for name, p in self.pathway.parameters.items()}
+        self.counter_defaults = {name: counter.initial for name, counter in self.pathway.counters.items()}
         self.eligibility = [(Guard(rule.rule, self.vocabulary), rule.message) for rule in self.pathway.eligibility]
 
     def guard(self, source: str) -> Guard:
@@ -155,6 +162,27 @@ class Compiled:
         if key not in self._guards:
             self._guards[key] = Guard(source, self.vocabulary, expect=NUMBER)
         return self._guards[key]
+
+    def events_of(self, sid: str) -> list[str]:
+        """The events a step takes (its transitions', and the module events of a module set)."""
+        found = self._events.get(sid)
+        if found is None:
+            step = self.steps[sid]
+            found = list(dict.fromkeys(t.event for t in _transitions(step)))
+            if step.kind == StepKind.modules:
+                found += [e for e in MODULE_EVENTS if e not in found]
+            self._events[sid] = found
+        return found
+
+    def declared_fields(self, event: str) -> list[tuple[str, InputField, bool]]:
+        found = self._fields.get(event)
+        if found is None:
+            declared = self.pathway.events.get(event)
+            found = [] if declared is None else \
+                [(name, self.pathway.fields[name], True) for name in declared.fields] + \
+                [(name, self.pathway.fields[name], False) for name in declared.optional_fields]
+            self._fields[event] = found
+        return found
 
     def event_title(self, event: str) -> str:
         declared = self.pathway.events.get(event)
@@ -185,12 +213,7 @@ def _builtin_fields(c: Compiled, event: str, state: CaseState) -> dict[str, Inpu
 
 def event_fields(c: Compiled, event: str, state: CaseState) -> list[tuple[str, InputField, bool]]:
     """The fields an event asks for: (name, spec, required)."""
-    declared = c.pathway.events.get(event)
-    fields = [(name, spec, True) for name, spec in _builtin_fields(c, event, state).items()]
-    if declared:
-        fields += [(name, c.pathway.fields[name], True) for name in declared.fields]
-        fields += [(name, c.pathway.fields[name], False) for name in declared.optional_fields]
-    return fields
+    return [(name, spec, True) for name, spec in _builtin_fields(c, event, state).items()] + c.declared_fields(event)
 
 
 def parse_value(name: str, spec: InputField, raw: Any) -> Any:
@@ -261,12 +284,8 @@ def guard_values(c: Compiled, state: CaseState, participant: Participant, on: da
         "today": on, "start_date": state.start_date, "days_paused": state.days_paused(on),
         "days_in_step": (on - state.entered[current]).days if current in state.entered else 0,
     })
-    values.update({name: p.default for name, p in c.pathway.parameters.items()})
-    from pathways.definition.periods import Period
-    for name, p in c.pathway.parameters.items():
-        if p.type == "duration":
-            values[name] = Period.parse(p.default)
-    values.update({name: counter.initial for name, counter in c.pathway.counters.items()})
+    values.update(c.parameters)
+    values.update(c.counter_defaults)
     values.update(state.counters)
     values.update(_typed(c, state.values))
     values.update(_typed(c, pending or {}))
@@ -282,19 +301,16 @@ def _transitions(step: Step) -> list[Transition]:
     return found + list(step.on)
 
 
-def allowed_events(definition: Definition, state: CaseState) -> list[AllowedEvent]:
-    """The events that may be recorded now (guards are checked when the event is recorded)."""
+def allowed_names(definition: Definition, state: CaseState) -> dict[str, list[str]]:
+    """The events that may be recorded now, each with the active steps that take it (none: case-wide)."""
     c = compiled(definition)
     found: dict[str, list[str]] = {}
     if state.ended:
-        return []
+        return found
     if state.status == "active":
         for sid in [*state.steps, *state.compounds]:
-            for transition in _transitions(c.steps[sid]):
-                found.setdefault(transition.event, []).append(sid)
-            if c.steps[sid].kind == StepKind.modules:
-                for event in MODULE_EVENTS:
-                    found.setdefault(event, []).append(sid)
+            for event in c.events_of(sid):
+                found.setdefault(event, []).append(sid)
     lifecycle = c.pathway.lifecycle
     if state.status == "active" and lifecycle.pause:
         found["permisjon"] = []
@@ -306,8 +322,14 @@ def allowed_events(definition: Definition, state: CaseState) -> list[AllowedEven
         found.setdefault("avbrudd", [])
     if lifecycle.transfer:
         found.setdefault("overforing", [])
+    return found
+
+
+def allowed_events(definition: Definition, state: CaseState) -> list[AllowedEvent]:
+    """The events that may be recorded now with their fields (guards are checked when recorded)."""
+    c = compiled(definition)
     result = []
-    for event, steps in found.items():
+    for event, steps in allowed_names(definition, state).items():
         specs = tuple(FieldSpec(name, spec.title, spec.type.value, required, spec.values, spec.min, spec.max)
                       for name, spec, required in event_fields(c, event, state))
         result.append(AllowedEvent(event, c.event_title(event), specs, tuple(dict.fromkeys(steps))))
@@ -355,7 +377,7 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
         raise InputError(f"the event date {on} is before the case's last event ({state.last_event_on}); "
                          "events are recorded in date order", "on")
     values = _validated(c, state, event)
-    run = _Run(c, state.model_copy(deep=True), on)
+    run = _Run(c, state.copy_for_update(), on)
     run.state.last_event_on = on
     run.state.sequence += 1
     if name in LIFECYCLE_EVENTS:

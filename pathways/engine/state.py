@@ -95,5 +95,18 @@ class CaseState(BaseModel):
         """Days of permisjon so far, an ongoing pause counted up to ``as_of``."""
         return sum(((p.end or as_of) - p.start).days for p in self.pauses if p.start <= as_of)
 
+    def copy_for_update(self) -> CaseState:
+        """A copy whose containers can be changed without touching this state (values are immutable
+        scalars, so one level of copying is enough; much cheaper than a generic deep copy)."""
+        return self.model_copy(update={
+            "steps": list(self.steps),
+            "compounds": {k: CompoundState(modules=dict(v.modules), certificates=dict(v.certificates))
+                          for k, v in self.compounds.items()},
+            "entered": dict(self.entered), "left": dict(self.left), "values": dict(self.values),
+            "counters": dict(self.counters),
+            "practice_months": {k: dict(v) for k, v in self.practice_months.items()},
+            "events": dict(self.events), "pauses": [p.model_copy() for p in self.pauses],
+        })
+
     def is_in(self, step_id: str) -> bool:
         return step_id in self.steps or step_id in self.compounds

@@ -310,7 +310,9 @@ class _Explainer:
         nothing_at_all = "bare økonomisk sosialhjelp" if fallback else "ingen inntekt"
         before, after = start - ONE_DAY, end + ONE_DAY
         ended = _distinct(p for p in self.ending.get(before, ()) if p.source not in exclude)
-        following = _distinct(p for p in self.starting.get(after, ()) if p.source not in exclude)
+        # a planned period clipped at as_of does not start here: it is reported as unconfirmed below
+        following = _distinct(p for p in self.starting.get(after, ())
+                              if p.source not in exclude and p.start == p.nominal_start)
         active = [s for s in self.steps if not s.pause and s.active_on(start)]
         pause = next((s for s in self.steps if s.pause and s.active_on(start)), None)
         paid_steps = [s for s in active if s.expects_income]
