@@ -24,6 +24,7 @@ from pathways.engine.machine import AllowedEvent, EngineError, EventInput, Input
 from pathways.engine.state import CaseState
 from pathways.engine.state import Participant as Facts
 from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
+from pathways.services.livelihood import gaps_in_session
 from pathways.services.participants import facts_of, get_participant
 from pathways.services.publishing import latest_version
 from pathways.store.tables import Deadline, Enrolment, Event, Participant
@@ -78,6 +79,7 @@ class Advanced:
     state: CaseState
     moved: tuple[tuple[str, str], ...]
     new_cases: tuple[int, ...]
+    gaps: tuple[Any, ...] = ()  # the participant's income gaps after the change, as of today
 
 
 # -- enrol -------------------------------------------------------------------------------------
@@ -137,13 +139,13 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
                 raise ServiceError(str(exc), exc.field) from None
             except EngineError as exc:
                 raise ServiceError(str(exc), None) from None
-            return _record(ctx, session, case, participant, definition, facts, result, event, on, step)
+            return _record(ctx, session, case, participant, definition, facts, state, result, event, on, step)
     except IntegrityError:
         raise Conflict(f"case {case_id} was changed by someone else at the same time; reload and try again") from None
 
 
 def _record(ctx: Context, session: Session, case: Enrolment, participant: Participant, definition: Definition,
-            facts: Facts, result: Result, event: str, on: date, step: str | None) -> Advanced:
+            facts: Facts, previous: CaseState, result: Result, event: str, on: date, step: str | None) -> Advanced:
     state = result.state
     now = datetime.now(OSLO)
     changed = session.execute(
@@ -152,17 +154,20 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
             current_steps=",".join(state.steps + list(state.compounds)), version=case.version + 1, updated_at=now))
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"case {case.id} was changed by someone else; reload and try again")
-    row = Event(enrolment_id=case.id or 0, sequence=state.sequence, name=event, effective_on=on, step=step,
-                values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor)
-    session.add(row)
-    session.flush()
+    event_id = session.execute(insert(Event).values(
+        enrolment_id=case.id, sequence=state.sequence, name=event, effective_on=on, step=step,
+        values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor,
+    ).returning(col(Event.id))).scalar_one()
     case.version += 1
-    _write_deadlines(session, case, definition, state, facts, ctx.today())
+    today = ctx.today()
+    if case_deadlines(definition, previous, facts, today) != case_deadlines(definition, state, facts, today):
+        _write_deadlines(session, case, definition, state, facts, today)
     new_cases = []
     for effect in result.effects:
         if effect.kind == "enrol":
             new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id))
-    return Advanced(case.id or 0, row.id or 0, state.sequence, state, result.moved, tuple(new_cases))
+    gaps = gaps_in_session(session, participant.id or 0, ctx.today())
+    return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps))
 
 
 def _write_deadlines(session: Session, case: Enrolment, definition: Definition, state: CaseState, facts: Facts,
@@ -206,8 +211,6 @@ def transfer(ctx: Context, case_id: int, on: date, values: dict[str, Any] | None
 
 
 def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: int = 90) -> CaseView:
-    from pathways.services.livelihood import participant_gaps
-
     as_of = as_of or ctx.today()
     with ctx.transaction() as session:
         case = _case(session, case_id)
@@ -224,7 +227,7 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
             allowed=machine.allowed_events(definition, state),
             deadlines=case_deadlines(definition, state, facts, as_of),
             outcome=state.outcome, ended_on=state.ended_on, counters=state.counters)
-    view.gaps = participant_gaps(ctx, case.participant_id, as_of, horizon_days)
+        view.gaps = gaps_in_session(session, case.participant_id, as_of, horizon_days)
     return view
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from pathways.calendar import Clock, SystemClock
 from pathways.definition.loader import Definition, load_text
@@ -49,19 +50,24 @@ class Context:
         return self.clock.today()
 
 
-_DEFINITIONS: dict[str, Definition] = {}
+_BY_HASH: dict[str, Definition] = {}
+_BY_ENGINE: weakref.WeakKeyDictionary[Engine, dict[int, Definition]] = weakref.WeakKeyDictionary()
 
 
 def definition_of(session: Session, version_id: int) -> Definition:
-    """The loaded definition of a published version, cached by content hash (published text never changes)."""
-    digest = session.exec(select(PathwayVersion.content_hash).where(PathwayVersion.id == version_id)).first()
-    if digest is None:
+    """The loaded definition of a published version. Published text never changes, so it is cached per
+    database (engine) and version id, and parsed once per content hash."""
+    per_engine = _BY_ENGINE.setdefault(session.get_bind(), {})  # type: ignore[arg-type]
+    found = per_engine.get(version_id)
+    if found is not None:
+        return found
+    row = session.get(PathwayVersion, version_id)
+    if row is None:
         raise NotFound(f"no pathway version {version_id}")
-    found = _DEFINITIONS.get(digest)
+    found = _BY_HASH.get(row.content_hash)
     if found is None:
-        row = session.get(PathwayVersion, version_id)
-        assert row is not None
-        found = _DEFINITIONS[digest] = load_text(row.document, f"{row.pathway_id}@{row.version}")
+        found = _BY_HASH[row.content_hash] = load_text(row.document, f"{row.pathway_id}@{row.version}")
+    per_engine[version_id] = found
     return found
 
 

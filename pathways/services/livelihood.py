@@ -88,15 +88,18 @@ def participant_gaps(ctx: Context, participant_id: int, as_of: date, horizon_day
     """Current and projected gaps while the participant has an active case (none without one)."""
     with ctx.transaction() as session:
         get_participant(session, participant_id)
-        cases = session.exec(select(Enrolment).where(Enrolment.participant_id == participant_id,
-                                                     col(Enrolment.status).in_(ACTIVE))).all()
-        if not cases:
-            return []
-        periods = periods_of(session, participant_id)
-        spans: list[StepSpan] = []
-        for case in cases:
-            spans += step_spans(definition_of(session, case.pathway_version_id),
-                                CaseState.model_validate_json(case.state))
+        return gaps_in_session(session, participant_id, as_of, horizon_days)
+
+
+def gaps_in_session(session: Session, participant_id: int, as_of: date, horizon_days: int = 90) -> list[Gap]:
+    cases = session.exec(select(Enrolment).where(Enrolment.participant_id == participant_id,
+                                                 col(Enrolment.status).in_(ACTIVE))).all()
+    if not cases:
+        return []
+    periods = periods_of(session, participant_id)
+    spans: list[StepSpan] = []
+    for case in cases:
+        spans += step_spans(definition_of(session, case.pathway_version_id), CaseState.model_validate_json(case.state))
     active_from = min(c.start_date for c in cases)
     return income_gaps(periods, active_from=active_from, active_to=None, as_of=as_of, horizon_days=horizon_days,
                        steps=spans)
