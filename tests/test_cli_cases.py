@@ -1,0 +1,80 @@
+"""The case commands of the CLI: a stable contract with JSON output, and clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from pathways.cli import main
+from tests.conftest import DEFINITIONS
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATHWAYS_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True) -> str:
+        result = runner.invoke(main, [str(a) for a in args])
+        assert (result.exit_code == 0) == ok, result.output + result.stderr
+        return result.stdout if ok else result.stderr
+
+    return run
+
+
+def test_commands_need_an_initialised_database(cli):
+    assert "not initialised; run 'pathways init'" in cli("show", "1", ok=False)
+
+
+def test_a_case_from_the_command_line(cli, tmp_path):
+    assert "12 newly published" in cli("init", "--definitions", DEFINITIONS)
+    assert "0 newly published" in cli("init", "--definitions", DEFINITIONS)  # idempotent
+    pid = json.loads(cli("participants", "add", "--name", "Amina Hassan", "--born", "1994-02-10", "--settled",
+                         "2022-08-01", "--kommune", "Lørenskog", "--field", "norwegian_oral=A2", "--json"))["id"]
+    case = json.loads(cli("enrol", pid, "supported_employment", "--start", "2025-09-01", "--json"))["case"]
+    moved = json.loads(cli("advance", case, "samarbeidsavtale_signert", "--on", "2025-09-10", "--set",
+                           "avtaledato=2025-09-10", "--set", "programslutt_dato=2026-07-31", "--json"))
+    assert moved["steps"] == ["yrkeskartlegging"] and moved["status"] == "active"
+    period = json.loads(cli("income", "add", pid, "introduksjonsstonad", "--from", "2025-09-01", "--to",
+                            "2026-07-31", "--json"))["id"]
+    assert period >= 1
+    shown = json.loads(cli("show", case, "--as-of", "2026-06-01", "--json"))
+    assert shown["steps"][0]["id"] == "yrkeskartlegging"
+    assert {d["id"] for d in shown["deadlines"]} >= {"nav_dialog_for_programslutt", "programslutt_uten_inntekt"}
+    assert any(a["event"] == "karriereplan_utarbeidet" for a in shown["allowed_events"])
+    gaps = json.loads(cli("gaps", pid, "--as-of", "2026-06-01", "--horizon", "90", "--json"))
+    assert gaps == [{"start": "2026-08-01", "end": "2026-08-30", "days": 30, "kind": "projected",
+                     "reason": gaps[0]["reason"], "trigger": gaps[0]["trigger"]}]
+    assert "Introduksjonsstønad slutter 31.07.2026" in gaps[0]["reason"]
+    text = cli("show", case, "--as-of", "2026-06-01")
+    assert "nå: Trinn 2" in text and "Inntektsgap:" in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["participants", "add", "--name", "X", "--born", "1990-01-01", "--kommune", "Asker", "--field", "x"],
+     "is not KEY=VALUE"),
+    (["participants", "add", "--name", "X", "--born", "01.01.1990", "--kommune", "Asker"], "does not match"),
+    (["enrol", "1", "supportd_employment", "--start", "2025-01-01"], "did you mean 'supported_employment'"),
+    (["advance", "99", "fullfort", "--on", "2025-01-01"], "no case 99"),
+    (["income", "add", "1", "lønn", "--from", "2025-01-01"], "unknown livelihood source"),
+    (["gaps", "1", "--as-of", "2025-01-01", "--horizon", "-3"], "-3"),
+])
+def test_bad_input_gets_a_clear_error(cli, args, message):
+    cli("init", "--definitions", DEFINITIONS)
+    cli("participants", "add", "--name", "A", "--born", "1990-01-01", "--kommune", "Asker")
+    assert message in cli(*args, ok=False)
+
+
+def test_import_reports_row_errors_as_json(cli, tmp_path):
+    cli("init", "--definitions", DEFINITIONS)
+    path = tmp_path / "p.csv"
+    path.write_text("name,born,settled,kommune\nA,1990-01-01,,Asker\nB,1990-02-31,,Asker\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["participants", "import", str(path), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"errors": [{"line": 3, "field": "born", "message": json.loads(
+        result.stdout)["errors"][0]["message"]}]}
+    path.write_text("name,born,settled,kommune\nA,1990-01-01,,Asker\nB,1990-02-21,2020-01-01,Asker\n",
+                    encoding="utf-8")
+    assert json.loads(cli("participants", "import", path, "--json"))["imported"] == 2
