@@ -310,7 +310,7 @@ def show_command(case_id: int, as_of: datetime | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"Sak {view.id} · {view.pathway_id}@{view.version} · {view.status} · start {view.start_date}")
+    click.echo(f"Sak {view.id} · {view.pathway_id}@{view.pathway_version} · {view.status} · start {view.start_date}")
     for step in view.steps:
         click.echo(f"  nå: {step['title']} (fra {step['since']})")
     if view.outcome:

@@ -40,7 +40,8 @@ class CaseView:
     id: int
     participant_id: int
     pathway_id: str
-    version: int
+    pathway_version: int
+    version: int  # the case's version, for optimistic locking (send it back with the next change)
     status: str
     start_date: date
     steps: list[dict[str, str]]
@@ -54,7 +55,7 @@ class CaseView:
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "participant_id": self.participant_id, "pathway": self.pathway_id,
-            "version": self.version, "status": self.status, "start_date": self.start_date.isoformat(),
+            "pathway_version": self.pathway_version, "case_version": self.version, "status": self.status, "start_date": self.start_date.isoformat(),
             "steps": self.steps, "outcome": self.outcome,
             "ended_on": self.ended_on.isoformat() if self.ended_on else None, "counters": self.counters,
             "allowed_events": [{"event": a.event, "title": a.title, "steps": list(a.steps),
@@ -221,7 +222,7 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
         steps = definition.pathway.all_steps()
         view = CaseView(
             id=case.id or 0, participant_id=case.participant_id, pathway_id=case.pathway_id,
-            version=case.version, status=case.status, start_date=case.start_date,
+            pathway_version=definition.pathway.version, version=case.version, status=case.status, start_date=case.start_date,
             steps=[{"id": s, "title": steps[s].title, "since": state.entered[s].isoformat()}
                    for s in state.steps + list(state.compounds)],
             allowed=machine.allowed_events(definition, state),
