@@ -25,7 +25,7 @@ from pathways.services.cases import advance, enrol, gap_json, show
 from pathways.services.context import Context, ServiceError
 from pathways.services.livelihood import add_income, participant_gaps
 from pathways.services.participants import FACT_FIELDS, ImportRejected, add_participant, import_participants
-from pathways.services.publishing import publish_folder
+from pathways.services.publishing import publish_folder, seed_g_table
 from pathways.store.database import database_url, make_engine, migrate
 
 
@@ -185,8 +185,10 @@ def init_command(definitions: Path) -> None:
     """Create or migrate the database, then publish the pathway documents of definitions/."""
     engine = make_engine()
     migrate(engine)
+    ctx = Context(engine, SystemClock(), actor="init")
+    seed_g_table(ctx)
     try:
-        results = publish_folder(Context(engine, SystemClock(), actor="init"), definitions)
+        results = publish_folder(ctx, definitions)
     except DefinitionError as exc:
         raise click.ClickException("the catalogue has problems:\n" + str(exc)) from None
     except ServiceError as exc:

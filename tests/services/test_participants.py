@@ -71,3 +71,12 @@ def test_broken_import_files_are_refused(ctx, tmp_path, content, message):
     with pytest.raises(ServiceError, match=message):
         participants.import_participants(ctx, path)
     assert table_counts(ctx) == before
+
+
+def test_the_g_table_is_seeded_once_and_read_back(ctx):
+    from pathways.income.stonad import DEFAULT_G
+    from pathways.services.publishing import g_table, seed_g_table
+
+    assert seed_g_table(ctx) == len(DEFAULT_G.entries)
+    assert seed_g_table(ctx) == 0
+    assert g_table(ctx).g_on(date(2019, 6, 1)) == DEFAULT_G.g_on(date(2019, 6, 1))
