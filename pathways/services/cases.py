@@ -55,7 +55,8 @@ class CaseView:
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "participant_id": self.participant_id, "pathway": self.pathway_id,
-            "pathway_version": self.pathway_version, "case_version": self.version, "status": self.status, "start_date": self.start_date.isoformat(),
+            "pathway_version": self.pathway_version, "case_version": self.version, "status": self.status,
+            "start_date": self.start_date.isoformat(),
             "steps": self.steps, "outcome": self.outcome,
             "ended_on": self.ended_on.isoformat() if self.ended_on else None, "counters": self.counters,
             "allowed_events": [{"event": a.event, "title": a.title, "steps": list(a.steps),
@@ -222,7 +223,8 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
         steps = definition.pathway.all_steps()
         view = CaseView(
             id=case.id or 0, participant_id=case.participant_id, pathway_id=case.pathway_id,
-            pathway_version=definition.pathway.version, version=case.version, status=case.status, start_date=case.start_date,
+            pathway_version=definition.pathway.version, version=case.version, status=case.status,
+            start_date=case.start_date,
             steps=[{"id": s, "title": steps[s].title, "since": state.entered[s].isoformat()}
                    for s in state.steps + list(state.compounds)],
             allowed=machine.allowed_events(definition, state),
