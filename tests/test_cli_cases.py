@@ -44,10 +44,16 @@ def test_a_case_from_the_command_line(cli, tmp_path):
     assert shown["steps"][0]["id"] == "yrkeskartlegging"
     assert {d["id"] for d in shown["deadlines"]} >= {"nav_dialog_for_programslutt", "programslutt_uten_inntekt"}
     assert any(a["event"] == "karriereplan_utarbeidet" for a in shown["allowed_events"])
+    # 2G a year from the G table for a participant over 25
+    benefit = shown["introduksjonsstonad"]
+    assert float(benefit["yearly"]) == 2 * benefit["g"] and benefit["period_end"] == "2026-07-31"
     gaps = json.loads(cli("gaps", pid, "--as-of", "2026-06-01", "--horizon", "90", "--json"))
     assert gaps == [{"start": "2026-08-01", "end": "2026-08-30", "days": 30, "kind": "projected",
                      "reason": gaps[0]["reason"], "trigger": gaps[0]["trigger"]}]
     assert "Introduksjonsstønad slutter 31.07.2026" in gaps[0]["reason"]
+    cli("income", "add", pid, "sosialhjelp", "--from", "2026-08-01", "--to", "2026-09-30")
+    shown = json.loads(cli("show", case, "--as-of", "2026-06-01", "--json"))
+    assert shown["gaps"] == [] and [s["start"] for s in shown["social_assistance_only"]] == ["2026-08-01"]
     text = cli("show", case, "--as-of", "2026-06-01")
     assert "nå: Trinn 2" in text and "Inntektsgap:" in text
 

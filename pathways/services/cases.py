@@ -24,7 +24,7 @@ from pathways.engine.machine import AllowedEvent, EngineError, EventInput, Input
 from pathways.engine.state import CaseState
 from pathways.engine.state import Participant as Facts
 from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
-from pathways.services.livelihood import gaps_in_session
+from pathways.services.livelihood import benefit_in_force, gaps_in_session, livelihood_report
 from pathways.services.participants import facts_of, get_participant
 from pathways.services.publishing import latest_version
 from pathways.store.tables import Deadline, Enrolment, Event, Participant
@@ -48,6 +48,9 @@ class CaseView:
     allowed: list[AllowedEvent]
     deadlines: list[DueItem]
     gaps: list[Any] = field(default_factory=list)
+    fallbacks: list[Any] = field(default_factory=list)  # spans covered by social assistance only
+    mismatches: list[Any] = field(default_factory=list)  # steps whose expected livelihood is missing
+    benefit: dict[str, Any] | None = None  # introduksjonsstønad in force, when the participant has it
     outcome: str | None = None
     ended_on: date | None = None
     counters: dict[str, float] = field(default_factory=dict)
@@ -65,6 +68,12 @@ class CaseView:
                                for a in self.allowed],
             "deadlines": [d.as_json() for d in self.deadlines],
             "gaps": [gap_json(g) for g in self.gaps],
+            "social_assistance_only": [gap_json(g) for g in self.fallbacks],
+            "step_livelihood_mismatches": [
+                {"step": m.step_id, "start": m.start.isoformat(), "end": m.end.isoformat(), "days": m.days,
+                 "kind": m.kind, "expected": list(m.expected), "present": list(m.present), "reason": m.reason}
+                for m in self.mismatches],
+            "introduksjonsstonad": self.benefit,
         }
 
 
@@ -230,7 +239,9 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
             allowed=machine.allowed_events(definition, state),
             deadlines=case_deadlines(definition, state, facts, as_of),
             outcome=state.outcome, ended_on=state.ended_on, counters=state.counters)
-        view.gaps = gaps_in_session(session, case.participant_id, as_of, horizon_days)
+        view.gaps, view.fallbacks, view.mismatches = livelihood_report(session, case.participant_id, as_of,
+                                                                       horizon_days)
+        view.benefit = benefit_in_force(session, participant, as_of)
     return view
 
 

@@ -11,10 +11,19 @@ from pathways.calendar import OSLO
 from pathways.definition.loader import Definition
 from pathways.definition.schema import Livelihood
 from pathways.engine.state import CaseState
-from pathways.income.gaps import Gap, IncomePeriod, StepSpan, income_gaps
+from pathways.income.gaps import (
+    Gap,
+    IncomePeriod,
+    StepMismatch,
+    StepSpan,
+    fallback_spans,
+    income_gaps,
+    step_mismatches,
+)
+from pathways.income.stonad import DEFAULT_G, GTable, monthly_amount, rate_changes, yearly_rate
 from pathways.services.context import Context, NotFound, ServiceError, definition_of
 from pathways.services.participants import get_participant
-from pathways.store.tables import Enrolment, LivelihoodPeriod
+from pathways.store.tables import Enrolment, GAmount, LivelihoodPeriod, Participant
 
 ACTIVE = ("active", "paused", "stopped")
 
@@ -91,18 +100,54 @@ def participant_gaps(ctx: Context, participant_id: int, as_of: date, horizon_day
         return gaps_in_session(session, participant_id, as_of, horizon_days)
 
 
-def gaps_in_session(session: Session, participant_id: int, as_of: date, horizon_days: int = 90) -> list[Gap]:
+def _inputs(session: Session, participant_id: int) -> tuple[list[IncomePeriod], list[StepSpan], date] | None:
     cases = session.exec(select(Enrolment).where(Enrolment.participant_id == participant_id,
                                                  col(Enrolment.status).in_(ACTIVE))).all()
     if not cases:
-        return []
-    periods = periods_of(session, participant_id)
+        return None
     spans: list[StepSpan] = []
     for case in cases:
         spans += step_spans(definition_of(session, case.pathway_version_id), CaseState.model_validate_json(case.state))
-    active_from = min(c.start_date for c in cases)
+    return periods_of(session, participant_id), spans, min(c.start_date for c in cases)
+
+
+def gaps_in_session(session: Session, participant_id: int, as_of: date, horizon_days: int = 90) -> list[Gap]:
+    found = _inputs(session, participant_id)
+    if found is None:
+        return []
+    periods, spans, active_from = found
     return income_gaps(periods, active_from=active_from, active_to=None, as_of=as_of, horizon_days=horizon_days,
                        steps=spans)
+
+
+def livelihood_report(session: Session, participant_id: int, as_of: date, horizon_days: int = 90
+                      ) -> tuple[list[Gap], list[Gap], list[StepMismatch]]:
+    """Gaps, spans on social assistance only (a fallback, itself a warning), and steps whose expected
+    livelihood is missing, for a participant with an active case."""
+    found = _inputs(session, participant_id)
+    if found is None:
+        return [], [], []
+    periods, spans, active_from = found
+    window = {"active_from": active_from, "active_to": None, "as_of": as_of, "horizon_days": horizon_days}
+    return (income_gaps(periods, steps=spans, **window), fallback_spans(periods, steps=spans, **window),
+            step_mismatches(periods, spans, as_of=as_of, horizon_days=horizon_days))
+
+
+def benefit_in_force(session: Session, participant: Participant, as_of: date) -> dict[str, Any] | None:
+    """The introduksjonsstønad rate on ``as_of`` when a period of it covers that day: 2G a year from the
+    G table, the under-25 rates, and the days the rate changes (25th birthday, new G) within the period."""
+    periods = [p for p in periods_of(session, participant.id or 0)
+               if p.source == "introduksjonsstonad" and p.start <= as_of and (p.end is None or as_of <= p.end)]
+    if not periods:
+        return None
+    rows = session.exec(select(GAmount)).all()
+    g = GTable((r.effective_from, r.amount) for r in rows) if rows else DEFAULT_G
+    rules = {"birth_date": participant.birth_date, "legal_regime": participant.legal_regime,
+             "lives_with_parents": participant.lives_with_parents, "g": g}
+    period = periods[0]
+    return {"yearly": str(yearly_rate(as_of, **rules)), "monthly": str(monthly_amount(as_of, **rules)),
+            "g": g.g_on(as_of), "period_end": period.end.isoformat() if period.end else None,
+            "rate_changes": [d.isoformat() for d in rate_changes(as_of, period.end, participant.birth_date, g=g)]}
 
 
 def periods_json(periods: list[IncomePeriod]) -> list[dict[str, Any]]:
