@@ -19,6 +19,7 @@ from pathways.definition.vocabulary import (
     BUILTIN_ROLES,
     CASE_FIELDS,
     PARTICIPANT_FIELDS,
+    field_type,
     vocabulary,
 )
 from pathways.guards import DATE, NUMBER, Guard, GuardError
@@ -138,6 +139,14 @@ def _references(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding
                 if module_id not in module_ids:
                     yield (*path, "join", "modules", j_index), _unknown(module_id, "module", module_ids), \
                         "unknown-step"
+
+    for name, spec in pathway.fields.items():
+        if spec.updates is not None:
+            fact, mine = PARTICIPANT_FIELDS[spec.updates], field_type(spec)
+            if fact.name != mine.name or (fact.values is not None and mine.values is not None and
+                                          not mine.values <= fact.values):
+                yield ("fields", name, "updates"), f"a {mine} field cannot update the participant's " \
+                    f"'{spec.updates}', which is a {fact}", "wrong-type"
 
     for name, counter in pathway.counters.items():
         wanted = [*(zip(("period", "period"), counter.period or (), strict=False)), ("percentage", counter.percentage)]

@@ -147,6 +147,10 @@ class InputField(Strict):
     unit: str | None = None
     max_length: int | None = Field(default=None, gt=0, le=10_000)  # for text
     help: str | None = None
+    updates: Literal["norwegian_oral", "norwegian_written", "education_track", "has_primary_school",
+                     "has_upper_secondary", "registered_with_nav", "dependants", "lives_with_parents"] | None = None
+    """A participant fact this field updates when recorded (a Norwegian test result follows the
+    participant into the next pathway)."""
 
     @model_validator(mode="after")
     def _type_options(self) -> InputField:

@@ -106,21 +106,27 @@ def _anchor(deadline: Deadline, state: CaseState, participant: Participant, reso
 
 def _deadline(pathway: Pathway, deadline: Deadline, state: CaseState, anchor: date, as_of: date) -> DueItem:
     due = due_date(anchor, _period(pathway, deadline.offset), deadline.days.value)
+    # Events count from when the deadline could first be acted on: entry into its anchor step, else
+    # the case's start (a plan made early meets a deadline counted back from a future date).
+    since = anchor if deadline.anchor.startswith("step:") else state.start_date
+    met_dates = state.recorded(deadline.met_by, since)
+    met_on = met_dates[0] if met_dates else None
+    left_steps = bool(deadline.while_in) and not _in_any(state, deadline.while_in) and \
+        any(s in state.entered for s in deadline.while_in)
+    waived = False
+    if met_on is None and left_steps:  # without met_by, completing the steps meets the deadline
+        left = max((state.left[s] for s in deadline.while_in if s in state.left), default=None)
+        broken_off = state.status in ("discontinued", "transferred") and left == state.ended_on
+        if deadline.met_by or broken_off:
+            waived = True
+        else:
+            met_on = left
     if deadline.shifts_with_pause:
-        paused = sum(((p.end or as_of) - max(p.start, anchor)).days for p in state.pauses
-                     if (p.end or as_of) > anchor)
-        due += timedelta(days=paused)
-    met_on = max((state.events[e] for e in deadline.met_by if state.events.get(e, date.min) >= anchor),
-                  default=None)
+        due = _shifted(due, since, met_on, state, as_of)
     status: DeadlineStatus
     if met_on is not None:
         status = "met"
-    elif deadline.while_in and not _in_any(state, deadline.while_in) and \
-            any(s in state.entered for s in deadline.while_in):
-        left = max((state.left[s] for s in deadline.while_in if s in state.left), default=None)
-        status = "met" if not deadline.met_by and not state.ended else "waived"
-        met_on = left if status == "met" else None
-    elif state.ended:
+    elif waived or state.ended:
         status = "waived"
     elif deadline.kind == DeadlineKind.breach and as_of > due:
         status = "breached"
@@ -130,16 +136,27 @@ def _deadline(pathway: Pathway, deadline: Deadline, state: CaseState, anchor: da
                    deadline.legal_basis)
 
 
+def _shifted(due: date, since: date, met_on: date | None, state: CaseState, as_of: date) -> date:
+    """Permisjon moves a deadline by the paused days between ``since`` and the deadline (and before it was
+    met); a pause that starts after the deadline, or after it was met, moves nothing."""
+    for pause in sorted(state.pauses, key=lambda p: p.start):
+        if pause.start >= due or (met_on is not None and pause.start >= met_on):
+            break
+        start, end = max(pause.start, since), pause.end or max(as_of, pause.start)
+        if end > start:
+            due += timedelta(days=(end - start).days)
+    return due
+
+
 def _followups(pathway: Pathway, state: CaseState, as_of: date) -> list[DueItem]:
     items = []
     for followup in pathway.followups:
         active = [s for s in followup.while_in if state.is_in(s)]
         if not active:
             continue
-        entered = max(state.entered[s] for s in active)
-        done = max((state.events[e] for e in followup.done_by if state.events.get(e, date.min) >= entered),
-                   default=None)
-        anchor = done or entered
+        since = state.followups_since.get(followup.id) or max(state.entered[s] for s in active)
+        done = state.recorded(followup.done_by, since)
+        anchor = done[-1] if done else since
         due = _period(pathway, followup.every).add_to(anchor)
         overdue = followup.kind == DeadlineKind.breach and as_of > due
         items.append(DueItem(followup.id, followup.title, followup.kind.value, True, anchor, due,

@@ -124,6 +124,7 @@ class Result:
     effects: tuple[Effect, ...]
     moved: tuple[tuple[str, str], ...]  # (from, to) moves made, joins included
     values: dict[str, Any]  # the validated, JSON-native input values
+    participant_updates: dict[str, Any] = field(default_factory=dict)  # facts the event's fields update
 
 
 # -- compiled, cached per definition --------------------------------------------------------------
@@ -354,6 +355,7 @@ def start(definition: Definition, participant: Participant, on: date) -> Result:
         raise Refused("the participant does not meet the eligibility rules", reports)
     run = _Run(c, state, on)
     run.enter(c.pathway.start, "start")
+    run.track_followups()
     return Result(run.state, tuple(run.effects), tuple(run.moved), {})
 
 
@@ -386,9 +388,12 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
         run.module(name, values, participant, event.step)
     else:
         run.transition(name, values, participant, event.step)
-    run.state.events[name] = on
+    run.state.events.setdefault(name, []).append(on)
     run.state.values.update(values)
-    return Result(run.state, tuple(run.effects), tuple(run.moved), values)
+    run.track_followups()
+    updates = {c.pathway.fields[n].updates: v for n, v in values.items()
+               if n in c.pathway.fields and c.pathway.fields[n].updates}
+    return Result(run.state, tuple(run.effects), tuple(run.moved), values, updates)  # type: ignore[arg-type]
 
 
 def _validated(c: Compiled, state: CaseState, event: EventInput) -> dict[str, Any]:
@@ -427,6 +432,17 @@ class _Run:
         self.c, self.state, self.on = c, state, on
         self.effects: list[Effect] = []
         self.moved: list[tuple[str, str]] = []
+
+    def track_followups(self) -> None:
+        """Remember when the case entered the steps of each follow-up, so that moving between those
+        steps does not restart its clock."""
+        since = self.state.followups_since
+        for followup in self.c.pathway.followups:
+            inside = not self.state.ended and any(self.state.is_in(s) for s in followup.while_in)
+            if inside:
+                since.setdefault(followup.id, self.on)
+            else:
+                since.pop(followup.id, None)
 
     # entering and leaving
 

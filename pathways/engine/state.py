@@ -76,7 +76,8 @@ class CaseState(BaseModel):
     values: dict[str, Any] = {}  # the latest value of every input field recorded (JSON-native)
     counters: dict[str, float] = {}
     practice_months: dict[str, dict[str, float]] = {}  # counter → calendar year → months credited
-    events: dict[str, date] = {}  # the latest date each event was recorded
+    events: dict[str, list[date]] = {}  # the dates each event was recorded, in order
+    followups_since: dict[str, date] = {}  # follow-up → when the case entered its steps (this stay)
     pauses: list[Pause] = []
     stopped_since: date | None = None
     outcome: str | None = None  # the outcome step the case ended in
@@ -105,8 +106,13 @@ class CaseState(BaseModel):
             "entered": dict(self.entered), "left": dict(self.left), "values": dict(self.values),
             "counters": dict(self.counters),
             "practice_months": {k: dict(v) for k, v in self.practice_months.items()},
-            "events": dict(self.events), "pauses": [p.model_copy() for p in self.pauses],
+            "events": {k: list(v) for k, v in self.events.items()}, "followups_since": dict(self.followups_since),
+            "pauses": [p.model_copy() for p in self.pauses],
         })
+
+    def recorded(self, events: tuple[str, ...], since: date) -> list[date]:
+        """The dates on or after ``since`` when any of ``events`` was recorded, earliest first."""
+        return sorted(d for e in events for d in self.events.get(e, ()) if d >= since)
 
     def is_in(self, step_id: str) -> bool:
         return step_id in self.steps or step_id in self.compounds

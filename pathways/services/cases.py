@@ -170,6 +170,10 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
         values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor,
     ).returning(col(Event.id))).scalar_one()
     case.version += 1
+    if result.participant_updates:  # a recorded test result becomes the participant's level
+        session.execute(update(Participant).where(col(Participant.id) == participant.id).values(
+            **result.participant_updates, version=participant.version + 1))
+        session.refresh(participant)
     today = ctx.today()
     if case_deadlines(definition, previous, facts, today) != case_deadlines(definition, state, facts, today):
         _write_deadlines(session, case, definition, state, facts, today)
