@@ -65,6 +65,7 @@ def case_deadlines(definition: Definition, state: CaseState, participant: Partic
     pathway = definition.pathway
     items: list[DueItem] = []
     due_by_id: dict[str, date] = {}
+    bounds: dict[str, tuple[date, int]] = {}
     pending = list(pathway.deadlines)
     # Anchors on other deadlines are acyclic (checked at load): resolve in as many passes as needed.
     for _ in range(len(pending) + 1):
@@ -74,8 +75,11 @@ def case_deadlines(definition: Definition, state: CaseState, participant: Partic
             if anchor is _WAIT:
                 waiting.append(deadline)
             elif anchor is not None:
-                item = _deadline(pathway, deadline, state, anchor, as_of)
-                due_by_id[deadline.id] = item.due
+                item = _deadline(pathway, deadline, state, anchor, as_of, bounds)
+                due_by_id[deadline.id] = due_date(anchor, _period(pathway, deadline.offset), deadline.days.value) \
+                    if item is None else item.due
+                if item is None:
+                    continue
                 if item.due >= state.start_date:  # a date before the case began is not this case's deadline
                     items.append(item)
         if not waiting or len(waiting) == len(pending):
@@ -104,12 +108,29 @@ def _anchor(deadline: Deadline, state: CaseState, participant: Participant, reso
     return resolved.get(name, _WAIT)
 
 
-def _deadline(pathway: Pathway, deadline: Deadline, state: CaseState, anchor: date, as_of: date) -> DueItem:
+def _bound(deadline: Deadline, state: CaseState, anchor: date, bounds: dict[str, tuple[date, int]]
+           ) -> tuple[date, int]:
+    """From when events count towards a deadline: from entering its anchor step; for a recorded date,
+    from the event after the one that recorded it (a new contract end is not met by the extension
+    that set it); else from the case's start (a plan made early meets a deadline counted back from a
+    future date)."""
+    kind, _, name = deadline.anchor.partition(":")
+    if kind == "step":
+        return anchor, 0
+    if kind == "field":
+        return state.start_date, state.value_set.get(name, 0)
+    if kind == "deadline":
+        return bounds.get(name, (state.start_date, 0))  # as the deadline it is counted from
+    return state.start_date, 0
+
+
+def _deadline(pathway: Pathway, deadline: Deadline, state: CaseState, anchor: date, as_of: date,
+              bounds: dict[str, tuple[date, int]]) -> DueItem | None:
     due = due_date(anchor, _period(pathway, deadline.offset), deadline.days.value)
-    # Events count from when the deadline could first be acted on: entry into its anchor step, else
-    # the case's start (a plan made early meets a deadline counted back from a future date).
-    since = anchor if deadline.anchor.startswith("step:") else state.start_date
-    met_dates = state.recorded(deadline.met_by, since)
+    since, after = bounds[deadline.id] = _bound(deadline, state, anchor, bounds)
+    if deadline.while_in and not any(s in state.entered for s in deadline.while_in):
+        return None  # open only while in its steps, and the case has not been there yet
+    met_dates = state.recorded(deadline.met_by, since, after)
     met_on = met_dates[0] if met_dates else None
     left_steps = bool(deadline.while_in) and not _in_any(state, deadline.while_in) and \
         any(s in state.entered for s in deadline.while_in)
@@ -121,7 +142,7 @@ def _deadline(pathway: Pathway, deadline: Deadline, state: CaseState, anchor: da
             waived = True
         else:
             met_on = left
-    if deadline.shifts_with_pause:
+    if deadline.shifts_with_pause and not deadline.anchor.startswith("deadline:"):  # that one moved already
         due = _shifted(due, since, met_on, state, as_of)
     status: DeadlineStatus
     if met_on is not None:

@@ -388,7 +388,9 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
         run.module(name, values, participant, event.step)
     else:
         run.transition(name, values, participant, event.step)
-    run.state.events.setdefault(name, []).append(on)
+    run.state.events.setdefault(name, []).append((on, run.state.sequence))
+    # A changed value restarts what counts towards deadlines anchored on it; re-recording it does not.
+    run.state.value_set.update({k: run.state.sequence for k, v in values.items() if state.values.get(k) != v})
     run.state.values.update(values)
     run.track_followups()
     updates = {c.pathway.fields[n].updates: v for n, v in values.items()
@@ -588,7 +590,7 @@ class _Run:
         if status == "completed":
             raise Refused(f"module '{module_id}' is already completed")
         compound.modules[module_id] = "completed"
-        compound.certificates[module_id] = self.on
+        self.state.certificates[module_id] = self.on
         module = next(m for m in step.modules if m.id == module_id)
         if module.certificate:
             self.effects.append(Effect("certificate", {"module": module_id, "title": module.title,

@@ -52,7 +52,6 @@ class CompoundState(BaseModel):
     """An active parallel step or module set: which modules are started or completed."""
 
     modules: dict[str, Literal["started", "completed"]] = {}
-    certificates: dict[str, date] = {}
 
 
 class Pause(BaseModel):
@@ -76,7 +75,9 @@ class CaseState(BaseModel):
     values: dict[str, Any] = {}  # the latest value of every input field recorded (JSON-native)
     counters: dict[str, float] = {}
     practice_months: dict[str, dict[str, float]] = {}  # counter → calendar year → months credited
-    events: dict[str, list[date]] = {}  # the dates each event was recorded, in order
+    events: dict[str, list[tuple[date, int]]] = {}  # each event's (date, sequence) occurrences, in order
+    value_set: dict[str, int] = {}  # field → the sequence of the event that last recorded it
+    certificates: dict[str, date] = {}  # module → the day its certificate (kompetansebevis) was earned
     followups_since: dict[str, date] = {}  # follow-up → when the case entered its steps (this stay)
     pauses: list[Pause] = []
     stopped_since: date | None = None
@@ -101,18 +102,19 @@ class CaseState(BaseModel):
         scalars, so one level of copying is enough; much cheaper than a generic deep copy)."""
         return self.model_copy(update={
             "steps": list(self.steps),
-            "compounds": {k: CompoundState(modules=dict(v.modules), certificates=dict(v.certificates))
-                          for k, v in self.compounds.items()},
+            "compounds": {k: CompoundState(modules=dict(v.modules)) for k, v in self.compounds.items()},
             "entered": dict(self.entered), "left": dict(self.left), "values": dict(self.values),
             "counters": dict(self.counters),
             "practice_months": {k: dict(v) for k, v in self.practice_months.items()},
             "events": {k: list(v) for k, v in self.events.items()}, "followups_since": dict(self.followups_since),
+            "value_set": dict(self.value_set), "certificates": dict(self.certificates),
             "pauses": [p.model_copy() for p in self.pauses],
         })
 
-    def recorded(self, events: tuple[str, ...], since: date) -> list[date]:
-        """The dates on or after ``since`` when any of ``events`` was recorded, earliest first."""
-        return sorted(d for e in events for d in self.events.get(e, ()) if d >= since)
+    def recorded(self, events: tuple[str, ...], since: date, after: int = 0) -> list[date]:
+        """The dates on or after ``since`` (and after event number ``after``) when any of ``events`` was
+        recorded, earliest first."""
+        return sorted(d for e in events for d, seq in self.events.get(e, ()) if d >= since and seq > after)
 
     def is_in(self, step_id: str) -> bool:
         return step_id in self.steps or step_id in self.compounds

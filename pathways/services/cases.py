@@ -20,7 +20,7 @@ from pathways.calendar import OSLO
 from pathways.definition.loader import Definition
 from pathways.engine import machine
 from pathways.engine.deadlines import DueItem, case_deadlines
-from pathways.engine.machine import AllowedEvent, EngineError, EventInput, InputError, Refused, Result
+from pathways.engine.machine import AllowedEvent, Effect, EngineError, EventInput, InputError, Refused, Result
 from pathways.engine.state import CaseState
 from pathways.engine.state import Participant as Facts
 from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
@@ -91,6 +91,7 @@ class Advanced:
     moved: tuple[tuple[str, str], ...]
     new_cases: tuple[int, ...]
     gaps: tuple[Any, ...] = ()  # the participant's income gaps after the change, as of today
+    effects: tuple[Effect, ...] = ()  # what the event caused besides moving (certificates, hand-offs)
 
 
 # -- enrol -------------------------------------------------------------------------------------
@@ -182,7 +183,8 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
         if effect.kind == "enrol":
             new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id))
     gaps = gaps_in_session(session, participant.id or 0, ctx.today())
-    return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps))
+    return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps),
+                    result.effects)
 
 
 def _write_deadlines(session: Session, case: Enrolment, definition: Definition, state: CaseState, facts: Facts,

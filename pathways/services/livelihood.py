@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -69,24 +69,36 @@ def periods_of(session: Session, participant_id: int) -> list[IncomePeriod]:
     return [IncomePeriod(r.source, r.start, r.end, r.planned, r.id) for r in rows]
 
 
-def step_spans(definition: Definition, state: CaseState) -> list[StepSpan]:
-    """The steps a case is in, each from its entry to its expected end, with the livelihood it expects."""
+def step_spans(definition: Definition, state: CaseState, until: date | None = None) -> list[StepSpan]:
+    """The steps a case is in, each from its entry to its expected end, with the livelihood it expects;
+    and, up to ``until``, the steps its ``next`` chain is planned to reach (the course after the
+    placement), so a benefit ending mid-course is seen as such."""
     pathway = definition.pathway
     steps = pathway.all_steps()
     placed = definition.graph.placed
-    spans = []
-    for sid in state.steps:
-        step = steps[sid]
-        expected = step.livelihood
+
+    def expected(sid: str) -> tuple[str, ...]:
+        found = steps[sid].livelihood
         parent = placed[sid].parallel
-        while expected is None and parent:
-            expected = steps[parent].livelihood
+        while found is None and parent:
+            found = steps[parent].livelihood
             parent = placed[parent].parallel
-        if expected is None:
-            expected = pathway.livelihood
-        start = state.entered[sid]
-        end = step.duration.expected.add_to(start) if step.duration else None
-        spans.append(StepSpan(sid, step.title, start, end, tuple(s.value for s in expected)))
+        return tuple(s.value for s in (pathway.livelihood if found is None else found))
+
+    spans = []
+    module_sets = [sid for sid in state.compounds if steps[sid].modules]
+    for sid in [*state.steps, *module_sets]:
+        start, seen = state.entered[sid], set()
+        while sid not in seen:
+            seen.add(sid)
+            step = steps[sid]
+            end = step.duration.expected.add_to(start) if step.duration else None
+            spans.append(StepSpan(sid, step.title, start, end, expected(sid)))
+            following = step.next
+            if until is None or end is None or end >= until or following is None or \
+                    steps[following].kind.value in ("outcome", "parallel", "modules"):
+                break
+            sid, start = following, end + timedelta(days=1)
     if state.paused_since and pathway.lifecycle.pause:
         spans.append(StepSpan("permisjon", "Permisjon", state.paused_since, None,
                               tuple(s.value for s in pathway.lifecycle.pause.livelihood), pause=True))
@@ -100,19 +112,21 @@ def participant_gaps(ctx: Context, participant_id: int, as_of: date, horizon_day
         return gaps_in_session(session, participant_id, as_of, horizon_days)
 
 
-def _inputs(session: Session, participant_id: int) -> tuple[list[IncomePeriod], list[StepSpan], date] | None:
+def _inputs(session: Session, participant_id: int, until: date
+            ) -> tuple[list[IncomePeriod], list[StepSpan], date] | None:
     cases = session.exec(select(Enrolment).where(Enrolment.participant_id == participant_id,
                                                  col(Enrolment.status).in_(ACTIVE))).all()
     if not cases:
         return None
     spans: list[StepSpan] = []
     for case in cases:
-        spans += step_spans(definition_of(session, case.pathway_version_id), CaseState.model_validate_json(case.state))
+        spans += step_spans(definition_of(session, case.pathway_version_id), CaseState.model_validate_json(case.state),
+                            until)
     return periods_of(session, participant_id), spans, min(c.start_date for c in cases)
 
 
 def gaps_in_session(session: Session, participant_id: int, as_of: date, horizon_days: int = 90) -> list[Gap]:
-    found = _inputs(session, participant_id)
+    found = _inputs(session, participant_id, as_of + timedelta(days=horizon_days))
     if found is None:
         return []
     periods, spans, active_from = found
@@ -124,7 +138,7 @@ def livelihood_report(session: Session, participant_id: int, as_of: date, horizo
                       ) -> tuple[list[Gap], list[Gap], list[StepMismatch]]:
     """Gaps, spans on social assistance only (a fallback, itself a warning), and steps whose expected
     livelihood is missing, for a participant with an active case."""
-    found = _inputs(session, participant_id)
+    found = _inputs(session, participant_id, as_of + timedelta(days=horizon_days))
     if found is None:
         return [], [], []
     periods, spans, active_from = found
