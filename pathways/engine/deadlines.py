@@ -112,8 +112,8 @@ def _bound(deadline: Deadline, state: CaseState, anchor: date, bounds: dict[str,
            ) -> tuple[date, int]:
     """From when events count towards a deadline: from entering its anchor step; for a recorded date,
     from the event after the one that recorded it (a new contract end is not met by the extension
-    that set it); else from the case's start (a plan made early meets a deadline counted back from a
-    future date)."""
+    that set it); else from the case's start, or from entering its ``while_in`` steps (a plan made
+    early meets a deadline counted back from a future date)."""
     kind, _, name = deadline.anchor.partition(":")
     if kind == "step":
         return anchor, 0
@@ -121,7 +121,8 @@ def _bound(deadline: Deadline, state: CaseState, anchor: date, bounds: dict[str,
         return state.start_date, state.value_set.get(name, 0)
     if kind == "deadline":
         return bounds.get(name, (state.start_date, 0))  # as the deadline it is counted from
-    return state.start_date, 0
+    # the case start or a participant date: from this stay in its steps (a new round of a loop is new)
+    return state.stays.get(f"deadline:{deadline.id}", state.start_date), 0
 
 
 def _deadline(pathway: Pathway, deadline: Deadline, state: CaseState, anchor: date, as_of: date,
@@ -175,7 +176,7 @@ def _followups(pathway: Pathway, state: CaseState, as_of: date) -> list[DueItem]
         active = [s for s in followup.while_in if state.is_in(s)]
         if not active:
             continue
-        since = state.followups_since.get(followup.id) or max(state.entered[s] for s in active)
+        since = state.stays.get(f"followup:{followup.id}") or max(state.entered[s] for s in active)
         done = state.recorded(followup.done_by, since)
         anchor = done[-1] if done else since
         due = _period(pathway, followup.every).add_to(anchor)

@@ -149,6 +149,8 @@ class Compiled:
             name: Period.parse(p.default) if p.type == "duration" else p.default
             for name, p in self.pathway.parameters.items()}
         self.counter_defaults = {name: counter.initial for name, counter in self.pathway.counters.items()}
+        self.watched = [(f"followup:{f.id}", f.while_in) for f in self.pathway.followups] + \
+            [(f"deadline:{d.id}", d.while_in) for d in self.pathway.deadlines if d.while_in]
         self.eligibility = [(Guard(rule.rule, self.vocabulary), rule.message) for rule in self.pathway.eligibility]
 
     def guard(self, source: str) -> Guard:
@@ -355,7 +357,7 @@ def start(definition: Definition, participant: Participant, on: date) -> Result:
         raise Refused("the participant does not meet the eligibility rules", reports)
     run = _Run(c, state, on)
     run.enter(c.pathway.start, "start")
-    run.track_followups()
+    run.track_stays()
     return Result(run.state, tuple(run.effects), tuple(run.moved), {})
 
 
@@ -392,7 +394,7 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     # A changed value restarts what counts towards deadlines anchored on it; re-recording it does not.
     run.state.value_set.update({k: run.state.sequence for k, v in values.items() if state.values.get(k) != v})
     run.state.values.update(values)
-    run.track_followups()
+    run.track_stays()
     updates = {c.pathway.fields[n].updates: v for n, v in values.items()
                if n in c.pathway.fields and c.pathway.fields[n].updates}
     return Result(run.state, tuple(run.effects), tuple(run.moved), values, updates)  # type: ignore[arg-type]
@@ -435,16 +437,18 @@ class _Run:
         self.effects: list[Effect] = []
         self.moved: list[tuple[str, str]] = []
 
-    def track_followups(self) -> None:
-        """Remember when the case entered the steps of each follow-up, so that moving between those
-        steps does not restart its clock."""
-        since = self.state.followups_since
-        for followup in self.c.pathway.followups:
-            inside = not self.state.ended and any(self.state.is_in(s) for s in followup.while_in)
-            if inside:
-                since.setdefault(followup.id, self.on)
-            else:
-                since.pop(followup.id, None)
+    def track_stays(self) -> None:
+        """Remember when the case entered the steps of each follow-up and each deadline with
+        ``while_in`` from outside them, so moving between those steps keeps the clock, and a new
+        round of a loop starts a new one."""
+        inside_before = set(self.state.inside)
+        inside_now = []
+        for key, steps in self.c.watched:
+            if not self.state.ended and any(self.state.is_in(s) for s in steps):
+                inside_now.append(key)
+                if key not in inside_before:
+                    self.state.stays[key] = self.on
+        self.state.inside = inside_now
 
     # entering and leaving
 

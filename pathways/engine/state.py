@@ -78,7 +78,8 @@ class CaseState(BaseModel):
     events: dict[str, list[tuple[date, int]]] = {}  # each event's (date, sequence) occurrences, in order
     value_set: dict[str, int] = {}  # field → the sequence of the event that last recorded it
     certificates: dict[str, date] = {}  # module → the day its certificate (kompetansebevis) was earned
-    followups_since: dict[str, date] = {}  # follow-up → when the case entered its steps (this stay)
+    stays: dict[str, date] = {}  # follow-up or deadline → when the case last entered its steps from outside
+    inside: list[str] = []  # the follow-ups and deadlines whose steps the case is in now
     pauses: list[Pause] = []
     stopped_since: date | None = None
     outcome: str | None = None  # the outcome step the case ended in
@@ -106,7 +107,8 @@ class CaseState(BaseModel):
             "entered": dict(self.entered), "left": dict(self.left), "values": dict(self.values),
             "counters": dict(self.counters),
             "practice_months": {k: dict(v) for k, v in self.practice_months.items()},
-            "events": {k: list(v) for k, v in self.events.items()}, "followups_since": dict(self.followups_since),
+            "events": {k: list(v) for k, v in self.events.items()}, "stays": dict(self.stays),
+            "inside": list(self.inside),
             "value_set": dict(self.value_set), "certificates": dict(self.certificates),
             "pauses": [p.model_copy() for p in self.pauses],
         })
