@@ -125,7 +125,7 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
     assert case.id is not None
     session.add(Event(enrolment_id=case.id, sequence=0, name=START_EVENT, effective_on=start,
                       facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor))
-    _write_deadlines(session, case, definition, result.state, facts, ctx.today())
+    _sync_deadlines(session, case, [], case_deadlines(definition, result.state, facts, ctx.today()))
     return case.id
 
 
@@ -137,11 +137,15 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
     """Record an event on a case. Raises InputError/Refused (via ServiceError), NotFound or Conflict."""
     try:
         with ctx.transaction() as session:
-            case = _case(session, case_id)
+            found = session.exec(select(Enrolment, Participant)
+                                 .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
+                                 .where(Enrolment.id == case_id)).first()
+            if found is None:
+                raise NotFound(f"no case {case_id}", "case")
+            case, participant = found
             if expected_version is not None and case.version != expected_version:
                 raise Conflict(f"case {case_id} was changed by someone else (version {case.version}, you had "
                                f"{expected_version}); reload and try again")
-            participant = get_participant(session, case.participant_id)
             definition = definition_of(session, case.pathway_version_id)
             state = CaseState.model_validate_json(case.state)
             facts = facts_of(participant)
@@ -170,14 +174,13 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
         enrolment_id=case.id, sequence=state.sequence, name=event, effective_on=on, step=step,
         values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor,
     ).returning(col(Event.id))).scalar_one()
-    case.version += 1
     if result.participant_updates:  # a recorded test result becomes the participant's level
         session.execute(update(Participant).where(col(Participant.id) == participant.id).values(
             **result.participant_updates, version=participant.version + 1))
         session.refresh(participant)
     today = ctx.today()
-    if case_deadlines(definition, previous, facts, today) != case_deadlines(definition, state, facts, today):
-        _write_deadlines(session, case, definition, state, facts, today)
+    _sync_deadlines(session, case, case_deadlines(definition, previous, facts, today),
+                    case_deadlines(definition, state, facts, today))
     new_cases = []
     for effect in result.effects:
         if effect.kind == "enrol":
@@ -187,15 +190,25 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
                     result.effects)
 
 
-def _write_deadlines(session: Session, case: Enrolment, definition: Definition, state: CaseState, facts: Facts,
-                     today: date) -> None:
-    items = case_deadlines(definition, state, facts, today)
-    session.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case.id))
-    if items:
-        session.execute(insert(Deadline), [
-            {"enrolment_id": case.id, "kommune_id": case.kommune_id, "key": i.id, "title": i.title[:300],
-             "kind": i.kind, "recurring": i.recurring, "anchor_date": i.anchor_date, "due": i.due,
-             "status": i.status, "met_on": i.met_on} for i in items])
+def _sync_deadlines(session: Session, case: Enrolment, before: list[DueItem], after: list[DueItem]) -> None:
+    """Bring the stored deadlines of a case from ``before`` to ``after``, touching only the rows that change."""
+    old, new = {i.id: i for i in before}, {i.id: i for i in after}
+    gone = [key for key in old if key not in new]
+    if gone:
+        session.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case.id, col(Deadline.key).in_(gone)))
+    for key, item in new.items():
+        if key in old and old[key] != item:
+            session.execute(update(Deadline).where(col(Deadline.enrolment_id) == case.id, col(Deadline.key) == key)
+                            .values(**_deadline_row(case, item)))
+    added = [_deadline_row(case, item) for key, item in new.items() if key not in old]
+    if added:
+        session.execute(insert(Deadline), added)
+
+
+def _deadline_row(case: Enrolment, item: DueItem) -> dict[str, Any]:
+    return {"enrolment_id": case.id, "kommune_id": case.kommune_id, "key": item.id, "title": item.title[:300],
+            "kind": item.kind, "recurring": item.recurring, "anchor_date": item.anchor_date, "due": item.due,
+            "status": item.status, "met_on": item.met_on}
 
 
 def _case(session: Session, case_id: int) -> Enrolment:

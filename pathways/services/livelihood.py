@@ -64,9 +64,11 @@ def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None 
 
 
 def periods_of(session: Session, participant_id: int) -> list[IncomePeriod]:
-    rows = session.exec(select(LivelihoodPeriod).where(LivelihoodPeriod.participant_id == participant_id)
-                        .order_by(col(LivelihoodPeriod.start)))
-    return [IncomePeriod(r.source, r.start, r.end, r.planned, r.id) for r in rows]
+    rows = session.execute(select(LivelihoodPeriod.source, LivelihoodPeriod.start, LivelihoodPeriod.end,
+                                  LivelihoodPeriod.planned, LivelihoodPeriod.id)
+                           .where(LivelihoodPeriod.participant_id == participant_id)
+                           .order_by(col(LivelihoodPeriod.start)))
+    return [IncomePeriod(*row) for row in rows]
 
 
 def step_spans(definition: Definition, state: CaseState, until: date | None = None) -> list[StepSpan]:
@@ -114,15 +116,15 @@ def participant_gaps(ctx: Context, participant_id: int, as_of: date, horizon_day
 
 def _inputs(session: Session, participant_id: int, until: date
             ) -> tuple[list[IncomePeriod], list[StepSpan], date] | None:
-    cases = session.exec(select(Enrolment).where(Enrolment.participant_id == participant_id,
-                                                 col(Enrolment.status).in_(ACTIVE))).all()
+    cases = session.execute(select(Enrolment.pathway_version_id, Enrolment.state, Enrolment.start_date)
+                            .where(Enrolment.participant_id == participant_id,
+                                   col(Enrolment.status).in_(ACTIVE))).all()
     if not cases:
         return None
     spans: list[StepSpan] = []
-    for case in cases:
-        spans += step_spans(definition_of(session, case.pathway_version_id), CaseState.model_validate_json(case.state),
-                            until)
-    return periods_of(session, participant_id), spans, min(c.start_date for c in cases)
+    for version_id, state, _ in cases:
+        spans += step_spans(definition_of(session, version_id), CaseState.model_validate_json(state), until)
+    return periods_of(session, participant_id), spans, min(start for _, _, start in cases)
 
 
 def gaps_in_session(session: Session, participant_id: int, as_of: date, horizon_days: int = 90) -> list[Gap]:
