@@ -150,6 +150,13 @@ def _module(compiled: machine.Compiled, state: CaseState, event: str, rng: rando
     return None
 
 
+def _caseworker(rng: random.Random, pathway_id: str, kommune: str) -> str:
+    """Staff per kommune: a handful of jobbspesialister for Supported Employment (whose caseloads the
+    checks watch), more veiledere elsewhere."""
+    role, count = ("jobbspesialist", 4) if pathway_id == "supported_employment" else ("veileder", 40)
+    return f"{role}-{kommune.lower().replace(' ', '-')}-{rng.randint(1, count)}"
+
+
 def _income(rng: random.Random, pathway_id: str, start: date, state: CaseState, pid: int, kommune_id: int,
             now: datetime) -> list[dict[str, Any]]:
     """Livelihood periods in the patterns the sources describe (seed 002 section 3, seed 003 IG-1…IG-13)."""
@@ -220,7 +227,7 @@ def _chunk(args: tuple[int, int, int, date, dict[str, str], dict[str, int], dict
                            "status": state.status, "start_date": start, "outcome": state.outcome,
                            "current_steps": ",".join(state.steps + list(state.compounds)), "ended_on": state.ended_on,
                            "state": state.model_dump_json(), "parent_id": None, "version": 1 + len(events),
-                           "updated_at": now})
+                           "updated_at": now, "caseworker": _caseworker(rng, pathway_id, kommune)})
         facts_json = facts.model_dump_json()
         rows.events.append({"enrolment_id": case_id, "sequence": 0, "name": START_EVENT, "effective_on": start,
                             "step": None, "values": "{}", "facts": facts_json, "recorded_at": now,

@@ -180,8 +180,17 @@ def _references(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding
             yield ("lifecycle", key), f"'{key}' must lead to an outcome step; '{target}' is of kind " \
                 f"{placed[target].step.kind.value}", "lifecycle"
 
+    taken = {t.event for where in placed.values() for t in where.step.on} | {"fullfort"} | \
+        {"permisjon", "gjenoppta", "midlertidig_stans", "avbrudd", "overforing"} | \
+        ({"modul_startet", "modul_fullfort"} if any(p.step.modules for p in placed.values()) else set())
     for group in ("deadlines", "followups"):
+        key = "met_by" if group == "deadlines" else "done_by"
         for index, item in enumerate(getattr(pathway, group)):
+            for e_index, event in enumerate(getattr(item, key)):
+                if event in events and event not in taken:
+                    yield (group, index, key, e_index), (f"no step takes the event '{event}', so it can never "
+                                                         f"count for '{item.id}' (add it to a step's 'on')"), \
+                        "unknown-event"
             for s_index, sid in enumerate(item.while_in):
                 if sid not in placed:
                     yield (group, index, "while_in", s_index), _unknown(sid, "step", steps), "unknown-step"

@@ -97,15 +97,15 @@ class Advanced:
 # -- enrol -------------------------------------------------------------------------------------
 
 
-def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date) -> int:
+def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date, caseworker: str | None = None) -> int:
     """Start a participant on the newest published version of a pathway; returns the case id."""
     with ctx.transaction() as session:
         participant = get_participant(session, participant_id)
-        return _enrol(ctx, session, participant, pathway_id, start, parent_id=None)
+        return _enrol(ctx, session, participant, pathway_id, start, parent_id=None, caseworker=caseworker)
 
 
 def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id: str, start: date,
-           parent_id: int | None) -> int:
+           parent_id: int | None, caseworker: str | None = None) -> int:
     version = latest_version(session, pathway_id)
     definition = definition_of(session, version.id or 0)
     facts = facts_of(participant)
@@ -119,7 +119,8 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
     case = Enrolment(participant_id=participant.id or 0, kommune_id=participant.kommune_id,
                      pathway_version_id=version.id or 0, pathway_id=pathway_id, status=result.state.status,
                      start_date=start, current_steps=",".join(result.state.steps + list(result.state.compounds)),
-                     state=result.state.model_dump_json(), parent_id=parent_id, updated_at=now)
+                     state=result.state.model_dump_json(), parent_id=parent_id, updated_at=now,
+                     caseworker=(caseworker or "").strip() or None)
     session.add(case)
     session.flush()
     assert case.id is not None
@@ -184,7 +185,8 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
     new_cases = []
     for effect in result.effects:
         if effect.kind == "enrol":
-            new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id))
+            new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id,
+                                    caseworker=case.caseworker))
     gaps = gaps_in_session(session, participant.id or 0, ctx.today())
     return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps),
                     result.effects)

@@ -71,6 +71,7 @@ class Enrolment(SQLModel, table=True):
     ended_on: date | None = None
     state: str = Field(sa_column=Column(Text, nullable=False))
     parent_id: int | None = Field(default=None, foreign_key="enrolment.id")  # the case that handed off
+    caseworker: str | None = Field(default=None, max_length=100, index=True)  # veileder / jobbspesialist
     version: int = 1
     updated_at: datetime
 

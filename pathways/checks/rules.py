@@ -1,0 +1,275 @@
+"""The rule families of the nightly checks. Each reads the store set-based (a few queries over indexed
+columns, never one query per case) and returns the flags that should exist on the run date.
+
+A flag's natural key names the rule, the case (or caseworker) and what it is about, so that a re-run
+finds the same flag instead of adding one. Messages are Norwegian bokmål and carry no personal data
+beyond what the case page shows anyway (no names, no national ids).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, and_, exists, func, or_, select
+
+from pathways.checks.config import ChecksConfig
+from pathways.engine.state import CaseState
+from pathways.income.gaps import IncomePeriod
+from pathways.income.gaps import income_gaps as library_gaps
+from pathways.store.tables import Deadline, Enrolment, Event, LivelihoodPeriod, Participant
+
+ACTIVE = ("active", "paused", "stopped")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    natural_key: str
+    kind: str
+    severity: str  # low | medium | high
+    kommune_id: int
+    enrolment_id: int | None
+    participant_id: int | None
+    due: date | None
+    message: str
+
+
+def fmt(day: date) -> str:
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"  # dd.mm.yyyy, faster than strftime for 10⁵ flags
+
+
+# -- deadlines and follow-ups ---------------------------------------------------------------------
+
+
+def deadlines(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """Reminders coming due, breach deadlines passed, recurring follow-ups not done (active cases)."""
+    ahead = on + timedelta(days=config.deadlines.reminder_days_ahead)
+    rows = conn.execute(
+        select(Deadline.enrolment_id, Deadline.kommune_id, Deadline.key, Deadline.title, Deadline.kind,
+               Deadline.recurring, Deadline.due, Enrolment.participant_id)
+        .join(Enrolment, Enrolment.id == Deadline.enrolment_id)
+        .where(Deadline.status.in_(("open", "breached")), Deadline.due <= ahead, Enrolment.status == "active"))
+    found = []
+    for case, kommune, key, title, kind, recurring, due, participant in rows:
+        if recurring and due < on:
+            flag, severity = "oppfolging_forfalt", "medium"
+            text = f"Oppfølging ikke gjort: {title} (forfalt {fmt(due)})"
+        elif kind == "breach" and due < on:
+            flag, severity, text = "frist_brudd", "high", f"Frist passert: {title} ({fmt(due)})"
+        elif kind == "breach" or due <= on:
+            flag, severity, text = "frist_nar", "medium", f"Frist {fmt(due)}: {title}"
+        else:
+            flag, severity, text = "frist_paminnelse", "low", f"Påminnelse {fmt(due)}: {title}"
+        found.append(Candidate(f"{flag}:{case}:{key}:{due.isoformat()}", flag, severity, kommune, case,
+                               participant, due, text[:500]))
+    return found
+
+
+# -- programme end --------------------------------------------------------------------------------
+
+
+def programme_end(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """The planned end coming within the horizons (90, 30, 7 days), and no NAV dialogue 3 months before."""
+    rules = config.programme_end
+    widest = on + timedelta(days=max(rules.horizons))
+    conditions = [and_(Enrolment.pathway_id == pathway, Deadline.key == key)
+                  for pathway, key in rules.end_deadlines.items()]
+    rows = conn.execute(
+        select(Deadline.enrolment_id, Deadline.kommune_id, Deadline.due, Enrolment.participant_id,
+               Enrolment.pathway_id)
+        .join(Enrolment, Enrolment.id == Deadline.enrolment_id)
+        .where(Enrolment.status.in_(ACTIVE), Deadline.status == "open", Deadline.due >= on, Deadline.due <= widest,
+               or_(*conditions))).all()
+    talked = set(conn.execute(select(Event.enrolment_id).where(
+        Event.name.in_(rules.nav_dialogue.events),
+        Event.enrolment_id.in_([r.enrolment_id for r in rows] or [-1]))).scalars())
+    found = []
+    for case, kommune, due, participant, _pathway in rows:
+        days = (due - on).days
+        horizon = min(h for h in rules.horizons if days <= h)
+        severity = "high" if horizon <= 7 else "medium" if horizon <= 30 else "low"
+        found.append(Candidate(f"programslutt:{case}:{due.isoformat()}:{horizon}", "programslutt", severity, kommune,
+                               case, participant, due, f"Programmet slutter {fmt(due)} (om {days} dager)"))
+        if case not in talked and rules.nav_dialogue.before_end.negated().add_to(due) <= on:
+            found.append(Candidate(f"nav_dialog:{case}:{due.isoformat()}", "nav_dialog", "high", kommune, case,
+                                   participant, due, f"Ingen dialog med NAV registrert, og programmet slutter "
+                                                     f"{fmt(due)}: avtal overgang og livsopphold"))
+    return found
+
+
+# -- income gaps ----------------------------------------------------------------------------------
+
+
+TRIGGER_WORDS = {
+    "stipend_ends_before_course": "stønaden slutter før kurset eller løpet er ferdig",
+    "measure_ends_without_job": "tiltaket slutter uten jobb",
+    "nav_measure_lower_income": "overgang til NAV-tiltak med lavere inntekt",
+    "no_livelihood_step": "steget gir ikke rett til livsopphold",
+    "waiting_first_payment": "venter på første utbetaling",
+    "contract_lapsed": "arbeidsforholdet er slutt",
+    "summer_break": "sommeropphold",
+    "leave": "permisjon",
+}
+
+
+def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """Days without livelihood for participants with an active case: running now, or coming within the
+    horizon from the planned end dates. Two queries; the gap arithmetic is the income library's."""
+    horizon = config.income_gaps.horizon_days
+    last = on + timedelta(days=horizon)
+    active = conn.execute(
+        select(Enrolment.participant_id, func.min(Enrolment.start_date), func.min(Enrolment.kommune_id),
+               func.min(Enrolment.id))
+        .where(Enrolment.status.in_(ACTIVE)).group_by(Enrolment.participant_id)).all()
+    starts = {pid: (start, kommune, case) for pid, start, kommune, case in active}
+    periods: dict[int, list[IncomePeriod]] = defaultdict(list)
+    for pid, source, start, end, planned in conn.execute(
+            select(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
+                   LivelihoodPeriod.end, LivelihoodPeriod.planned)
+            .where(LivelihoodPeriod.start <= last)):
+        if pid in starts:
+            periods[pid].append(IncomePeriod(source, start, end, planned))
+    found = []
+    for pid, (first, kommune, case) in starts.items():
+        for gap in library_gaps(periods.get(pid, []), active_from=first, active_to=None, as_of=on,
+                                horizon_days=horizon):
+            if gap.end < on:
+                continue  # closed before the run date: history, not a warning
+            when = "nå" if gap.kind == "current" else "kommer"
+            cause = f" (utløser: {TRIGGER_WORDS[gap.trigger]})" if gap.trigger in TRIGGER_WORDS else ""
+            found.append(Candidate(f"inntektsgap:{pid}:{gap.start.isoformat()}", "inntektsgap",
+                                   "high" if gap.kind == "current" else "medium", kommune, case, pid, gap.start,
+                                   f"Inntektsgap {fmt(gap.start)}–{fmt(gap.end)} ({when}): {gap.reason}{cause}"[:500]))
+    return found
+
+
+# -- the 25th birthday ----------------------------------------------------------------------------
+
+
+def birthday(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """The introduksjonsstønad rate changes at the 25th birthday: flag it ahead, during the programme."""
+    rules = config.birthday
+    rows = conn.execute(
+        select(Enrolment.id, Enrolment.kommune_id, Enrolment.participant_id, Participant.birth_date)
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .where(Enrolment.status.in_(ACTIVE), Enrolment.pathway_id.in_(rules.pathways),
+               Participant.birth_date <= on.replace(year=on.year - rules.age + 1),
+               Participant.birth_date > on.replace(year=on.year - rules.age - 1)))
+    found = []
+    for case, kommune, participant, born in rows:
+        day = _birthday(born, rules.age)
+        if on <= day <= on + timedelta(days=rules.days_ahead):
+            found.append(Candidate(f"fyller_25:{case}:{day.isoformat()}", "fyller_25", "medium", kommune, case,
+                                   participant, day, f"Deltakeren fyller {rules.age} år {fmt(day)}: satsen for "
+                                                     "introduksjonsstønad endres"))
+    return found
+
+
+def _birthday(born: date, age: int) -> date:
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:  # 29 February
+        return date(born.year + age, 3, 1)
+
+
+# -- settlement without a decision ----------------------------------------------------------------
+
+
+def settlement(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """No programme decision 3 months after settlement (§ 12), and the 2-year window closing (§ 8)."""
+    rules = config.settlement
+    window_start = rules.eligibility_window.negated().add_to(on) - timedelta(days=90)
+    decided = exists().where(Enrolment.participant_id == Participant.id,
+                             Enrolment.pathway_id == rules.decision_pathway,
+                             ~or_(*[Enrolment.current_steps == s for s in rules.undecided_steps]))
+    rows = conn.execute(select(Participant.id, Participant.kommune_id, Participant.settlement_date)
+                        .where(Participant.settlement_date.is_not(None), Participant.settlement_date >= window_start,
+                               ~decided))
+    found = []
+    for participant, kommune, settled in rows:
+        decide_by = rules.decision_within.add_to(settled)
+        closes = rules.eligibility_window.add_to(settled)
+        if decide_by < on <= closes:
+            found.append(Candidate(f"vedtak_mangler:{participant}:{decide_by.isoformat()}", "vedtak_mangler", "high",
+                                   kommune, None, participant, decide_by,
+                                   f"Bosatt {fmt(settled)}: vedtak om introduksjonsprogram skulle vært fattet innen "
+                                   f"{fmt(decide_by)} (integreringsloven § 12)"))
+        if closes - timedelta(days=90) <= on:
+            found.append(Candidate(f"botid_2_ar:{participant}:{closes.isoformat()}", "botid_2_ar", "high", kommune,
+                                   None, participant, closes,
+                                   f"To års botid nås {fmt(closes)} uten vedtak: retten til introduksjonsprogram "
+                                   "faller bort (integreringsloven § 8)"))
+    return found
+
+
+# -- Supported Employment: caseload and unpaid practice -------------------------------------------
+
+
+def caseload(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """More active cases per jobbspesialist than the model allows (fidelity: at most 15–20)."""
+    rules = config.caseload
+    rows = conn.execute(
+        select(Enrolment.kommune_id, Enrolment.caseworker, func.count())
+        .where(Enrolment.status.in_(ACTIVE), Enrolment.pathway_id.in_(rules.pathways),
+               Enrolment.caseworker.is_not(None))
+        .group_by(Enrolment.kommune_id, Enrolment.caseworker).having(func.count() > rules.max_cases))
+    return [Candidate(f"saksmengde:{kommune}:{worker}", "saksmengde", "medium", kommune, None, None, on,
+                      f"{worker} har {count} aktive saker i Supported Employment; modellen tillater høyst "
+                      f"{rules.max_cases}") for kommune, worker, count in rows]
+
+
+def unpaid_practice(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """Unpaid trial periods that last longer than the configured weeks ("oppbevaring")."""
+    rules = config.unpaid_practice
+    limit = timedelta(weeks=rules.max_weeks)
+    found = []
+    for pathway, steps in rules.steps.items():
+        rows = conn.execute(
+            select(Enrolment.id, Enrolment.kommune_id, Enrolment.participant_id, Enrolment.state)
+            .where(Enrolment.status == "active", Enrolment.pathway_id == pathway,
+                   or_(*[Enrolment.current_steps.contains(s) for s in steps])))
+        for case, kommune, participant, raw in rows:
+            state = CaseState.model_validate_json(raw)
+            for step in steps:
+                since = state.entered.get(step) if step in state.steps else None
+                if since is not None and on - since > limit:
+                    found.append(Candidate(
+                        f"ulonnet_praksis:{case}:{since.isoformat()}", "ulonnet_praksis", "medium", kommune, case,
+                        participant, since + limit, f"Ulønnet praksis siden {fmt(since)} ({(on - since).days // 7} "
+                                                    f"uker, mer enn {rules.max_weeks}): vurder lønnet ansettelse"))
+    return found
+
+
+# -- fagbrev på jobb without employment -----------------------------------------------------------
+
+
+def contract_employment(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """A fagbrev-på-jobb contract lapses when the employment ends: flag contracts with no current wages."""
+    rules = config.contract_employment
+    employed = exists().where(LivelihoodPeriod.participant_id == Enrolment.participant_id,
+                              LivelihoodPeriod.source.in_(rules.sources), LivelihoodPeriod.start <= on,
+                              or_(LivelihoodPeriod.end.is_(None), LivelihoodPeriod.end >= on))
+    rows = conn.execute(
+        select(Enrolment.id, Enrolment.kommune_id, Enrolment.participant_id)
+        .where(Enrolment.status == "active", Enrolment.pathway_id.in_(rules.pathways),
+               or_(*[Enrolment.current_steps.contains(s) for s in rules.steps]), ~employed))
+    return [Candidate(f"kontrakt_uten_arbeid:{case}", "kontrakt_uten_arbeid", "high", kommune, case, participant, on,
+                      "Kontrakt om fagbrev på jobb uten registrert arbeidsforhold: kontrakten faller bort når "
+                      "ansettelsen slutter") for case, kommune, participant in rows]
+
+
+Rule = Callable[[Connection, ChecksConfig, date], list[Candidate]]
+
+RULES: dict[str, tuple[Rule, tuple[str, ...]]] = {
+    # family: (rule, the flag kinds it owns — flags of these kinds it no longer finds are resolved)
+    "deadlines": (deadlines, ("frist_paminnelse", "frist_nar", "frist_brudd", "oppfolging_forfalt")),
+    "programme_end": (programme_end, ("programslutt", "nav_dialog")),
+    "income_gaps": (income_gaps, ("inntektsgap",)),
+    "birthday": (birthday, ("fyller_25",)),
+    "settlement": (settlement, ("vedtak_mangler", "botid_2_ar")),
+    "caseload": (caseload, ("saksmengde",)),
+    "unpaid_practice": (unpaid_practice, ("ulonnet_praksis",)),
+    "contract_employment": (contract_employment, ("kontrakt_uten_arbeid",)),
+}
