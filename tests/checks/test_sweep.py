@@ -58,3 +58,31 @@ def test_rerun_interrupted_run_and_staff_decisions(ctx, backend):
         back = session.get(Flag, snoozed.id)
         assert back.state in ("open", "resolved")  # open again if still true, else resolved by the system
         assert session.get(Flag, resolved.id).resolved_by == "veileder"
+
+
+def test_staff_acknowledge_snooze_and_resolve_with_checks(ctx, clock):
+    import pytest
+
+    from pathways.services import flags as flag_service
+    from pathways.services.context import ServiceError
+    from tests.scenarios.walk import Walk
+
+    Walk.start(ctx, clock, "supported_employment", date(2025, 9, 1), born=date(1994, 2, 10))
+    clock.set(date(2025, 9, 20))
+    run_checks(ctx.engine, date(2025, 9, 20), ["deadlines"])
+    with Session(ctx.engine) as session:
+        [flag] = session.exec(select(Flag)).all()
+    flag_service.acknowledge(ctx, flag.id)
+    with pytest.raises(ServiceError, match="later date"):
+        flag_service.snooze(ctx, flag.id, date(2025, 9, 20))
+    flag_service.snooze(ctx, flag.id, date(2025, 9, 25))
+    with pytest.raises(ServiceError, match="say how") as caught:
+        flag_service.resolve(ctx, flag.id, "  ")
+    assert caught.value.field == "comment"
+    ctx.actor = "kari"
+    flag_service.resolve(ctx, flag.id, "Ringte arbeidsgiveren")
+    with Session(ctx.engine) as session:
+        stored = session.get(Flag, flag.id)
+        assert (stored.state, stored.resolved_by, stored.resolution) == ("resolved", "kari", "Ringte arbeidsgiveren")
+    with pytest.raises(ServiceError, match="already resolved"):
+        flag_service.acknowledge(ctx, flag.id)

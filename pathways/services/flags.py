@@ -1,0 +1,49 @@
+"""What staff do with a flag: acknowledge it, snooze it until a date, resolve it with a comment.
+
+The nightly checks keep these decisions: a flag staff resolved stays resolved, a snoozed one comes
+back on its date if its condition still holds (see :mod:`pathways.checks.sweep`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pathways.calendar import OSLO
+from pathways.services.context import Context, NotFound, ServiceError
+from pathways.store.tables import Flag
+
+
+def _flag(ctx: Context, session, flag_id: int) -> Flag:  # type: ignore[no-untyped-def]
+    flag = session.get(Flag, flag_id)
+    if flag is None:
+        raise NotFound(f"no flag {flag_id}", "flag")
+    if flag.state == "resolved":
+        raise ServiceError(f"flag {flag_id} is already resolved ({flag.resolution})", "flag")
+    return flag
+
+
+def acknowledge(ctx: Context, flag_id: int) -> None:
+    with ctx.transaction() as session:
+        flag = _flag(ctx, session, flag_id)
+        flag.state, flag.updated_at = "acknowledged", datetime.now(OSLO)
+
+
+def snooze(ctx: Context, flag_id: int, until: date) -> None:
+    if until <= ctx.today():
+        raise ServiceError(f"snooze until a later date than today ({ctx.today()})", "until")
+    with ctx.transaction() as session:
+        flag = _flag(ctx, session, flag_id)
+        flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, datetime.now(OSLO)
+
+
+def resolve(ctx: Context, flag_id: int, comment: str) -> None:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ServiceError("say how the flag was resolved", "comment")
+    if len(comment) > 500:
+        raise ServiceError("the comment is longer than 500 characters", "comment")
+    with ctx.transaction() as session:
+        flag = _flag(ctx, session, flag_id)
+        now = datetime.now(OSLO)
+        flag.state, flag.resolution, flag.resolved_by, flag.resolved_at, flag.updated_at = (
+            "resolved", comment, ctx.actor, now, now)
