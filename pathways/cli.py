@@ -3,10 +3,18 @@ dashboard calls too; problems are printed as ``FILE:LINE:COL: message`` and exit
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
+import os
+import signal
+import subprocess
 import sys
 import time
+import urllib.request
+from dataclasses import dataclass
 from datetime import datetime
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import NoReturn
 
@@ -119,7 +127,8 @@ def describe_command(pathway_id: str, as_json: bool, definitions: Path) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("var/diagrams"), show_default=True,
               help="Folder for the rendered diagrams.")
 def run_command(definitions: Path, out: Path) -> None:
-    """The main job: validate the catalogue and render every pathway (SVG and PNG)."""
+    """The main job: validate the catalogue and render every pathway (SVG and PNG), initialise the
+    database, then start a Prefect server and serve the nightly checks until Ctrl-C."""
     catalogue = load_catalogue((definitions,))
     for problem in catalogue.problems:
         click.echo(str(problem), err=True)
@@ -129,7 +138,10 @@ def run_command(definitions: Path, out: Path) -> None:
             (out / f"{pathway_id}.{fmt}").write_bytes(render(definition, fmt))
         click.echo(f"{pathway_id}: {definition.pathway.title} → {out / pathway_id}.svg")
     click.echo(f"{len(catalogue.definitions)} pathways rendered to {out}/, {len(catalogue.problems)} problems")
-    sys.exit(0 if catalogue.ok else 1)
+    if not catalogue.ok:
+        sys.exit(1)
+    click.get_current_context().invoke(init_command, definitions=definitions)
+    _serve_with_prefect(_prefect_environment(dict(os.environ)))
 
 
 # -- the case engine ---------------------------------------------------------------------------
@@ -243,11 +255,13 @@ def participants_import(file: Path, as_json: bool) -> None:
 @click.argument("participant_id", type=int)
 @click.argument("pathway_id")
 @click.option("--start", type=iso_date, required=True)
+@click.option("--caseworker", default=None, help="The veileder or jobbspesialist responsible.")
 @click.option("--json", "as_json", is_flag=True)
-def enrol_command(participant_id: int, pathway_id: str, start: datetime, as_json: bool) -> None:
+def enrol_command(participant_id: int, pathway_id: str, start: datetime, caseworker: str | None,
+                  as_json: bool) -> None:
     """Start a participant on a pathway; prints the case id."""
     try:
-        case_id = enrol(_context(), participant_id, pathway_id, start.date())
+        case_id = enrol(_context(), participant_id, pathway_id, start.date(), caseworker)
     except ServiceError as exc:
         _fail(exc)
     _emit(as_json, {"case": case_id}, str(case_id))
@@ -342,6 +356,231 @@ def gaps_command(participant_id: int, as_of: datetime, horizon: int, as_json: bo
         _fail(exc)
     text = "\n".join(f"{g.start} – {g.end} ({g.days} dager, {g.kind}): {g.reason}" for g in found) or "ingen gap"
     _emit(as_json, [gap_json(g) for g in found], text)
+
+
+# -- Prefect: the local server, the served deployment, the on-demand check --------------------------
+#
+# pathways/ never imports flows/ when it is imported (ARCHITECTURE.md: pathways may not import flows).
+# `run` starts the deployment as a subprocess (`python -m flows.nightly`) and needs no import at all;
+# `check` imports flows.nightly inside the command, because it must run the very flow the schedule runs.
+
+PREFECT_HOME = Path("var/prefect")
+PREFECT_STARTUP_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class PrefectEnvironment:
+    env: dict[str, str]  # for the children: os.environ with the defaults below filled in
+    api_url: str  # the API the deployment talks to
+    local: bool  # False when PREFECT_API_URL names another server (scale-out): start no server here
+
+    @property
+    def ui_url(self) -> str | None:
+        if self.env.get("PREFECT_UI_ENABLED", "true").lower() in ("0", "false", "no", "off"):
+            return None
+        return self.env.get("PREFECT_UI_URL") or self.api_url.removesuffix("/api")
+
+
+def _local_api_url(env: dict[str, str]) -> str:
+    host = env.get("PREFECT_SERVER_API_HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "localhost"):
+        host = "127.0.0.1"
+    return f"http://{host}:{env.get('PREFECT_SERVER_API_PORT') or '4200'}/api"
+
+
+def _prefect_environment(environ: dict[str, str]) -> PrefectEnvironment:
+    """Prefect's settings for `run`: its own SQLite under var/prefect, a server on 127.0.0.1:4200, no
+    analytics. Every variable already set wins; a PREFECT_API_URL naming another server means that
+    server is used and none is started here."""
+    env = dict(environ)
+    env.setdefault("PREFECT_HOME", str(PREFECT_HOME.resolve()))
+    env.setdefault("PREFECT_SERVER_API_HOST", "127.0.0.1")
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    local_url = _local_api_url(env)
+    api_url = (env.get("PREFECT_API_URL") or local_url).rstrip("/")
+    env["PREFECT_API_URL"] = api_url
+    return PrefectEnvironment(env, api_url, local=api_url.replace("://localhost:", "://127.0.0.1:") == local_url)
+
+
+def _scheduler_warning() -> str | None:
+    """Prefect 3.8's scheduler service cannot insert scheduled runs with SQLAlchemy 2.1 (measured here:
+    'Can't evaluate bulk DML statement' in the server log, no run is ever scheduled); 2.0.x works."""
+    sqlalchemy, prefect = package_version("sqlalchemy"), package_version("prefect")
+    if prefect.startswith("3.8.") and tuple(int(p) for p in sqlalchemy.split(".")[:2]) >= (2, 1):
+        return (f"warning: SQLAlchemy {sqlalchemy} breaks the scheduler of Prefect {prefect}: the server will "
+                "create no scheduled runs (02:00 never fires; runs started by hand work). Pin SQLAlchemy<2.1.")
+    return None
+
+
+def _healthy(api_url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the child gets SIGTERM if `pathways run` dies, even by SIGKILL (no orphaned server)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class _Children:
+    """Child processes, each in a session of its own: Ctrl-C reaches only `pathways run`, which stops
+    the deployment first and then the server, each with everything it started (its process group)."""
+
+    def __init__(self) -> None:
+        self.running: list[tuple[str, subprocess.Popen[bytes], signal.Signals]] = []
+
+    def start(self, name: str, args: list[str], env: dict[str, str], stop_signal: signal.Signals = signal.SIGTERM,
+              **kwargs: object) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(args, env=env, start_new_session=True,
+                                   preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                                   **kwargs)  # type: ignore[call-overload]
+        self.running.append((name, process, stop_signal))
+        return process
+
+    def exited(self) -> tuple[str, int] | None:
+        for name, process, _ in self.running:
+            if process.poll() is not None:
+                return name, process.returncode
+        return None
+
+    def stop(self, grace: float = 15.0) -> None:
+        for name, process, stop_signal in reversed(self.running):
+            if process.poll() is None:
+                click.echo(f"stopping {name} (pid {process.pid})", err=True)
+            for sig, wait in ((stop_signal, grace), (signal.SIGKILL, 5.0)):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, sig)  # the whole group: flow runs, uvicorn workers
+                try:
+                    process.wait(wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        self.running.clear()
+
+
+class _Stop(Exception):
+    pass
+
+
+def _serve_with_prefect(prefect: PrefectEnvironment) -> None:
+    """Start `prefect server start` (unless another server is configured or one already answers), wait
+    until it is healthy, serve the nightly deployment, and stop both on Ctrl-C, SIGTERM or SIGHUP."""
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    received: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        received.append(signum)
+
+    previous = {s: signal.signal(s, on_signal) for s in signals}
+    children = _Children()
+    try:
+        _start_server(prefect, children, received)
+        # SIGINT: Prefect's runner shuts down cleanly on KeyboardInterrupt (its SIGTERM path warns).
+        children.start("the nightly deployment", [sys.executable, "-m", "flows.nightly"], prefect.env,
+                       stop_signal=signal.SIGINT)
+        click.echo(f"nightly checks served as 'nattlig-kontroll/nattlig' (cron 0 2 * * *, Europe/Oslo) "
+                   f"against {prefect.api_url}")
+        click.echo(f"Prefect UI: {prefect.ui_url}" if prefect.ui_url else "Prefect UI: disabled")
+        click.echo("press Ctrl-C to stop")
+        while not received:
+            if (gone := children.exited()) is not None:
+                raise click.ClickException(f"{gone[0]} stopped unexpectedly (exit code {gone[1]})")
+            time.sleep(0.5)
+    except _Stop:
+        pass
+    finally:
+        children.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(f"stopped ({signal.Signals(received[0]).name})" if received else "stopped")
+
+
+def _start_server(prefect: PrefectEnvironment, children: _Children, received: list[int]) -> None:
+    if not prefect.local:
+        click.echo(f"PREFECT_API_URL is {prefect.api_url}: using that server, not starting one here")
+        server, log, offset = None, None, 0
+    elif _healthy(prefect.api_url):
+        click.echo(f"a Prefect server already answers at {prefect.api_url}; using it")
+        return
+    else:
+        home = Path(prefect.env["PREFECT_HOME"])
+        home.mkdir(parents=True, exist_ok=True)
+        log = home / "server.log"
+        offset = log.stat().st_size if log.exists() else 0  # the log is appended to; show only this start
+        click.echo(f"starting the Prefect server (database under {home}, log {log})")
+        if warning := _scheduler_warning():
+            click.echo(warning, err=True)
+        with log.open("ab") as sink:
+            server = children.start("the Prefect server", [sys.executable, "-m", "prefect", "server", "start"],
+                                    prefect.env, stdout=sink, stderr=subprocess.STDOUT)
+    started = time.monotonic()
+    while not _healthy(prefect.api_url):
+        if received:
+            raise _Stop
+        if server is not None and server.poll() is not None:
+            tail = log.read_bytes()[offset:].decode(errors="replace").splitlines()[-20:] if log else []
+            raise click.ClickException("\n".join([f"the Prefect server exited with code {server.returncode}; "
+                                                  f"the end of {log}:", *tail]))
+        if time.monotonic() - started > PREFECT_STARTUP_TIMEOUT:
+            where = f"; see {log}" if log else ""
+            raise click.ClickException(f"no answer from {prefect.api_url}/health after "
+                                       f"{PREFECT_STARTUP_TIMEOUT:.0f} s{where}")
+        time.sleep(0.5)
+    click.echo(f"Prefect server ready at {prefect.api_url}" + (f" after {time.monotonic() - started:.1f} s"
+                                                                if server is not None else ""))
+
+
+def _prefect_defaults_for_check() -> None:
+    """The settings `run` uses, for a check run on demand. Prefect reads its settings when it is first
+    imported, so this only has an effect before that (in tests the harness has set them already)."""
+    if "prefect" in sys.modules:
+        return
+    os.environ.setdefault("PREFECT_HOME", str(PREFECT_HOME.resolve()))
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)  # Prefect makes no parents
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # A fresh var/prefect takes ~15 s to migrate here; Prefect's default limit is 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    local_url = _local_api_url(dict(os.environ))
+    if "PREFECT_API_URL" not in os.environ and _healthy(local_url, timeout=0.5):
+        # `pathways run` is serving here: report the run to its server (and its UI) instead of starting
+        # a temporary second server on the same database.
+        os.environ["PREFECT_API_URL"] = local_url
+
+
+@main.command("check")
+@click.option("--date", "on", type=iso_date, default=None, help="The run date, YYYY-MM-DD (default: today, Oslo).")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def check_command(on: datetime | None, as_json: bool) -> None:
+    """Run the nightly checks once, now: new, open and resolved flags per kind.
+
+    Runs the same Prefect flow as the schedule, against PREFECT_API_URL when set (or the server of a
+    running `pathways run`), else against a temporary local Prefect server (10–20 s to start).
+    """
+    _context().engine.dispose()  # a clear message when the database is not initialised
+    _prefect_defaults_for_check()
+    # Imported here, not at the top: pathways/ may not import flows/ (ARCHITECTURE.md), and the check
+    # must run the very flow the schedule runs. Importing it also imports Prefect (~1.5 s).
+    from flows.nightly import nightly_checks
+
+    run_date = on.date() if on else None
+    try:
+        counts = nightly_checks(run_date=run_date)
+    except Exception as exc:
+        raise click.ClickException(f"the nightly checks failed: {exc}") from None
+    if as_json:
+        click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+        return
+    width = max([len("kind"), *map(len, counts)])
+    click.echo(f"Kontroll {(run_date or SystemClock().today()).isoformat()}")
+    click.echo(f"{'kind':<{width}}  {'new':>5}  {'open':>5}  {'resolved':>8}")
+    for kind, numbers in counts.items():
+        click.echo(f"{kind:<{width}}  {numbers['new']:>5}  {numbers['open']:>5}  {numbers['resolved']:>8}")
+    totals = {key: sum(n[key] for n in counts.values()) for key in ("new", "open", "resolved")}
+    click.echo(f"{'total':<{width}}  {totals['new']:>5}  {totals['open']:>5}  {totals['resolved']:>8}")
 
 
 if __name__ == "__main__":
