@@ -44,13 +44,16 @@ def fmt(day: date) -> str:
 
 
 def deadlines(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
-    """Reminders coming due, breach deadlines passed, recurring follow-ups not done (active cases)."""
+    """Deadlines coming due (reminders and breach deadlines within the window), breach deadlines passed,
+    recurring follow-ups not done — on active cases. A reminder whose day has passed is not flagged
+    again: it reminded ahead of time, and the breach deadline it prepares for takes over."""
     ahead = on + timedelta(days=config.deadlines.reminder_days_ahead)
     rows = conn.execute(
         select(Deadline.enrolment_id, Deadline.kommune_id, Deadline.key, Deadline.title, Deadline.kind,
                Deadline.recurring, Deadline.due, Enrolment.participant_id)
         .join(Enrolment, Enrolment.id == Deadline.enrolment_id)
-        .where(Deadline.status.in_(("open", "breached")), Deadline.due <= ahead, Enrolment.status == "active"))
+        .where(Deadline.status.in_(("open", "breached")), Deadline.due <= ahead, Enrolment.status == "active",
+               or_(Deadline.recurring, Deadline.kind == "breach", Deadline.due >= on)))
     found = []
     for case, kommune, key, title, kind, recurring, due, participant in rows:
         if recurring and due < on:
@@ -58,7 +61,7 @@ def deadlines(conn: Connection, config: ChecksConfig, on: date) -> list[Candidat
             text = f"Oppfølging ikke gjort: {title} (forfalt {fmt(due)})"
         elif kind == "breach" and due < on:
             flag, severity, text = "frist_brudd", "high", f"Frist passert: {title} ({fmt(due)})"
-        elif kind == "breach" or due <= on:
+        elif kind == "breach":
             flag, severity, text = "frist_nar", "medium", f"Frist {fmt(due)}: {title}"
         else:
             flag, severity, text = "frist_paminnelse", "low", f"Påminnelse {fmt(due)}: {title}"

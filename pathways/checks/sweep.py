@@ -28,7 +28,8 @@ from pathways.store.tables import Flag
 FAMILIES: tuple[str, ...] = tuple(RULES)
 AUTO_RESOLUTION = "Forholdet gjelder ikke lenger (lukket automatisk av nattlig kontroll)"
 CHUNK = 5_000
-HEAVIEST = ("deadlines", "income_gaps", "settlement", "programme_end")  # measured on 100 000 participants
+# seconds per family on 100 000 demo participants (bench/checks.py), to share the work between processes
+WEIGHTS = {"deadlines": 7.0, "income_gaps": 4.5, "settlement": 1.5, "programme_end": 1.0}
 
 
 @dataclass
@@ -63,8 +64,12 @@ def run_checks(engine: Engine, on: date, families: Iterable[str] | None = None,
         raise ValueError(f"unknown rule family '{unknown[0]}' (families: {', '.join(FAMILIES)})")
     report = SweepReport(on)
     if workers > 1 and len(chosen) > 1 and engine.url.database not in (None, "", ":memory:"):
-        ranked = sorted(chosen, key=lambda f: HEAVIEST.index(f) if f in HEAVIEST else len(HEAVIEST))
-        shares = [ranked[i::workers] for i in range(workers)]
+        shares: list[list[str]] = [[] for _ in range(workers)]
+        loads = [0.0] * workers
+        for family in sorted(chosen, key=lambda f: -WEIGHTS.get(f, 0.1)):  # heaviest first, to the lightest share
+            lightest = loads.index(min(loads))
+            shares[lightest].append(family)
+            loads[lightest] += WEIGHTS.get(family, 0.1)
         url = engine.url.render_as_string(hide_password=False)
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
             for part in pool.map(_run_share, [(url, on, share, config) for share in shares if share]):

@@ -33,7 +33,7 @@ def se_walk(ctx, clock, start=date(2025, 9, 1)) -> Walk:
                       norwegian_oral="A2", gender="female")
 
 
-def test_deadline_reminder_comes_due_then_is_overdue_then_met(ctx, clock):
+def test_deadline_reminder_comes_due_then_is_met(ctx, clock):
     walk = se_walk(ctx, clock)
     check(ctx, date(2025, 9, 10), "deadlines")
     assert open_flags(ctx, "frist_paminnelse") == []  # due 1 October: more than 14 days ahead
@@ -41,17 +41,33 @@ def test_deadline_reminder_comes_due_then_is_overdue_then_met(ctx, clock):
     [reminder] = open_flags(ctx, "frist_paminnelse")
     assert reminder.due == date(2025, 10, 1) and "Første arbeidsgiverkontakt" in reminder.message
     assert report.counts["frist_paminnelse"] == {"new": 1, "open": 1, "resolved": 0}
-    check(ctx, date(2025, 10, 3), "deadlines")  # past due and not met
-    assert [f.kind for f in open_flags(ctx, "frist_nar")] == ["frist_nar"]
-    walk.record("samarbeidsavtale_signert", date(2025, 10, 3), avtaledato="2025-10-03", programslutt_dato="2026-07-31")
-    walk.record("karriereplan_utarbeidet", date(2025, 10, 6), karriereveiledning_gjennomfort="ja")
-    walk.record("arbeidsgiverkontakt", date(2025, 10, 7), step="finne_jobb", kontaktdato="2025-10-07",
+    walk.record("samarbeidsavtale_signert", date(2025, 9, 22), avtaledato="2025-09-22", programslutt_dato="2026-07-31")
+    walk.record("karriereplan_utarbeidet", date(2025, 9, 24), karriereveiledning_gjennomfort="ja")
+    walk.record("arbeidsgiverkontakt", date(2025, 9, 25), step="finne_jobb", kontaktdato="2025-09-25",
                 arbeidsgiver="Kiwi", kontakttype="jobbsnekring")
-    report = check(ctx, date(2025, 10, 8), "deadlines")
-    assert open_flags(ctx, "frist_nar") == []
-    resolved = [f for f in flags(ctx, "frist_nar").values() if f.state == "resolved"]
-    assert resolved[0].resolution == AUTO_RESOLUTION and resolved[0].resolved_by == "system"
-    assert report.counts["frist_nar"]["resolved"] == 1
+    report = check(ctx, date(2025, 9, 26), "deadlines")
+    assert open_flags(ctx, "frist_paminnelse") == []
+    [resolved] = flags(ctx, "frist_paminnelse").values()
+    assert (resolved.state, resolved.resolved_by, resolved.resolution) == ("resolved", "system", AUTO_RESOLUTION)
+    assert report.counts["frist_paminnelse"]["resolved"] == 1
+
+
+def test_a_reminder_whose_day_passed_is_not_flagged_again_but_a_breach_is(ctx, clock):
+    se_walk(ctx, clock)
+    check(ctx, date(2025, 9, 20), "deadlines")
+    assert len(open_flags(ctx, "frist_paminnelse")) == 1
+    check(ctx, date(2025, 10, 3), "deadlines")  # the reminder's day has passed: it has done its job
+    assert open_flags(ctx, "frist_paminnelse") == [] and open_flags(ctx, "frist_brudd") == []
+
+
+def test_breach_deadline_coming_due_then_passed(ctx, clock):
+    walk = se_walk(ctx, clock)
+    walk.record("samarbeidsavtale_signert", date(2025, 9, 10), avtaledato="2025-09-10", programslutt_dato="2026-07-31")
+    check(ctx, date(2026, 7, 20), "deadlines")  # programslutt_uten_inntekt is a breach deadline on 31 July
+    assert [f.kind for f in open_flags(ctx, "frist_nar")] == ["frist_nar"]
+    check(ctx, date(2026, 8, 2), "deadlines")
+    assert open_flags(ctx, "frist_nar") == [] and [f.due for f in open_flags(ctx, "frist_brudd")] == [
+        date(2026, 7, 31)]
 
 
 def test_programme_end_horizons_and_nav_dialogue(ctx, clock):
