@@ -43,7 +43,8 @@ def fmt(day: date) -> str:
 # -- deadlines and follow-ups ---------------------------------------------------------------------
 
 
-def deadlines(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+def deadlines(conn: Connection, config: ChecksConfig, on: date, shard: tuple[int, int] | None = None
+              ) -> list[Candidate]:
     """Deadlines coming due (reminders and breach deadlines within the window), breach deadlines passed,
     recurring follow-ups not done — on active cases. A reminder whose day has passed is not flagged
     again: it reminded ahead of time, and the breach deadline it prepares for takes over."""
@@ -53,7 +54,8 @@ def deadlines(conn: Connection, config: ChecksConfig, on: date) -> list[Candidat
                Deadline.recurring, Deadline.due, Enrolment.participant_id)
         .join(Enrolment, Enrolment.id == Deadline.enrolment_id)
         .where(Deadline.status.in_(("open", "breached")), Deadline.due <= ahead, Enrolment.status == "active",
-               or_(Deadline.recurring, Deadline.kind == "breach", Deadline.due >= on)))
+               or_(Deadline.recurring, Deadline.kind == "breach", Deadline.due >= on),
+               *([Deadline.enrolment_id % shard[1] == shard[0]] if shard else [])))
     found = []
     for case, kommune, key, title, kind, recurring, due, participant in rows:
         if recurring and due < on:
@@ -263,7 +265,9 @@ def contract_employment(conn: Connection, config: ChecksConfig, on: date) -> lis
                       "ansettelsen slutter") for case, kommune, participant in rows]
 
 
-Rule = Callable[[Connection, ChecksConfig, date], list[Candidate]]
+Rule = Callable[..., list[Candidate]]  # (connection, config, date[, shard]) → the flags that should exist
+SHARDED = {"deadlines"}
+"""Families that can split their cases by id between processes (``shard=(i, n)``: ids ≡ i mod n)."""
 
 RULES: dict[str, tuple[Rule, tuple[str, ...]]] = {
     # family: (rule, the flag kinds it owns — flags of these kinds it no longer finds are resolved)

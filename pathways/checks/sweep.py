@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from pathways.calendar import OSLO
 from pathways.checks.config import ChecksConfig, load_config
-from pathways.checks.rules import RULES, Candidate
+from pathways.checks.rules import RULES, SHARDED, Candidate
 from pathways.store.tables import Flag
 
 FAMILIES: tuple[str, ...] = tuple(RULES)
@@ -54,8 +54,9 @@ def run_checks(engine: Engine, on: date, families: Iterable[str] | None = None,
                config: ChecksConfig | None = None, workers: int = 1) -> SweepReport:
     """Run the named rule families (default: all) for ``on``; each in its own transaction.
 
-    With ``workers`` > 1 the families are shared between that many processes (the heaviest two,
-    deadlines and income gaps, go to different ones); each process opens its own connection.
+    With ``workers`` > 1 the work is shared between that many processes by measured weight; families
+    that can (deadlines) split their cases between the processes too. Each process opens its own
+    connection.
     """
     config = config or load_config()
     chosen = list(families) if families is not None else list(FAMILIES)
@@ -64,33 +65,50 @@ def run_checks(engine: Engine, on: date, families: Iterable[str] | None = None,
         raise ValueError(f"unknown rule family '{unknown[0]}' (families: {', '.join(FAMILIES)})")
     report = SweepReport(on)
     if workers > 1 and len(chosen) > 1 and engine.url.database not in (None, "", ":memory:"):
-        shares: list[list[str]] = [[] for _ in range(workers)]
+        units = [(f, (i, workers)) for f in chosen if f in SHARDED for i in range(workers)] + \
+            [(f, None) for f in chosen if f not in SHARDED]
+        shares: list[list[Unit]] = [[] for _ in range(workers)]
         loads = [0.0] * workers
-        for family in sorted(chosen, key=lambda f: -WEIGHTS.get(f, 0.1)):  # heaviest first, to the lightest share
+        for unit in sorted(units, key=lambda u: -_weight(u)):  # heaviest first, to the lightest share
             lightest = loads.index(min(loads))
-            shares[lightest].append(family)
-            loads[lightest] += WEIGHTS.get(family, 0.1)
+            shares[lightest].append(unit)
+            loads[lightest] += _weight(unit)
         url = engine.url.render_as_string(hide_password=False)
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
             for part in pool.map(_run_share, [(url, on, share, config) for share in shares if share]):
                 report.merge(part)
         return report
-    for family in chosen:
-        rule, kinds = RULES[family]
-        with engine.begin() as connection:
-            reconcile(connection, kinds, rule(connection, config, on), on, report)
+    _run_units(engine, on, [(f, None) for f in chosen], config, report)
     return report
 
 
-def _run_share(args: tuple[str, date, list[str], ChecksConfig]) -> SweepReport:
-    url, on, families, config = args
+Unit = tuple[str, tuple[int, int] | None]  # a rule family, and the share of its cases (or all)
+
+
+def _weight(unit: Unit) -> float:
+    family, shard = unit
+    return WEIGHTS.get(family, 0.1) / (shard[1] if shard else 1)
+
+
+def _run_units(engine: Engine, on: date, units: list[Unit], config: ChecksConfig, report: SweepReport) -> None:
+    for family, shard in units:
+        rule, kinds = RULES[family]
+        with engine.begin() as connection:
+            found = rule(connection, config, on, shard) if shard else rule(connection, config, on)
+            reconcile(connection, kinds, found, on, report, shard)
+
+
+def _run_share(args: tuple[str, date, list[Unit], ChecksConfig]) -> SweepReport:
+    url, on, units, config = args
     from pathways.store.database import make_engine
 
     engine = make_engine(url)
+    report = SweepReport(on)
     try:
-        return run_checks(engine, on, families, config)
+        _run_units(engine, on, units, config, report)
     finally:
         engine.dispose()
+    return report
 
 
 @dataclass(slots=True)
@@ -135,13 +153,15 @@ def _insert_new(connection: Connection, new: list[Candidate], now: datetime) -> 
 
 
 def reconcile(connection: Connection, kinds: tuple[str, ...], candidates: list[Candidate], on: date,
-              report: SweepReport) -> None:
-    """Make the stored flags of ``kinds`` match ``candidates`` (bulk statements, no query per flag)."""
+              report: SweepReport, shard: tuple[int, int] | None = None) -> None:
+    """Make the stored flags of ``kinds`` (of the cases in ``shard``) match ``candidates`` (bulk
+    statements, no query per flag)."""
     now = datetime.now(OSLO)
     wanted = {c.natural_key: c for c in candidates}
     stored = {row[1]: _Stored(*row) for row in connection.execute(
         select(Flag.id, Flag.natural_key, Flag.kind, Flag.state, Flag.severity, Flag.message, Flag.due,
-               Flag.snoozed_until, Flag.resolved_by).where(Flag.kind.in_(kinds)))}
+               Flag.snoozed_until, Flag.resolved_by).where(
+            Flag.kind.in_(kinds), *([Flag.enrolment_id % shard[1] == shard[0]] if shard else [])))}
     new = [c for key, c in wanted.items() if key not in stored]
     changed, resolved = [], []
     for key, row in stored.items():

@@ -3,7 +3,7 @@ does, staff decisions on flags are kept, snoozes end on their date."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
@@ -86,3 +86,25 @@ def test_staff_acknowledge_snooze_and_resolve_with_checks(ctx, clock):
         assert (stored.state, stored.resolved_by, stored.resolution) == ("resolved", "kari", "Ringte arbeidsgiveren")
     with pytest.raises(ServiceError, match="already resolved"):
         flag_service.acknowledge(ctx, flag.id)
+
+
+def test_two_worker_processes_give_the_same_flags(ctx, backend):
+    """The sweep shared between processes (deadlines split by case id) ends where one process does."""
+    import pytest
+
+    if backend != "sqlite":
+        pytest.skip("the test database's schema is a connection option that worker processes do not inherit")
+    generate(ctx.engine, 150, seed=5, today=ON)
+    run_checks(ctx.engine, ON)
+    alone = snapshot(ctx)
+    with ctx.engine.begin() as connection:
+        connection.execute(delete(Flag))
+    report = run_checks(ctx.engine, ON, workers=2)
+    assert snapshot(ctx) == alone
+    assert sum(c["new"] for c in report.counts.values()) == len(alone)
+    again = run_checks(ctx.engine, ON + timedelta(days=1), workers=2)
+    with ctx.engine.begin() as connection:
+        connection.execute(delete(Flag))
+    run_checks(ctx.engine, ON + timedelta(days=1))
+    assert sum(c["open"] for c in again.counts.values()) == len(
+        [f for f in snapshot(ctx) if f[2] != "resolved"])
