@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import delete, func, select  # noqa: E402
 
 from pathways.checks.sweep import run_checks  # noqa: E402
+from pathways.engine.state import ACTIVE  # noqa: E402
 from pathways.store.database import make_engine  # noqa: E402
 from pathways.store.tables import Deadline, Enrolment, Flag, LivelihoodPeriod, Participant  # noqa: E402
 
@@ -87,7 +88,7 @@ def main() -> None:
         subprocess.run([pathways, "demo", "--participants", str(args.create)], env=env, check=True)
     with engine.connect() as connection:
         active = connection.execute(select(func.count()).select_from(Enrolment).where(
-            Enrolment.status.in_(("active", "paused", "stopped")))).scalar_one()
+            Enrolment.status.in_(ACTIVE))).scalar_one()
         participants = connection.execute(select(func.count()).select_from(Participant)).scalar_one()
     print(f"store: {engine.url.render_as_string()} — {participants:,} participants, {active:,} active cases")
 

@@ -16,12 +16,10 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from pathways.checks.config import ChecksConfig
-from pathways.engine.state import CaseState
+from pathways.engine.state import ACTIVE, CaseState
 from pathways.income.gaps import IncomePeriod
 from pathways.income.gaps import income_gaps as library_gaps
 from pathways.store.tables import Deadline, Enrolment, Event, LivelihoodPeriod, Participant
-
-ACTIVE = ("active", "paused", "stopped")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import networkx as nx
 
 from pathways.definition.graph import Path, PathwayGraph, Placed, build, place_steps
-from pathways.definition.periods import Period
 from pathways.definition.problems import did_you_mean
 from pathways.definition.schema import DayCount, Pathway, StepKind
 from pathways.definition.vocabulary import (
@@ -253,7 +252,7 @@ def _deadlines(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]
             else:
                 anchors.add_edge(deadline.id, name)
         offset = deadline.offset.strip()
-        period = _duration_or_parameter(pathway, offset, negative=True)
+        period = pathway.period(offset)
         if period is None:
             yield (*path, "offset"), f"'{offset}' is neither an ISO 8601 duration (P3M, -P10D) nor a duration " \
                 "parameter" + did_you_mean(offset.removeprefix("-"), _duration_parameters(pathway)), \
@@ -263,7 +262,7 @@ def _deadlines(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]
             yield (*path, "offset"), f"working days are counted in days: write the offset as days " \
                 f"(e.g. P10D), not '{offset}'", "deadline"
     for index, followup in enumerate(pathway.followups):
-        if _duration_or_parameter(pathway, followup.every, negative=False) is None:
+        if pathway.period(followup.every, negative=False) is None:
             yield ("followups", index, "every"), f"'{followup.every}' is neither an ISO 8601 duration (P1M, P3M) " \
                 "nor a duration parameter" + did_you_mean(followup.every, _duration_parameters(pathway)), \
                 "unknown-parameter"
@@ -276,18 +275,6 @@ def _deadlines(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]
 
 def _duration_parameters(pathway: Pathway) -> set[str]:
     return {n for n, p in pathway.parameters.items() if p.type == "duration"}
-
-
-def _duration_or_parameter(pathway: Pathway, text: str, *, negative: bool) -> Period | None:
-    """The period ``text`` names: an ISO 8601 duration or a duration parameter (with '-' if ``negative``)."""
-    text = text.strip()
-    if Period.is_valid(text) and (negative or not text.startswith("-")):
-        return Period.parse(text)
-    sign, bare = ("-", text[1:]) if negative and text.startswith("-") else ("", text)
-    if bare in _duration_parameters(pathway):
-        period = Period.parse(pathway.parameters[bare].default)
-        return period.negated() if sign else period
-    return None
 
 
 def _structure(pg: PathwayGraph) -> Iterator[Finding]:

@@ -14,7 +14,7 @@ import networkx as nx
 
 from pathways.definition.loader import Definition
 from pathways.definition.periods import describe_days
-from pathways.definition.schema import Livelihood, Pathway, Step, StepKind
+from pathways.definition.schema import Pathway, Step, StepKind
 
 
 @dataclass(frozen=True)
@@ -58,27 +58,22 @@ class Description:
         }
 
 
-def expected_livelihood(pathway: Pathway, step: Step, inherited: tuple[Livelihood, ...]) -> tuple[Livelihood, ...]:
-    return step.livelihood if step.livelihood is not None else inherited
-
-
 def describe(definition: Definition) -> Description:
     pathway = definition.pathway
     result = Description(pathway.id, pathway.title)
     roles: set[str] = set()
 
-    def visit(steps: tuple[Step, ...], depth: int, inherited: tuple[Livelihood, ...]) -> None:
+    def visit(steps: tuple[Step, ...], depth: int) -> None:
         for step in steps:
-            sources = expected_livelihood(pathway, step, inherited)
             expected = step.duration.expected.approx_days if step.duration else None
             result.steps.append(StepSummary(step.id, step.kind.value, step.title, step.owner, expected,
-                                            tuple(s.value for s in sources), depth))
+                                            definition.graph.expected_livelihood(step.id), depth))
             if step.owner:
                 roles.add(step.owner)
             for region in step.regions:
-                visit(region.steps, depth + 1, sources)
+                visit(region.steps, depth + 1)
 
-    visit(pathway.steps, 0, pathway.livelihood)
+    visit(pathway.steps, 0)
     result.roles = sorted(roles)
     spans = _spans(pathway, pathway.steps, pathway.start)
     for step in pathway.steps:

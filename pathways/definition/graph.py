@@ -10,7 +10,6 @@ transfer) are not edges: they are listed in ``lifecycle_targets``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import networkx as nx
 
@@ -37,12 +36,15 @@ class PathwayGraph:
     placed: dict[str, Placed]
     lifecycle_targets: set[str] = field(default_factory=set)
 
-    @cached_property
-    def outcomes(self) -> list[str]:
-        return [sid for sid, p in self.placed.items() if p.step.kind == StepKind.outcome]
-
-    def region_steps(self, parallel: str, region: str) -> list[str]:
-        return [sid for sid, p in self.placed.items() if p.parallel == parallel and p.region == region]
+    def expected_livelihood(self, sid: str) -> tuple[str, ...]:
+        """The livelihood sources expected in a step: its own, else its parallel step's, else the pathway's."""
+        step_id: str | None = sid
+        while step_id is not None:
+            where = self.placed[step_id]
+            if where.step.livelihood is not None:
+                return tuple(s.value for s in where.step.livelihood)
+            step_id = where.parallel
+        return tuple(s.value for s in self.pathway.livelihood)
 
 
 def place_steps(pathway: Pathway) -> tuple[dict[str, Placed], list[tuple[str, Path, Path]]]:

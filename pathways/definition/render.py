@@ -25,8 +25,6 @@ OUTCOME_WORDS = {
     Outcome.social_assistance: "Sosialhjelp", Outcome.discontinued: "Avbrutt",
     Outcome.transferred: "Overført",
 }
-KIND_WORDS = {StepKind.activity: "aktivitet", StepKind.decision: "beslutning", StepKind.milestone: "milepæl",
-              StepKind.outcome: "utfall", StepKind.parallel: "parallelt", StepKind.modules: "moduler"}
 
 
 @dataclass

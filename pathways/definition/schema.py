@@ -453,6 +453,19 @@ class Pathway(Strict):
     followups: tuple[FollowUp, ...] = ()
     targets: tuple[Target, ...] = ()
 
+    def period(self, text: str, *, negative: bool = True) -> Period | None:
+        """The period ``text`` names: an ISO 8601 duration or a duration parameter, with a leading '-'
+        when ``negative`` allows it (deadline offsets); None when it names neither."""
+        text = text.strip()
+        if Period.is_valid(text) and (negative or not text.startswith("-")):
+            return Period.parse(text)
+        sign, bare = ("-", text[1:]) if negative and text.startswith("-") else ("", text)
+        parameter = self.parameters.get(bare)
+        if parameter is None or parameter.type != "duration":
+            return None
+        period = Period.parse(parameter.default)
+        return period.negated() if sign else period
+
     def all_steps(self) -> dict[str, Step]:
         """Every step, nested ones included, by id (ids are unique across the document)."""
         found: dict[str, Step] = {}

@@ -49,11 +49,9 @@ class DueItem:
 
 
 def _period(pathway: Pathway, text: str) -> Period:
-    text = text.strip()
-    if text.removeprefix("-") in pathway.parameters:
-        period = Period.parse(pathway.parameters[text.removeprefix("-")].default)
-        return period.negated() if text.startswith("-") else period
-    return Period.parse(text)
+    period = pathway.period(text)
+    assert period is not None, f"'{text}' was checked when the definition was loaded"
+    return period
 
 
 def _in_any(state: CaseState, steps: tuple[str, ...]) -> bool:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["active", "paused", "stopped", "completed", "discontinued", "transferred"]
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
+ACTIVE: tuple[str, ...] = ("active", "paused", "stopped")  # a case still running, on leave or stopped
 ENDED: frozenset[str] = frozenset({"completed", "discontinued", "transferred"})
 
 

@@ -276,13 +276,10 @@ def rebuild(ctx: Context, case_id: int) -> CaseState:
         case = _case(session, case_id)
         definition = definition_of(session, case.pathway_version_id)
         events = events_of(session, case_id)
-    first = events[0]
-    state = machine.start(definition, Facts.model_validate_json(first.facts), first.effective_on).state
-    for event in events[1:]:
-        state = machine.apply(definition, state, Facts.model_validate_json(event.facts),
-                              EventInput(event.name, event.effective_on, json.loads(event.values), event.step),
-                              today=event.effective_on).state
-    return state
+    first, rest = events[0], events[1:]
+    return machine.replay(definition, first.effective_on, Facts.model_validate_json(first.facts), [
+        (EventInput(e.name, e.effective_on, json.loads(e.values), e.step), Facts.model_validate_json(e.facts))
+        for e in rest])
 
 
 def stored_state(ctx: Context, case_id: int) -> CaseState:

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from pathways.calendar import OSLO
 from pathways.definition.loader import Definition
 from pathways.definition.schema import Livelihood
-from pathways.engine.state import CaseState
+from pathways.engine.state import ACTIVE, CaseState
 from pathways.income.gaps import (
     Gap,
     IncomePeriod,
@@ -20,12 +20,11 @@ from pathways.income.gaps import (
     income_gaps,
     step_mismatches,
 )
-from pathways.income.stonad import DEFAULT_G, GTable, monthly_amount, rate_changes, yearly_rate
+from pathways.income.stonad import monthly_amount, rate_changes, yearly_rate
 from pathways.services.context import Context, NotFound, ServiceError, definition_of
 from pathways.services.participants import get_participant
-from pathways.store.tables import Enrolment, GAmount, LivelihoodPeriod, Participant
-
-ACTIVE = ("active", "paused", "stopped")
+from pathways.services.publishing import g_table_in
+from pathways.store.tables import Enrolment, LivelihoodPeriod, Participant
 
 
 def add_income(ctx: Context, participant_id: int, source: str, start: date, end: date | None = None, *,
@@ -77,16 +76,7 @@ def step_spans(definition: Definition, state: CaseState, until: date | None = No
     placement), so a benefit ending mid-course is seen as such."""
     pathway = definition.pathway
     steps = pathway.all_steps()
-    placed = definition.graph.placed
-
-    def expected(sid: str) -> tuple[str, ...]:
-        found = steps[sid].livelihood
-        parent = placed[sid].parallel
-        while found is None and parent:
-            found = steps[parent].livelihood
-            parent = placed[parent].parallel
-        return tuple(s.value for s in (pathway.livelihood if found is None else found))
-
+    expected = definition.graph.expected_livelihood
     spans = []
     module_sets = [sid for sid in state.compounds if steps[sid].modules]
     for sid in [*state.steps, *module_sets]:
@@ -156,8 +146,7 @@ def benefit_in_force(session: Session, participant: Participant, as_of: date) ->
                if p.source == "introduksjonsstonad" and p.start <= as_of and (p.end is None or as_of <= p.end)]
     if not periods:
         return None
-    rows = session.exec(select(GAmount)).all()
-    g = GTable((r.effective_from, r.amount) for r in rows) if rows else DEFAULT_G
+    g = g_table_in(session)
     rules = {"birth_date": participant.birth_date, "legal_regime": participant.legal_regime,
              "lives_with_parents": participant.lives_with_parents, "g": g}
     period = periods[0]
@@ -166,6 +155,3 @@ def benefit_in_force(session: Session, participant: Participant, as_of: date) ->
             "rate_changes": [d.isoformat() for d in rate_changes(as_of, period.end, participant.birth_date, g=g)]}
 
 
-def periods_json(periods: list[IncomePeriod]) -> list[dict[str, Any]]:
-    return [{"id": p.id, "source": p.source, "from": p.start.isoformat(), "to": p.end.isoformat() if p.end else None,
-             "planned": p.planned} for p in periods]

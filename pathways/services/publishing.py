@@ -63,7 +63,12 @@ def seed_g_table(ctx: Context) -> int:
 
 def g_table(ctx: Context) -> GTable:
     with ctx.transaction() as session:
-        rows = session.exec(select(GAmount)).all()
+        return g_table_in(session)
+
+
+def g_table_in(session: Session) -> GTable:
+    """The G table as stored (the built-in amounts until ``init`` has seeded it)."""
+    rows = session.exec(select(GAmount)).all()
     return GTable((row.effective_from, row.amount) for row in rows) if rows else DEFAULT_G
 
 
