@@ -29,6 +29,7 @@ from pathways.definition.periods import describe_days
 from pathways.definition.problems import DefinitionError
 from pathways.definition.render import FORMATS, render
 from pathways.demo import generate
+from pathways.services.accounts import ROLES, add_user, create_token, ensure_first_admin
 from pathways.services.cases import advance, enrol, gap_json, show
 from pathways.services.context import Context, ServiceError
 from pathways.services.livelihood import add_income, participant_gaps
@@ -128,7 +129,8 @@ def describe_command(pathway_id: str, as_json: bool, definitions: Path) -> None:
               help="Folder for the rendered diagrams.")
 def run_command(definitions: Path, out: Path) -> None:
     """The main job: validate the catalogue and render every pathway (SVG and PNG), initialise the
-    database, then start a Prefect server and serve the nightly checks until Ctrl-C."""
+    database, create a first administrator, then start a Prefect server, the nightly checks and the
+    dashboard, and stop them all on Ctrl-C."""
     catalogue = load_catalogue((definitions,))
     for problem in catalogue.problems:
         click.echo(str(problem), err=True)
@@ -141,7 +143,8 @@ def run_command(definitions: Path, out: Path) -> None:
     if not catalogue.ok:
         sys.exit(1)
     click.get_current_context().invoke(init_command, definitions=definitions)
-    _serve_with_prefect(_prefect_environment(dict(os.environ)))
+    _first_admin(_context())
+    _serve_with_prefect(_prefect_environment(dict(os.environ)), dashboard=True)
 
 
 # -- the case engine ---------------------------------------------------------------------------
@@ -358,6 +361,60 @@ def gaps_command(participant_id: int, as_of: datetime, horizon: int, as_json: bo
     _emit(as_json, [gap_json(g) for g in found], text)
 
 
+# -- staff accounts and the dashboard ------------------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Staff accounts for the dashboard and tokens for the API."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--kommune", required=True)
+def users_add(username: str, name: str, role: str, kommune: str) -> None:
+    """Create an account; prints a one-time password to be changed at first sign-in."""
+    try:
+        _, password = add_user(_context(), username=username, name=name, role=role, kommune=kommune)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"created {username.strip().lower()} ({role}, {kommune}); one-time password: {password}")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--label", default="integrasjon", show_default=True)
+def users_token(username: str, label: str) -> None:
+    """Create an API token for a user (Authorization: Bearer TOKEN); shown once."""
+    try:
+        click.echo(create_token(_context(), username, label))
+    except ServiceError as exc:
+        _fail(exc)
+
+
+def _dashboard_address(env: dict[str, str]) -> str:
+    return f"http://{env.get('PATHWAYS_HOST', '127.0.0.1')}:{env.get('PATHWAYS_PORT', '8000')}"
+
+
+@main.command("serve")
+def serve_command() -> None:
+    """Serve the dashboard and the API only (PATHWAYS_HOST, PATHWAYS_PORT; default 127.0.0.1:8000)."""
+    _first_admin(_context())
+    click.echo(f"dashboard at {_dashboard_address(dict(os.environ))}/ (API docs at /api/docs); Ctrl-C stops")
+    # a child process: pathways/ does not import ui/ (ARCHITECTURE.md)
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(subprocess.call([sys.executable, "-m", "ui"]))
+
+
+def _first_admin(ctx: Context) -> None:
+    created = ensure_first_admin(ctx)
+    if created:
+        click.echo(f"first administrator: username '{created[0]}', one-time password: {created[1]} "
+                   "(change it at first sign-in; create staff under Brukere)")
+
+
 # -- Prefect: the local server, the served deployment, the on-demand check --------------------------
 #
 # pathways/ never imports flows/ when it is imported (ARCHITECTURE.md: pathways may not import flows).
@@ -466,7 +523,7 @@ class _Stop(Exception):
     pass
 
 
-def _serve_with_prefect(prefect: PrefectEnvironment) -> None:
+def _serve_with_prefect(prefect: PrefectEnvironment, dashboard: bool = False) -> None:
     """Start `prefect server start` (unless another server is configured or one already answers), wait
     until it is healthy, serve the nightly deployment, and stop both on Ctrl-C, SIGTERM or SIGHUP."""
     signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -485,6 +542,9 @@ def _serve_with_prefect(prefect: PrefectEnvironment) -> None:
         click.echo(f"nightly checks served as 'nattlig-kontroll/nattlig' (cron 0 2 * * *, Europe/Oslo) "
                    f"against {prefect.api_url}")
         click.echo(f"Prefect UI: {prefect.ui_url}" if prefect.ui_url else "Prefect UI: disabled")
+        if dashboard:
+            children.start("the dashboard", [sys.executable, "-m", "ui"], prefect.env, stop_signal=signal.SIGINT)
+            click.echo(f"dashboard: {_dashboard_address(prefect.env)}/ (API docs at /api/docs)")
         click.echo("press Ctrl-C to stop")
         while not received:
             if (gone := children.exited()) is not None:

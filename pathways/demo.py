@@ -22,7 +22,7 @@ from pathways.calendar import OSLO
 from pathways.definition.loader import Definition, load_text
 from pathways.definition.schema import FieldType, StepKind
 from pathways.engine import machine
-from pathways.engine.deadlines import case_deadlines
+from pathways.engine.deadlines import case_deadlines, next_due
 from pathways.engine.machine import EngineError, EventInput
 from pathways.engine.state import CaseState, Participant
 from pathways.services.cases import START_EVENT
@@ -173,6 +173,8 @@ def _income(rng: random.Random, pathway_id: str, start: date, state: CaseState, 
     end = start + timedelta(days=rng.choice([365, 548, 730, 730, 1095]))
     if state.ended_on is not None:
         end = min(end, state.ended_on)
+    if end < first_payment:  # the case ended before the first payment: the benefit never started
+        return rows
     rows.append(period(main, first_payment, end, planned=state.ended_on is None))
     if rng.random() < 0.15:  # supplementary social assistance (IG-2)
         rows.append(period("sosialhjelp", first_payment, end))
@@ -236,7 +238,9 @@ def _chunk(args: tuple[int, int, int, date, dict[str, str], dict[str, int], dict
             rows.events.append({"enrolment_id": case_id, "sequence": sequence, "name": event.event,
                                 "effective_on": event.on, "step": event.step, "values": dumps(dict(event.values)),
                                 "facts": facts_json, "recorded_at": now, "recorded_by": "demo"})
-        for item in case_deadlines(definition, state, facts, today):
+        items = case_deadlines(definition, state, facts, today)
+        rows.cases[-1]["next_due"] = next_due(items)
+        for item in items:
             rows.deadlines.append({"enrolment_id": case_id, "kommune_id": kommune_ids[kommune], "key": item.id,
                                    "title": item.title[:300], "kind": item.kind, "recurring": item.recurring,
                                    "anchor_date": item.anchor_date, "due": item.due, "status": item.status,

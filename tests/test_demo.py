@@ -43,7 +43,10 @@ def test_demo_is_deterministic_realistic_and_rebuildable(tmp_path):
     statuses = Counter(s for _, s, *_ in first)
     assert statuses["active"] > 0 and statuses["discontinued"] > 0 and statuses["completed"] > 0
     with Session(ctx.engine) as session:
-        assert session.exec(select(LivelihoodPeriod)).first() is not None
+        periods = session.exec(select(LivelihoodPeriod)).all()
+        assert periods and all(p.end is None or p.end >= p.start for p in periods)
+    for case_id in range(1, 301):  # every case can be shown (its income periods are valid input)
+        assert cases.show(ctx, case_id).id == case_id
     for case_id in range(1, 301, 7):
         assert cases.rebuild(ctx, case_id) == cases.stored_state(ctx, case_id)
     assert summary(demo_store(tmp_path / "b.db", 300, seed=7)) == first

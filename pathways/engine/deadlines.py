@@ -58,6 +58,11 @@ def _in_any(state: CaseState, steps: tuple[str, ...]) -> bool:
     return any(state.is_in(s) for s in steps)
 
 
+def next_due(items: list[DueItem]) -> date | None:
+    """The earliest due date among the deadlines still to meet (open or breached): the caseload's sort key."""
+    return min((i.due for i in items if i.status in ("open", "breached")), default=None)
+
+
 def case_deadlines(definition: Definition, state: CaseState, participant: Participant, as_of: date) -> list[DueItem]:
     """Every deadline and follow-up of the case as of ``as_of``."""
     pathway = definition.pathway

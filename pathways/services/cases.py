@@ -19,15 +19,15 @@ from sqlmodel import Session, col, select
 from pathways.calendar import OSLO
 from pathways.definition.loader import Definition
 from pathways.engine import machine
-from pathways.engine.deadlines import DueItem, case_deadlines
+from pathways.engine.deadlines import DueItem, case_deadlines, next_due
 from pathways.engine.machine import AllowedEvent, Effect, EngineError, EventInput, InputError, Refused, Result
-from pathways.engine.state import CaseState
+from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
 from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
 from pathways.services.livelihood import benefit_in_force, gaps_in_session, livelihood_report
 from pathways.services.participants import facts_of, get_participant
 from pathways.services.publishing import latest_version
-from pathways.store.tables import Deadline, Enrolment, Event, Participant
+from pathways.store.tables import Deadline, Enrolment, Event, Flag, Participant
 
 START_EVENT = "innmelding"  # sequence 0: the enrolment itself
 _MAX_AHEAD = timedelta(days=366)
@@ -154,8 +154,8 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
                 result = machine.apply(definition, state, facts, EventInput(event, on, values or {}, step), ctx.today())
             except InputError as exc:
                 raise ServiceError(str(exc), exc.field) from None
-            except EngineError as exc:
-                raise ServiceError(str(exc), None) from None
+            except EngineError as exc:  # the cause keeps the guard reports for the dashboard
+                raise ServiceError(str(exc), None) from exc
             return _record(ctx, session, case, participant, definition, facts, state, result, event, on, step)
     except IntegrityError:
         raise Conflict(f"case {case_id} was changed by someone else at the same time; reload and try again") from None
@@ -180,8 +180,9 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
             **result.participant_updates, version=participant.version + 1))
         session.refresh(participant)
     today = ctx.today()
-    _sync_deadlines(session, case, case_deadlines(definition, previous, facts, today),
-                    case_deadlines(definition, state, facts, today))
+    after = case_deadlines(definition, state, facts, today)
+    _sync_deadlines(session, case, case_deadlines(definition, previous, facts, today), after)
+    _resolve_deadline_flags(ctx, session, case, state, after, now)
     new_cases = []
     for effect in result.effects:
         if effect.kind == "enrol":
@@ -205,6 +206,27 @@ def _sync_deadlines(session: Session, case: Enrolment, before: list[DueItem], af
     added = [_deadline_row(case, item) for key, item in new.items() if key not in old]
     if added:
         session.execute(insert(Deadline), added)
+    due = next_due(after)
+    if due != next_due(before):
+        session.execute(update(Enrolment).where(col(Enrolment.id) == case.id).values(next_due=due))
+
+
+DEADLINE_FLAGS = ("frist_paminnelse", "frist_nar", "frist_brudd", "oppfolging_forfalt")
+
+
+def _resolve_deadline_flags(ctx: Context, session: Session, case: Enrolment, state: CaseState, after: list[DueItem],
+                            now: datetime) -> None:
+    """Resolve at once the deadline flags of this case whose deadline the event met, waived or removed (the
+    nightly check would resolve them too; staff should see it when they record the event)."""
+    still_due = {(i.id, i.due.isoformat()) for i in after if i.status in ("open", "breached")}
+    live = session.exec(select(Flag.id, Flag.natural_key).where(
+        Flag.enrolment_id == case.id, col(Flag.kind).in_(DEADLINE_FLAGS), col(Flag.state) != "resolved")).all()
+    ended = state.status not in ACTIVE
+    done = [fid for fid, key in live if ended or tuple(key.split(":", 2)[2].rsplit(":", 1)) not in still_due]
+    if done:
+        session.execute(update(Flag).where(col(Flag.id).in_(done)).values(
+            state="resolved", resolved_at=now, resolved_by=ctx.actor, updated_at=now,
+            resolution="Fristen er oppfylt eller bortfalt (registrert hendelse)"))
 
 
 def _deadline_row(case: Enrolment, item: DueItem) -> dict[str, Any]:

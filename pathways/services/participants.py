@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from pathways.calendar import OSLO
 from pathways.engine.state import Participant as Facts
-from pathways.services.context import Context, NotFound, ServiceError
+from pathways.services.context import Conflict, Context, NotFound, ServiceError
 from pathways.store.tables import Kommune, Participant
 
 FACT_FIELDS = tuple(name for name in Facts.model_fields if name not in ("birth_date", "settlement_date"))
@@ -71,7 +71,7 @@ def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any]) -> 
     return name, facts
 
 
-def _kommune(session: Session, name: str) -> Kommune:
+def kommune_row(session: Session, name: str) -> Kommune:
     name = (name or "").strip()
     if not name:
         raise ServiceError("a kommune is required", "kommune")
@@ -88,7 +88,7 @@ def add_participant(ctx: Context, *, name: str, born: date | str, settled: date 
     """Add one participant; returns the new id."""
     clean_name, facts = _validate(name, born, settled, fields or {})
     with ctx.transaction() as session:
-        row = Participant(kommune_id=_kommune(session, kommune).id, name=clean_name, created_at=datetime.now(OSLO),
+        row = Participant(kommune_id=kommune_row(session, kommune).id, name=clean_name, created_at=datetime.now(OSLO),
                           **facts.model_dump())
         session.add(row)
         session.flush()
@@ -104,6 +104,14 @@ def import_participants(ctx: Context, path: str | Path) -> list[int]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ServiceError(f"cannot read {path}: {exc.strerror}", "file") from None
+    return import_csv(ctx, raw, str(path))
+
+
+def import_csv(ctx: Context, raw: bytes, path: str = "the file", *, only_kommune: str | None = None,
+               progress: Callable[[int, int], None] | None = None) -> list[int]:
+    """Import CSV bytes (see :func:`import_participants`). ``only_kommune``: every row must belong to that
+    kommune (a missing kommune column means that kommune) — the dashboard imports into the user's own.
+    ``progress(done, total)`` is called while rows are checked."""
     if len(raw) > MAX_IMPORT_BYTES:
         raise ServiceError(f"{path} is larger than {MAX_IMPORT_BYTES:,} bytes", "file")
     try:
@@ -112,7 +120,7 @@ def import_participants(ctx: Context, path: str | Path) -> list[int]:
         raise ServiceError(f"{path} is not UTF-8 text; save it as UTF-8 CSV", "file") from None
     reader = csv.DictReader(io.StringIO(text), delimiter=";" if text.split("\n", 1)[0].count(";") else ",")
     header = reader.fieldnames or []
-    missing = [c for c in ("name", "born", "kommune") if c not in header]
+    missing = [c for c in ("name", "born") + (() if only_kommune else ("kommune",)) if c not in header]
     if missing:
         raise ImportRejected([RowError(1, c, "column missing from the header") for c in missing])
     extra = [c for c in header if c not in CSV_COLUMNS]
@@ -120,8 +128,17 @@ def import_participants(ctx: Context, path: str | Path) -> list[int]:
         raise ImportRejected([RowError(1, c, f"unknown column (columns: {', '.join(CSV_COLUMNS)})") for c in extra])
     rows: list[tuple[str, Facts, str]] = []
     errors: list[RowError] = []
+    total = max(1, text.count("\n"))
     for record in reader:
         line = reader.line_num
+        if progress is not None and line % 200 == 0:
+            progress(line, total)
+        if only_kommune is not None:
+            given = (record.get("kommune") or "").strip()
+            if given and given != only_kommune:
+                errors.append(RowError(line, "kommune", f"'{given}' is not your kommune ({only_kommune})"))
+                continue
+            record["kommune"] = only_kommune
         if None in record:
             errors.append(RowError(line, "row", "more values than columns"))
             continue
@@ -140,7 +157,7 @@ def import_participants(ctx: Context, path: str | Path) -> list[int]:
         raise ImportRejected([RowError(2, "row", "the file has a header but no participants")])
     now = datetime.now(OSLO)
     with ctx.transaction() as session:
-        kommuner = {k: _kommune(session, k).id for k in {r[2] for r in rows}}
+        kommuner = {k: kommune_row(session, k).id for k in {r[2] for r in rows}}
         created = [Participant(kommune_id=kommuner[k], name=n, created_at=now, **f.model_dump()) for n, f, k in rows]
         session.add_all(created)
         session.flush()
@@ -152,3 +169,22 @@ def get_participant(session: Session, participant_id: int) -> Participant:
     if row is None:
         raise NotFound(f"no participant {participant_id}", "participant")
     return row
+
+
+def update_participant(ctx: Context, participant_id: int, *, name: str, born: date | str, settled: date | str | None,
+                       fields: Mapping[str, Any] | None = None, kommune_id: int | None = None,
+                       expected_version: int | None = None) -> int:
+    """Change a participant's name and facts; returns the new version. ``kommune_id`` scopes the change
+    (another kommune's participant is not found); ``expected_version`` guards against lost updates."""
+    clean_name, facts = _validate(name, born, settled, fields or {})
+    with ctx.transaction() as session:
+        row = session.get(Participant, participant_id)
+        if row is None or (kommune_id is not None and row.kommune_id != kommune_id):
+            raise NotFound(f"no participant {participant_id}", "participant")
+        if expected_version is not None and row.version != expected_version:
+            raise Conflict(f"participant {participant_id} was changed by someone else; reload and try again")
+        row.name = clean_name
+        for key, value in facts.model_dump().items():
+            setattr(row, key, value)
+        row.version += 1
+        return row.version

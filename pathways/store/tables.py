@@ -22,6 +22,7 @@ class Kommune(SQLModel, table=True):
 class Participant(SQLModel, table=True):
     """A deltaker. The rule facts mirror :class:`pathways.engine.state.Participant`."""
 
+    __table_args__ = (Index("ix_participant_kommune_name", "kommune_id", "name"),)
     id: int | None = Field(default=None, primary_key=True)
     kommune_id: int = Field(foreign_key="kommune.id", index=True)
     name: str = Field(max_length=200)
@@ -58,7 +59,8 @@ class PathwayVersion(SQLModel, table=True):
 class Enrolment(SQLModel, table=True):
     """A case: one participant on one pathway version. ``state`` is the engine's CaseState as JSON."""
 
-    __table_args__ = (Index("ix_enrolment_kommune_status", "kommune_id", "status"),)
+    __table_args__ = (Index("ix_enrolment_kommune_status", "kommune_id", "status"),
+                      Index("ix_enrolment_kommune_caseworker_status", "kommune_id", "caseworker", "status"))
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
     kommune_id: int = Field(foreign_key="kommune.id")
@@ -72,6 +74,7 @@ class Enrolment(SQLModel, table=True):
     state: str = Field(sa_column=Column(Text, nullable=False))
     parent_id: int | None = Field(default=None, foreign_key="enrolment.id")  # the case that handed off
     caseworker: str | None = Field(default=None, max_length=100, index=True)  # veileder / jobbspesialist
+    next_due: date | None = None  # the earliest open or breached deadline (projection, for the caseload)
     version: int = 1
     updated_at: datetime
 
@@ -127,7 +130,8 @@ class LivelihoodPeriod(SQLModel, table=True):
 class Flag(SQLModel, table=True):
     """What a scheduled check raises. ``natural_key`` makes a re-run update instead of duplicating."""
 
-    __table_args__ = (Index("ix_flag_kommune_state", "kommune_id", "state"),)
+    __table_args__ = (Index("ix_flag_kommune_state", "kommune_id", "state"),
+                      Index("ix_flag_kommune_state_severity", "kommune_id", "state", "severity"))
     id: int | None = Field(default=None, primary_key=True)
     natural_key: str = Field(max_length=200, unique=True)
     kommune_id: int = Field(foreign_key="kommune.id")
@@ -152,3 +156,40 @@ class GAmount(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     effective_from: date = Field(unique=True)
     amount: int
+
+
+class User(SQLModel, table=True):
+    """A staff account. ``role`` is veileder, leder or administrator; every query is scoped to ``kommune_id``.
+    ``username`` is what ``Enrolment.caseworker`` holds for a veileder's own cases."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, unique=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    kommune_id: int = Field(foreign_key="kommune.id", index=True)
+    password_hash: str = Field(max_length=200)
+    must_change_password: bool = True
+    active: bool = True
+    created_at: datetime
+
+
+class ApiToken(SQLModel, table=True):
+    """A token for integrations (``Authorization: Bearer …``). Only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    label: str = Field(max_length=100)
+    created_at: datetime
+    revoked: bool = False
+
+
+class Note(SQLModel, table=True):
+    """A case note (notat) written by staff."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
+    kommune_id: int = Field(foreign_key="kommune.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(max_length=100)
+    created_at: datetime

@@ -43,13 +43,25 @@ def test_deadline_reminder_comes_due_then_is_met(ctx, clock):
     assert report.counts["frist_paminnelse"] == {"new": 1, "open": 1, "resolved": 0}
     walk.record("samarbeidsavtale_signert", date(2025, 9, 22), avtaledato="2025-09-22", programslutt_dato="2026-07-31")
     walk.record("karriereplan_utarbeidet", date(2025, 9, 24), karriereveiledning_gjennomfort="ja")
+    assert len(open_flags(ctx, "frist_paminnelse")) == 1  # events that do not meet the deadline leave it
     walk.record("arbeidsgiverkontakt", date(2025, 9, 25), step="finne_jobb", kontaktdato="2025-09-25",
                 arbeidsgiver="Kiwi", kontakttype="jobbsnekring")
+    # the event that meets the deadline resolves its flag at once, in the same transaction
+    [resolved] = flags(ctx, "frist_paminnelse").values()
+    assert (resolved.state, resolved.resolved_by) == ("resolved", "test")
+    assert "oppfylt" in resolved.resolution
     report = check(ctx, date(2025, 9, 26), "deadlines")
     assert open_flags(ctx, "frist_paminnelse") == []
-    [resolved] = flags(ctx, "frist_paminnelse").values()
+    assert report.counts["frist_paminnelse"] == {"new": 0, "open": 0, "resolved": 0}
+
+
+def test_the_nightly_check_resolves_a_deadline_flag_whose_condition_went_away(ctx, clock):
+    se_walk(ctx, clock)
+    check(ctx, date(2025, 9, 20), "deadlines")
+    [reminder] = open_flags(ctx, "frist_paminnelse")
+    check(ctx, date(2025, 10, 3), "deadlines")  # the reminder's day has passed
+    resolved = flags(ctx, "frist_paminnelse")[reminder.natural_key]
     assert (resolved.state, resolved.resolved_by, resolved.resolution) == ("resolved", "system", AUTO_RESOLUTION)
-    assert report.counts["frist_paminnelse"]["resolved"] == 1
 
 
 def test_a_reminder_whose_day_passed_is_not_flagged_again_but_a_breach_is(ctx, clock):

@@ -1,0 +1,226 @@
+"""End-to-end in a real browser: Playwright driving Debian's Chromium against the dashboard served by
+uvicorn. Screenshots of the main pages go to ``var/test-artifacts/screenshots`` (PATHWAYS_TEST_ARTIFACTS);
+axe-core (vendored from the npm registry) checks every main page for WCAG 2.1 A/AA violations."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from tests.conftest import ROOT
+from tests.ui.conftest import PASSWORD, build_world
+from ui.app import Settings, create_app
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                                "(scripts/bootstrap.sh test installs it)")
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+ARTIFACTS = Path(os.environ.get("PATHWAYS_TEST_ARTIFACTS", ROOT / "var" / "test-artifacts")) / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory) -> Iterator[tuple[str, object]]:
+    """The dashboard on a real port, over a SQLite world (module-wide: the tests run in order)."""
+    from datetime import date
+
+    from pathways.calendar import FixedClock
+    from pathways.services.context import Context
+    from pathways.services.publishing import publish_folder
+    from pathways.store.database import make_engine, migrate
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}")
+    migrate(engine)
+    clock = FixedClock(date(2026, 11, 22))
+    ctx = Context(engine, clock, actor="test")
+    publish_folder(ctx, ROOT / "definitions")
+    world = build_world(ctx, clock)
+    app = create_app(engine, clock, Settings("e2e-secret-" + "y" * 32))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", world
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/logg-inn")
+    page.get_by_label("Brukernavn").fill(username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_load_state("networkidle")
+
+
+def shoot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000, f"the screenshot {path} looks empty"
+    return path
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})""")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_sign_in_open_a_flagged_case_record_an_event_see_the_flag_resolve_and_the_step_move(live, page):
+    base, _world = live
+    sign_in(page, base, "kari")
+    assert page.get_by_role("heading", level=1).inner_text() == "Mine saker"
+    row = page.locator("table.cases tbody tr", has_text="Amina Ali")
+    assert "Frist passert" in row.inner_text()
+    shoot(page, "01-saksliste")
+    row.get_by_role("link", name="Amina Ali").click()
+    page.wait_for_load_state("networkidle")
+    caption = page.locator("figure.diagram figcaption")
+    assert "Vedtak om introduksjonsprogram" in caption.inner_text()
+    assert "vedtak" in page.locator("figure.diagram img").get_attribute("src")
+    flags_before = page.locator("#flagg .flag-list li").count()
+    assert flags_before >= 1 and "Frist passert" in page.locator("#flagg").inner_text()
+    image_ok = page.evaluate("() => { const i = document.querySelector('figure.diagram img'); "
+                             "return i.complete && i.naturalWidth > 100; }")
+    assert image_ok, "the pathway diagram did not load"
+    shoot(page, "02-sak-for")
+
+    page.locator("details.event summary", has_text="Vedtak om introduksjonsprogram fattet").click()
+    form = page.locator("details.event[open] form")
+    form.get_by_label("Dato", exact=True).fill("2026-11-20")
+    form.get_by_label(re.compile("Programstart")).fill("2026-12-01")
+    form.get_by_role("button", name=re.compile("Registrer")).click()
+    page.wait_for_load_state("networkidle")
+
+    assert "Hendelsen er registrert" in page.locator("main").inner_text()
+    assert "Integreringsplan og integreringskontrakt" in page.locator("figure.diagram figcaption").inner_text()
+    assert "integreringsplan" in page.locator("figure.diagram img").get_attribute("src")
+    assert "Frist passert" not in page.locator("#flagg .flag-list").all_inner_texts().__str__()
+    page.locator("#flagg details summary").click()
+    assert "Frist passert" in page.locator("#flagg details").inner_text()  # now among the resolved flags
+    shoot(page, "03-sak-etter")
+
+
+def test_flag_inbox_resolves_a_flag_in_place_with_htmx(live, page):
+    base, _ = live
+    sign_in(page, base, "kari")
+    page.goto(f"{base}/flagg")
+    item = page.locator("li.flag-item").first
+    item_id = item.get_attribute("id")
+    count_before = int(page.locator("header .count").first.inner_text())
+    shoot(page, "04-flagg")
+    item.get_by_label("Kommentar").fill("Snakket med NAV")
+    item.get_by_role("button", name="Løs").click()
+    swapped = page.locator(f"#{item_id}")
+    swapped.locator(".tag", has_text="Løst").wait_for()
+    assert "Snakket med NAV" in swapped.inner_text()
+    page.reload()
+    assert int(page.locator("header .count").first.inner_text()) == count_before - 1
+
+
+def test_bad_input_in_the_browser_gets_a_message_next_to_the_field(live, page):
+    base, _world = live
+    sign_in(page, base, "kari")
+    page.goto(f"{base}/deltakere/ny")
+    page.get_by_label("Navn").fill("Testperson")
+    page.get_by_label("Fødselsdato").fill("2026-11-21")
+    page.get_by_label("Bosettingsdato").fill("2020-01-01")  # before birth
+    page.get_by_role("button", name="Legg til deltaker").click()
+    page.wait_for_load_state("networkidle")
+    message = page.locator("#settled-error")
+    assert "bosettingsdatoen er før fødselsdatoen" in message.inner_text()
+    assert page.get_by_label("Bosettingsdato").get_attribute("aria-invalid") == "true"
+    shoot(page, "05-deltaker-feil")
+
+
+def test_keyboard_users_reach_the_content_first(live, page):
+    base, _ = live
+    sign_in(page, base, "lise")
+    page.goto(f"{base}/saker")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused == "Hopp til innholdet"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => location.hash") == "#innhold"
+
+
+MAIN_PAGES = [  # (user, path, screenshot name)
+    (None, "/logg-inn", "10-logg-inn"),
+    ("kari", "/saker", "11-saksliste"),
+    ("kari", "/saker/{amina}", "12-sak"),
+    ("kari", "/flagg", "13-flagg"),
+    ("lise", "/kohort?lop=introduksjonsprogram", "14-kohort"),
+    ("lise", "/saker", "15-saksliste-leder"),
+    ("kari", "/deltakere", "16-deltakere"),
+    ("kari", "/deltakere/{amina_pid}", "17-deltaker"),
+    ("kari", "/deltakere-import", "18-import"),
+    ("anne", "/admin/brukere", "19-brukere"),
+]
+
+
+@pytest.mark.parametrize("user, path, name", MAIN_PAGES, ids=[m[2] for m in MAIN_PAGES])
+def test_main_pages_have_no_serious_accessibility_violations(live, page, user, path, name):
+    base, world = live
+    if user:
+        sign_in(page, base, user)
+    page.goto(base + path.format(amina=world.amina, amina_pid=world.amina_pid))
+    page.wait_for_load_state("networkidle")
+    assert page.locator("main h1").count() == 1
+    assert page.evaluate("() => document.documentElement.lang") == "nb"
+    shoot(page, name)
+    assert axe_violations(page) == []
+
+
+def test_pages_work_on_a_tablet(live, chromium):
+    base, world = live
+    context = chromium.new_context(viewport={"width": 768, "height": 1024}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    sign_in(page, base, "lise")
+    page.goto(f"{base}/saker/{world.yonas}")
+    page.wait_for_load_state("networkidle")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than a tablet screen"
+    shoot(page, "20-sak-nettbrett")
+    context.close()

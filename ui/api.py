@@ -1,0 +1,261 @@
+"""The REST API under /api: the same services and the same access rules as the pages, for integrations.
+
+Authentication is a bearer token (``pathways users token USERNAME``); the token acts as its user, with
+that user's kommune and role. Errors: 401 without a valid token, 403 when the role may not, 404 for
+anything outside the user's scope, 409 on a concurrent change, 422 with details for bad input.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from pathways.services import cases as case_service
+from pathways.services import flags as flag_service
+from pathways.services.accounts import Account
+from pathways.services.context import Conflict, Context, NotFound, ServiceError
+from pathways.services.dashboard import (
+    SORTS,
+    CaseloadFilter,
+    Forbidden,
+    Scope,
+    add_note,
+    case_extras,
+    caseload,
+    cohort,
+    flag_in_scope,
+    flags,
+    published_pathways,
+)
+from pathways.services.participants import add_participant
+from pathways.store.tables import Participant
+from ui.messages import norsk
+from ui.security import bearer_account
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+def _ctx(request: Request, account: Account | None = None) -> Context:
+    return Context(request.app.state.engine, request.app.state.clock, actor=account.username if account else "api")
+
+
+def token_account(request: Request) -> Account:
+    account = bearer_account(request, _ctx(request))
+    if account is None:
+        raise HTTPException(401, "mangler gyldig token (Authorization: Bearer …)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return account
+
+
+Signed = Annotated[Account, Depends(token_account)]
+
+
+def _scope(account: Account, write: bool = False) -> Scope:
+    if write and not account.writes_cases:
+        raise HTTPException(403, "rollen din kan ikke endre saker")
+    try:
+        return Scope.of(account)
+    except Forbidden as exc:
+        raise HTTPException(403, norsk(str(exc))) from None
+
+
+def _fail(exc: ServiceError) -> HTTPException:
+    if isinstance(exc, NotFound):
+        return HTTPException(404, norsk(str(exc)))
+    if isinstance(exc, Conflict):
+        return HTTPException(409, norsk(str(exc)))
+    return HTTPException(422, [{"loc": ["body", exc.field] if exc.field else ["body"], "msg": norsk(str(exc)),
+                                "type": "value_error"}])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EventIn(Strict):
+    event: str = Field(min_length=1, max_length=64, description="hendelsens navn, som i løpsdefinisjonen")
+    on: date = Field(description="datoen det skjedde (ÅÅÅÅ-MM-DD)")
+    values: dict[str, Any] = Field(default_factory=dict, description="hendelsens felter")
+    step: str | None = Field(default=None, max_length=64)
+    case_version: int | None = Field(default=None, ge=1, description="sakens versjon du leste (optimistisk lås)")
+
+
+class NoteIn(Strict):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class SnoozeIn(Strict):
+    until: date
+
+
+class ResolveIn(Strict):
+    comment: str = Field(min_length=1, max_length=500)
+
+
+class ParticipantIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    born: date
+    settled: date | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+@router.get("/saker", summary="Saksliste: sakene brukeren har tilgang til")
+def list_cases(request: Request, account: Signed, lop: str | None = None, steg: str | None = None,
+               flagg: str | None = None, frist_innen: Annotated[int | None, Query(ge=0, le=3650)] = None,
+               q: Annotated[str | None, Query(max_length=100)] = None, status: str = "aktive",
+               sort: str = "frist", synkende: bool = False, side: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+    if sort not in SORTS:
+        raise HTTPException(422, [{"loc": ["query", "sort"], "msg": f"velg en av {', '.join(SORTS)}",
+                                   "type": "value_error"}])
+    try:
+        result = caseload(_ctx(request, account), _scope(account),
+                          CaseloadFilter(lop, steg, flagg, frist_innen, q, status, sort, synkende, side))
+    except ServiceError as exc:
+        raise _fail(exc) from None
+    return {"total": result.total, "page": result.page, "pages": result.pages,
+            "cases": [r.as_json() for r in result.rows]}
+
+
+@router.get("/saker/{case_id}", summary="En sak: steg, tillatte hendelser, frister, inntektsgap, hendelser")
+def get_case(request: Request, case_id: int, account: Signed) -> dict[str, Any]:
+    ctx = _ctx(request, account)
+    try:
+        extras = case_extras(ctx, _scope(account), case_id)
+        view = case_service.show(ctx, case_id)
+    except ServiceError as exc:
+        raise _fail(exc) from None
+    return {**view.as_json(),
+            "events": [{"sequence": e.sequence, "name": e.name, "on": e.effective_on.isoformat(), "step": e.step,
+                        "recorded_by": e.recorded_by} for e in extras.events],
+            "notes": [{"id": n.id, "text": n.text, "author": n.author, "at": n.created_at.isoformat()}
+                      for n in extras.notes],
+            "flags": [_flag_json(f) for f in extras.flags]}
+
+
+@router.post("/saker/{case_id}/hendelser", status_code=201, summary="Registrer en hendelse på en sak")
+def post_event(request: Request, case_id: int, body: EventIn, account: Signed) -> dict[str, Any]:
+    scope = _scope(account, write=True)
+    ctx = _ctx(request, account)
+    try:
+        case_extras(ctx, scope, case_id)  # in scope, else 404
+        result = case_service.advance(ctx, case_id, body.event, body.on, body.values, step=body.step,
+                                      expected_version=body.case_version)
+    except ServiceError as exc:
+        raise _fail(exc) from None
+    state = result.state
+    return {"case": case_id, "event": result.event_id, "status": state.status,
+            "steps": state.steps + list(state.compounds), "outcome": state.outcome,
+            "moved": [list(m) for m in result.moved], "new_cases": list(result.new_cases)}
+
+
+@router.post("/saker/{case_id}/notater", status_code=201, summary="Skriv et notat på en sak")
+def post_note(request: Request, case_id: int, body: NoteIn, account: Signed) -> dict[str, Any]:
+    try:
+        return {"id": add_note(_ctx(request, account), _scope(account, write=True), case_id, body.text)}
+    except ServiceError as exc:
+        raise _fail(exc) from None
+
+
+def _flag_json(flag: Any) -> dict[str, Any]:
+    return {"id": flag.id, "kind": flag.kind, "severity": flag.severity, "case": flag.enrolment_id,
+            "due": flag.due.isoformat() if flag.due else None, "message": flag.message, "state": flag.state,
+            "snoozed_until": flag.snoozed_until.isoformat() if flag.snoozed_until else None,
+            "resolution": flag.resolution, "resolved_by": flag.resolved_by}
+
+
+@router.get("/flagg", summary="Flaggene brukeren har tilgang til")
+def list_flags(request: Request, account: Signed, tilstand: str = "aktive", type: str | None = None,
+               alvor: str | None = None, side: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+    try:
+        page = flags(_ctx(request, account), _scope(account), tilstand, type, alvor, side)
+    except ServiceError as exc:
+        raise _fail(exc) from None
+    return {"total": page.total, "page": page.page, "pages": page.pages, "flags": [_flag_json(f) for f, _ in page.rows]}
+
+
+def _flag_change(request: Request, account: Account, flag_id: int) -> Context:
+    ctx = _ctx(request, account)
+    try:
+        flag_in_scope(ctx, _scope(account, write=True), flag_id)
+    except ServiceError as exc:
+        raise _fail(exc) from None
+    return ctx
+
+
+@router.post("/flagg/{flag_id}/kvitter", summary="Kvitter for et flagg")
+def acknowledge(request: Request, flag_id: int, account: Signed) -> dict[str, Any]:
+    ctx = _flag_change(request, account, flag_id)
+    try:
+        flag_service.acknowledge(ctx, flag_id)
+    except ServiceError as exc:
+        raise _fail(exc) from None
+    return {"id": flag_id, "state": "acknowledged"}
+
+
+@router.post("/flagg/{flag_id}/utsett", summary="Utsett et flagg til en dato")
+def snooze(request: Request, flag_id: int, body: SnoozeIn, account: Signed) -> dict[str, Any]:
+    ctx = _flag_change(request, account, flag_id)
+    try:
+        flag_service.snooze(ctx, flag_id, body.until)
+    except ServiceError as exc:
+        raise _fail(exc) from None
+    return {"id": flag_id, "state": "snoozed", "until": body.until.isoformat()}
+
+
+@router.post("/flagg/{flag_id}/lukk", summary="Løs et flagg med en kommentar")
+def resolve(request: Request, flag_id: int, body: ResolveIn, account: Signed) -> dict[str, Any]:
+    ctx = _flag_change(request, account, flag_id)
+    try:
+        flag_service.resolve(ctx, flag_id, body.comment)
+    except ServiceError as exc:
+        raise _fail(exc) from None
+    return {"id": flag_id, "state": "resolved"}
+
+
+@router.post("/deltakere", status_code=201, summary="Legg til en deltaker i brukerens kommune")
+def create_participant(request: Request, body: ParticipantIn, account: Signed) -> dict[str, Any]:
+    if not account.writes_cases:
+        raise HTTPException(403, "rollen din kan ikke legge til deltakere")
+    try:
+        pid = add_participant(_ctx(request, account), name=body.name, born=body.born, settled=body.settled,
+                              kommune=account.kommune, fields=body.fields)
+    except ServiceError as exc:
+        raise _fail(exc) from None
+    return {"id": pid}
+
+
+@router.get("/deltakere/{pid}", summary="En deltaker (bare i brukerens kommune og tilgang)")
+def get_participant(request: Request, pid: int, account: Signed) -> dict[str, Any]:
+    from sqlmodel import select
+
+    from pathways.store.tables import Enrolment
+    with _ctx(request).transaction() as session:
+        row = session.get(Participant, pid)
+        visible = row is not None and row.kommune_id == account.kommune_id and account.reads_cases
+        if visible and account.role == "veileder":
+            workers = session.exec(select(Enrolment.caseworker).where(Enrolment.participant_id == pid)).all()
+            visible = not workers or account.username in workers
+        if not visible or row is None:
+            raise HTTPException(404, f"fant ingen deltaker {pid}")
+        data = row.model_dump(exclude={"kommune_id", "created_at"})
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
+
+
+@router.get("/kohort/{pathway_id}", summary="Kohort: aktive per steg og utfall mot målet")
+def get_cohort(request: Request, pathway_id: str, account: Signed) -> dict[str, Any]:
+    ctx = _ctx(request, account)
+    if pathway_id not in dict(published_pathways(ctx)):
+        raise HTTPException(404, f"løpet '{pathway_id}' er ikke publisert")
+    c = cohort(ctx, account.kommune_id, pathway_id)
+    return {"pathway": c.pathway_id, "active": c.active, "per_step": c.per_step,
+            "outcomes": [{"step": s, "title": t, "kind": k, "count": n} for s, t, k, n in c.outcomes],
+            "finished": c.finished, "in_work_or_education": c.in_work_or_education, "share": c.share,
+            "target": c.target}
+
+
+def json_error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status)

@@ -1,0 +1,156 @@
+"""The dashboard: FastAPI + Jinja2 + htmx, server-rendered, bokmål. ``create_app`` builds it for an
+engine and a clock; ``pathways serve`` and ``pathways run`` serve it with uvicorn.
+
+Every route gets the signed-in :class:`~pathways.services.accounts.Account` and passes its scope to the
+services in :mod:`pathways.services.dashboard`; a case outside the scope is a 404 whatever the URL says.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from pathways.calendar import Clock, SystemClock
+from pathways.services.accounts import ROLE_TITLES, Account
+from pathways.services.context import Context, NotFound, ServiceError
+from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS, Forbidden, Scope, flag_counts
+from ui.jobs import Jobs
+from ui.messages import norsk
+from ui.security import SESSION_COOKIE, SESSION_SECONDS, Csrf, Throttle, configure_csrf, secret_key
+
+HERE = Path(__file__).parent
+
+
+@dataclass
+class Settings:
+    secret: str
+    secure_cookies: bool = False  # set behind https (PATHWAYS_SECURE_COOKIES=1)
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        return cls(secret_key(), os.environ.get("PATHWAYS_SECURE_COOKIES", "").lower() in ("1", "true", "yes"))
+
+
+class SignInRequired(Exception):
+    """Not signed in (or must change the one-time password first): go to ``to``."""
+
+    def __init__(self, to: str | None = None):
+        super().__init__(to)
+        self.to = to
+
+
+class PageError(Exception):
+    """Shown as an error page with a status code (403, 404)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def date_no(value: Any) -> str:
+    """dd.mm.åååå, the Norwegian way."""
+    return value.strftime("%d.%m.%Y") if value is not None else "–"
+
+
+def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_environment()
+    clock = clock or SystemClock()
+    configure_csrf(settings.secret, settings.secure_cookies)
+    app = FastAPI(title="pathways", description="Kvalifiseringsløp for flyktninger og innvandrere: saker, frister, "
+                  "flagg og inntektsgap. API-et bruker tokens (Authorization: Bearer …).",
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret, session_cookie=SESSION_COOKIE,
+                       max_age=SESSION_SECONDS, same_site="lax", https_only=settings.secure_cookies)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["dato"] = date_no
+    templates.env.filters["norsk"] = norsk
+    templates.env.globals.update(FLAG_KINDS=FLAG_KINDS, SEVERITY=SEVERITY, FLAG_STATES=FLAG_STATES, STATUS=STATUS,
+                                 ROLE_TITLES=ROLE_TITLES)
+    state = app.state
+    state.engine, state.clock, state.settings = engine, clock, settings
+    state.templates, state.csrf, state.throttle, state.jobs = templates, Csrf(settings.secret), Throttle(), Jobs()
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        to = exc.to or "/logg-inn?" + urlencode({"neste": request.url.path})
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": to})
+        return RedirectResponse(to, status_code=303)
+
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError) -> Response:
+        return render(request, "error.html", {"message": str(exc), "status": exc.status}, status=exc.status)
+
+    from ui import api, web
+    app.include_router(web.router)
+    app.include_router(api.router)
+    return app
+
+
+# -- helpers the routes share --------------------------------------------------------------------
+
+
+def context(request: Request, account: Account | None = None) -> Context:
+    return Context(request.app.state.engine, request.app.state.clock, actor=account.username if account else "web")
+
+
+def render(request: Request, template: str, data: dict[str, Any], status: int = 200,
+           account: Account | None = None) -> HTMLResponse:
+    state = request.app.state
+    token, cookie = state.csrf.token_for(request)
+    account = account or getattr(request.state, "account", None)
+    counts: dict[str, int] = {}
+    if account is not None and account.reads_cases:
+        counts = flag_counts(context(request, account), Scope.of(account))
+    flash = {"melding": request.session.pop("melding", None), "feil": request.session.pop("feil", None)}
+    response = state.templates.TemplateResponse(request, template, {
+        "account": account, "csrf_token": token, "flag_counts": counts, "today": state.clock.today(),
+        "flash": flash, **data},
+        status_code=status)
+    if cookie:
+        state.csrf.protect.set_csrf_cookie(cookie, response)
+    response.headers["Cache-Control"] = "no-store"  # pages carry personal data
+    return response
+
+
+def scope_or_403(account: Account) -> Scope:
+    try:
+        return Scope.of(account)
+    except Forbidden as exc:
+        raise PageError(403, norsk(str(exc))) from None
+
+
+def error_text(exc: ServiceError) -> str:
+    return norsk(str(exc))
+
+
+def not_found(exc: NotFound) -> PageError:
+    return PageError(404, norsk(str(exc)))
+
+
+_DEFINITIONS: dict[str, Any] = {}
+
+
+def diagram_svg(definition: Any, content_hash: str, highlight: tuple[str, ...] = (),
+                counts: tuple[tuple[str, int], ...] = ()) -> bytes:
+    """A pathway diagram, cached by content: graphviz takes tens of milliseconds, the case page must not."""
+    _DEFINITIONS.setdefault(content_hash, definition)
+    return _cached_svg(content_hash, highlight, counts)
+
+
+@lru_cache(maxsize=1024)
+def _cached_svg(content_hash: str, highlight: tuple[str, ...], counts: tuple[tuple[str, int], ...]) -> bytes:
+    from pathways.definition.render import render as draw
+    return draw(_DEFINITIONS[content_hash], "svg", highlight, dict(counts) if counts else None)

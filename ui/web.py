@@ -1,0 +1,610 @@
+"""The dashboard's pages. Every POST checks the CSRF token first; every read goes through a scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
+
+from pathways.checks.sweep import FAMILIES, run_checks
+from pathways.engine.machine import Refused
+from pathways.services import cases as case_service
+from pathways.services import flags as flag_service
+from pathways.services.accounts import ROLES, Account, add_user, authenticate, change_password, users_in
+from pathways.services.context import Conflict, NotFound, ServiceError, definition_of
+from pathways.services.dashboard import (
+    FLAG_KINDS,
+    PAGE_SIZE,
+    SORTS,
+    CaseloadFilter,
+    Scope,
+    add_note,
+    case_extras,
+    case_in_scope,
+    caseload,
+    cohort,
+    flag_in_scope,
+    flags,
+    published_pathways,
+)
+from pathways.services.participants import FACT_FIELDS, add_participant, import_csv, update_participant
+from pathways.store.tables import Enrolment, Participant, PathwayVersion
+from ui.app import PageError, SignInRequired, context, diagram_svg, error_text, not_found, render, scope_or_403
+from ui.livelihood import timeline
+from ui.messages import field_word, norsk
+from ui.security import session_account
+
+router = APIRouter(include_in_schema=False)
+
+
+# -- who is signed in ------------------------------------------------------------------------------
+
+
+def signed_in(request: Request) -> Account:
+    account = session_account(request, context(request))
+    if account is None:
+        raise SignInRequired()
+    if account.must_change_password and request.url.path not in ("/passord", "/logg-ut"):
+        raise SignInRequired("/passord")
+    request.state.account = account
+    return account
+
+
+SignedIn = Annotated[Account, Depends(signed_in)]
+
+
+async def form_of(request: Request) -> dict[str, Any]:
+    """The posted form after its CSRF token checked out (else 403, nothing done)."""
+    if not await request.app.state.csrf.check(request):
+        raise PageError(403, "Skjemaet er utløpt eller kommer ikke fra denne siden. Last siden på nytt og prøv igjen.")
+    form = await request.form()
+    return {k: v for k, v in form.multi_items()}
+
+
+def writer(account: Account) -> Scope:
+    if not account.writes_cases:
+        raise PageError(403, "Rollen din kan se saker, men ikke endre dem.")
+    return scope_or_403(account)
+
+
+def _date(value: str | None, field: str, errors: dict[str, str]) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        errors[field] = f"«{value or ''}» er ikke en dato (skriv ÅÅÅÅ-MM-DD)"
+        return None
+
+
+# -- sign-in ----------------------------------------------------------------------------------------
+
+
+@router.get("/logg-inn")
+def login_page(request: Request, neste: str = "/") -> Response:
+    return render(request, "login.html", {"next": _safe_next(neste), "errors": {}, "username": ""}, account=None)
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.post("/logg-inn")
+async def login(request: Request) -> Response:
+    form = await form_of(request)
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    address = request.client.host if request.client else "?"
+    throttle = request.app.state.throttle
+    data = {"next": _safe_next(str(form.get("next", "/"))), "username": username}
+    if not throttle.allowed(username, address):
+        return render(request, "login.html", {**data, "errors": {
+            "form": "For mange mislykkede innlogginger. Vent noen minutter og prøv igjen."}}, status=429)
+    account = authenticate(context(request), username, password)
+    if account is None:
+        throttle.failed(username, address)
+        return render(request, "login.html", {**data, "errors": {"form": "Feil brukernavn eller passord."}},
+                      status=401)
+    request.session.clear()
+    request.session["uid"] = account.id
+    return RedirectResponse("/passord" if account.must_change_password else data["next"], status_code=303)
+
+
+@router.post("/logg-ut")
+async def logout(request: Request) -> Response:
+    await form_of(request)
+    request.session.clear()
+    return RedirectResponse("/logg-inn", status_code=303)
+
+
+@router.get("/passord")
+def password_page(request: Request, account: SignedIn) -> Response:
+    return render(request, "password.html", {"errors": {}})
+
+
+@router.post("/passord")
+async def password_change(request: Request, account: SignedIn) -> Response:
+    form = await form_of(request)
+    errors: dict[str, str] = {}
+    if form.get("password") != form.get("repeat"):
+        errors["repeat"] = "passordene er ikke like"
+    else:
+        try:
+            change_password(context(request, account), account.id, str(form.get("current", "")),
+                            str(form.get("password", "")))
+            return RedirectResponse("/", status_code=303)
+        except ServiceError as exc:
+            errors[exc.field or "form"] = error_text(exc)
+    return render(request, "password.html", {"errors": errors}, status=422)
+
+
+@router.get("/")
+def home(account: SignedIn) -> Response:
+    return RedirectResponse("/admin/brukere" if account.is_admin else "/saker", status_code=303)
+
+
+# -- saksliste --------------------------------------------------------------------------------------
+
+
+def _int(value: str | None, field: str, errors: dict[str, str], low: int = 0) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value))
+    except ValueError:
+        errors[field] = f"«{value}» er ikke et heltall"
+        return None
+    if number < low:
+        errors[field] = f"må være {low} eller mer"
+        return None
+    return number
+
+
+@router.get("/saker")
+def caseload_page(request: Request, account: SignedIn) -> Response:
+    scope = scope_or_403(account)
+    q = request.query_params
+    errors: dict[str, str] = {}
+    wanted = CaseloadFilter(pathway=q.get("lop") or None, step=q.get("steg") or None, flag_kind=q.get("flagg") or None,
+                            due_within=_int(q.get("frist_innen"), "frist_innen", errors),
+                            q=q.get("q") or None, status=q.get("status") or "aktive",
+                            sort=q.get("sort") or "frist", descending=q.get("synkende") == "1",
+                            page=_int(q.get("side"), "side", errors, low=1) or 1)
+    result = None
+    try:
+        if not errors:
+            result = caseload(context(request, account), scope, wanted)
+    except ServiceError as exc:
+        errors[exc.field or "form"] = error_text(exc)
+    params = {k: v for k, v in q.items() if v and k != "side"}
+    data = {"result": result, "wanted": wanted, "errors": errors, "pathways": published_pathways(context(request)),
+            "sorts": SORTS, "flag_kinds": FLAG_KINDS, "params": params, "page_size": PAGE_SIZE,
+            "query": lambda **extra: urlencode({**params, **extra})}
+    template = "caseload_table.html" if request.headers.get("hx-request") else "caseload.html"
+    return render(request, template, data, status=422 if errors else 200)
+
+
+# -- the case page ----------------------------------------------------------------------------------
+
+
+def _case_data(request: Request, account: Account, case_id: int) -> dict[str, Any]:
+    scope = scope_or_403(account)
+    ctx = context(request, account)
+    try:
+        extras = case_extras(ctx, scope, case_id)
+        view = case_service.show(ctx, case_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    today = ctx.today()
+    return {"view": view, "x": extras, "scope": scope, "can_write": account.writes_cases,
+            "timeline": timeline(extras.periods, view.gaps, view.fallbacks, view.start_date, today),
+            "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
+            "errors": {}, "values": {}, "refused": None, "open_event": None}
+
+
+@router.get("/saker/{case_id}")
+def case_page(request: Request, case_id: int, account: SignedIn) -> Response:
+    return render(request, "case.html", _case_data(request, account, case_id))
+
+
+@router.post("/saker/{case_id}/hendelse")
+async def record_event(request: Request, case_id: int, account: SignedIn) -> Response:
+    form = await form_of(request)
+    scope = writer(account)
+    ctx = context(request, account)
+    try:
+        case_in_scope_checked(request, scope, case_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    event = str(form.pop("event", ""))
+    errors: dict[str, str] = {}
+    on = _date(str(form.pop("on", "")), "on", errors)
+    version = _int(str(form.pop("case_version", "")), "case_version", errors)
+    step = str(form.pop("step", "")) or None
+    values = {k.removeprefix("f_"): v for k, v in form.items() if k.startswith("f_") and v != ""}
+    refused = None
+    if not errors and on is not None:
+        try:
+            result = case_service.advance(ctx, case_id, event, on, values, step=step, expected_version=version)
+            moved = ", ".join(f"{a} → {b}" for a, b in result.moved)
+            request.session["melding"] = "Hendelsen er registrert." + (f" Flyttet: {moved}." if moved else "")
+            return RedirectResponse(f"/saker/{case_id}#hendelser", status_code=303)
+        except Conflict as exc:
+            errors["form"] = error_text(exc)
+        except ServiceError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, Refused) and cause.reports:
+                refused = {"message": norsk(str(exc).split(":")[0]), "reports": cause.reports}
+            else:
+                key = "f_" + exc.field if exc.field and exc.field not in ("on", "event") else (exc.field or "form")
+                key = "form" if key == "event" else key
+                errors[key] = error_text(exc)
+    data = _case_data(request, account, case_id)
+    data.update(errors=errors, values={"on": str(on or ""), **values}, refused=refused, open_event=event)
+    return render(request, "case.html", data, status=422)
+
+
+def case_in_scope_checked(request: Request, scope: Scope, case_id: int) -> Enrolment:
+    with context(request).transaction() as session:
+        return case_in_scope(session, scope, case_id)
+
+
+@router.post("/saker/{case_id}/notat")
+async def note(request: Request, case_id: int, account: SignedIn) -> Response:
+    form = await form_of(request)
+    scope = writer(account)
+    try:
+        add_note(context(request, account), scope, case_id, str(form.get("text", "")))
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except ServiceError as exc:
+        data = _case_data(request, account, case_id)
+        data.update(errors={"note": error_text(exc)}, values={"note": str(form.get("text", ""))})
+        return render(request, "case.html", data, status=422)
+    request.session["melding"] = "Notatet er lagret."
+    return RedirectResponse(f"/saker/{case_id}#notater", status_code=303)
+
+
+@router.get("/diagram/{version_id}.svg")
+def diagram(request: Request, version_id: int, account: SignedIn) -> Response:
+    """A published pathway's diagram (no personal data), the steps in ``nå`` highlighted."""
+    highlight = tuple(sorted(set(request.query_params.getlist("nå"))))
+    with context(request).transaction() as session:
+        row = session.get(PathwayVersion, version_id)
+        if row is None:
+            raise PageError(404, f"Fant ingen publisert versjon {version_id}.")
+        definition = definition_of(session, version_id)
+    try:
+        svg = diagram_svg(definition, row.content_hash, highlight)
+    except KeyError as exc:
+        raise PageError(404, f"Ukjent steg i uthevingen: {exc.args[0]}") from None
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+
+
+# -- flags ------------------------------------------------------------------------------------------
+
+
+@router.get("/flagg")
+def flag_page(request: Request, account: SignedIn) -> Response:
+    scope = scope_or_403(account)
+    q = request.query_params
+    errors: dict[str, str] = {}
+    page = _int(q.get("side"), "side", errors, low=1) or 1
+    result = None
+    try:
+        if not errors:
+            result = flags(context(request, account), scope, q.get("tilstand") or "aktive", q.get("type") or None,
+                           q.get("alvor") or None, page)
+    except ServiceError as exc:
+        errors[exc.field or "form"] = error_text(exc)
+    params = {k: v for k, v in q.items() if v and k != "side"}
+    return render(request, "flags.html", {"result": result, "errors": errors, "params": params,
+                                          "query": lambda **extra: urlencode({**params, **extra})},
+                  status=422 if errors else 200)
+
+
+@router.post("/flagg/{flag_id}/{action}")
+async def flag_action(request: Request, flag_id: int, action: str, account: SignedIn) -> Response:
+    form = await form_of(request)
+    scope = writer(account)
+    ctx = context(request, account)
+    if action not in ("kvitter", "utsett", "lukk"):
+        raise PageError(404, "Ukjent handling.")
+    try:
+        flag = flag_in_scope(ctx, scope, flag_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    error = None
+    try:
+        if action == "kvitter":
+            flag_service.acknowledge(ctx, flag_id)
+        elif action == "utsett":
+            errors: dict[str, str] = {}
+            until = _date(str(form.get("until", "")), "until", errors)
+            if until is None:
+                raise ServiceError(errors["until"], "until")
+            flag_service.snooze(ctx, flag_id, until)
+        else:
+            flag_service.resolve(ctx, flag_id, str(form.get("comment", "")))
+    except ServiceError as exc:
+        error = error_text(exc)
+    back = _safe_next(str(form.get("back", "/flagg")))
+    if request.headers.get("hx-request"):
+        flag = flag_in_scope(ctx, scope, flag_id)
+        return render(request, "flag_row.html", {"flag": flag, "name": form.get("name", ""), "error": error,
+                                                 "back": back, "row_error_for": flag_id if error else None},
+                      status=422 if error else 200)
+    if error:
+        request.session["feil"] = f"Flagg {flag_id}: {error}"
+    else:
+        request.session["melding"] = {"kvitter": "Flagget er kvittert.", "utsett": "Flagget er utsatt.",
+                                      "lukk": "Flagget er løst."}[action]
+    return RedirectResponse(back, status_code=303)
+
+
+# -- cohort -----------------------------------------------------------------------------------------
+
+
+@router.get("/kohort")
+def cohort_page(request: Request, account: SignedIn) -> Response:
+    ctx = context(request, account)
+    available = published_pathways(ctx)
+    chosen = request.query_params.get("lop") or (available[0][0] if available else None)
+    if chosen is not None and chosen not in dict(available):
+        raise PageError(404, f"Løpet «{chosen}» er ikke publisert.")
+    found = cohort(ctx, account.kommune_id, chosen) if chosen else None
+    return render(request, "cohort.html", {"pathways": available, "chosen": chosen, "c": found})
+
+
+@router.get("/kohort/{pathway_id}.svg")
+def cohort_diagram(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    ctx = context(request, account)
+    if pathway_id not in dict(published_pathways(ctx)):
+        raise PageError(404, "Ukjent løp.")
+    found = cohort(ctx, account.kommune_id, pathway_id)
+    with ctx.transaction() as session:
+        row = session.get(PathwayVersion, found.version_id)
+        definition = definition_of(session, found.version_id)
+    assert row is not None
+    svg = diagram_svg(definition, row.content_hash, (), tuple(sorted(found.per_step.items())))
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+# -- participants -----------------------------------------------------------------------------------
+
+
+def _participant_scope(account: Account) -> None:
+    """Participants are casework: veileder (their own and the intake) and leder (read); not administrator."""
+    if not account.reads_cases:
+        raise PageError(403, "Rollen din gir ikke tilgang til deltakere.")
+
+
+def _visible_participants(request: Request, account: Account, q: str | None, page: int) -> tuple[list[Any], int]:
+    """A veileder sees the participants of their own cases and those not yet on any pathway (the intake)."""
+    from sqlalchemy import exists, func, or_
+    from sqlmodel import col
+    conditions: list[Any] = [Participant.kommune_id == account.kommune_id]
+    if account.role == "veileder":
+        conditions.append(or_(
+            exists().where(Enrolment.participant_id == Participant.id, Enrolment.caseworker == account.username),
+            ~exists().where(Enrolment.participant_id == Participant.id)))
+    if q:
+        conditions.append(func.lower(Participant.name).contains(q.strip().lower(), autoescape=True))
+    with context(request).transaction() as session:
+        total = session.exec(select(func.count()).select_from(Participant).where(*conditions)).one()
+        rows = session.exec(select(Participant).where(*conditions).order_by(col(Participant.name), col(Participant.id))
+                            .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return list(rows), total
+
+
+@router.get("/deltakere")
+def participants_page(request: Request, account: SignedIn) -> Response:
+    _participant_scope(account)
+    q = request.query_params.get("q") or None
+    errors: dict[str, str] = {}
+    page = _int(request.query_params.get("side"), "side", errors, low=1) or 1
+    if q and len(q) > 100:
+        errors["q"] = "søket er for langt (høyst 100 tegn)"
+        q = None
+    rows, total = _visible_participants(request, account, q, page)
+    return render(request, "participants.html", {"rows": rows, "total": total, "page": page, "q": q or "",
+                                                 "pages": max(1, -(-total // PAGE_SIZE)), "errors": errors})
+
+
+def _participant_form(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    fields = {k: str(form.get(k, "")).strip() for k in FACT_FIELDS if str(form.get(k, "")).strip()}
+    basics = {"name": str(form.get("name", "")), "born": str(form.get("born", "")).strip(),
+              "settled": str(form.get("settled", "")).strip() or None}
+    return basics, fields
+
+
+def _participant_writer(account: Account) -> None:
+    if not account.writes_cases:
+        raise PageError(403, "Rollen din kan ikke endre deltakere.")
+
+
+@router.get("/deltakere/ny")
+def participant_new(request: Request, account: SignedIn) -> Response:
+    _participant_writer(account)
+    return render(request, "participant_form.html", {"p": None, "values": {}, "errors": {}, "fields": FACT_FIELDS})
+
+
+@router.post("/deltakere/ny")
+async def participant_create(request: Request, account: SignedIn) -> Response:
+    form = await form_of(request)
+    _participant_writer(account)
+    basics, fields = _participant_form(form)
+    try:
+        pid = add_participant(context(request, account), name=basics["name"], born=basics["born"],
+                              settled=basics["settled"], kommune=account.kommune, fields=fields)
+    except ServiceError as exc:
+        return render(request, "participant_form.html", {"p": None, "values": form, "fields": FACT_FIELDS,
+                                                         "errors": {exc.field or "form": error_text(exc)}}, status=422)
+    request.session["melding"] = "Deltakeren er lagt til."
+    return RedirectResponse(f"/deltakere/{pid}", status_code=303)
+
+
+def _participant(request: Request, account: Account, pid: int) -> Participant:
+    with context(request).transaction() as session:
+        row = session.get(Participant, pid)
+        if row is None or row.kommune_id != account.kommune_id:
+            raise PageError(404, f"Fant ingen deltaker {pid}.")
+        if account.role == "veileder":
+            cases = session.exec(select(Enrolment.caseworker).where(Enrolment.participant_id == pid)).all()
+            if cases and account.username not in cases:
+                raise PageError(404, f"Fant ingen deltaker {pid}.")
+        return row
+
+
+def _participant_cases(request: Request, pid: int) -> list[Enrolment]:
+    with context(request).transaction() as session:
+        return list(session.exec(select(Enrolment).where(Enrolment.participant_id == pid)))
+
+
+@router.get("/deltakere/{pid}")
+def participant_page(request: Request, pid: int, account: SignedIn) -> Response:
+    _participant_scope(account)
+    row = _participant(request, account, pid)
+    return render(request, "participant_form.html", {
+        "p": row, "values": row.model_dump(), "errors": {}, "fields": FACT_FIELDS,
+        "cases": _participant_cases(request, pid), "pathways": published_pathways(context(request))})
+
+
+@router.post("/deltakere/{pid}")
+async def participant_update(request: Request, pid: int, account: SignedIn) -> Response:
+    form = await form_of(request)
+    _participant_writer(account)
+    row = _participant(request, account, pid)
+    basics, fields = _participant_form(form)
+    errors: dict[str, str] = {}
+    version = _int(str(form.get("version", "")), "form", errors)
+    try:
+        if errors:
+            raise ServiceError(errors["form"], "form")
+        update_participant(context(request, account), pid, name=basics["name"], born=basics["born"],
+                           settled=basics["settled"], fields=fields, kommune_id=account.kommune_id,
+                           expected_version=version)
+    except ServiceError as exc:
+        return render(request, "participant_form.html", {
+            "p": row, "values": form, "fields": FACT_FIELDS, "errors": {exc.field or "form": error_text(exc)},
+            "cases": _participant_cases(request, pid), "pathways": published_pathways(context(request))}, status=422)
+    request.session["melding"] = "Endringene er lagret."
+    return RedirectResponse(f"/deltakere/{pid}", status_code=303)
+
+
+@router.post("/deltakere/{pid}/innmelding")
+async def participant_enrol(request: Request, pid: int, account: SignedIn) -> Response:
+    form = await form_of(request)
+    writer(account)
+    row = _participant(request, account, pid)
+    errors: dict[str, str] = {}
+    start = _date(str(form.get("start", "")), "start", errors)
+    if start is not None:
+        try:
+            case_id = case_service.enrol(context(request, account), pid, str(form.get("pathway", "")), start,
+                                         account.username)
+            request.session["melding"] = "Deltakeren er meldt inn."
+            return RedirectResponse(f"/saker/{case_id}", status_code=303)
+        except ServiceError as exc:
+            errors[exc.field if exc.field in ("start", "pathway") else "enrol"] = error_text(exc)
+    return render(request, "participant_form.html", {
+        "p": row, "values": row.model_dump(), "fields": FACT_FIELDS, "errors": errors, "enrol_values": form,
+        "cases": _participant_cases(request, pid), "pathways": published_pathways(context(request))}, status=422)
+
+
+# -- import and check runs, with progress -----------------------------------------------------------
+
+
+@router.get("/deltakere-import")
+def import_page(request: Request, account: SignedIn) -> Response:
+    _participant_writer(account)
+    return render(request, "import.html", {"job": None, "errors": {}})
+
+
+@router.post("/deltakere-import")
+async def import_start(request: Request, account: SignedIn) -> Response:
+    form = await form_of(request)
+    _participant_writer(account)
+    upload = form.get("file")
+    if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
+        return render(request, "import.html", {"job": None, "errors": {"file": "velg en CSV-fil"}}, status=422)
+    raw = await upload.read()
+    ctx = context(request, account)
+
+    def work(job: Any) -> list[int]:
+        def progress(done: int, total: int) -> None:
+            job.done, job.total = done, total
+        return import_csv(ctx, raw, upload.filename, only_kommune=account.kommune, progress=progress)
+
+    job = request.app.state.jobs.start("Import av deltakere", account.id, work)
+    return RedirectResponse(f"/jobber/{job.id}", status_code=303)
+
+
+@router.post("/kontroll")
+async def check_start(request: Request, account: SignedIn) -> Response:
+    await form_of(request)
+    if account.role not in ("leder", "administrator"):
+        raise PageError(403, "Bare leder og administrator kan starte kontrollene.")
+    engine, on = request.app.state.engine, request.app.state.clock.today()
+
+    def work(job: Any) -> dict[str, int]:
+        job.total = len(FAMILIES)
+        totals: dict[str, int] = {"nye": 0, "løste": 0}
+        for family in FAMILIES:
+            report = run_checks(engine, on, [family])
+            for counts in report.counts.values():
+                totals["nye"] += counts["new"]
+                totals["løste"] += counts["resolved"]
+            job.done += 1
+            job.message = f"Ferdig med {job.done} av {job.total} regelgrupper"
+        return totals
+
+    job = request.app.state.jobs.start("Kontroll kjørt manuelt", account.id, work)
+    return RedirectResponse(f"/jobber/{job.id}", status_code=303)
+
+
+@router.get("/jobber/{job_id}")
+def job_page(request: Request, job_id: str, account: SignedIn) -> Response:
+    job = request.app.state.jobs.get(job_id, account.id)
+    if job is None:
+        raise PageError(404, "Fant ikke jobben (den kan være eldre enn en time).")
+    errors = [(e.line, field_word(e.field), norsk(e.message)) for e in job.errors]
+    template = "job_status.html" if request.headers.get("hx-request") else "job.html"
+    return render(request, template, {"job": job, "row_errors": errors, "message": norsk(job.message)})
+
+
+# -- administration ---------------------------------------------------------------------------------
+
+
+def admin(account: Account) -> None:
+    if not account.is_admin:
+        raise PageError(403, "Bare administrator har tilgang hit.")
+
+
+@router.get("/admin/brukere")
+def users_page(request: Request, account: SignedIn) -> Response:
+    admin(account)
+    return render(request, "users.html", {"users": users_in(context(request), account.kommune_id), "roles": ROLES,
+                                          "errors": {}, "values": {}, "created": None,
+                                          "pathways": published_pathways(context(request))})
+
+
+@router.post("/admin/brukere")
+async def users_create(request: Request, account: SignedIn) -> Response:
+    form = await form_of(request)
+    admin(account)
+    created, errors = None, {}
+    try:
+        _, password = add_user(context(request, account), username=str(form.get("username", "")),
+                               name=str(form.get("name", "")), role=str(form.get("role", "")),
+                               kommune=account.kommune)
+        created = (str(form.get("username", "")).strip().lower(), password)
+    except ServiceError as exc:
+        errors[exc.field or "form"] = error_text(exc)
+    return render(request, "users.html", {"users": users_in(context(request), account.kommune_id), "roles": ROLES,
+                                          "errors": errors, "values": {} if created else form, "created": created,
+                                          "pathways": published_pathways(context(request))},
+                  status=422 if errors else 200)
+
+
