@@ -3,10 +3,11 @@
 Target (issue 5): with 100 000 participants in the store, caseload page and case page p95 under 200 ms
 at 10 concurrent users, on SQLite and on PostgreSQL.
 
-The dashboard runs as its own process (``python -m ui``, one uvicorn worker, as ``pathways run`` starts
-it); the clients are 10 threads in this process, each signed in as a different user: 8 veiledere of one
-kommune (their own cases) and 2 ledere (every case of the kommune). Each client alternates between a
-caseload page (random filter, sort and page) and a case page (a random case in its scope).
+The dashboard runs as its own process (``python -m ui`` as ``pathways run`` starts it: one uvicorn
+worker process per core, at most 4; PATHWAYS_WORKERS overrides); the clients are 10 threads in this
+process with no think time, each signed in as a different user: 8 veiledere of one kommune (their own
+cases) and 2 ledere (every case of the kommune). Each client alternates between a caseload page (random
+filter, sort, search and page) and a case page (a random case in its scope).
 
     python bench/dashboard.py --url sqlite:////tmp/demo100k.db
     python bench/dashboard.py --url postgresql://postgres@127.0.0.1:5432/demo100k
@@ -168,7 +169,9 @@ def main() -> None:
         server.terminate()
         server.wait(10)
     backend = args.url.split(":", 1)[0]
-    print(f"\n{backend}: {CLIENTS} concurrent users for {args.seconds:.0f} s (target p95 < 200 ms)")
+    from ui.__main__ import workers
+    print(f"\n{backend}: {CLIENTS} concurrent users for {args.seconds:.0f} s, {workers()} dashboard worker "
+          f"process(es) on {os.cpu_count()} cores (target p95 < 200 ms)")
     print(f"{'page':<10} {'role':<9} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'p95/target':>10}")
     total = 0
     for (kind, role), values in sorted(timings.items()):

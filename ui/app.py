@@ -74,13 +74,15 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
                        max_age=SESSION_SECONDS, same_site="lax", https_only=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.auto_reload = False  # no stat() of every template on every page; restart to see edits
     templates.env.filters["dato"] = date_no
     templates.env.filters["norsk"] = norsk
     templates.env.globals.update(FLAG_KINDS=FLAG_KINDS, SEVERITY=SEVERITY, FLAG_STATES=FLAG_STATES, STATUS=STATUS,
                                  ROLE_TITLES=ROLE_TITLES)
     state = app.state
     state.engine, state.clock, state.settings = engine, clock, settings
-    state.templates, state.csrf, state.throttle, state.jobs = templates, Csrf(settings.secret), Throttle(), Jobs()
+    state.templates, state.csrf = templates, Csrf(settings.secret)
+    state.throttle, state.jobs = Throttle(engine), Jobs(engine)  # in the store: shared by worker processes
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:

@@ -1,16 +1,33 @@
 """Long-running work started from the dashboard (a CSV import, a manual check run), in a thread, with
-progress the page polls. Jobs belong to the user who started them and are kept in memory for an hour."""
+progress the page polls. Progress lives in the store (``BackgroundJob``) so that whichever dashboard
+worker process answers the poll can show it. Jobs belong to the user who started them and are kept for
+an hour."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-KEEP_SECONDS = 3600
+from sqlalchemy import Engine, delete
+from sqlmodel import Session
+
+from pathways.store.tables import BackgroundJob
+
+KEEP = timedelta(hours=1)
+
+
+def utcnow() -> datetime:
+    """Now, in UTC (the store keeps aware datetimes)."""
+    return datetime.now(UTC)
+
+
+SAVE_EVERY = 0.5  # seconds between progress writes
 
 
 @dataclass
@@ -23,26 +40,51 @@ class Job:
     state: str = "running"  # running | finished | failed
     message: str = ""
     result: Any = None
-    errors: list[Any] = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
+    errors: list[tuple[int | None, str | None, str]] = field(default_factory=list)  # (line, field, message)
+    _saved: float = 0.0
+    _save: Callable[[Job], None] | None = None
 
     @property
     def percent(self) -> int:
         return 100 if self.state != "running" else min(99, int(100 * self.done / max(1, self.total)))
 
+    def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        """Record progress; written to the store at most every SAVE_EVERY seconds."""
+        self.done = done
+        if total is not None:
+            self.total = total
+        if message is not None:
+            self.message = message
+        now = time.monotonic()
+        if self._save is not None and now - self._saved >= SAVE_EVERY:
+            self._saved = now
+            self._save(self)
+
 
 class Jobs:
-    def __init__(self) -> None:
-        self._jobs: dict[str, Job] = {}
-        self._lock = threading.Lock()
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()  # one writer per process at a time (SQLite)
+
+    def _write(self, job: Job, first: bool = False) -> None:
+        with self._lock, Session(self.engine) as session:
+            now = utcnow()
+            row = BackgroundJob(id=job.id, owner_id=job.owner, title=job.title, started_at=now, updated_at=now) \
+                if first else session.get(BackgroundJob, job.id)
+            if row is None:
+                return
+            row.state, row.done, row.total, row.message = job.state, job.done, job.total, job.message
+            row.result = json.dumps(job.result, ensure_ascii=False) if job.result is not None else None
+            row.errors = json.dumps(job.errors, ensure_ascii=False) if job.errors else None
+            row.updated_at = now
+            if first:
+                session.execute(delete(BackgroundJob).where(BackgroundJob.started_at < now - KEEP))
+            session.add(row)
+            session.commit()
 
     def start(self, title: str, owner: int, work: Callable[[Job], Any]) -> Job:
-        job = Job(uuid.uuid4().hex, title, owner)
-        with self._lock:
-            now = time.monotonic()
-            for key in [k for k, j in self._jobs.items() if now - j.started > KEEP_SECONDS]:
-                del self._jobs[key]
-            self._jobs[job.id] = job
+        job = Job(uuid.uuid4().hex, title, owner, _save=self._write)
+        self._write(job, first=True)
 
         def run() -> None:
             try:
@@ -50,11 +92,18 @@ class Jobs:
                 job.state = "finished"
             except Exception as exc:
                 job.state, job.message = "failed", str(exc)
-                job.errors = list(getattr(exc, "errors", []) or [])
+                job.errors = [(getattr(e, "line", None), getattr(e, "field", None), str(getattr(e, "message", e)))
+                              for e in getattr(exc, "errors", []) or []]
+            self._write(job)
 
         threading.Thread(target=run, name=f"job-{job.id[:8]}", daemon=True).start()
         return job
 
     def get(self, job_id: str, owner: int) -> Job | None:
-        job = self._jobs.get(job_id)
-        return job if job is not None and job.owner == owner else None
+        with Session(self.engine) as session:
+            row = session.get(BackgroundJob, job_id[:32])
+            if row is None or row.owner_id != owner or row.started_at < utcnow() - KEEP:
+                return None
+            return Job(row.id, row.title, row.owner_id, row.done, row.total, row.state, row.message,
+                       json.loads(row.result) if row.result else None,
+                       [tuple(e) for e in json.loads(row.errors)] if row.errors else [])

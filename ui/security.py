@@ -4,25 +4,28 @@
   https (``PATHWAYS_SECURE_COOKIES``), eight hours. It holds only the user id.
 - CSRF: fastapi-csrf-protect's double-submit cookie; every form carries the token, htmx sends it as the
   ``X-CSRF-Token`` header. The API uses bearer tokens and no cookies, so it needs none.
-- Throttling: ``limits``' moving window, per username and per client address.
+- Throttling: failed sign-ins counted in the store over moving windows, per username and per client
+  address (``limits`` keeps its counts in memory or Redis; the dashboard runs several worker processes).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import Request
 from fastapi_csrf_protect.exceptions import CsrfProtectError
 from fastapi_csrf_protect.flexible import CsrfProtect
 from itsdangerous import BadData, URLSafeTimedSerializer
-from limits import RateLimitItemPerHour, RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import Engine, delete, func, select
+from sqlmodel import Session
 
 from pathways.services.accounts import Account, account, account_for_token
 from pathways.services.context import Context
+from pathways.store.tables import SignInFailure
 
 SESSION_COOKIE = "pathways_session"
 CSRF_COOKIE = "pathways_csrf"
@@ -83,26 +86,48 @@ class Csrf:
 
 
 class Throttle:
-    """At most 5 failed sign-ins a minute and 30 an hour per username, and 20 a minute per address."""
+    """At most 5 failed sign-ins a minute and 30 an hour per username, and 20 a minute per address,
+    counted in the store (``SignInFailure``) so that every dashboard worker process sees every failure.
+    Keys are SHA-256 digests: no username or address is stored."""
 
-    def __init__(self) -> None:
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
-        self.per_user = (RateLimitItemPerMinute(5), RateLimitItemPerHour(30))
-        self.per_address = (RateLimitItemPerMinute(20),)
+    PER_USER = ((timedelta(minutes=1), 5), (timedelta(hours=1), 30))
+    PER_ADDRESS = ((timedelta(minutes=1), 20),)
 
-    def _keys(self, username: str, address: str) -> list[tuple[object, str]]:
-        return ([(item, "user:" + username.strip().lower()) for item in self.per_user]
-                + [(item, "addr:" + address) for item in self.per_address])
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @staticmethod
+    def _key(kind: str, value: str) -> str:
+        return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+    def _limits(self, username: str, address: str) -> list[tuple[str, timedelta, int]]:
+        user, addr = self._key("user", username.strip().lower()), self._key("addr", address)
+        return ([(user, window, most) for window, most in self.PER_USER]
+                + [(addr, window, most) for window, most in self.PER_ADDRESS])
 
     def allowed(self, username: str, address: str) -> bool:
-        return all(self.limiter.test(item, key) for item, key in self._keys(username, address))  # type: ignore[arg-type]
+        now = _utcnow()
+        with Session(self.engine) as session:
+            return all(session.execute(select(func.count()).select_from(SignInFailure).where(
+                SignInFailure.key == key, SignInFailure.at > now - window)).scalar_one() < most
+                for key, window, most in self._limits(username, address))
 
     def failed(self, username: str, address: str) -> None:
-        for item, key in self._keys(username, address):
-            self.limiter.hit(item, key)  # type: ignore[arg-type]
+        now = _utcnow()
+        with Session(self.engine) as session:
+            session.execute(delete(SignInFailure).where(SignInFailure.at < now - timedelta(hours=1)))
+            for key in {key for key, _, _ in self._limits(username, address)}:
+                session.add(SignInFailure(key=key, at=now))
+            session.commit()
 
     def reset(self) -> None:
-        self.limiter.storage.reset()
+        with Session(self.engine) as session:
+            session.execute(delete(SignInFailure))
+            session.commit()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def session_account(request: Request, ctx: Context) -> Account | None:

@@ -533,9 +533,7 @@ async def import_start(request: Request, account: SignedIn) -> Response:
     ctx = context(request, account)
 
     def work(job: Any) -> list[int]:
-        def progress(done: int, total: int) -> None:
-            job.done, job.total = done, total
-        return import_csv(ctx, raw, upload.filename, only_kommune=account.kommune, progress=progress)
+        return import_csv(ctx, raw, upload.filename, only_kommune=account.kommune, progress=job.progress)
 
     job = request.app.state.jobs.start("Import av deltakere", account.id, work)
     return RedirectResponse(f"/jobber/{job.id}", status_code=303)
@@ -549,15 +547,14 @@ async def check_start(request: Request, account: SignedIn) -> Response:
     engine, on = request.app.state.engine, request.app.state.clock.today()
 
     def work(job: Any) -> dict[str, int]:
-        job.total = len(FAMILIES)
+        job.progress(0, len(FAMILIES))
         totals: dict[str, int] = {"nye": 0, "løste": 0}
-        for family in FAMILIES:
+        for done, family in enumerate(FAMILIES, start=1):
             report = run_checks(engine, on, [family])
             for counts in report.counts.values():
                 totals["nye"] += counts["new"]
                 totals["løste"] += counts["resolved"]
-            job.done += 1
-            job.message = f"Ferdig med {job.done} av {job.total} regelgrupper"
+            job.progress(done, message=f"Ferdig med {done} av {len(FAMILIES)} regelgrupper")
         return totals
 
     job = request.app.state.jobs.start("Kontroll kjørt manuelt", account.id, work)
@@ -569,7 +566,7 @@ def job_page(request: Request, job_id: str, account: SignedIn) -> Response:
     job = request.app.state.jobs.get(job_id, account.id)
     if job is None:
         raise PageError(404, "Fant ikke jobben (den kan være eldre enn en time).")
-    errors = [(e.line, field_word(e.field), norsk(e.message)) for e in job.errors]
+    errors = [(line, field_word(name), norsk(message)) for line, name, message in job.errors]
     template = "job_status.html" if request.headers.get("hx-request") else "job.html"
     return render(request, template, {"job": job, "row_errors": errors, "message": norsk(job.message)})
 

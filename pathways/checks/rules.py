@@ -210,6 +210,11 @@ def settlement(conn: Connection, config: ChecksConfig, on: date) -> list[Candida
 # -- Supported Employment: caseload and unpaid practice -------------------------------------------
 
 
+def caseload_flag_key(kommune_id: int, caseworker: str) -> str:
+    """The natural key of the flag about a jobbspesialist's caseload (it has no case of its own)."""
+    return f"saksmengde:{kommune_id}:{caseworker}"
+
+
 def caseload(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
     """More active cases per jobbspesialist than the model allows (fidelity: at most 15–20)."""
     rules = config.caseload
@@ -218,7 +223,7 @@ def caseload(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate
         .where(Enrolment.status.in_(ACTIVE), Enrolment.pathway_id.in_(rules.pathways),
                Enrolment.caseworker.is_not(None))
         .group_by(Enrolment.kommune_id, Enrolment.caseworker).having(func.count() > rules.max_cases))
-    return [Candidate(f"saksmengde:{kommune}:{worker}", "saksmengde", "medium", kommune, None, None, on,
+    return [Candidate(caseload_flag_key(kommune, worker), "saksmengde", "medium", kommune, None, None, on,
                       f"{worker} har {count} aktive saker i Supported Employment; modellen tillater høyst "
                       f"{rules.max_cases}") for kommune, worker, count in rows]
 

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from pathways.calendar import OSLO
+from pathways.checks.rules import caseload_flag_key
 from pathways.engine.state import ACTIVE
 from pathways.services.accounts import Account
 from pathways.services.context import Context, NotFound, ServiceError, definition_of
@@ -134,12 +135,11 @@ def _open_deadline() -> Any:
     return func.coalesce(Deadline.status, "").in_(("open", "breached"))
 
 
-def _live_flag_counts(scope: Scope):  # type: ignore[no-untyped-def]
-    """Live flags per case in the kommune, one grouped pass over the kommune's flags (for sorting)."""
-    return (select(Flag.enrolment_id.label("case_id"), func.count().label("n"))  # type: ignore[union-attr]
-            .where(Flag.kommune_id == scope.kommune_id, col(Flag.state).in_(LIVE_FLAG_STATES),
-                   col(Flag.enrolment_id).is_not(None))
-            .group_by(col(Flag.enrolment_id)).subquery())
+def _live_flag_count() -> Any:
+    """The live flags of the row's case, correlated (index on flag.enrolment_id): cheaper than grouping
+    the kommune's flags when a page needs only the order of the cases in scope."""
+    return (select(func.count()).where(Flag.enrolment_id == Enrolment.id, col(Flag.state).in_(LIVE_FLAG_STATES))
+            .correlate(Enrolment).scalar_subquery())
 
 
 def caseload(ctx: Context, scope: Scope, wanted: CaseloadFilter) -> Caseload:
@@ -162,28 +162,32 @@ def caseload(ctx: Context, scope: Scope, wanted: CaseloadFilter) -> Caseload:
     if wanted.q and wanted.q.strip():
         conditions.append(func.lower(Participant.name).contains(wanted.q.strip().lower(), autoescape=True))
     join = and_(col(Participant.id) == col(Enrolment.participant_id), Participant.kommune_id == scope.kommune_id)
+    searching = bool(wanted.q and wanted.q.strip())
+
+    def cases(by_name: bool) -> Any:  # the participant table only where the name is needed (index-only counts)
+        query = select(Enrolment.id).select_from(Enrolment)
+        return query.join(Participant, join) if by_name else query
+
+    order = {"navn": col(Participant.name), "løp": col(Enrolment.pathway_id), "steg": col(Enrolment.current_steps),
+             "frist": col(Enrolment.next_due), "start": col(Enrolment.start_date),
+             "flagg": _live_flag_count()}[wanted.sort]
+    if wanted.sort == "frist":  # cases without a deadline last either way
+        order_by = [order.is_(None), order.desc() if wanted.descending else order]
+    else:
+        order_by = [order.desc() if wanted.descending else order]
     with ctx.transaction() as session:
-        total = session.exec(select(func.count()).select_from(Enrolment).join(Participant, join)
-                             .where(*conditions)).one()
-        base = select(Enrolment.id, Enrolment.participant_id, Participant.name, Enrolment.pathway_id,
-                      Enrolment.pathway_version_id, Enrolment.current_steps, Enrolment.status, Enrolment.start_date,
-                      Enrolment.caseworker).join(Participant, join)
-        if wanted.sort == "flagg":
-            counts = _live_flag_counts(scope)
-            base = base.outerjoin(counts, counts.c.case_id == Enrolment.id)
-            order = func.coalesce(counts.c.n, 0)
-        else:
-            order = {"navn": col(Participant.name), "løp": col(Enrolment.pathway_id),
-                     "steg": col(Enrolment.current_steps), "frist": col(Enrolment.next_due),
-                     "start": col(Enrolment.start_date)}[wanted.sort]
-        if wanted.sort == "frist":  # cases without a deadline last either way
-            order_by = [order.is_(None), order.desc() if wanted.descending else order]
-        else:
-            order_by = [order.desc() if wanted.descending else order]
+        total = session.exec(select(func.count()).select_from(cases(searching).where(*conditions).subquery())).one()
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(wanted.page, pages)
-        found = session.exec(base.where(*conditions).order_by(*order_by, col(Enrolment.id))
-                             .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+        ids = list(session.exec(cases(searching or wanted.sort == "navn").where(*conditions)
+                                .order_by(*order_by, col(Enrolment.id))
+                                .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all())
+        position = {case_id: i for i, case_id in enumerate(ids)}
+        found = sorted(session.exec(
+            select(Enrolment.id, Enrolment.participant_id, Participant.name, Enrolment.pathway_id,
+                   Enrolment.pathway_version_id, Enrolment.current_steps, Enrolment.status, Enrolment.start_date,
+                   Enrolment.caseworker).join(Participant, join).where(col(Enrolment.id).in_(ids), *scope.cases())
+        ).all(), key=lambda row: position[row[0]])
         rows = []
         for case_id, pid, name, pathway, version_id, steps, status, start, worker in found:
             definition = definition_of(session, version_id)
@@ -299,7 +303,7 @@ def _flag_conditions(scope: Scope) -> list[Any]:
         owned = select(Enrolment.id).where(Enrolment.kommune_id == scope.kommune_id,
                                            Enrolment.caseworker == scope.caseworker)
         conditions.append(or_(col(Flag.enrolment_id).in_(owned),
-                              and_(Flag.kind == "saksmengde", col(Flag.natural_key).endswith(":" + scope.caseworker))))
+                              Flag.natural_key == caseload_flag_key(scope.kommune_id, scope.caseworker)))
     return conditions
 
 
@@ -315,10 +319,10 @@ def flag_counts(ctx: Context, scope: Scope) -> dict[str, int]:
     with ctx.transaction() as session:
         found = dict(session.exec(query.group_by(col(Flag.severity))).all())
         if scope.caseworker is not None:  # the caseload flag about the veileder themself
-            for severity, count in session.exec(select(Flag.severity, func.count()).where(
-                    Flag.kommune_id == scope.kommune_id, Flag.state == "open", Flag.kind == "saksmengde",
-                    col(Flag.natural_key).endswith(":" + scope.caseworker)).group_by(col(Flag.severity))):
-                found[severity] = found.get(severity, 0) + count
+            key = caseload_flag_key(scope.kommune_id, scope.caseworker)  # unique: one index lookup
+            own = session.exec(select(Flag.severity).where(Flag.natural_key == key, Flag.state == "open")).first()
+            if own is not None:
+                found[own] = found.get(own, 0) + 1
     return found
 
 

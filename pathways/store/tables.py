@@ -60,7 +60,11 @@ class Enrolment(SQLModel, table=True):
     """A case: one participant on one pathway version. ``state`` is the engine's CaseState as JSON."""
 
     __table_args__ = (Index("ix_enrolment_kommune_status", "kommune_id", "status"),
-                      Index("ix_enrolment_kommune_caseworker_status", "kommune_id", "caseworker", "status"))
+                      Index("ix_enrolment_kommune_caseworker_status", "kommune_id", "caseworker", "status"),
+                      # the caseload's sort keys with the id, covering: a kommune's page is an index-only scan
+                      Index("ix_enrolment_kommune_status_next_due", "kommune_id", "status", "next_due", "id"),
+                      Index("ix_enrolment_kommune_status_start", "kommune_id", "status", "start_date", "id"),
+                      Index("ix_enrolment_kommune_status_steps", "kommune_id", "status", "current_steps", "id"))
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
     kommune_id: int = Field(foreign_key="kommune.id")
@@ -131,11 +135,13 @@ class Flag(SQLModel, table=True):
     """What a scheduled check raises. ``natural_key`` makes a re-run update instead of duplicating."""
 
     __table_args__ = (Index("ix_flag_kommune_state", "kommune_id", "state"),
-                      Index("ix_flag_kommune_state_severity", "kommune_id", "state", "severity"))
+                      Index("ix_flag_kommune_state_severity", "kommune_id", "state", "severity"),
+                      Index("ix_flag_enrolment_state", "enrolment_id", "state", "severity"),  # per case, index-only
+                      Index("ix_flag_kommune_kind_state", "kommune_id", "kind", "state", "enrolment_id"))  # by kind
     id: int | None = Field(default=None, primary_key=True)
     natural_key: str = Field(max_length=200, unique=True)
     kommune_id: int = Field(foreign_key="kommune.id")
-    enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id", index=True)
+    enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id")
     participant_id: int | None = Field(default=None, foreign_key="participant.id")
     kind: str = Field(max_length=40)
     severity: str = Field(max_length=10)
@@ -193,3 +199,31 @@ class Note(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     author: str = Field(max_length=100)
     created_at: datetime
+
+
+class BackgroundJob(SQLModel, table=True):
+    """Long-running work started from the dashboard (an import, a manual check run): its progress, kept
+    in the store so that every dashboard worker process can show it. Kept for an hour."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    owner_id: int = Field(foreign_key="user.id", index=True)
+    title: str = Field(max_length=200)
+    state: str = Field(default="running", max_length=16)  # running | finished | failed
+    done: int = 0
+    total: int = 1
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    result: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    errors: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON [[line, field, message]]
+    started_at: datetime = Field(index=True)
+    updated_at: datetime
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed sign-in, for throttling across dashboard worker processes. ``key`` is a SHA-256 of the
+    username or the address (no names or addresses stored); rows older than an hour are deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64)
+    at: datetime
+
+    __table_args__ = (Index("ix_signinfailure_key_at", "key", "at"),)

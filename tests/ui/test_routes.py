@@ -7,12 +7,14 @@ import re
 import time
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from pathways.services.accounts import add_user
-from pathways.store.tables import Enrolment, Flag
+from pathways.store.tables import Enrolment, Flag, SignInFailure
 from tests.conftest import table_counts
-from tests.ui.conftest import PASSWORD, STAFF, csrf_of
+from tests.ui.conftest import PASSWORD, STAFF, Browser, csrf_of
+from ui.app import Settings, create_app
 
 # -- sign-in, sessions, CSRF ------------------------------------------------------------------------
 
@@ -468,3 +470,29 @@ def test_openapi_describes_the_api(browser, world):
     spec = browser(None).get("/api/openapi.json").json()
     assert "/api/saker/{case_id}/hendelser" in spec["paths"]
     assert all(path.startswith("/api") for path in spec["paths"])
+
+
+def test_worker_processes_share_sign_in_failures_jobs_and_sessions(app, world):
+    """The dashboard runs several worker processes (python -m ui): two apps on one store stand in for
+    two workers. A failure counted by one throttles the other; a job started on one is shown by the
+    other, to its owner only; a session cookie made by one is good on the other."""
+    other = create_app(world.ctx.engine, world.clock, Settings("test-secret-" + "x" * 32))
+    first, second = Browser(app, None), Browser(other, None)
+    token = first.token()
+    for _ in range(5):
+        assert first.client.post("/logg-inn", data={"csrf_token": token, "username": "ola", "password": "galt" * 4}
+                                 ).status_code == 401
+    refused = second.client.post("/logg-inn", data={"csrf_token": second.token(), "username": "ola",
+                                                    "password": PASSWORD})
+    assert refused.status_code == 429
+    with Session(world.ctx.engine) as session:  # only digests are stored, never the username
+        keys = [row.key for row in session.exec(select(SignInFailure)).all()]
+    assert keys and all(len(k) == 64 and "ola" not in k for k in keys)
+
+    kari = Browser(app, "kari")
+    started = kari.post("/deltakere-import", files={"file": ("liste.csv", b"name,born\nLeyla Omar,1993-04-05\n",
+                                                             "text/csv")})
+    elsewhere = TestClient(other, follow_redirects=False, cookies=dict(kari.client.cookies))
+    html = wait_for_job(elsewhere, started.headers["location"])
+    assert "1 deltakere importert" in html
+    assert Browser(other, "lise").get(started.headers["location"]).status_code == 404  # not lise's job
