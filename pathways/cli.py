@@ -361,6 +361,78 @@ def gaps_command(participant_id: int, as_of: datetime, horizon: int, as_json: bo
     _emit(as_json, [gap_json(g) for g in found], text)
 
 
+# -- authoring: publish, diff, migrate ---------------------------------------------------------------
+
+
+def _author_context(by: str | None) -> Context:
+    ctx = _context()
+    return Context(ctx.engine, ctx.clock, actor=(by or os.environ.get("USER") or "cli")[:100])
+
+
+@main.command("publish")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--note", required=True, help="The change note: what changed and why (required).")
+@click.option("--by", help="Who publishes (default: $USER).")
+@click.option("--expect", "expected", type=int, help="Refuse unless the newest published version is this one.")
+def publish_command(file: Path, note: str, by: str | None, expected: int | None) -> None:
+    """Publish FILE as the next version of its pathway (its 'version' must be the newest + 1)."""
+    from pathways.services import authoring
+    try:
+        published = authoring.publish(_author_context(by), file.read_text(encoding="utf-8"), note, str(file),
+                                      expected_latest=expected)
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{file} is not valid: {len(exc.problems)} problem(s); nothing was published") \
+            from None
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"published {published.pathway_id}@{published.version} (sha256 {published.content_hash[:12]})")
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--json", "as_json", is_flag=True)
+def diff_command(old: str, new: str, as_json: bool) -> None:
+    """What changed between two published versions (ID@V1 ID@V2), and the running cases affected."""
+    from pathways.services import authoring
+    try:
+        (pathway_a, va), (pathway_b, vb) = authoring.parse_ref(old), authoring.parse_ref(new)
+        if pathway_a != pathway_b:
+            raise ServiceError(f"compare versions of one pathway, not '{pathway_a}' with '{pathway_b}'", "ref")
+        found = authoring.diff(_context(), pathway_a, va, vb)
+    except ServiceError as exc:
+        _fail(exc)
+    _emit(as_json, found.as_json(), "\n".join(found.lines()))
+
+
+@main.command("migrate")
+@click.argument("old")
+@click.argument("new")
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML: steps: {old: new}, regions: {region: {old: new}}, recompute: [deadline, ...] | all.")
+@click.option("--dry-run", is_flag=True, help="Show where every case would land; change nothing.")
+@click.option("--by", help="Who migrates (default: $USER).")
+@click.option("--json", "as_json", is_flag=True)
+def migrate_command(old: str, new: str, mapping_file: Path | None, dry_run: bool, by: str | None,
+                    as_json: bool) -> None:
+    """Move the running cases of ID@V1 to ID@V2 (batches, one transaction per case; run again to resume)."""
+    from pathways.services import authoring
+    try:
+        (pathway_a, va), (pathway_b, vb) = authoring.parse_ref(old), authoring.parse_ref(new)
+        if pathway_a != pathway_b:
+            raise ServiceError(f"migrate between versions of one pathway, not '{pathway_a}' and '{pathway_b}'", "ref")
+        mapping = authoring.load_mapping(mapping_file.read_text(encoding="utf-8") if mapping_file else "",
+                                         str(mapping_file or "mapping"))
+        report = authoring.migrate(_author_context(by), pathway_a, va, vb, mapping, dry_run=dry_run)
+    except ServiceError as exc:
+        _fail(exc)
+    _emit(as_json, report.as_json(), "\n".join(report.lines()))
+    if report.refused and not dry_run:
+        sys.exit(2)
+
+
 # -- staff accounts and the dashboard ------------------------------------------------------------------
 
 

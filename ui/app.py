@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,12 @@ class PageError(Exception):
 
 
 def date_no(value: Any) -> str:
-    """dd.mm.åååå, the Norwegian way."""
+    """dd.mm.åååå, the Norwegian way (a date, or ISO text from a JSON view)."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     return value.strftime("%d.%m.%Y") if value is not None else "–"
 
 

@@ -130,7 +130,11 @@ def _bound(deadline: Deadline, state: CaseState, anchor: date, bounds: dict[str,
 
 def _deadline(pathway: Pathway, deadline: Deadline, state: CaseState, anchor: date, as_of: date,
               bounds: dict[str, tuple[date, int]]) -> DueItem | None:
-    due = due_date(anchor, _period(pathway, deadline.offset), deadline.days.value)
+    kept = state.kept_due.get(deadline.id)
+    if kept is not None and kept[0] == anchor.isoformat():  # pinned by a migration: the old version's date
+        due = date.fromisoformat(kept[1])
+    else:
+        due = due_date(anchor, _period(pathway, deadline.offset), deadline.days.value)
     since, after = bounds[deadline.id] = _bound(deadline, state, anchor, bounds)
     if deadline.while_in and not any(s in state.entered for s in deadline.while_in):
         return None  # open only while in its steps, and the case has not been there yet

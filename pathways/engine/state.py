@@ -86,6 +86,9 @@ class CaseState(BaseModel):
     outcome: str | None = None  # the outcome step the case ended in
     ended_on: date | None = None
     sequence: int = 0  # events applied
+    # deadline → [anchor, due] pinned by a migration to a new version ("keep the timer"): the deadline
+    # keeps the due date the old version gave it for as long as its anchor stays the same
+    kept_due: dict[str, list[str]] = {}
 
     @property
     def ended(self) -> bool:
@@ -111,7 +114,7 @@ class CaseState(BaseModel):
             "events": {k: list(v) for k, v in self.events.items()}, "stays": dict(self.stays),
             "inside": list(self.inside),
             "value_set": dict(self.value_set), "certificates": dict(self.certificates),
-            "pauses": [p.model_copy() for p in self.pauses],
+            "pauses": [p.model_copy() for p in self.pauses], "kept_due": dict(self.kept_due),
         })
 
     def recorded(self, events: tuple[str, ...], since: date, after: int = 0) -> list[date]:

@@ -21,6 +21,7 @@ from pathways.definition.loader import Definition
 from pathways.engine import machine
 from pathways.engine.deadlines import DueItem, case_deadlines, next_due
 from pathways.engine.machine import AllowedEvent, Effect, EngineError, EventInput, InputError, Refused, Result
+from pathways.engine.migration import MIGRATION_EVENT, replay_migration
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
 from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
@@ -293,15 +294,27 @@ def events_of(session: Session, case_id: int) -> list[Event]:
 
 
 def rebuild(ctx: Context, case_id: int) -> CaseState:
-    """The case rebuilt from its events alone (each with the participant facts it was recorded with)."""
+    """The case rebuilt from its events alone (each with the participant facts it was recorded with),
+    through every version it was migrated between (a migration event names the versions)."""
     with ctx.transaction() as session:
         case = _case(session, case_id)
-        definition = definition_of(session, case.pathway_version_id)
         events = events_of(session, case_id)
-    first, rest = events[0], events[1:]
-    return machine.replay(definition, first.effective_on, Facts.model_validate_json(first.facts), [
-        (EventInput(e.name, e.effective_on, json.loads(e.values), e.step), Facts.model_validate_json(e.facts))
-        for e in rest])
+        moves = [json.loads(e.values) for e in events if e.name == MIGRATION_EVENT]
+        versions = {case.pathway_version_id, *(m["from_version_id"] for m in moves),
+                    *(m["to_version_id"] for m in moves)}
+        definitions = {vid: definition_of(session, vid) for vid in versions}
+    definition = definitions[moves[0]["from_version_id"] if moves else case.pathway_version_id]
+    first = events[0]
+    state = machine.start(definition, Facts.model_validate_json(first.facts), first.effective_on).state
+    for e in events[1:]:
+        values = json.loads(e.values)
+        if e.name == MIGRATION_EVENT:
+            definition = definitions[values["to_version_id"]]
+            state = replay_migration(state, definition, values, e.effective_on, e.sequence)
+        else:
+            state = machine.apply(definition, state, Facts.model_validate_json(e.facts),
+                                  EventInput(e.name, e.effective_on, values, e.step), today=e.effective_on).state
+    return state
 
 
 def stored_state(ctx: Context, case_id: int) -> CaseState:

@@ -54,6 +54,37 @@ class PathwayVersion(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     published_at: datetime
     published_by: str = Field(default="system", max_length=100)
+    change_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # why: required to publish
+
+
+class PathwayDraft(SQLModel, table=True):
+    """An administrator's unpublished edit of a pathway (one per pathway and author); validated on save,
+    published as a new version."""
+
+    __table_args__ = (UniqueConstraint("pathway_id", "author"),)
+    id: int | None = Field(default=None, primary_key=True)
+    pathway_id: str = Field(max_length=64)
+    base_version: int | None = None  # the published version the draft started from
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(max_length=100)
+    updated_at: datetime
+
+
+class MigrationRun(SQLModel, table=True):
+    """A migration of running cases from one version to another: the mapping, who, when, and the report.
+    Cases move one transaction each; a run interrupted is resumed by running it again."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pathway_id: str = Field(max_length=64, index=True)
+    from_version: int
+    to_version: int
+    mapping: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    started_by: str = Field(max_length=100)
+    started_at: datetime
+    finished_at: datetime | None = None
+    moved: int = 0
+    refused: int = 0
+    report: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON: the cases refused
 
 
 class Enrolment(SQLModel, table=True):

@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("must_change_password", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_user_kommune_id", "user", ["kommune_id"])
     op.create_table(
@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("user.id"), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False, unique=True),
         sa.Column("label", sa.String(length=100), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_apitoken_user_id", "apitoken", ["user_id"])
@@ -47,7 +47,7 @@ def upgrade() -> None:
         sa.Column("kommune_id", sa.Integer(), sa.ForeignKey("kommune.id"), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("author", sa.String(length=100), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_note_enrolment_id", "note", ["enrolment_id"])
     # the caseload: a veileder's own cases, a leder's kommune, both by status

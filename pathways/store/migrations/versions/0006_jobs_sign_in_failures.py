@@ -29,8 +29,8 @@ def upgrade() -> None:
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("result", sa.Text(), nullable=True),
         sa.Column("errors", sa.Text(), nullable=True),
-        sa.Column("started_at", sa.DateTime(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_backgroundjob_owner_id", "backgroundjob", ["owner_id"])
     op.create_index("ix_backgroundjob_started_at", "backgroundjob", ["started_at"])
@@ -38,7 +38,7 @@ def upgrade() -> None:
         "signinfailure",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("key", sa.String(length=64), nullable=False),
-        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_signinfailure_key_at", "signinfailure", ["key", "at"])
 

@@ -1,0 +1,516 @@
+"""Pathway authoring: validate and save drafts, publish new immutable versions, compare versions, and
+migrate running cases from one version to another.
+
+- **Publish**: a document is published as version *latest + 1* of its pathway, with its content hash,
+  who, when and a required change note. Two administrators publishing at once: the unique
+  (pathway, version) makes the second fail with :class:`Conflict`; so does publishing over a version
+  the author did not start from (``expected_latest``).
+- **Diff** (:func:`diff`): steps, events, guards, deadlines, parameters and expected livelihood added,
+  removed or changed, and the running cases on the old version by step.
+- **Migrate** (:func:`migrate`): with an explicit step mapping, checked first (a mapping to a missing
+  step is refused before any case is read). A dry run reports for every running case where it would
+  land, which deadlines keep their dates and which are recomputed, and which cases cannot move and
+  why. The real run moves the cases in batches, each in its own transaction, with a migration event on
+  every case and a report at the end. Only cases still on the old version are selected, so a case
+  never moves twice and an interrupted run is resumed by running it again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from pathways.calendar import OSLO
+from pathways.definition.loader import Definition, load_text
+from pathways.definition.problems import DefinitionError, Problem, did_you_mean
+from pathways.definition.schema import Pathway, Step
+from pathways.engine.deadlines import case_deadlines, next_due
+from pathways.engine.migration import (
+    MIGRATION_EVENT,
+    CannotMove,
+    MappingError,
+    StepMapping,
+    check_mapping,
+    migrate_state,
+)
+from pathways.engine.state import ACTIVE, CaseState
+from pathways.engine.state import Participant as Facts
+from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
+from pathways.services.participants import facts_of
+from pathways.services.publishing import content_hash
+from pathways.store.tables import Deadline, Enrolment, Event, MigrationRun, Participant, PathwayDraft, PathwayVersion
+
+NOTE_MAX = 2000
+BATCH = 500
+
+
+# -- references and validation ----------------------------------------------------------------------
+
+
+def parse_ref(text: str) -> tuple[str, int]:
+    """``introduksjonsprogram@2`` → ("introduksjonsprogram", 2)."""
+    found = re.fullmatch(r"\s*([a-z][a-z0-9_]*)@([0-9]+)\s*", text or "")
+    if not found:
+        raise ServiceError(f"'{text}' is not a pathway version: write ID@VERSION, e.g. introduksjonsprogram@2", "ref")
+    return found.group(1), int(found.group(2))
+
+
+def version_row(session: Session, pathway_id: str, version: int) -> PathwayVersion:
+    row = session.exec(select(PathwayVersion).where(PathwayVersion.pathway_id == pathway_id,
+                                                    PathwayVersion.version == version)).first()
+    if row is None:
+        have = session.exec(select(PathwayVersion.version).where(PathwayVersion.pathway_id == pathway_id)
+                            .order_by(col(PathwayVersion.version))).all()
+        if not have:
+            known = session.exec(select(PathwayVersion.pathway_id).distinct()).all()
+            raise NotFound(f"no published pathway '{pathway_id}'" + did_you_mean(pathway_id, known), "ref")
+        raise NotFound(f"'{pathway_id}' has no version {version} (published: "
+                       f"{', '.join(str(v) for v in have)})", "ref")
+    return row
+
+
+def validate(text: str, filename: str = "utkast.yaml") -> tuple[Definition | None, list[Problem]]:
+    """The definition of ``text``, or its problems (each with line and column)."""
+    try:
+        return load_text(text, filename), []
+    except DefinitionError as exc:
+        return None, list(exc.problems)
+
+
+# -- drafts and publishing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    pathway_id: str
+    version: int
+    id: int
+    content_hash: str
+
+
+def save_draft(ctx: Context, pathway_id: str, text: str, base_version: int | None) -> list[Problem]:
+    """Save (or replace) the actor's draft of a pathway; returns its problems (a draft may be invalid)."""
+    _, problems = validate(text, f"{pathway_id}.yaml")
+    with ctx.transaction() as session:
+        draft = session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
+                                                        PathwayDraft.author == ctx.actor)).first()
+        now = datetime.now(OSLO)
+        if draft is None:
+            session.add(PathwayDraft(pathway_id=pathway_id, base_version=base_version, document=text,
+                                     author=ctx.actor, updated_at=now))
+        else:
+            draft.document, draft.base_version, draft.updated_at = text, base_version, now
+            session.add(draft)
+    return problems
+
+
+def draft_of(ctx: Context, pathway_id: str) -> PathwayDraft | None:
+    with ctx.transaction() as session:
+        return session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
+                                                       PathwayDraft.author == ctx.actor)).first()
+
+
+def next_version_text(text: str, version: int) -> str:
+    """The document with its top-level ``version:`` set to ``version`` (a draft of the next version)."""
+    changed, n = re.subn(r"(?m)^version:[ \t]*\d+[ \t]*$", f"version: {version}", text, count=1)
+    return changed if n else text
+
+
+def publish(ctx: Context, text: str, note: str, filename: str = "utkast.yaml",
+            expected_latest: int | None = None) -> Published:
+    """Publish a document as the next version of its pathway. Raises DefinitionError (invalid), ServiceError
+    (no note, wrong version number, already published) or Conflict (someone published first)."""
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError("write a change note: what changed and why", "note")
+    if len(note) > NOTE_MAX:
+        raise ServiceError(f"the change note is longer than {NOTE_MAX} characters", "note")
+    definition = load_text(text, filename)  # raises DefinitionError with every problem and its line
+    pathway_id, version = definition.pathway.id, definition.pathway.version
+    digest = content_hash(definition.text)
+    try:
+        with ctx.transaction() as session:
+            latest = session.exec(select(func.max(PathwayVersion.version))
+                                   .where(PathwayVersion.pathway_id == pathway_id)).one()
+            if expected_latest is not None and latest != expected_latest:
+                raise Conflict(f"'{pathway_id}' has been published as version {latest} since you started from "
+                               f"version {expected_latest}; open the newest version and make the change there")
+            if latest is not None and version <= latest:
+                same = session.exec(select(PathwayVersion).where(PathwayVersion.pathway_id == pathway_id,
+                                                                 PathwayVersion.version == version)).first()
+                if same is not None and same.content_hash == digest:
+                    raise ServiceError(f"this document is already published as {pathway_id}@{version}", "version")
+                raise ServiceError(f"version {version} of '{pathway_id}' is already published; a change is a new "
+                                   f"version: set 'version: {latest + 1}'", "version")
+            wanted = (latest or 0) + 1
+            if version != wanted:
+                raise ServiceError(f"'{pathway_id}' is at version {latest or 0}: the next version is {wanted}, "
+                                   f"not {version}", "version")
+            row = PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
+                                 document=definition.text, content_hash=digest, published_at=datetime.now(OSLO),
+                                 published_by=ctx.actor, change_note=note)
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            drafts = session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
+                                                             PathwayDraft.author == ctx.actor)).all()
+            for draft in drafts:
+                session.delete(draft)
+            return Published(pathway_id, version, row.id, digest)
+    except IntegrityError:
+        raise Conflict(f"someone else published version {version} of '{pathway_id}' at the same time; "
+                       "open the newest version and make the change there") from None
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    pathway_id: str
+    version: int
+    id: int
+    title: str
+    published_at: datetime
+    published_by: str
+    change_note: str | None
+    content_hash: str
+    active_cases: int
+
+
+def versions(ctx: Context, kommune_id: int | None = None) -> list[VersionInfo]:
+    """Every published version with its running cases (in one kommune, or all)."""
+    with ctx.transaction() as session:
+        counts_query = (select(Enrolment.pathway_version_id, func.count())
+                        .where(col(Enrolment.status).in_(ACTIVE)).group_by(col(Enrolment.pathway_version_id)))
+        if kommune_id is not None:
+            counts_query = counts_query.where(Enrolment.kommune_id == kommune_id)
+        counts = dict(session.exec(counts_query).all())
+        rows = session.exec(select(PathwayVersion).order_by(col(PathwayVersion.pathway_id),
+                                                            col(PathwayVersion.version))).all()
+        return [VersionInfo(r.pathway_id, r.version, r.id or 0, r.title, r.published_at, r.published_by,
+                            r.change_note, r.content_hash, counts.get(r.id, 0)) for r in rows]
+
+
+# -- diff ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    area: str  # step | event | guard | deadline | parameter | livelihood | followup
+    id: str
+    change: str  # added | removed | changed
+    before: str | None = None
+    after: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"area": self.area, "id": self.id, "change": self.change, "before": self.before, "after": self.after}
+
+    def __str__(self) -> str:
+        sign = {"added": "+", "removed": "-", "changed": "~"}[self.change]
+        if self.change == "changed":
+            return f"{sign} {self.area} {self.id}: {self.before} → {self.after}"
+        shown = self.after or self.before
+        return f"{sign} {self.area} {self.id}" + (f": {shown}" if shown else "")
+
+
+@dataclass
+class Diff:
+    pathway_id: str
+    old: int
+    new: int
+    changes: list[Change]
+    cases_by_step: dict[str, int] = field(default_factory=dict)  # running cases on the old version per step
+    affected_steps: dict[str, int] = field(default_factory=dict)  # of those, in steps removed or changed
+
+    @property
+    def changed_steps(self) -> dict[str, str]:
+        """Step id → added | removed | changed (for colouring the diagram)."""
+        found = {c.id: c.change for c in self.changes if c.area == "step"}
+        for c in self.changes:
+            if c.area in ("event", "guard", "livelihood") and c.id.split(":")[0] not in found:
+                found[c.id.split(":")[0]] = "changed"
+        return found
+
+    def as_json(self) -> dict[str, Any]:
+        return {"pathway": self.pathway_id, "from": self.old, "to": self.new,
+                "changes": [c.as_json() for c in self.changes], "running_cases_by_step": self.cases_by_step,
+                "affected_cases_by_step": self.affected_steps}
+
+    def lines(self) -> list[str]:
+        out = [f"{self.pathway_id}@{self.old} → @{self.new}: {len(self.changes)} changes"]
+        out += [f"  {c}" for c in self.changes]
+        total = sum(self.cases_by_step.values())
+        affected = sum(self.affected_steps.values())
+        out.append(f"running cases on version {self.old}: {total}; in changed or removed steps: {affected}")
+        out += [f"  {step}: {n}" for step, n in sorted(self.affected_steps.items())]
+        return out
+
+
+def _step_summary(step: Step) -> dict[str, str]:
+    duration = step.duration
+    return {"kind": step.kind.value, "title": step.title, "owner": step.owner or "",
+            "duration": "" if duration is None else "/".join(
+                str(getattr(duration, k) or "–") for k in ("min", "expected", "max")),
+            "next": step.next or "", "outcome": step.outcome.value if step.outcome else "",
+            "modules": ",".join(m.id for m in step.modules)}
+
+
+def _transitions(pathway: Pathway) -> dict[str, str]:
+    """'step:event→target' → guard text (empty when unguarded); duplicate keys numbered."""
+    found: dict[str, str] = {}
+    for step in pathway.all_steps().values():
+        for t in step.on:
+            key = f"{step.id}:{t.event}→{t.to or '(blir)'}"
+            n = 2
+            while key in found:
+                key, n = f"{step.id}:{t.event}→{t.to or '(blir)'}#{n}", n + 1
+            found[key] = " ".join((t.guard or "").split())
+    return found
+
+
+def _resolved_offset(pathway: Pathway, offset: str) -> str:
+    """The offset with a parameter's value: a changed parameter changes the deadline."""
+    bare = offset.lstrip("-")
+    if bare in pathway.parameters:
+        return f"{offset} (= {'-' if offset.startswith('-') else ''}{pathway.parameters[bare].default})"
+    return offset
+
+
+def diff_definitions(old: Definition, new: Definition) -> list[Change]:
+    a, b = old.pathway, new.pathway
+    changes: list[Change] = []
+
+    def keyed(area: str, before: dict[str, Any], after: dict[str, Any], show: Any = str) -> None:
+        for key in sorted(before.keys() - after.keys()):
+            changes.append(Change(area, key, "removed", show(before[key]), None))
+        for key in sorted(after.keys() - before.keys()):
+            changes.append(Change(area, key, "added", None, show(after[key])))
+        for key in sorted(before.keys() & after.keys()):
+            if before[key] != after[key]:
+                x, y = before[key], after[key]
+                if isinstance(x, dict):
+                    fields = [f for f in x if x.get(f) != y.get(f)]
+                    changes.append(Change(area, key, "changed", "; ".join(f"{f}={x[f]}" for f in fields),
+                                          "; ".join(f"{f}={y.get(f)}" for f in fields)))
+                else:
+                    changes.append(Change(area, key, "changed", show(x), show(y)))
+
+    steps_a, steps_b = a.all_steps(), b.all_steps()
+    keyed("step", {k: _step_summary(s) for k, s in steps_a.items()},
+          {k: _step_summary(s) for k, s in steps_b.items()}, show=lambda s: s["title"])
+    ta, tb = _transitions(a), _transitions(b)
+    for key in sorted(ta.keys() - tb.keys()):
+        changes.append(Change("event", key, "removed", ta[key] or None, None))
+    for key in sorted(tb.keys() - ta.keys()):
+        changes.append(Change("event", key, "added", None, tb[key] or None))
+    for key in sorted(ta.keys() & tb.keys()):
+        if ta[key] != tb[key]:
+            changes.append(Change("guard", key, "changed", ta[key] or "(ingen)", tb[key] or "(ingen)"))
+    keyed("deadline",
+          {d.id: {"anchor": d.anchor, "offset": _resolved_offset(a, d.offset), "days": d.days.value,
+                  "kind": d.kind.value, "while_in": ",".join(d.while_in), "met_by": ",".join(d.met_by)}
+           for d in a.deadlines},
+          {d.id: {"anchor": d.anchor, "offset": _resolved_offset(b, d.offset), "days": d.days.value,
+                  "kind": d.kind.value, "while_in": ",".join(d.while_in), "met_by": ",".join(d.met_by)}
+           for d in b.deadlines}, show=lambda d: f"{d['anchor']} + {d['offset']}")
+    keyed("parameter", {k: p.default for k, p in a.parameters.items()},
+          {k: p.default for k, p in b.parameters.items()})
+    keyed("livelihood", {k: ",".join(_sources(s)) for k, s in steps_a.items() if k in steps_b},
+          {k: ",".join(_sources(s)) for k, s in steps_b.items() if k in steps_a})
+    keyed("followup", {f.id: f"{f.every} i {','.join(f.while_in)}" for f in a.followups},
+          {f.id: f"{f.every} i {','.join(f.while_in)}" for f in b.followups})
+    return changes
+
+
+def _sources(step: Step) -> list[str]:
+    return [getattr(item, "source", str(item)) for item in (step.livelihood or ())]
+
+
+def diff(ctx: Context, pathway_id: str, old: int, new: int, kommune_id: int | None = None) -> Diff:
+    with ctx.transaction() as session:
+        a, b = version_row(session, pathway_id, old), version_row(session, pathway_id, new)
+        da, db = definition_of(session, a.id or 0), definition_of(session, b.id or 0)
+        query = select(Enrolment.current_steps).where(Enrolment.pathway_version_id == a.id,
+                                                      col(Enrolment.status).in_(ACTIVE))
+        if kommune_id is not None:
+            query = query.where(Enrolment.kommune_id == kommune_id)
+        by_step: Counter[str] = Counter()
+        for steps in session.exec(query):
+            by_step.update(s for s in steps.split(",") if s)
+    result = Diff(pathway_id, old, new, diff_definitions(da, db), dict(sorted(by_step.items())))
+    touched = {k for k, v in result.changed_steps.items() if v in ("removed", "changed")}
+    result.affected_steps = {k: n for k, n in result.cases_by_step.items() if k in touched}
+    return result
+
+
+# -- migration -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    case_id: int
+    steps: dict[str, str]  # old → new
+    kept: dict[str, str]  # deadline → due date kept (ISO)
+    recomputed: dict[str, tuple[str, str]]  # deadline → (old due, new due)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"case": self.case_id, "steps": self.steps, "kept": self.kept,
+                "recomputed": {k: {"from": a, "to": b} for k, (a, b) in self.recomputed.items()}}
+
+
+@dataclass
+class MigrationReport:
+    pathway_id: str
+    old: int
+    new: int
+    dry_run: bool
+    moved: list[CasePlan] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (case, why)
+    already: int = 0  # cases on the new version already (an earlier run)
+    run_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"pathway": self.pathway_id, "from": self.old, "to": self.new, "dry_run": self.dry_run,
+                "run": self.run_id, "moved" if not self.dry_run else "would_move": [p.as_json() for p in self.moved],
+                "cannot_move": [{"case": c, "reason": why} for c, why in self.refused],
+                "already_on_new_version": self.already}
+
+    def lines(self, limit: int = 20) -> list[str]:
+        verb = "would move" if self.dry_run else "moved"
+        out = [f"{self.pathway_id}@{self.old} → @{self.new}: {len(self.moved)} {verb}, {len(self.refused)} cannot "
+               f"move, {self.already} already on version {self.new}"]
+        for plan in self.moved[:limit]:
+            steps = ", ".join(f"{a} → {b}" if a != b else a for a, b in plan.steps.items())
+            kept = f"; keeps {', '.join(plan.kept)}" if plan.kept else ""
+            recomputed = "; recomputed " + ", ".join(f"{k} {a} → {b}" for k, (a, b) in plan.recomputed.items()) \
+                if plan.recomputed else ""
+            out.append(f"  case {plan.case_id}: {steps}{kept}{recomputed}")
+        if len(self.moved) > limit:
+            out.append(f"  … and {len(self.moved) - limit} more")
+        for case_id, why in self.refused[:limit]:
+            out.append(f"  case {case_id} cannot move: {why}")
+        if len(self.refused) > limit:
+            out.append(f"  … and {len(self.refused) - limit} more that cannot move")
+        return out
+
+
+def load_mapping(raw: str, where: str = "mapping") -> StepMapping:
+    """A mapping document (YAML): ``steps``, ``regions``, ``recompute``."""
+    import yaml
+    try:
+        data = yaml.safe_load(raw) if raw and raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        raise ServiceError(f"{where}{at}: not valid YAML ({getattr(exc, 'problem', exc)})", "mapping") from None
+    try:
+        return StepMapping.from_data(data, where)
+    except MappingError as exc:
+        raise ServiceError(str(exc), "mapping") from None
+
+
+def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapping, *, dry_run: bool = False,
+            kommune_id: int | None = None, batch: int = BATCH, on: date | None = None,
+            progress: Any = None, stop_after: int | None = None) -> MigrationReport:
+    """Move the running cases of ``pathway_id@old`` to ``@new`` (see the module doc). ``stop_after`` stops
+    after that many cases (to test resuming)."""
+    on = on or ctx.today()
+    with ctx.transaction() as session:
+        a, b = version_row(session, pathway_id, old), version_row(session, pathway_id, new)
+        da, db = definition_of(session, a.id or 0), definition_of(session, b.id or 0)
+        if new <= old:
+            raise ServiceError(f"migrate to a newer version: {new} is not after {old}", "ref")
+        try:
+            check_mapping(da, db, mapping)
+        except MappingError as exc:
+            raise ServiceError(str(exc), "mapping") from None
+        scope = [Enrolment.pathway_id == pathway_id, col(Enrolment.status).in_(ACTIVE)]
+        if kommune_id is not None:
+            scope.append(Enrolment.kommune_id == kommune_id)
+        ids = list(session.exec(select(Enrolment.id).where(Enrolment.pathway_version_id == a.id, *scope)
+                                .order_by(col(Enrolment.id))).all())
+        already = session.exec(select(func.count()).select_from(Enrolment)
+                               .where(Enrolment.pathway_version_id == b.id, *scope)).one()
+    report = MigrationReport(pathway_id, old, new, dry_run, already=already)
+    if not dry_run:
+        with ctx.transaction() as session:
+            run = MigrationRun(pathway_id=pathway_id, from_version=old, to_version=new,
+                               mapping=dumps(mapping.as_json()), started_by=ctx.actor, started_at=datetime.now(OSLO))
+            session.add(run)
+            session.flush()
+            report.run_id = run.id
+    done = 0
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        with ctx.transaction() as session:  # read a batch at once; write each case in its own transaction
+            rows = session.exec(select(Enrolment.id, Enrolment.state, Enrolment.version, Participant)
+                                .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
+                                .where(col(Enrolment.id).in_(chunk), Enrolment.pathway_version_id == a.id)).all()
+            latest = {case_id: (state_json, version, facts_of(person)) for case_id, state_json, version, person in rows}
+        for case_id in chunk:
+            if stop_after is not None and done >= stop_after:
+                return _finish(ctx, report)
+            if case_id not in latest:
+                continue  # moved meanwhile by another run
+            state_json, version, facts = latest[case_id]
+            state = CaseState.model_validate_json(state_json)
+            try:
+                moved = migrate_state(da, db, state, facts, mapping, on, a.id or 0, b.id or 0)
+            except CannotMove as exc:
+                report.refused.append((case_id, str(exc)))
+                continue
+            plan = CasePlan(case_id, moved.steps, {k: d.isoformat() for k, d in moved.kept.items()},
+                            {k: (x.isoformat(), y.isoformat()) for k, (x, y) in moved.recomputed.items()})
+            if not dry_run and not _write(ctx, case_id, version, a.id or 0, b.id or 0, db, moved, facts, on):
+                report.refused.append((case_id, "the case changed while migrating; run the migration again"))
+                continue
+            report.moved.append(plan)
+            done += 1
+        if progress is not None:
+            progress(min(start + batch, len(ids)), len(ids))
+    return _finish(ctx, report)
+
+
+def _write(ctx: Context, case_id: int, version: int, old_id: int, new_id: int, definition: Definition, moved: Any,
+           facts: Facts, on: date) -> bool:
+    """One case in one transaction: guarded by the case version and the old version id (never twice)."""
+    state: CaseState = moved.state
+    now = datetime.now(OSLO)
+    with ctx.transaction() as session:
+        changed = session.execute(update(Enrolment).where(
+            col(Enrolment.id) == case_id, col(Enrolment.version) == version,
+            col(Enrolment.pathway_version_id) == old_id).values(
+            pathway_version_id=new_id, state=state.model_dump_json(), status=state.status,
+            current_steps=",".join(state.steps + list(state.compounds)), version=version + 1, updated_at=now))
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        session.execute(insert(Event).values(
+            enrolment_id=case_id, sequence=state.sequence, name=MIGRATION_EVENT, effective_on=on, step=None,
+            values=dumps(moved.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor))
+        from pathways.services.cases import _deadline_row  # the same rows as every other change
+        case = session.get(Enrolment, case_id)
+        assert case is not None
+        after = case_deadlines(definition, state, facts, ctx.today())
+        session.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case_id))
+        if after:
+            session.execute(insert(Deadline), [_deadline_row(case, item) for item in after])
+        session.execute(update(Enrolment).where(col(Enrolment.id) == case_id).values(next_due=next_due(after)))
+    return True
+
+
+def _finish(ctx: Context, report: MigrationReport) -> MigrationReport:
+    if report.run_id is not None:
+        with ctx.transaction() as session:
+            run = session.get(MigrationRun, report.run_id)
+            assert run is not None
+            run.finished_at, run.moved, run.refused = datetime.now(OSLO), len(report.moved), len(report.refused)
+            run.report = json.dumps({"cannot_move": [{"case": c, "reason": r} for c, r in report.refused]},
+                                    ensure_ascii=False)
+            session.add(run)
+    return report
