@@ -26,7 +26,7 @@ from typing import Any
 from pathways.calendar import due_date
 from pathways.definition.loader import Definition
 from pathways.definition.schema import StepKind
-from pathways.engine.deadlines import case_deadlines
+from pathways.engine.deadlines import DueItem, case_deadlines
 from pathways.engine.state import CaseState, Participant
 
 MIGRATION_EVENT = "versjonsbytte"
@@ -132,6 +132,7 @@ class Moved:
     kept: dict[str, date]  # deadline → the due date kept
     recomputed: dict[str, tuple[date, date]]  # deadline → (old due, new due) where the new rule moved it
     values: dict[str, Any]  # the migration event's values (enough to replay it)
+    deadlines: list[DueItem]  # the case's deadlines on the new version, as of the migration date
 
 
 def migrate_state(old: Definition, new: Definition, state: CaseState, participant: Participant,
@@ -190,14 +191,15 @@ def migrate_state(old: Definition, new: Definition, state: CaseState, participan
     renamed.last_event_on = on
     renamed.events = {**renamed.events, MIGRATION_EVENT: [*renamed.events.get(MIGRATION_EVENT, []),
                                                            (on, renamed.sequence)]}
-    after = {i.id: i for i in case_deadlines(new, renamed, participant, on) if not i.recurring}
+    items = case_deadlines(new, renamed, participant, on)
+    after = {i.id: i for i in items if not i.recurring}
     recomputed = {k: (before[k].due, after[k].due) for k in before
                   if k in after and k not in kept and before[k].due != after[k].due
                   and before[k].status in ("open", "breached")}
     values = {"from_version": old.pathway.version, "to_version": new.pathway.version,
               "from_version_id": old_version_id, "to_version_id": new_version_id,
               "steps": moved_steps, "kept_due": renamed.kept_due, "mapping": mapping.as_json()}
-    return Moved(renamed, moved_steps, kept, recomputed, values)
+    return Moved(renamed, moved_steps, kept, recomputed, values, items)
 
 
 def replay_migration(state: CaseState, new: Definition, values: dict[str, Any], on: date, sequence: int) -> CaseState:

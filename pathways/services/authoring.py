@@ -32,7 +32,7 @@ from pathways.calendar import OSLO
 from pathways.definition.loader import Definition, load_text
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
 from pathways.definition.schema import Pathway, Step
-from pathways.engine.deadlines import case_deadlines, next_due
+from pathways.engine.deadlines import next_due
 from pathways.engine.migration import (
     MIGRATION_EVENT,
     CannotMove,
@@ -417,9 +417,10 @@ def load_mapping(raw: str, where: str = "mapping") -> StepMapping:
 
 def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapping, *, dry_run: bool = False,
             kommune_id: int | None = None, batch: int = BATCH, on: date | None = None,
-            progress: Any = None, stop_after: int | None = None) -> MigrationReport:
-    """Move the running cases of ``pathway_id@old`` to ``@new`` (see the module doc). ``stop_after`` stops
-    after that many cases (to test resuming)."""
+            progress: Any = None, stop_after: int | None = None, limit: int | None = None) -> MigrationReport:
+    """Move the running cases of ``pathway_id@old`` to ``@new`` (see the module doc). ``limit`` takes at
+    most that many cases (lowest ids first: a migration in stages); ``stop_after`` stops after that many
+    moved (to test resuming)."""
     on = on or ctx.today()
     with ctx.transaction() as session:
         a, b = version_row(session, pathway_id, old), version_row(session, pathway_id, new)
@@ -434,7 +435,7 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
         if kommune_id is not None:
             scope.append(Enrolment.kommune_id == kommune_id)
         ids = list(session.exec(select(Enrolment.id).where(Enrolment.pathway_version_id == a.id, *scope)
-                                .order_by(col(Enrolment.id))).all())
+                                .order_by(col(Enrolment.id)).limit(limit)).all())
         already = session.exec(select(func.count()).select_from(Enrolment)
                                .where(Enrolment.pathway_version_id == b.id, *scope)).one()
     report = MigrationReport(pathway_id, old, new, dry_run, already=already)
@@ -449,16 +450,18 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         with ctx.transaction() as session:  # read a batch at once; write each case in its own transaction
-            rows = session.exec(select(Enrolment.id, Enrolment.state, Enrolment.version, Participant)
+            rows = session.exec(select(Enrolment.id, Enrolment.state, Enrolment.version, Enrolment.kommune_id,
+                                       Participant)
                                 .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
                                 .where(col(Enrolment.id).in_(chunk), Enrolment.pathway_version_id == a.id)).all()
-            latest = {case_id: (state_json, version, facts_of(person)) for case_id, state_json, version, person in rows}
+            latest = {case_id: (state_json, version, kommune, facts_of(person))
+                      for case_id, state_json, version, kommune, person in rows}
         for case_id in chunk:
             if stop_after is not None and done >= stop_after:
                 return _finish(ctx, report)
             if case_id not in latest:
                 continue  # moved meanwhile by another run
-            state_json, version, facts = latest[case_id]
+            state_json, version, kommune, facts = latest[case_id]
             state = CaseState.model_validate_json(state_json)
             try:
                 moved = migrate_state(da, db, state, facts, mapping, on, a.id or 0, b.id or 0)
@@ -467,7 +470,7 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
                 continue
             plan = CasePlan(case_id, moved.steps, {k: d.isoformat() for k, d in moved.kept.items()},
                             {k: (x.isoformat(), y.isoformat()) for k, (x, y) in moved.recomputed.items()})
-            if not dry_run and not _write(ctx, case_id, version, a.id or 0, b.id or 0, db, moved, facts, on):
+            if not dry_run and not _write(ctx, case_id, kommune, version, a.id or 0, b.id or 0, moved, facts, on):
                 report.refused.append((case_id, "the case changed while migrating; run the migration again"))
                 continue
             report.moved.append(plan)
@@ -477,30 +480,32 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
     return _finish(ctx, report)
 
 
-def _write(ctx: Context, case_id: int, version: int, old_id: int, new_id: int, definition: Definition, moved: Any,
+def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: int, new_id: int, moved: Any,
            facts: Facts, on: date) -> bool:
-    """One case in one transaction: guarded by the case version and the old version id (never twice)."""
+    """One case in one transaction (Core statements: four per case), guarded by the case version and the
+    old version id, so that a case changed meanwhile is left alone and no case moves twice."""
     state: CaseState = moved.state
     now = datetime.now(OSLO)
-    with ctx.transaction() as session:
-        changed = session.execute(update(Enrolment).where(
+    items = moved.deadlines
+    with ctx.engine.begin() as connection:
+        changed = connection.execute(update(Enrolment).where(
             col(Enrolment.id) == case_id, col(Enrolment.version) == version,
             col(Enrolment.pathway_version_id) == old_id).values(
             pathway_version_id=new_id, state=state.model_dump_json(), status=state.status,
-            current_steps=",".join(state.steps + list(state.compounds)), version=version + 1, updated_at=now))
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            current_steps=",".join(state.steps + list(state.compounds)), version=version + 1, updated_at=now,
+            next_due=next_due(items)))
+        if changed.rowcount != 1:
+            connection.rollback()
             return False
-        session.execute(insert(Event).values(
+        connection.execute(insert(Event).values(
             enrolment_id=case_id, sequence=state.sequence, name=MIGRATION_EVENT, effective_on=on, step=None,
             values=dumps(moved.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor))
-        from pathways.services.cases import _deadline_row  # the same rows as every other change
-        case = session.get(Enrolment, case_id)
-        assert case is not None
-        after = case_deadlines(definition, state, facts, ctx.today())
-        session.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case_id))
-        if after:
-            session.execute(insert(Deadline), [_deadline_row(case, item) for item in after])
-        session.execute(update(Enrolment).where(col(Enrolment.id) == case_id).values(next_due=next_due(after)))
+        connection.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case_id))
+        if items:
+            connection.execute(insert(Deadline), [
+                {"enrolment_id": case_id, "kommune_id": kommune_id, "key": i.id, "title": i.title[:300],
+                 "kind": i.kind, "recurring": i.recurring, "anchor_date": i.anchor_date, "due": i.due,
+                 "status": i.status, "met_on": i.met_on} for i in items])
     return True
 
 
