@@ -101,8 +101,9 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     async def _page_error(request: Request, exc: PageError) -> Response:
         return render(request, "error.html", {"message": str(exc), "status": exc.status}, status=exc.status)
 
-    from ui import api, web
+    from ui import api, authoring, web
     app.include_router(web.router)
+    app.include_router(authoring.router)
     app.include_router(api.router)
     return app
 

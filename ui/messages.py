@@ -74,6 +74,25 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in [
     (r"^Input should be a valid boolean.*\(got (.*)\)$", r"\1 er ikke ja eller nei"),
     (r"^Input should be (.*) \(got (.*)\)$", r"\2 er ikke gyldig: må være \1"),
     (r"^Field required.*$", "må fylles ut"),
+    (r"^write a change note: what changed and why$", "skriv et endringsnotat: hva er endret og hvorfor"),
+    (r"^the change note is longer than (\d+) characters$", r"endringsnotatet er lengre enn \1 tegn"),
+    (r"^'(.*)' has been published as version (\d+) since you started from version (\d+).*$",
+     r"«\1» er publisert som versjon \2 etter at du startet fra versjon \3; åpne den nyeste versjonen og gjør "
+     r"endringen der"),
+    (r"^someone else published version (\d+) of '(.*)' at the same time.*$",
+     r"noen andre publiserte versjon \1 av «\2» samtidig; åpne den nyeste versjonen og gjør endringen der"),
+    (r"^version (\d+) of '(.*)' is already published; a change is a new version: set 'version: (\d+)'$",
+     r"versjon \1 av «\2» er allerede publisert; en endring er en ny versjon: sett «version: \3»"),
+    (r"^'(.*)' is at version (\d+): the next version is (\d+), not (\d+)$",
+     r"«\1» er på versjon \2: neste versjon er \3, ikke \4"),
+    (r"^this document is already published as (.*)$", r"dokumentet er allerede publisert som \1"),
+    (r"^the document's id is '(.*)', not '(.*)'$", r"dokumentets id er «\1», ikke «\2»"),
+    (r"^maps '(.*)' to '(.*)', which (\S+) does not have$", r"«\1» flyttes til «\2», som \3 ikke har"),
+    (r"^maps from '(.*)', which (\S+) does not have$", r"flytter fra «\1», som \2 ikke har"),
+    (r"^it is in '(.*)', which (\S+) does not have and the mapping does not send anywhere$",
+     r"saken er i «\1», som \2 ikke har, og det er ikke valgt hvor den skal"),
+    (r"^the case changed while migrating; run the migration again$",
+     "saken ble endret under flyttingen; kjør flyttingen på nytt"),
 ]]
 _RESULT_WORDS = {"false": "oppfylt ikke", "unknown": "mangler verdi"}
 

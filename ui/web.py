@@ -548,12 +548,12 @@ async def check_start(request: Request, account: SignedIn) -> Response:
 
     def work(job: Any) -> dict[str, int]:
         job.progress(0, len(FAMILIES))
-        totals: dict[str, int] = {"nye": 0, "løste": 0}
+        totals: dict[str, int] = {"nye flagg": 0, "løste flagg": 0}
         for done, family in enumerate(FAMILIES, start=1):
             report = run_checks(engine, on, [family])
             for counts in report.counts.values():
-                totals["nye"] += counts["new"]
-                totals["løste"] += counts["resolved"]
+                totals["nye flagg"] += counts["new"]
+                totals["løste flagg"] += counts["resolved"]
             job.progress(done, message=f"Ferdig med {done} av {len(FAMILIES)} regelgrupper")
         return totals
 

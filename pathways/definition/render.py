@@ -35,6 +35,7 @@ class Node:
     details: list[str] = field(default_factory=list)
     highlighted: bool = False
     count: int | None = None
+    change: str | None = None  # added | changed | removed (a diff between versions)
 
 
 @dataclass
@@ -193,8 +194,15 @@ _OUTCOME_FILL = {"work": "#cfe9d2", "education": "#cfe3f5", "nav_measure": "#d6e
 _CLUSTER_FILL = {"parallel": "#f7f9fc", "region": "#ffffff", "modules": "#fbf8fe"}
 
 
+_CHANGE = {"added": ("NY", "#1a7f37", "#d3f5dc"), "changed": ("ENDRET", "#7d4e00", "#fff3c4"),
+           "removed": ("FJERNET", "#a40e26", "#f6f6f6")}  # word, line and text colour, fill
+
+
 def _label(node: Node) -> str:
     rows = []
+    if node.change:
+        word, colour, _ = _CHANGE[node.change]
+        rows.append(f'<TR><TD><B><FONT POINT-SIZE="10" COLOR="{colour}">{word}</FONT></B></TD></TR>')
     if node.highlighted:
         rows.append('<TR><TD><B><FONT POINT-SIZE="10" COLOR="#7a4a00">● NÅ</FONT></B></TD></TR>')
     rows.append(f"<TR><TD><B>{html.escape(node.title)}</B></TD></TR>")
@@ -235,6 +243,11 @@ def to_dot(model: Diagram) -> graphviz.Digraph:
                 attrs.update(peripheries="2")
             if n.highlighted:
                 attrs.update(penwidth="3.5", color="#b36b00", fillcolor="#ffe08a")
+            if n.change:
+                _, colour, fill = _CHANGE[n.change]
+                attrs.update(penwidth="3", color=colour, fillcolor=fill)
+                if n.change == "removed":
+                    attrs.update(style="rounded,filled,dashed", fontcolor="#555555")
         graph.node(node_id, **attrs)
 
     def cluster(graph: graphviz.Digraph, c: Cluster) -> None:
@@ -280,6 +293,25 @@ def render(definition: Definition, fmt: str = "svg", highlight: Iterable[str] = 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}': choose one of {', '.join(FORMATS)}")
     dot = to_dot(diagram(definition, highlight, counts))
+    if fmt == "dot":
+        return dot.source.encode()
+    return dot.pipe(format=fmt)
+
+
+def render_diff(new: Definition, changes: Mapping[str, str], removed_titles: Mapping[str, str], fmt: str = "svg"
+                ) -> bytes:
+    """The new version's diagram with its changes coloured and labelled (NY, ENDRET) and the steps the
+    old version had and the new one lacks shown dashed beside it (FJERNET). ``changes``: step id →
+    added | changed | removed; ``removed_titles``: removed step id → its title in the old version."""
+    model = diagram(new)
+    for step_id, change in changes.items():
+        if change != "removed" and step_id in model.nodes:  # a compound step: its fork bar
+            model.nodes[step_id].change = change
+    for step_id, title in removed_titles.items():
+        node_id = f"__fjernet_{step_id}"
+        model.nodes[node_id] = Node(node_id, title, "activity", [step_id], change="removed")
+        model.top.append(node_id)
+    dot = to_dot(model)
     if fmt == "dot":
         return dot.source.encode()
     return dot.pipe(format=fmt)

@@ -45,9 +45,10 @@ def history(ctx, case_id: int) -> list[Event]:  # type: ignore[no-untyped-def]
         return cases.events_of(session, case_id)
 
 
-def into_band(ctx, clock, sluttmal: str, planned_end: date) -> Walk:  # type: ignore[no-untyped-def]
+def into_band(ctx, clock, sluttmal: str, planned_end: date, kommune: str = "Lillehammer"  # type: ignore[no-untyped-def]
+              ) -> Walk:
     walk = Walk.start(ctx, clock, "introduksjonsprogram", SETTLED, born=date(1995, 3, 14), settled=SETTLED,
-                      kommune="Lillehammer", has_upper_secondary=False)
+                      kommune=kommune, has_upper_secondary=False)
     walk.record("fullfort", date(2025, 8, 25))
     walk.record("kartlegging_fullfort", date(2025, 9, 19))
     walk.record("vedtak_fattet", date(2025, 10, 1), programstart_dato=START)

@@ -1,0 +1,246 @@
+"""The administrator's pages for pathway authoring: versions with their running cases, the editor (Ace,
+vendored) with validation as you type and a live diagram, drafts, publishing, the diff between versions
+with the changes coloured, and the migration of running cases (dry run, then a job with progress).
+
+Pathway documents are shared by every kommune in the store; the running cases shown and moved are
+the administrator's own kommune's.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlmodel import col, select
+
+from pathways.definition.problems import DefinitionError
+from pathways.definition.render import render as draw
+from pathways.definition.render import render_diff
+from pathways.engine.migration import StepMapping
+from pathways.services import authoring
+from pathways.services.accounts import Account
+from pathways.services.context import Conflict, NotFound, ServiceError, definition_of
+from pathways.store.tables import PathwayVersion
+from ui.app import PageError, context, error_text, not_found, render
+from ui.messages import norsk
+from ui.web import SignedIn, admin, form_of
+
+router = APIRouter(include_in_schema=False)
+MAX_DOCUMENT = 500_000  # characters
+
+
+def _latest(request: Request, pathway_id: str) -> PathwayVersion:
+    with context(request).transaction() as session:
+        row = session.exec(select(PathwayVersion).where(PathwayVersion.pathway_id == pathway_id)
+                           .order_by(col(PathwayVersion.version).desc())).first()
+    if row is None:
+        raise PageError(404, f"Fant ikke løpet «{pathway_id}».")
+    return row
+
+
+@router.get("/admin/lop")
+def versions_page(request: Request, account: SignedIn) -> Response:
+    admin(account)
+    found = authoring.versions(context(request), account.kommune_id)
+    by_pathway: dict[str, list[Any]] = {}
+    for v in found:
+        by_pathway.setdefault(v.pathway_id, []).append(v)
+    return render(request, "authoring/versions.html", {"by_pathway": by_pathway})
+
+
+def _editor(request: Request, account: Account, pathway_id: str, text: str, base: int, *, problems: Any = (),
+            errors: dict[str, str] | None = None, note: str = "", status: int = 200, saved: bool = False) -> Response:
+    return render(request, "authoring/editor.html", {
+        "pathway_id": pathway_id, "text": text, "base": base, "problems": list(problems), "errors": errors or {},
+        "note": note, "saved": saved, "title": _latest(request, pathway_id).title}, status=status)
+
+
+@router.get("/admin/lop/{pathway_id}/rediger")
+def editor_page(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    admin(account)
+    latest = _latest(request, pathway_id)
+    draft = authoring.draft_of(context(request, account), pathway_id)
+    if draft is not None and draft.base_version == latest.version:
+        text = draft.document
+    else:
+        text = authoring.next_version_text(latest.document, latest.version + 1)
+    _, problems = authoring.validate(text, f"{pathway_id}.yaml")
+    return _editor(request, account, pathway_id, text, latest.version, problems=problems,
+                   saved=draft is not None and draft.base_version == latest.version)
+
+
+def _document(form: dict[str, Any]) -> str:
+    text = str(form.get("document", ""))
+    if len(text) > MAX_DOCUMENT:
+        raise PageError(413, f"Dokumentet er lengre enn {MAX_DOCUMENT} tegn.")
+    return text.replace("\r\n", "\n")
+
+
+@router.post("/admin/lop/{pathway_id}/sjekk")
+async def check(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    """Validation as you type: the problems (line, column, message) and the diagram of a valid draft."""
+    form = await form_of(request)
+    admin(account)
+    started = time.perf_counter()
+    text = _document(form)
+    definition, problems = authoring.validate(text, f"{pathway_id}.yaml")
+    if definition is not None and definition.pathway.id != pathway_id:
+        other = f"dokumentet har id «{definition.pathway.id}», men dette er editoren for «{pathway_id}»"
+        return JSONResponse({"problems": [{"line": 1, "column": 1, "message": other}], "svg": None, "ms": 0})
+    svg = draw(definition, "svg").decode() if definition is not None else None
+    return JSONResponse({
+        "problems": [{"line": p.line, "column": p.column, "message": p.message} for p in problems],
+        "svg": svg, "ms": round((time.perf_counter() - started) * 1000, 1)})
+
+
+@router.post("/admin/lop/{pathway_id}/utkast")
+async def save(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    form = await form_of(request)
+    admin(account)
+    text, base = _document(form), _int(form.get("base"))
+    problems = authoring.save_draft(context(request, account), pathway_id, text, base)
+    return _editor(request, account, pathway_id, text, base or 0, problems=problems,
+                   note=str(form.get("note", "")), saved=True)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+@router.post("/admin/lop/{pathway_id}/publiser")
+async def publish(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    form = await form_of(request)
+    admin(account)
+    text, base, note = _document(form), _int(form.get("base")), str(form.get("note", ""))
+    ctx = context(request, account)
+    try:
+        definition, problems = authoring.validate(text, f"{pathway_id}.yaml")
+        if definition is not None and definition.pathway.id != pathway_id:
+            raise ServiceError(f"the document's id is '{definition.pathway.id}', not '{pathway_id}'", "document")
+        published = authoring.publish(ctx, text, note, f"{pathway_id}.yaml", expected_latest=base)
+    except DefinitionError as exc:
+        return _editor(request, account, pathway_id, text, base or 0, problems=exc.problems, note=note, status=422,
+                       errors={"document": "Utkastet har feil og kan ikke publiseres. Rett feilene først."})
+    except Conflict as exc:
+        return _editor(request, account, pathway_id, text, base or 0, problems=problems, note=note, status=409,
+                       errors={"form": error_text(exc)})
+    except ServiceError as exc:
+        return _editor(request, account, pathway_id, text, base or 0, problems=problems, note=note, status=422,
+                       errors={exc.field or "form": error_text(exc)})
+    request.session["melding"] = f"Publisert som versjon {published.version}."
+    return RedirectResponse(f"/admin/lop/{pathway_id}/endringer?fra={published.version - 1}&til={published.version}",
+                            status_code=303)
+
+
+def _versions(request: Request) -> tuple[int, int]:
+    q = request.query_params
+    old, new = _int(q.get("fra")), _int(q.get("til"))
+    if old is None or new is None:
+        raise PageError(422, "Velg to versjoner (fra og til).")
+    return old, new
+
+
+@router.get("/admin/lop/{pathway_id}/endringer")
+def diff_page(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    admin(account)
+    old, new = _versions(request)
+    try:
+        found = authoring.diff(context(request), pathway_id, old, new, kommune_id=account.kommune_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    return render(request, "authoring/diff.html", {"pathway_id": pathway_id, "diff": found,
+                                                   "title": _latest(request, pathway_id).title})
+
+
+@router.get("/admin/lop/{pathway_id}/endringer.svg")
+def diff_svg(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    admin(account)
+    old, new = _versions(request)
+    ctx = context(request)
+    try:
+        found = authoring.diff(ctx, pathway_id, old, new)
+        with ctx.transaction() as session:
+            a = definition_of(session, authoring.version_row(session, pathway_id, old).id or 0)
+            b = definition_of(session, authoring.version_row(session, pathway_id, new).id or 0)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    steps = a.pathway.all_steps()
+    changed = found.changed_steps
+    removed = {k: steps[k].title for k, v in changed.items() if v == "removed" and k in steps}
+    return Response(render_diff(b, changed, removed), media_type="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+# -- migration -----------------------------------------------------------------------------------------
+
+
+def _migration_data(request: Request, account: Account, pathway_id: str, old: int, new: int) -> dict[str, Any]:
+    ctx = context(request)
+    try:
+        found = authoring.diff(ctx, pathway_id, old, new, kommune_id=account.kommune_id)
+        with ctx.transaction() as session:
+            b = definition_of(session, authoring.version_row(session, pathway_id, new).id or 0)
+            a = definition_of(session, authoring.version_row(session, pathway_id, old).id or 0)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    new_steps = b.pathway.all_steps()
+    missing = [s for s in found.cases_by_step if s not in new_steps]
+    deadlines = sorted({d.id for d in a.pathway.deadlines} & {d.id for d in b.pathway.deadlines})
+    changed_deadlines = {c.id for c in found.changes if c.area == "deadline" and c.change == "changed"}
+    return {"pathway_id": pathway_id, "old": old, "new": new, "diff": found, "missing": missing,
+            "new_steps": [(k, s.title) for k, s in new_steps.items()], "deadlines": deadlines,
+            "changed_deadlines": changed_deadlines, "report": None, "errors": {}, "values": {}}
+
+
+@router.get("/admin/lop/{pathway_id}/flytt")
+def migration_page(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    admin(account)
+    old, new = _versions(request)
+    return render(request, "authoring/migrate.html", _migration_data(request, account, pathway_id, old, new))
+
+
+def _mapping(form: dict[str, Any], missing: list[str]) -> StepMapping:
+    steps = {s: str(form.get(f"steg_{s}", "")).strip() for s in missing if str(form.get(f"steg_{s}", "")).strip()}
+    recompute = frozenset(k.removeprefix("beregn_") for k in form if k.startswith("beregn_"))
+    return StepMapping(steps, recompute)
+
+
+@router.post("/admin/lop/{pathway_id}/flytt")
+async def migration_run(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    form = await form_of(request)
+    admin(account)
+    old, new = _int(form.get("fra")), _int(form.get("til"))
+    if old is None or new is None:
+        raise PageError(422, "Velg to versjoner (fra og til).")
+    data = _migration_data(request, account, pathway_id, old, new)
+    mapping = _mapping(form, data["missing"])
+    data["values"] = form
+    ctx = context(request, account)
+    if form.get("handling") != "flytt":
+        try:
+            data["report"] = authoring.migrate(ctx, pathway_id, old, new, mapping, dry_run=True,
+                                               kommune_id=account.kommune_id)
+        except ServiceError as exc:
+            data["errors"] = {"mapping": error_text(exc)}
+            return render(request, "authoring/migrate.html", data, status=422)
+        return render(request, "authoring/migrate.html", data)
+
+    def work(job: Any) -> dict[str, int]:
+        report = authoring.migrate(ctx, pathway_id, old, new, mapping, kommune_id=account.kommune_id,
+                                   progress=job.progress)
+        if report.refused:
+            job.progress(job.done, message="; ".join(f"sak {c}: {norsk(why)}" for c, why in report.refused[:5]))
+        return {"saker flyttet": len(report.moved), "kan ikke flyttes": len(report.refused)}
+
+    try:  # the mapping is checked before the job starts: a bad one is refused here, nothing moved
+        authoring.migrate(ctx, pathway_id, old, new, mapping, dry_run=True, kommune_id=account.kommune_id, limit=0)
+    except ServiceError as exc:
+        data["errors"] = {"mapping": error_text(exc)}
+        return render(request, "authoring/migrate.html", data, status=422)
+    job = request.app.state.jobs.start(f"Flytting av saker til {pathway_id} versjon {new}", account.id, work)
+    return RedirectResponse(f"/jobber/{job.id}", status_code=303)
