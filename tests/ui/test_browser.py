@@ -197,6 +197,8 @@ MAIN_PAGES = [  # (user, path, screenshot name)
     ("kari", "/deltakere/{amina_pid}", "17-deltaker"),
     ("kari", "/deltakere-import", "18-import"),
     ("anne", "/admin/brukere", "19-brukere"),
+    ("anne", "/admin/lop", "21-lop"),
+    ("anne", "/admin/lop/introduksjonsprogram/rediger", "22-editor"),
 ]
 
 
@@ -224,3 +226,41 @@ def test_pages_work_on_a_tablet(live, chromium):
     assert overflow <= 1, f"the page is {overflow}px wider than a tablet screen"
     shoot(page, "20-sak-nettbrett")
     context.close()
+
+
+def test_edit_a_definition_see_the_error_at_its_line_fix_it_see_the_preview_change_and_publish(live, page):
+    base, _world = live
+    sign_in(page, base, "anne")
+    page.goto(f"{base}/admin/lop/introduksjonsprogram/rediger")
+    page.wait_for_function("() => window.pathwaysEditor && document.getElementById('editor-form').dataset.checked")
+    assert page.locator("#problems").inner_text().strip() == "✓ Ingen feil"
+    text = page.evaluate("() => pathwaysEditor.getValue()")
+    assert "\nversion: 2\n" in text  # the draft of the next version
+    line = text[:text.index("to: program_vgo\n")].count("\n") + 1
+    # a typo: the step the plan leads to does not exist
+    page.evaluate(f"() => pathwaysEditor.gotoLine({line}, {len('        to: program_vgo')})")
+    page.locator("#ace textarea").focus()
+    page.keyboard.type("x")
+    page.wait_for_function(f"() => document.getElementById('problems').innerText.includes('linje {line},')")
+    assert "program_vgox" in page.locator("#problems").inner_text()
+    rows = page.evaluate("() => pathwaysEditor.session.getAnnotations().map(a => a.row)")
+    assert line - 1 in rows  # marked in the gutter at its line
+    shoot(page, "23-editor-feil")
+    page.keyboard.press("Backspace")
+    page.wait_for_function("() => document.getElementById('problems').innerText.includes('Ingen feil')")
+    # a new title for the upper-secondary band: the preview shows it
+    before = page.evaluate("() => document.getElementById('preview').dataset.version")
+    title = "inntil 3 år)"
+    changed = text.replace(title, "inntil 4 år, 2025)", 1)
+    page.evaluate("(t) => pathwaysEditor.setValue(t, -1)", changed)
+    page.wait_for_function(f"() => document.getElementById('preview').dataset.version !== '{before}'")
+    svg = page.evaluate("async () => await (await fetch(document.getElementById('preview-image').src)).text()")
+    assert "2025)" in svg
+    page.get_by_label("Endringsnotat").fill("Prop. 81 L (2024–2025): ett år mer for sluttmål videregående")
+    page.get_by_role("button", name="Publiser versjon 2").click()
+    page.wait_for_load_state("networkidle")
+    assert "/admin/lop/introduksjonsprogram/endringer?fra=1&til=2" in page.url
+    assert "Publisert som versjon 2" in page.locator("main").inner_text()
+    assert "program_vgo" in page.locator("main table").first.inner_text()
+    shoot(page, "24-endringer")
+    assert axe_violations(page) == []
