@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from pathways.calendar import OSLO
 from pathways.checks.rules import caseload_flag_key
+from pathways.engine.migration import MIGRATION_EVENT
 from pathways.engine.state import ACTIVE
 from pathways.services.accounts import Account
 from pathways.services.context import Context, NotFound, ServiceError, definition_of
@@ -273,6 +274,8 @@ def case_extras(ctx: Context, scope: Scope, case_id: int) -> CaseExtras:
 
 
 def _event_title(compiled: Any, name: str) -> str:
+    if name == MIGRATION_EVENT:
+        return "Flyttet til ny versjon av løpet"
     try:
         return compiled.event_title(name)
     except Exception:

@@ -113,3 +113,6 @@ def test_migration_dry_run_then_a_job_moves_only_the_kommunes_cases(browser, wor
             col(Enrolment.id).in_([world.amina, world.yonas, world.olena, vgo]))).all())
     assert moved[world.amina] == moved[world.yonas] == moved[vgo] == v2
     assert moved[world.olena] != v2  # Bærum's case is not Anne's to move
+    case_page = browser("kari").get(f"/saker/{world.amina}")
+    assert case_page.status_code == 200 and "versjon 2" in case_page.text
+    assert "Flyttet til ny versjon av løpet" in case_page.text
