@@ -24,14 +24,14 @@ from sqlalchemy import inspect
 from pathways.calendar import SystemClock
 from pathways.definition.catalogue import DEFAULT_DIR, load_catalogue
 from pathways.definition.describe import describe
-from pathways.definition.loader import Definition
+from pathways.definition.loader import Definition, load_text
 from pathways.definition.periods import describe_days
 from pathways.definition.problems import DefinitionError
 from pathways.definition.render import FORMATS, render
 from pathways.demo import generate
 from pathways.services.accounts import ROLES, add_user, create_token, ensure_first_admin
 from pathways.services.cases import advance, enrol, gap_json, show
-from pathways.services.context import Context, ServiceError
+from pathways.services.context import Context, ServiceError, definition_of
 from pathways.services.livelihood import add_income, participant_gaps
 from pathways.services.participants import FACT_FIELDS, ImportRejected, add_participant, import_participants
 from pathways.services.publishing import publish_folder, seed_g_table
@@ -431,6 +431,35 @@ def migrate_command(old: str, new: str, mapping_file: Path | None, dry_run: bool
     _emit(as_json, report.as_json(), "\n".join(report.lines()))
     if report.refused and not dry_run:
         sys.exit(2)
+
+
+@main.command("forecast")
+@click.argument("target")
+@click.option("--cohort", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def forecast_command(target: str, cohort: int, seed: int, as_json: bool) -> None:
+    """Run a synthetic cohort through a draft (FILE) or a published version (ID@V): time to each outcome
+    and where income gaps would appear."""
+    from pathways.definition.forecast import forecast
+    from pathways.services import authoring
+    if Path(target).is_file():
+        try:
+            definition = load_text(Path(target).read_bytes(), target)
+        except DefinitionError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException(f"{target} is not valid: {len(exc.problems)} problem(s)") from None
+    else:
+        try:
+            pathway_id, version = authoring.parse_ref(target)
+            ctx = _context()
+            with ctx.transaction() as session:
+                definition = definition_of(session, authoring.version_row(session, pathway_id, version).id or 0)
+        except ServiceError as exc:
+            _fail(exc)
+    found = forecast(definition, cohort, seed)
+    _emit(as_json, found.as_json(), "\n".join(found.lines()))
 
 
 # -- staff accounts and the dashboard ------------------------------------------------------------------

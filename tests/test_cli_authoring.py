@@ -57,3 +57,18 @@ def test_publish_diff_and_migrate_from_the_command_line(cli, tmp_path):  # noqa:
     assert "0 moved, 0 cannot move, 1 already on version 2" in again
     shown = json.loads(cli("show", case, "--json"))
     assert [s["id"] for s in shown["steps"]] == ["program_videregaende"]
+
+
+def test_forecast_of_a_published_version_and_of_a_draft(cli, tmp_path):  # noqa: F811
+    cli("init", "--definitions", DEFINITIONS)
+    published = json.loads(cli("forecast", "introduksjonsprogram@1", "--cohort", "300", "--json"))
+    assert published["version"] == 1 and abs(sum(o["share"] for o in published["outcomes"]) - 1) < 0.01
+    draft = tmp_path / "utkast.yaml"
+    draft.write_text(law_2025().replace("duration: {min: P1W, expected: P1M, max: P1M}",
+                                        "duration: {min: P5M, expected: P6M, max: P7M}", 1), encoding="utf-8")
+    longer = json.loads(cli("forecast", draft, "--cohort", "300", "--json"))
+    median = {o["id"]: o["median_days"] for o in published["outcomes"]}
+    assert all(o["median_days"] > median[o["id"]] for o in longer["outcomes"] if o["id"] in median
+               and o["id"] not in ("ikke_rett",))
+    assert "Tid fra start til utfall" in cli("forecast", "introduksjonsprogram@1", "--cohort", "50")
+    assert "has no version 7" in cli("forecast", "introduksjonsprogram@7", ok=False)

@@ -176,6 +176,27 @@ def diff_svg(request: Request, pathway_id: str, account: SignedIn) -> Response:
                     headers={"Cache-Control": "private, max-age=3600"})
 
 
+@router.post("/admin/lop/{pathway_id}/prognose")
+async def forecast_fragment(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    """The draft's forecast beside the newest published version's: what the change does to the cohort."""
+    from pathways.definition.forecast import forecast
+    form = await form_of(request)
+    admin(account)
+    draft, problems = authoring.validate(_document(form), f"{pathway_id}.yaml")
+    latest = _latest(request, pathway_id)
+    with context(request).transaction() as session:
+        published = definition_of(session, latest.id or 0)
+    if draft is None:
+        return render(request, "authoring/forecast.html", {"problems": problems, "rows": [], "draft": None})
+    a, b = forecast(published, 1000, 1), forecast(draft, 1000, 1)
+    before = {o.id: o for o in a.outcomes}
+    after = {o.id: o for o in b.outcomes}
+    rows = [(after.get(k) or before[k], before.get(k), after.get(k)) for k in [*after, *(k for k in before
+                                                                                          if k not in after)]]
+    return render(request, "authoring/forecast.html", {"problems": [], "rows": rows, "draft": b, "published": a,
+                                                       "version": latest.version})
+
+
 # -- migration -----------------------------------------------------------------------------------------
 
 

@@ -116,3 +116,15 @@ def test_migration_dry_run_then_a_job_moves_only_the_kommunes_cases(browser, wor
     case_page = browser("kari").get(f"/saker/{world.amina}")
     assert case_page.status_code == 200 and "versjon 2" in case_page.text
     assert "Flyttet til ny versjon av løpet" in case_page.text
+
+
+def test_the_forecast_compares_the_draft_with_the_published_version(browser, world):
+    anne = browser("anne")
+    slower = law_2025().replace("duration: {min: P1W, expected: P1M, max: P1M}",
+                                "duration: {min: P5M, expected: P6M, max: P7M}", 1)
+    answer = anne.post(f"/admin/lop/{PID}/prognose", {"document": slower})
+    assert answer.status_code == 200 and "versjon 1 mot utkastet" in answer.text and "Inntektsgap" in answer.text
+    broken = anne.post(f"/admin/lop/{PID}/prognose", {"document": slower.replace("to: program_videregaende",
+                                                                                "to: x_y", 1)})
+    assert "rett dem for å se prognosen" in broken.text
+    assert browser("lise").post(f"/admin/lop/{PID}/prognose", {"document": slower}).status_code == 403

@@ -256,6 +256,9 @@ def test_edit_a_definition_see_the_error_at_its_line_fix_it_see_the_preview_chan
     page.wait_for_function(f"() => document.getElementById('preview').dataset.version !== '{before}'")
     svg = page.evaluate("async () => await (await fetch(document.getElementById('preview-image').src)).text()")
     assert "2025)" in svg
+    page.get_by_role("button", name="Vis prognose").click()
+    page.wait_for_selector("#forecast table")
+    assert "versjon 1 mot utkastet" in page.locator("#forecast").inner_text()
     page.get_by_label("Endringsnotat").fill("Prop. 81 L (2024–2025): ett år mer for sluttmål videregående")
     page.get_by_role("button", name="Publiser versjon 2").click()
     page.wait_for_load_state("networkidle")
