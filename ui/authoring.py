@@ -164,9 +164,7 @@ def diff_svg(request: Request, pathway_id: str, account: SignedIn) -> Response:
     ctx = context(request)
     try:
         found = authoring.diff(ctx, pathway_id, old, new)
-        with ctx.transaction() as session:
-            a = definition_of(session, authoring.version_row(session, pathway_id, old).id or 0)
-            b = definition_of(session, authoring.version_row(session, pathway_id, new).id or 0)
+        a, b = authoring.definitions(ctx, pathway_id, old, new)
     except NotFound as exc:
         raise not_found(exc) from None
     steps = a.pathway.all_steps()
@@ -204,9 +202,7 @@ def _migration_data(request: Request, account: Account, pathway_id: str, old: in
     ctx = context(request)
     try:
         found = authoring.diff(ctx, pathway_id, old, new, kommune_id=account.kommune_id)
-        with ctx.transaction() as session:
-            b = definition_of(session, authoring.version_row(session, pathway_id, new).id or 0)
-            a = definition_of(session, authoring.version_row(session, pathway_id, old).id or 0)
+        a, b = authoring.definitions(ctx, pathway_id, old, new)
     except NotFound as exc:
         raise not_found(exc) from None
     new_steps = b.pathway.all_steps()

@@ -77,6 +77,13 @@ def version_row(session: Session, pathway_id: str, version: int) -> PathwayVersi
     return row
 
 
+def definitions(ctx: Context, pathway_id: str, old: int, new: int) -> tuple[Definition, Definition]:
+    """The definitions of two published versions of a pathway (NotFound names what is missing)."""
+    with ctx.transaction() as session:
+        return (definition_of(session, version_row(session, pathway_id, old).id or 0),
+                definition_of(session, version_row(session, pathway_id, new).id or 0))
+
+
 def validate(text: str, filename: str = "utkast.yaml") -> tuple[Definition | None, list[Problem]]:
     """The definition of ``text``, or its problems (each with line and column)."""
     try:
