@@ -42,7 +42,7 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             # the nightly sweep reads a few hundred thousand rows: keep them in memory between pages
             cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB
-            cursor.execute("PRAGMA mmap_size=1073741824")
+            cursor.execute("PRAGMA mmap_size=268435456")  # 256 MiB: a mapped page counts in the RSS
             cursor.execute("PRAGMA temp_store=MEMORY")
             cursor.close()
 
