@@ -504,9 +504,22 @@ def serve_command() -> None:
     """Serve the dashboard and the API only (PATHWAYS_HOST, PATHWAYS_PORT; default 127.0.0.1:8000)."""
     _first_admin(_context())
     click.echo(f"dashboard at {_dashboard_address(dict(os.environ))}/ (API docs at /api/docs); Ctrl-C stops")
-    # a child process: pathways/ does not import ui/ (ARCHITECTURE.md)
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(subprocess.call([sys.executable, "-m", "ui"]))
+    # a child process (pathways/ does not import ui/, ARCHITECTURE.md) in a group of its own with its
+    # uvicorn workers: Ctrl-C, SIGTERM or SIGHUP stops the whole group, and so does our own death
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    received: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, _frame: received.append(signum)) for s in signals}
+    children = _Children()
+    try:
+        children.start("the dashboard", [sys.executable, "-m", "ui"], dict(os.environ), stop_signal=signal.SIGINT)
+        while not received:
+            if (gone := children.exited()) is not None:
+                raise click.ClickException(f"the dashboard stopped unexpectedly (exit code {gone[1]})")
+            time.sleep(0.5)
+    finally:
+        children.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _first_admin(ctx: Context) -> None:
