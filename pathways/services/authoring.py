@@ -501,8 +501,7 @@ def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: in
             pathway_version_id=new_id, state=state.model_dump_json(), status=state.status,
             current_steps=",".join(state.steps + list(state.compounds)), version=version + 1, updated_at=now,
             next_due=next_due(items)))
-        if changed.rowcount != 1:
-            connection.rollback()
+        if changed.rowcount != 1:  # nothing written: the empty transaction ends
             return False
         connection.execute(insert(Event).values(
             enrolment_id=case_id, sequence=state.sequence, name=MIGRATION_EVENT, effective_on=on, step=None,

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from pathways.definition.problems import DefinitionError
-from pathways.engine.migration import MIGRATION_EVENT, StepMapping
+from pathways.engine.migration import MIGRATION_EVENT, StepMapping, migrate_state
 from pathways.services import authoring, cases
 from pathways.services.context import Conflict, ServiceError
 from pathways.store.tables import Enrolment, Event, MigrationRun, PathwayVersion
@@ -203,3 +203,22 @@ def test_migration_moves_every_case_once_keeps_history_and_timers_and_resumes(ct
     fresh = into_band(ctx, clock, "fullfore_vgo", date(2028, 6, 30))
     assert fresh.steps == {"program_videregaende"}
     assert fresh.deadlines()["nav_dialog_frist"].due == date(2028, 2, 29)
+
+
+def test_a_case_changed_while_migrating_is_left_alone(ctx, running):
+    vgo, _ordinary = running
+    authoring.publish(ctx, law_2025(), "2025-revisjonen")
+    da, db = authoring.definitions(ctx, "introduksjonsprogram", 1, 2)
+    with Session(ctx.engine) as session:
+        case = session.get(Enrolment, vgo[0].case)
+        stale_version, old_id = case.version, case.pathway_version_id
+        new_id = session.exec(select(PathwayVersion.id).where(PathwayVersion.pathway_id == "introduksjonsprogram",
+                                                              PathwayVersion.version == 2)).one()
+    state = cases.stored_state(ctx, vgo[0].case)
+    facts = cases.Facts.model_validate_json(history(ctx, vgo[0].case)[-1].facts)
+    moved = migrate_state(da, db, state, facts, MAPPING, date(2026, 11, 22), old_id, new_id)
+    vgo[0].record("trekantsamtale_gjennomfort", date(2026, 11, 22))  # someone records an event meanwhile
+    before = table_counts(ctx)
+    assert not authoring._write(ctx, vgo[0].case, case.kommune_id, stale_version, old_id, new_id, moved, facts,
+                                date(2026, 11, 22))
+    assert table_counts(ctx) == before and vgo[0].steps == {"program_vgo"}
