@@ -84,3 +84,13 @@ def test_an_ended_case_or_one_with_a_later_event_cannot_move():
     state = walk(*IN_TRAINING)
     with pytest.raises(CannotMove, match="after the migration date"):
         migrate_state(V1, V2, state, PERSON, StepMapping({"teorikurs": "fagteorikurs"}), date(2025, 2, 1))
+
+
+def test_a_step_that_keeps_its_id_but_becomes_compound_cannot_take_its_cases():
+    shape = version(TEXT.replace("version: 1", "version: 2", 1).replace(
+        "  - id: kartlegging\n    kind: activity\n", "  - id: kartlegging\n    kind: modules\n"
+        "    modules:\n      - {id: k1, title: Kartleggingsmodul}\n", 1))
+    state = walk()
+    assert state.steps == ["kartlegging"]
+    with pytest.raises(CannotMove, match="cannot change between simple and compound steps"):
+        migrate_state(V1, shape, state, PERSON, StepMapping(), DAY)

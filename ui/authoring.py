@@ -51,10 +51,12 @@ def versions_page(request: Request, account: SignedIn) -> Response:
 
 
 def _editor(request: Request, account: Account, pathway_id: str, text: str, base: int, *, problems: Any = (),
-            errors: dict[str, str] | None = None, note: str = "", status: int = 200, saved: bool = False) -> Response:
+            errors: dict[str, str] | None = None, note: str = "", status: int = 200, saved: bool = False,
+            latest: int | None = None) -> Response:
     return render(request, "authoring/editor.html", {
         "pathway_id": pathway_id, "text": text, "base": base, "problems": list(problems), "errors": errors or {},
-        "note": note, "saved": saved, "title": _latest(request, pathway_id).title}, status=status)
+        "note": note, "saved": saved, "title": _latest(request, pathway_id).title, "latest": latest},
+        status=status)
 
 
 @router.get("/admin/lop/{pathway_id}/rediger")
@@ -62,13 +64,18 @@ def editor_page(request: Request, pathway_id: str, account: SignedIn) -> Respons
     admin(account)
     latest = _latest(request, pathway_id)
     draft = authoring.draft_of(context(request, account), pathway_id)
-    if draft is not None and draft.base_version == latest.version:
-        text = draft.document
-    else:
-        text = authoring.next_version_text(latest.document, latest.version + 1)
+    if draft is not None and request.query_params.get("ny") != "1":
+        # the author's draft, also when someone has published since: shown with a warning, never dropped
+        _, problems = authoring.validate(draft.document, f"{pathway_id}.yaml")
+        errors = {} if draft.base_version == latest.version else {"form": (
+            f"Utkastet ditt bygger på versjon {draft.base_version}, men versjon {latest.version} er publisert "
+            "siden. Det kan ikke publiseres slik: før endringene dine inn i den nyeste versjonen "
+            f"(åpne den med lenken «Start fra versjon {latest.version}»).")}
+        return _editor(request, account, pathway_id, draft.document, draft.base_version or latest.version,
+                       problems=problems, saved=not errors, errors=errors, latest=latest.version)
+    text = authoring.next_version_text(latest.document, latest.version + 1)
     _, problems = authoring.validate(text, f"{pathway_id}.yaml")
-    return _editor(request, account, pathway_id, text, latest.version, problems=problems,
-                   saved=draft is not None and draft.base_version == latest.version)
+    return _editor(request, account, pathway_id, text, latest.version, problems=problems)
 
 
 def _document(form: dict[str, Any]) -> str:

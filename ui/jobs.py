@@ -1,7 +1,7 @@
 """Long-running work started from the dashboard (a CSV import, a manual check run), in a thread, with
 progress the page polls. Progress lives in the store (``BackgroundJob``) so that whichever dashboard
 worker process answers the poll can show it. Jobs belong to the user who started them and are kept for
-an hour."""
+an hour after their last progress."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ class Jobs:
             row.errors = json.dumps(job.errors, ensure_ascii=False) if job.errors else None
             row.updated_at = now
             if first:
-                session.execute(delete(BackgroundJob).where(BackgroundJob.started_at < now - KEEP))
+                session.execute(delete(BackgroundJob).where(BackgroundJob.updated_at < now - KEEP))
             session.add(row)
             session.commit()
 
@@ -102,7 +102,7 @@ class Jobs:
     def get(self, job_id: str, owner: int) -> Job | None:
         with Session(self.engine) as session:
             row = session.get(BackgroundJob, job_id[:32])
-            if row is None or row.owner_id != owner or row.started_at < utcnow() - KEEP:
+            if row is None or row.owner_id != owner or row.updated_at < utcnow() - KEEP:
                 return None
             return Job(row.id, row.title, row.owner_id, row.done, row.total, row.state, row.message,
                        json.loads(row.result) if row.result else None,

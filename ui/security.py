@@ -21,7 +21,7 @@ from fastapi_csrf_protect.exceptions import CsrfProtectError
 from fastapi_csrf_protect.flexible import CsrfProtect
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Engine, delete, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from pathways.services.accounts import Account, account, account_for_token
 from pathways.services.context import Context
@@ -105,20 +105,26 @@ class Throttle:
         return ([(user, window, most) for window, most in self.PER_USER]
                 + [(addr, window, most) for window, most in self.PER_ADDRESS])
 
-    def allowed(self, username: str, address: str) -> bool:
+    def attempt(self, username: str, address: str) -> list[int] | None:
+        """Before the password is checked: None when throttled, else the attempt counted as a failure
+        (its row ids, for :meth:`succeeded`). Counting first closes the window in which parallel
+        attempts could all pass the check while the slow password hash runs."""
         now = _utcnow()
-        with Session(self.engine) as session:
-            return all(session.execute(select(func.count()).select_from(SignInFailure).where(
-                SignInFailure.key == key, SignInFailure.at > now - window)).scalar_one() < most
-                for key, window, most in self._limits(username, address))
-
-    def failed(self, username: str, address: str) -> None:
-        now = _utcnow()
-        with Session(self.engine) as session:
+        with Session(self.engine) as session, session.begin():
+            if not all(session.execute(select(func.count()).select_from(SignInFailure).where(
+                    SignInFailure.key == key, SignInFailure.at > now - window)).scalar_one() < most
+                    for key, window, most in self._limits(username, address)):
+                return None
             session.execute(delete(SignInFailure).where(SignInFailure.at < now - timedelta(hours=1)))
-            for key in {key for key, _, _ in self._limits(username, address)}:
-                session.add(SignInFailure(key=key, at=now))
-            session.commit()
+            rows = [SignInFailure(key=key, at=now) for key in {key for key, _, _ in self._limits(username, address)}]
+            session.add_all(rows)
+            session.flush()
+            return [row.id for row in rows if row.id is not None]
+
+    def succeeded(self, attempt: list[int]) -> None:
+        """The password was right: the attempt was no failure."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(SignInFailure).where(col(SignInFailure.id).in_(attempt)))
 
     def reset(self) -> None:
         with Session(self.engine) as session:

@@ -98,14 +98,15 @@ async def login(request: Request) -> Response:
     address = request.client.host if request.client else "?"
     throttle = request.app.state.throttle
     data = {"next": _safe_next(str(form.get("next", "/"))), "username": username}
-    if not throttle.allowed(username, address):
+    attempt = throttle.attempt(username, address)
+    if attempt is None:
         return render(request, "login.html", {**data, "errors": {
             "form": "For mange mislykkede innlogginger. Vent noen minutter og prøv igjen."}}, status=429)
     account = authenticate(context(request), username, password)
     if account is None:
-        throttle.failed(username, address)
         return render(request, "login.html", {**data, "errors": {"form": "Feil brukernavn eller passord."}},
                       status=401)
+    throttle.succeeded(attempt)
     request.session.clear()
     request.session["uid"] = account.id
     return RedirectResponse("/passord" if account.must_change_password else data["next"], status_code=303)

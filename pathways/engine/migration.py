@@ -142,13 +142,17 @@ def migrate_state(old: Definition, new: Definition, state: CaseState, participan
         raise CannotMove(f"the case has ended ({state.status} on {state.ended_on}); an ended case keeps its version")
     if on < state.last_event_on:
         raise CannotMove(f"the case has an event dated {state.last_event_on}, after the migration date {on}")
-    new_steps = new.pathway.all_steps()
+    old_steps, new_steps = old.pathway.all_steps(), new.pathway.all_steps()
 
     def target(step: str) -> str:
         found = mapping.steps.get(step, step)
         if found not in new_steps:
             raise CannotMove(f"it is in '{step}', which {new.pathway.id}@{new.pathway.version} does not have "
                              "and the mapping does not send anywhere")
+        before, after = old_steps.get(step), new_steps[found]
+        if before is not None and _shape(before.kind) != _shape(after.kind):
+            raise CannotMove(f"it is in '{step}' ({before.kind}), which is '{found}' ({after.kind}) in version "
+                             f"{new.pathway.version}: a case cannot change between simple and compound steps")
         return found
 
     active = list(state.steps) + list(state.compounds)
@@ -187,12 +191,12 @@ def migrate_state(old: Definition, new: Definition, state: CaseState, participan
         pinned[key] = [item.anchor_date.isoformat(), base.isoformat()]
         kept[key] = item.due
     renamed.kept_due = {k: v for k, v in pinned.items() if k in new_deadlines}
-    renamed.sequence = state.sequence + 1
-    renamed.last_event_on = on
+    renamed.sequence = state.sequence + 1  # last_event_on stays: staff may still record what happened before
     renamed.events = {**renamed.events, MIGRATION_EVENT: [*renamed.events.get(MIGRATION_EVENT, []),
                                                            (on, renamed.sequence)]}
     items = case_deadlines(new, renamed, participant, on)
     after = {i.id: i for i in items if not i.recurring}
+    kept = {k: d for k, d in kept.items() if k in after and after[k].due == d}  # a pin whose anchor moved is not
     recomputed = {k: (before[k].due, after[k].due) for k in before
                   if k in after and k not in kept and before[k].due != after[k].due
                   and before[k].status in ("open", "breached")}
@@ -214,7 +218,6 @@ def replay_migration(state: CaseState, new: Definition, values: dict[str, Any], 
     moved.left = _renamed(state.left, mapping)
     moved.kept_due = {k: list(v) for k, v in values.get("kept_due", {}).items()}
     moved.sequence = sequence
-    moved.last_event_on = on
     moved.events = {**moved.events, MIGRATION_EVENT: [*moved.events.get(MIGRATION_EVENT, []), (on, sequence)]}
     return moved
 

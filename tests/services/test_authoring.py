@@ -166,6 +166,8 @@ def test_dry_run_shows_where_each_case_lands_and_which_cannot_move(ctx, running)
     moved = next(p for p in recompute.moved if p.case_id == vgo[0].case)
     assert "nav_dialog_frist" not in moved.kept
     assert moved.recomputed["nav_dialog_frist"] == (old_due.isoformat(), date(2028, 2, 29).isoformat())
+    # the reminder counted from it moves with it: reported as recomputed, not as kept
+    assert "nav_dialog_paminnelse" in moved.recomputed and "nav_dialog_paminnelse" not in moved.kept
     assert table_counts(ctx) == before  # a dry run writes nothing
 
 
@@ -197,7 +199,7 @@ def test_migration_moves_every_case_once_keeps_history_and_timers_and_resumes(ct
     assert len(history(ctx, walk.case)) == events_before[walk.case] + 1  # history kept
     walk.check_rebuild()  # replayed through version 1, the migration and version 2
     assert walk.deadlines()["nav_dialog_frist"].due == due_before  # the timer kept
-    walk.record("trekantsamtale_gjennomfort", date(2026, 11, 23))  # version 2 takes events
+    walk.record("trekantsamtale_gjennomfort", date(2026, 11, 20))  # version 2 takes events, also backdated
     assert walk.deadlines()["nav_dialog_frist"].due == due_before
     # the new rule applies to a case enrolled on version 2
     fresh = into_band(ctx, clock, "fullfore_vgo", date(2028, 6, 30))

@@ -128,3 +128,18 @@ def test_the_forecast_compares_the_draft_with_the_published_version(browser, wor
                                                                                 "to: x_y", 1)})
     assert "rett dem for å se prognosen" in broken.text
     assert browser("lise").post(f"/admin/lop/{PID}/prognose", {"document": slower}).status_code == 403
+
+
+def test_a_draft_outdated_by_someone_elses_publication_is_kept_and_flagged(browser, world):
+    anne = browser("anne")
+    mine = law_2025().replace("inntil 4 år)", "inntil 4 år, Annes utkast)", 1)
+    assert anne.post(f"/admin/lop/{PID}/utkast", {"document": mine, "base": "1"}).status_code == 200
+    from pathways.services import authoring
+    authoring.publish(world.ctx, law_2025(), "publisert av en annen")
+    editor = anne.get(f"/admin/lop/{PID}/rediger")
+    assert editor.status_code == 200 and "Annes utkast" in editor.text  # not silently replaced
+    assert "bygger på versjon 1, men versjon 2 er publisert" in editor.text
+    fresh = anne.get(f"/admin/lop/{PID}/rediger?ny=1")
+    assert "version: 3" in fresh.text and "Annes utkast" not in fresh.text
+    refused = anne.post(f"/admin/lop/{PID}/publiser", {"document": mine, "base": "1", "note": "mitt"})
+    assert refused.status_code == 409
