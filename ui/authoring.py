@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlmodel import col, select
 
 from pathways.definition.problems import DefinitionError
 from pathways.definition.render import render as draw
@@ -22,6 +21,7 @@ from pathways.engine.migration import StepMapping
 from pathways.services import authoring
 from pathways.services.accounts import Account
 from pathways.services.context import Conflict, NotFound, ServiceError, definition_of
+from pathways.services.publishing import latest_version
 from pathways.store.tables import PathwayVersion
 from ui.app import PageError, context, error_text, not_found, render
 from ui.messages import norsk
@@ -32,12 +32,11 @@ MAX_DOCUMENT = 500_000  # characters
 
 
 def _latest(request: Request, pathway_id: str) -> PathwayVersion:
-    with context(request).transaction() as session:
-        row = session.exec(select(PathwayVersion).where(PathwayVersion.pathway_id == pathway_id)
-                           .order_by(col(PathwayVersion.version).desc())).first()
-    if row is None:
-        raise PageError(404, f"Fant ikke løpet «{pathway_id}».")
-    return row
+    try:
+        with context(request).transaction() as session:
+            return latest_version(session, pathway_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
 
 
 @router.get("/admin/lop")
@@ -170,12 +169,11 @@ def diff_svg(request: Request, pathway_id: str, account: SignedIn) -> Response:
     old, new = _versions(request)
     ctx = context(request)
     try:
-        found = authoring.diff(ctx, pathway_id, old, new)
         a, b = authoring.definitions(ctx, pathway_id, old, new)
     except NotFound as exc:
         raise not_found(exc) from None
     steps = a.pathway.all_steps()
-    changed = found.changed_steps
+    changed = authoring.Diff(pathway_id, old, new, authoring.diff_definitions(a, b)).changed_steps  # no case query
     removed = {k: steps[k].title for k, v in changed.items() if v == "removed" and k in steps}
     return Response(render_diff(b, changed, removed), media_type="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=3600"})
@@ -262,7 +260,7 @@ async def migration_run(request: Request, pathway_id: str, account: SignedIn) ->
         return {"saker flyttet": len(report.moved), "kan ikke flyttes": len(report.refused)}
 
     try:  # the mapping is checked before the job starts: a bad one is refused here, nothing moved
-        authoring.migrate(ctx, pathway_id, old, new, mapping, dry_run=True, kommune_id=account.kommune_id, limit=0)
+        authoring.check_migration(ctx, pathway_id, old, new, mapping)
     except ServiceError as exc:
         data["errors"] = {"mapping": error_text(exc)}
         return render(request, "authoring/migrate.html", data, status=422)

@@ -11,20 +11,16 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete
 from sqlmodel import Session
 
+from pathways.calendar import OSLO
 from pathways.store.tables import BackgroundJob
 
 KEEP = timedelta(hours=1)
-
-
-def utcnow() -> datetime:
-    """Now, in UTC (the store keeps aware datetimes)."""
-    return datetime.now(UTC)
 
 
 SAVE_EVERY = 0.5  # seconds between progress writes
@@ -68,7 +64,7 @@ class Jobs:
 
     def _write(self, job: Job, first: bool = False) -> None:
         with self._lock, Session(self.engine) as session:
-            now = utcnow()
+            now = datetime.now(OSLO)
             row = BackgroundJob(id=job.id, owner_id=job.owner, title=job.title, started_at=now, updated_at=now) \
                 if first else session.get(BackgroundJob, job.id)
             if row is None:
@@ -102,7 +98,7 @@ class Jobs:
     def get(self, job_id: str, owner: int) -> Job | None:
         with Session(self.engine) as session:
             row = session.get(BackgroundJob, job_id[:32])
-            if row is None or row.owner_id != owner or row.updated_at < utcnow() - KEEP:
+            if row is None or row.owner_id != owner or row.updated_at < datetime.now(OSLO) - KEEP:
                 return None
             return Job(row.id, row.title, row.owner_id, row.done, row.total, row.state, row.message,
                        json.loads(row.result) if row.result else None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import Request
@@ -23,6 +23,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Engine, delete, func, select
 from sqlmodel import Session, col
 
+from pathways.calendar import OSLO
 from pathways.services.accounts import Account, account, account_for_token
 from pathways.services.context import Context
 from pathways.store.tables import SignInFailure
@@ -109,7 +110,7 @@ class Throttle:
         """Before the password is checked: None when throttled, else the attempt counted as a failure
         (its row ids, for :meth:`succeeded`). Counting first closes the window in which parallel
         attempts could all pass the check while the slow password hash runs."""
-        now = _utcnow()
+        now = datetime.now(OSLO)
         with Session(self.engine) as session, session.begin():
             if not all(session.execute(select(func.count()).select_from(SignInFailure).where(
                     SignInFailure.key == key, SignInFailure.at > now - window)).scalar_one() < most
@@ -130,10 +131,6 @@ class Throttle:
         with Session(self.engine) as session:
             session.execute(delete(SignInFailure))
             session.commit()
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def session_account(request: Request, ctx: Context) -> Account | None:

@@ -645,13 +645,3 @@ class _Run:
 
 def _shown(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
-
-
-def replay(definition: Definition, start_on: date, start_facts: Participant,
-           events: Iterable[tuple[EventInput, Participant]]) -> CaseState:
-    """Rebuild a case from its start and its events, each with the participant facts it was recorded
-    with (the store's projection must equal this)."""
-    state = start(definition, start_facts, start_on).state
-    for event, facts in events:
-        state = apply(definition, state, facts, event, today=event.on).state
-    return state

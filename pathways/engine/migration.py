@@ -165,12 +165,6 @@ def migrate_state(old: Definition, new: Definition, state: CaseState, participan
             if lost:
                 raise CannotMove(f"its module set '{compound}' has started {', '.join(lost)}, which "
                                  f"'{step.id}' in version {new.pathway.version} does not have")
-    renamed = state.copy_for_update()
-    renamed.version = new.pathway.version
-    renamed.steps = list(dict.fromkeys(moved_steps[s] for s in state.steps))
-    renamed.compounds = {moved_steps[k]: v for k, v in renamed.compounds.items()}
-    renamed.entered = _renamed(state.entered, mapping.steps)
-    renamed.left = _renamed(state.left, mapping.steps)
     before = {i.id: i for i in case_deadlines(old, state, participant, on) if not i.recurring}
     kept: dict[str, date] = {}
     pinned: dict[str, list[str]] = dict(state.kept_due)
@@ -190,10 +184,8 @@ def migrate_state(old: Definition, new: Definition, state: CaseState, participan
             base = date.fromisoformat(state.kept_due[key][1])  # kept through an earlier migration
         pinned[key] = [item.anchor_date.isoformat(), base.isoformat()]
         kept[key] = item.due
-    renamed.kept_due = {k: v for k, v in pinned.items() if k in new_deadlines}
-    renamed.sequence = state.sequence + 1  # last_event_on stays: staff may still record what happened before
-    renamed.events = {**renamed.events, MIGRATION_EVENT: [*renamed.events.get(MIGRATION_EVENT, []),
-                                                           (on, renamed.sequence)]}
+    renamed = _moved(state, new, mapping.steps, {k: v for k, v in pinned.items() if k in new_deadlines}, on,
+                     state.sequence + 1)
     items = case_deadlines(new, renamed, participant, on)
     after = {i.id: i for i in items if not i.recurring}
     kept = {k: d for k, d in kept.items() if k in after and after[k].due == d}  # a pin whose anchor moved is not
@@ -208,15 +200,20 @@ def migrate_state(old: Definition, new: Definition, state: CaseState, participan
 
 def replay_migration(state: CaseState, new: Definition, values: dict[str, Any], on: date, sequence: int) -> CaseState:
     """Apply a recorded migration event to a rebuilt state (see :func:`pathways.services.cases.rebuild`)."""
-    steps: dict[str, str] = values["steps"]
-    mapping = values.get("mapping", {}).get("steps", {})
+    return _moved(state, new, values["mapping"]["steps"], values.get("kept_due", {}), on, sequence)
+
+
+def _moved(state: CaseState, new: Definition, steps: dict[str, str], kept_due: dict[str, list[str]], on: date,
+           sequence: int) -> CaseState:
+    """The state under the new version's step ids, with its pinned deadlines and the migration event.
+    ``last_event_on`` stays: staff may still record what happened before the migration."""
     moved = state.copy_for_update()
     moved.version = new.pathway.version
-    moved.steps = list(dict.fromkeys(steps.get(s, mapping.get(s, s)) for s in state.steps))
-    moved.compounds = {steps.get(k, mapping.get(k, k)): v for k, v in moved.compounds.items()}
-    moved.entered = _renamed(state.entered, mapping)
-    moved.left = _renamed(state.left, mapping)
-    moved.kept_due = {k: list(v) for k, v in values.get("kept_due", {}).items()}
+    moved.steps = list(dict.fromkeys(steps.get(s, s) for s in state.steps))
+    moved.compounds = {steps.get(k, k): v for k, v in moved.compounds.items()}
+    moved.entered = _renamed(state.entered, steps)
+    moved.left = _renamed(state.left, steps)
+    moved.kept_due = {k: list(v) for k, v in kept_due.items()}
     moved.sequence = sequence
     moved.events = {**moved.events, MIGRATION_EVENT: [*moved.events.get(MIGRATION_EVENT, []), (on, sequence)]}
     return moved

@@ -1,7 +1,7 @@
 """The state of one case (enrolment) and the inputs the engine reads.
 
 ``CaseState`` is a projection of the case's events: the engine derives it, the store keeps a copy for
-fast reads, and :func:`pathways.engine.machine.replay` rebuilds it from the events at any time.
+fast reads, and :func:`pathways.services.cases.rebuild` rebuilds it from the events at any time.
 Field values are kept JSON-native (dates as ISO text) so the state round-trips through the store.
 """
 

@@ -43,6 +43,7 @@ from pathways.engine.migration import (
 )
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
+from pathways.services.cases import deadline_row
 from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
 from pathways.services.participants import facts_of
 from pathways.services.publishing import content_hash
@@ -422,6 +423,22 @@ def load_mapping(raw: str, where: str = "mapping") -> StepMapping:
         raise ServiceError(str(exc), "mapping") from None
 
 
+def check_migration(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapping
+                    ) -> tuple[PathwayVersion, PathwayVersion, Definition, Definition]:
+    """The two versions and their definitions, once the mapping between them is known good; raises
+    ServiceError (field ``ref`` or ``mapping``) before any case is read."""
+    if new <= old:
+        raise ServiceError(f"migrate to a newer version: {new} is not after {old}", "ref")
+    with ctx.transaction() as session:
+        a, b = version_row(session, pathway_id, old), version_row(session, pathway_id, new)
+        da, db = definition_of(session, a.id or 0), definition_of(session, b.id or 0)
+    try:
+        check_mapping(da, db, mapping)
+    except MappingError as exc:
+        raise ServiceError(str(exc), "mapping") from None
+    return a, b, da, db
+
+
 def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapping, *, dry_run: bool = False,
             kommune_id: int | None = None, batch: int = BATCH, on: date | None = None,
             progress: Any = None, stop_after: int | None = None, limit: int | None = None) -> MigrationReport:
@@ -429,15 +446,8 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
     most that many cases (lowest ids first: a migration in stages); ``stop_after`` stops after that many
     moved (to test resuming)."""
     on = on or ctx.today()
+    a, b, da, db = check_migration(ctx, pathway_id, old, new, mapping)
     with ctx.transaction() as session:
-        a, b = version_row(session, pathway_id, old), version_row(session, pathway_id, new)
-        da, db = definition_of(session, a.id or 0), definition_of(session, b.id or 0)
-        if new <= old:
-            raise ServiceError(f"migrate to a newer version: {new} is not after {old}", "ref")
-        try:
-            check_mapping(da, db, mapping)
-        except MappingError as exc:
-            raise ServiceError(str(exc), "mapping") from None
         scope = [Enrolment.pathway_id == pathway_id, col(Enrolment.status).in_(ACTIVE)]
         if kommune_id is not None:
             scope.append(Enrolment.kommune_id == kommune_id)
@@ -508,10 +518,7 @@ def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: in
             values=dumps(moved.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor))
         connection.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case_id))
         if items:
-            connection.execute(insert(Deadline), [
-                {"enrolment_id": case_id, "kommune_id": kommune_id, "key": i.id, "title": i.title[:300],
-                 "kind": i.kind, "recurring": i.recurring, "anchor_date": i.anchor_date, "due": i.due,
-                 "status": i.status, "met_on": i.met_on} for i in items])
+            connection.execute(insert(Deadline), [deadline_row(case_id, kommune_id, i) for i in items])
     return True
 
 

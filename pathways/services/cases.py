@@ -203,8 +203,8 @@ def _sync_deadlines(session: Session, case: Enrolment, before: list[DueItem], af
     for key, item in new.items():
         if key in old and old[key] != item:
             session.execute(update(Deadline).where(col(Deadline.enrolment_id) == case.id, col(Deadline.key) == key)
-                            .values(**_deadline_row(case, item)))
-    added = [_deadline_row(case, item) for key, item in new.items() if key not in old]
+                            .values(**deadline_row(case.id or 0, case.kommune_id, item)))
+    added = [deadline_row(case.id or 0, case.kommune_id, item) for key, item in new.items() if key not in old]
     if added:
         session.execute(insert(Deadline), added)
     due = next_due(after)
@@ -230,8 +230,9 @@ def _resolve_deadline_flags(ctx: Context, session: Session, case: Enrolment, sta
             resolution="Fristen er oppfylt eller bortfalt (registrert hendelse)"))
 
 
-def _deadline_row(case: Enrolment, item: DueItem) -> dict[str, Any]:
-    return {"enrolment_id": case.id, "kommune_id": case.kommune_id, "key": item.id, "title": item.title[:300],
+def deadline_row(case_id: int, kommune_id: int, item: DueItem) -> dict[str, Any]:
+    """The stored row of one deadline of a case (every writer of the deadline table uses this)."""
+    return {"enrolment_id": case_id, "kommune_id": kommune_id, "key": item.id, "title": item.title[:300],
             "kind": item.kind, "recurring": item.recurring, "anchor_date": item.anchor_date, "due": item.due,
             "status": item.status, "met_on": item.met_on}
 
