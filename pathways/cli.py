@@ -7,38 +7,71 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import NoReturn
 
 import click
-from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from pathways.calendar import SystemClock
-from pathways.definition.catalogue import DEFAULT_DIR, load_catalogue
+from pathways.definition.catalogue import load_catalogue
 from pathways.definition.describe import describe
 from pathways.definition.loader import Definition, load_text
 from pathways.definition.periods import describe_days
 from pathways.definition.problems import DefinitionError
 from pathways.definition.render import FORMATS, render
 from pathways.demo import generate
+from pathways.home import definitions_dir, home, var_dir
+from pathways.income.gaps import SOURCES
 from pathways.services.accounts import ROLES, add_user, create_token, ensure_first_admin
 from pathways.services.cases import advance, enrol, gap_json, show
 from pathways.services.context import Context, ServiceError, definition_of
 from pathways.services.livelihood import add_income, participant_gaps
 from pathways.services.participants import FACT_FIELDS, ImportRejected, add_participant, import_participants
 from pathways.services.publishing import publish_folder, seed_g_table
-from pathways.store.database import database_url, make_engine, migrate
+from pathways.store.database import StoreUnavailable, database_url, explain, make_engine, migrate, open_store, shown_url
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group: a database that cannot be used is one line of explanation and exit 1, never a
+    traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except StoreUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
+        except SQLAlchemyError as exc:
+            try:
+                message = explain(exc, make_url(database_url()))
+            except StoreUnavailable:
+                message = None
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help(ctx, formatter)
+        where = "PATHWAYS_HOME" if os.environ.get("PATHWAYS_HOME") else "the project folder, as PATHWAYS_HOME is unset"
+        with formatter.section("Files"):
+            formatter.write_text(f"Home: {home()}, {where}. The catalogue is read from {definitions_dir()}; "
+                                 f"{var_dir()} holds the SQLite database (unless PATHWAYS_DATABASE_URL names "
+                                 "another), Prefect's database, the diagrams of 'run' and the dashboard's secret key. "
+                                 "No command depends on the current folder.")
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_version("pathways"), "-V", "--version", prog_name="pathways")
 def main() -> None:
     """pathways: qualification pathways for refugees and immigrants, as state machines."""
 
@@ -51,8 +84,8 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
 
     Hand-offs in the named files may point at the pathways of definitions/ as well.
     """
-    context = (DEFAULT_DIR,) if paths and DEFAULT_DIR.is_dir() else ()
-    catalogue = load_catalogue(paths or (DEFAULT_DIR,), context=context)
+    context = (definitions_dir(),) if paths and definitions_dir().is_dir() else ()
+    catalogue = load_catalogue(paths or (definitions_dir(),), context=context)
     if as_json:
         click.echo(json.dumps([p.as_json() for p in catalogue.problems], ensure_ascii=False, indent=2))
     else:
@@ -73,8 +106,8 @@ def _catalogue_entry(pathway_id: str, definitions: Path) -> Definition:
         raise click.ClickException("\n".join([exc.args[0], *problems])) from None
 
 
-definitions_option = click.option("--definitions", type=click.Path(path_type=Path), default=DEFAULT_DIR,
-                                  show_default=True, help="Folder of pathway documents.")
+definitions_option = click.option("--definitions", type=click.Path(path_type=Path), default=definitions_dir,
+                                  show_default="PATHWAYS_HOME/definitions", help="Folder of pathway documents.")
 
 
 @main.command("render")
@@ -87,15 +120,29 @@ definitions_option = click.option("--definitions", type=click.Path(path_type=Pat
 def render_command(pathway_id: str, highlight: tuple[str, ...], fmt: str | None, output: Path,
                    definitions: Path) -> None:
     """Draw a pathway as SVG, PNG or DOT, optionally highlighting steps."""
+    fmt = _output_format(output, fmt)
+    if not output.parent.is_dir():
+        raise click.ClickException(f"cannot write {output}: the folder {output.parent} does not exist")
     definition = _catalogue_entry(pathway_id, definitions)
-    fmt = fmt or (output.suffix.lstrip(".") if output.suffix.lstrip(".") in FORMATS else "svg")
     try:
         data = render(definition, fmt, highlight)
     except KeyError as exc:
         raise click.ClickException(exc.args[0]) from None
-    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(data)
     click.echo(f"wrote {output} ({len(data):,} bytes)")
+
+
+def _output_format(output: Path, fmt: str | None) -> str:
+    """The format named by the file's extension; --format must agree with it. No extension: --format, else svg."""
+    suffix = output.suffix.lstrip(".").lower()
+    if not suffix:
+        return fmt or "svg"
+    if suffix not in FORMATS:
+        raise click.ClickException(f"cannot write {output}: '.{suffix}' is not a format pathways renders; "
+                                   f"name the file .{', .'.join(FORMATS)}")
+    if fmt and fmt != suffix:
+        raise click.ClickException(f"cannot write {output}: --format {fmt} does not match the extension '.{suffix}'")
+    return suffix
 
 
 @main.command("describe")
@@ -125,8 +172,8 @@ def describe_command(pathway_id: str, as_json: bool, definitions: Path) -> None:
 
 @main.command("run")
 @definitions_option
-@click.option("--out", type=click.Path(path_type=Path), default=Path("var/diagrams"), show_default=True,
-              help="Folder for the rendered diagrams.")
+@click.option("--out", type=click.Path(path_type=Path), default=lambda: var_dir() / "diagrams",
+              show_default="PATHWAYS_HOME/var/diagrams", help="Folder for the rendered diagrams.")
 def run_command(definitions: Path, out: Path) -> None:
     """The main job: validate the catalogue and render every pathway (SVG and PNG), initialise the
     database, create a first administrator, then start a Prefect server, the nightly checks and the
@@ -166,10 +213,9 @@ def demo_command(count: int, seed: int) -> None:
 
 
 def _context() -> Context:
-    engine = make_engine()
-    if not inspect(engine).has_table("alembic_version"):
-        raise click.ClickException(f"the database at {database_url()} is not initialised; run 'pathways init'")
-    return Context(engine, SystemClock(), actor="cli")
+    """The store of PATHWAYS_DATABASE_URL, checked (a missing or uninitialised database is a StoreUnavailable,
+    which the command group prints as one line)."""
+    return Context(open_store(), SystemClock(), actor="cli")
 
 
 def _fail(exc: ServiceError) -> NoReturn:
@@ -191,7 +237,34 @@ def _emit(as_json: bool, data: object, text: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else text)
 
 
-iso_date = click.DateTime(formats=["%Y-%m-%d"])
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+class IsoDate(click.ParamType):
+    """A date written YYYY-MM-DD. A wrong one is an error of exit code 1 that says what is wrong with it
+    ("--born: 30 February 2025 does not exist"), not a usage error."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        where = f"{param.opts[0]}: " if param is not None and param.opts else ""
+        text = str(value).strip()
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        if not match:
+            raise click.ClickException(f"{where}'{text}' is not a date: write it YYYY-MM-DD, e.g. 2025-02-28")
+        year, month, day = map(int, match.groups())
+        if not 1 <= month <= 12:
+            raise click.ClickException(f"{where}'{text}': there is no month {month} (months are 01–12)")
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise click.ClickException(f"{where}{day} {MONTHS[month - 1]} {year} does not exist") from None
+
+
+iso_date = IsoDate()
 
 
 @main.command("init")
@@ -199,7 +272,7 @@ iso_date = click.DateTime(formats=["%Y-%m-%d"])
 def init_command(definitions: Path) -> None:
     """Create or migrate the database, then publish the pathway documents of definitions/."""
     engine = make_engine()
-    migrate(engine)
+    migrate(engine)  # a database that cannot be reached is explained by the command group
     ctx = Context(engine, SystemClock(), actor="init")
     seed_g_table(ctx)
     try:
@@ -209,7 +282,7 @@ def init_command(definitions: Path) -> None:
     except ServiceError as exc:
         _fail(exc)
     new = [f"{pid}@{v}" for pid, v, status in results if status == "new"]
-    click.echo(f"database ready at {database_url()}; {len(results)} pathways, {len(new)} newly published"
+    click.echo(f"database ready at {shown_url()}; {len(results)} pathways, {len(new)} newly published"
                + (f": {', '.join(new)}" if new else ""))
 
 
@@ -226,11 +299,11 @@ def participants() -> None:
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",
               help=f"Another fact (repeatable): {', '.join(FACT_FIELDS)}.")
 @click.option("--json", "as_json", is_flag=True)
-def participants_add(name: str, born: datetime, settled: datetime | None, kommune: str, fields: tuple[str, ...],
+def participants_add(name: str, born: date, settled: date | None, kommune: str, fields: tuple[str, ...],
                      as_json: bool) -> None:
     """Add a participant and print the new id."""
     try:
-        pid = add_participant(_context(), name=name, born=born.date(), settled=settled.date() if settled else None,
+        pid = add_participant(_context(), name=name, born=born, settled=settled,
                               kommune=kommune, fields=_pairs(fields, "--field"))
     except ServiceError as exc:
         _fail(exc)
@@ -260,11 +333,11 @@ def participants_import(file: Path, as_json: bool) -> None:
 @click.option("--start", type=iso_date, required=True)
 @click.option("--caseworker", default=None, help="The veileder or jobbspesialist responsible.")
 @click.option("--json", "as_json", is_flag=True)
-def enrol_command(participant_id: int, pathway_id: str, start: datetime, caseworker: str | None,
+def enrol_command(participant_id: int, pathway_id: str, start: date, caseworker: str | None,
                   as_json: bool) -> None:
     """Start a participant on a pathway; prints the case id."""
     try:
-        case_id = enrol(_context(), participant_id, pathway_id, start.date(), caseworker)
+        case_id = enrol(_context(), participant_id, pathway_id, start, caseworker)
     except ServiceError as exc:
         _fail(exc)
     _emit(as_json, {"case": case_id}, str(case_id))
@@ -277,11 +350,11 @@ def enrol_command(participant_id: int, pathway_id: str, start: datetime, casewor
 @click.option("--set", "values", multiple=True, metavar="FIELD=VALUE", help="An input field (repeatable).")
 @click.option("--step", default=None, help="The step the event is for, when several could take it.")
 @click.option("--json", "as_json", is_flag=True)
-def advance_command(case_id: int, event: str, on: datetime, values: tuple[str, ...], step: str | None,
+def advance_command(case_id: int, event: str, on: date, values: tuple[str, ...], step: str | None,
                     as_json: bool) -> None:
     """Record an event on a case."""
     try:
-        result = advance(_context(), case_id, event, on.date(), _pairs(values, "--set"), step=step)
+        result = advance(_context(), case_id, event, on, _pairs(values, "--set"), step=step)
     except ServiceError as exc:
         _fail(exc)
     state = result.state
@@ -298,18 +371,18 @@ def income() -> None:
     """Livelihood periods (inntektskilder)."""
 
 
-@income.command("add")
+@income.command("add", help="Register a livelihood period for a participant; prints its id.\n\nSOURCE is one of: "
+                              + ", ".join(sorted(SOURCES)) + ".")
 @click.argument("participant_id", type=int)
-@click.argument("source")
+@click.argument("source", metavar="SOURCE")
 @click.option("--from", "start", type=iso_date, required=True)
 @click.option("--to", "end", type=iso_date, default=None)
 @click.option("--planned", is_flag=True, help="Expected but not confirmed.")
 @click.option("--json", "as_json", is_flag=True)
-def income_add(participant_id: int, source: str, start: datetime, end: datetime | None, planned: bool,
+def income_add(participant_id: int, source: str, start: date, end: date | None, planned: bool,
                as_json: bool) -> None:
-    """Register a livelihood period for a participant; prints its id."""
     try:
-        period = add_income(_context(), participant_id, source, start.date(), end.date() if end else None,
+        period = add_income(_context(), participant_id, source, start, end,
                             planned=planned)
     except ServiceError as exc:
         _fail(exc)
@@ -320,10 +393,10 @@ def income_add(participant_id: int, source: str, start: datetime, end: datetime 
 @click.argument("case_id", type=int)
 @click.option("--as-of", type=iso_date, default=None)
 @click.option("--json", "as_json", is_flag=True)
-def show_command(case_id: int, as_of: datetime | None, as_json: bool) -> None:
+def show_command(case_id: int, as_of: date | None, as_json: bool) -> None:
     """A case: current steps, allowed events, deadlines and income gaps."""
     try:
-        view = show(_context(), case_id, as_of.date() if as_of else None)
+        view = show(_context(), case_id, as_of)
     except ServiceError as exc:
         _fail(exc)
     if as_json:
@@ -351,10 +424,10 @@ def show_command(case_id: int, as_of: datetime | None, as_json: bool) -> None:
 @click.option("--as-of", type=iso_date, required=True)
 @click.option("--horizon", type=click.IntRange(0, 3650), default=90, show_default=True, help="Days ahead.")
 @click.option("--json", "as_json", is_flag=True)
-def gaps_command(participant_id: int, as_of: datetime, horizon: int, as_json: bool) -> None:
+def gaps_command(participant_id: int, as_of: date, horizon: int, as_json: bool) -> None:
     """Income-securing gaps for a participant: current, and projected within the horizon."""
     try:
-        found = participant_gaps(_context(), participant_id, as_of.date(), horizon)
+        found = participant_gaps(_context(), participant_id, as_of, horizon)
     except ServiceError as exc:
         _fail(exc)
     text = "\n".join(f"{g.start} – {g.end} ({g.days} dager, {g.kind}): {g.reason}" for g in found) or "ingen gap"
@@ -535,7 +608,6 @@ def _first_admin(ctx: Context) -> None:
 # `run` starts the deployment as a subprocess (`python -m flows.nightly`) and needs no import at all;
 # `check` imports flows.nightly inside the command, because it must run the very flow the schedule runs.
 
-PREFECT_HOME = Path("var/prefect")
 PREFECT_STARTUP_TIMEOUT = 120.0
 
 
@@ -564,7 +636,7 @@ def _prefect_environment(environ: dict[str, str]) -> PrefectEnvironment:
     analytics. Every variable already set wins; a PREFECT_API_URL naming another server means that
     server is used and none is started here."""
     env = dict(environ)
-    env.setdefault("PREFECT_HOME", str(PREFECT_HOME.resolve()))
+    env.setdefault("PREFECT_HOME", str(var_dir() / "prefect"))
     env.setdefault("PREFECT_SERVER_API_HOST", "127.0.0.1")
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     local_url = _local_api_url(env)
@@ -713,7 +785,7 @@ def _prefect_defaults_for_check() -> None:
     imported, so this only has an effect before that (in tests the harness has set them already)."""
     if "prefect" in sys.modules:
         return
-    os.environ.setdefault("PREFECT_HOME", str(PREFECT_HOME.resolve()))
+    os.environ.setdefault("PREFECT_HOME", str(var_dir() / "prefect"))
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)  # Prefect makes no parents
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # A fresh var/prefect takes ~15 s to migrate here; Prefect's default limit is 20 s.
@@ -728,7 +800,7 @@ def _prefect_defaults_for_check() -> None:
 @main.command("check")
 @click.option("--date", "on", type=iso_date, default=None, help="The run date, YYYY-MM-DD (default: today, Oslo).")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def check_command(on: datetime | None, as_json: bool) -> None:
+def check_command(on: date | None, as_json: bool) -> None:
     """Run the nightly checks once, now: new, open and resolved flags per kind.
 
     Runs the same Prefect flow as the schedule, against PREFECT_API_URL when set (or the server of a
@@ -740,7 +812,7 @@ def check_command(on: datetime | None, as_json: bool) -> None:
     # must run the very flow the schedule runs. Importing it also imports Prefect (~1.5 s).
     from flows.nightly import nightly_checks
 
-    run_date = on.date() if on else None
+    run_date = on
     try:
         counts = nightly_checks(run_date=run_date)
     except Exception as exc:

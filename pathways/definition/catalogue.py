@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pathways.definition.loader import Definition, load_file
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
+from pathways.home import definitions_dir
 
-DEFAULT_DIR = Path("definitions")
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -44,13 +44,14 @@ def files_in(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def load_catalogue(paths: Iterable[str | Path] = (DEFAULT_DIR,), context: Iterable[str | Path] = ()) -> Catalogue:
-    """Load every document; then check what spans documents (unique ids, hand-off targets).
+def load_catalogue(paths: Iterable[str | Path] | None = None, context: Iterable[str | Path] = ()) -> Catalogue:
+    """Load every document (default: the definitions/ folder of PATHWAYS_HOME); then check what spans
+    documents (unique ids, hand-off targets).
 
     Hand-offs may also name the valid pathways found in ``context`` (validating one file against the
     catalogue it belongs to).
     """
-    paths = list(paths)
+    paths = list(paths) if paths is not None else [definitions_dir()]
     catalogue = Catalogue()
     known = set(load_catalogue(context).definitions) if context else set()
     files = files_in(paths)

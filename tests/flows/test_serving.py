@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pathways.cli import _prefect_environment
+from pathways.home import var_dir
 
 
 def test_defaults_start_a_local_server_with_its_database_under_var():
@@ -14,7 +15,7 @@ def test_defaults_start_a_local_server_with_its_database_under_var():
     assert prefect.api_url == "http://127.0.0.1:4200/api"
     assert prefect.ui_url == "http://127.0.0.1:4200"
     assert prefect.env["PREFECT_API_URL"] == prefect.api_url
-    assert Path(prefect.env["PREFECT_HOME"]) == Path("var/prefect").resolve()
+    assert Path(prefect.env["PREFECT_HOME"]) == var_dir() / "prefect"
     assert prefect.env["PREFECT_SERVER_API_HOST"] == "127.0.0.1"
     assert prefect.env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
     assert prefect.env["PATH"] == "/usr/bin"
