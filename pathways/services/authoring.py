@@ -17,6 +17,7 @@ migrate running cases from one version to another.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections import Counter
@@ -382,17 +383,20 @@ class MigrationReport:
     refused: list[tuple[int, str]] = field(default_factory=list)  # (case, why)
     already: int = 0  # cases on the new version already (an earlier run)
     run_id: int | None = None
+    resumed: list[int] = field(default_factory=list)  # earlier runs that stopped halfway, marked interrupted
 
     def as_json(self) -> dict[str, Any]:
         return {"pathway": self.pathway_id, "from": self.old, "to": self.new, "dry_run": self.dry_run,
                 "run": self.run_id, "moved" if not self.dry_run else "would_move": [p.as_json() for p in self.moved],
                 "cannot_move": [{"case": c, "reason": why} for c, why in self.refused],
-                "already_on_new_version": self.already}
+                "already_on_new_version": self.already, "resumes_interrupted_runs": self.resumed}
 
     def lines(self, limit: int = 20) -> list[str]:
         verb = "would move" if self.dry_run else "moved"
         out = [f"{self.pathway_id}@{self.old} → @{self.new}: {len(self.moved)} {verb}, {len(self.refused)} cannot "
                f"move, {self.already} already on version {self.new}"]
+        if self.resumed:
+            out.append(f"  resumes the interrupted run(s) {', '.join(map(str, self.resumed))}")
         for plan in self.moved[:limit]:
             steps = ", ".join(f"{a} → {b}" if a != b else a for a, b in plan.steps.items())
             kept = f"; keeps {', '.join(plan.kept)}" if plan.kept else ""
@@ -463,6 +467,49 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
             session.add(run)
             session.flush()
             report.run_id = run.id
+            report.resumed = _mark_interrupted(session, run)
+    try:
+        return _migrate_cases(ctx, report, ids, a, b, da, db, mapping, on, batch, progress, stop_after)
+    except BaseException:  # Ctrl-C or a crash: the run is marked now (kill -9 is caught by the next run)
+        if report.run_id is not None:
+            with contextlib.suppress(Exception), ctx.transaction() as session:
+                run = session.get(MigrationRun, report.run_id)
+                if run is not None:
+                    run.refused, run.report = len(report.refused), _interrupted_report(None, report.refused)
+                    session.add(run)
+        raise
+
+
+def _interrupted_report(resumed_by: int | None, refused: list[tuple[int, str]]) -> str:
+    return json.dumps({"interrupted": True, "resumed_by": resumed_by,
+                       "cannot_move": [{"case": c, "reason": r} for c, r in refused]}, ensure_ascii=False)
+
+
+def _mark_interrupted(session: Session, run: MigrationRun) -> list[int]:
+    """Earlier runs of the same move that never finished (killed: finished_at NULL and no report, or
+    stopped by an error and marked then) are marked as interrupted and resumed by ``run``. Their ``moved``
+    is exact: it is counted in each case's own transaction. A run still going meanwhile corrects its row
+    when it finishes."""
+    earlier = session.exec(select(MigrationRun).where(
+        MigrationRun.pathway_id == run.pathway_id, MigrationRun.from_version == run.from_version,
+        MigrationRun.to_version == run.to_version, col(MigrationRun.finished_at).is_(None),
+        col(MigrationRun.id) != run.id).order_by(col(MigrationRun.id))).all()
+    marked = []
+    for row in earlier:
+        known = json.loads(row.report) if row.report else {}
+        if known.get("resumed_by") is not None:
+            continue
+        row.report = json.dumps({**known, "interrupted": True, "resumed_by": run.id,
+                                 "cannot_move": known.get("cannot_move", [])}, ensure_ascii=False)
+        session.add(row)
+        marked.append(row.id or 0)
+    return marked
+
+
+def _migrate_cases(ctx: Context, report: MigrationReport, ids: list[int], a: PathwayVersion, b: PathwayVersion,
+                   da: Definition, db: Definition, mapping: StepMapping, on: date, batch: int, progress: Any,
+                   stop_after: int | None) -> MigrationReport:
+    dry_run = report.dry_run
     done = 0
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
@@ -487,7 +534,8 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
                 continue
             plan = CasePlan(case_id, moved.steps, {k: d.isoformat() for k, d in moved.kept.items()},
                             {k: (x.isoformat(), y.isoformat()) for k, (x, y) in moved.recomputed.items()})
-            if not dry_run and not _write(ctx, case_id, kommune, version, a.id or 0, b.id or 0, moved, facts, on):
+            if not dry_run and not _write(ctx, case_id, kommune, version, a.id or 0, b.id or 0, moved, facts, on,
+                                          report.run_id):
                 report.refused.append((case_id, "the case changed while migrating; run the migration again"))
                 continue
             report.moved.append(plan)
@@ -498,9 +546,10 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
 
 
 def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: int, new_id: int, moved: Any,
-           facts: Facts, on: date) -> bool:
-    """One case in one transaction (Core statements: four per case), guarded by the case version and the
-    old version id, so that a case changed meanwhile is left alone and no case moves twice."""
+           facts: Facts, on: date, run_id: int | None = None) -> bool:
+    """One case in one transaction (Core statements: five per case), guarded by the case version and the
+    old version id, so that a case changed meanwhile is left alone and no case moves twice. The run's
+    ``moved`` counts the case in the same transaction, so it is exact even for a run that is killed."""
     state: CaseState = moved.state
     now = datetime.now(OSLO)
     items = moved.deadlines
@@ -519,6 +568,9 @@ def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: in
         connection.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case_id))
         if items:
             connection.execute(insert(Deadline), [deadline_row(case_id, kommune_id, i) for i in items])
+        if run_id is not None:
+            connection.execute(update(MigrationRun).where(col(MigrationRun.id) == run_id)
+                               .values(moved=col(MigrationRun.moved) + 1))
     return True
 
 
