@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -663,10 +664,13 @@ def _healthy(api_url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the child gets SIGTERM if `pathways run` dies, even by SIGKILL (no orphaned server)."""
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the child gets SIGTERM if its parent (`pathways run`, `serve`, `check`) dies, even by SIGKILL
+    (no orphaned server). A parent gone already before the request was made is noticed too."""
     with contextlib.suppress(Exception):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 class _Children:
@@ -678,8 +682,9 @@ class _Children:
 
     def start(self, name: str, args: list[str], env: dict[str, str], stop_signal: signal.Signals = signal.SIGTERM,
               **kwargs: object) -> subprocess.Popen[bytes]:
+        parent = os.getpid()
         process = subprocess.Popen(args, env=env, start_new_session=True,
-                                   preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                                   preexec_fn=(lambda: _die_with_parent(parent)) if sys.platform == "linux" else None,
                                    **kwargs)  # type: ignore[call-overload]
         self.running.append((name, process, stop_signal))
         return process
@@ -797,6 +802,43 @@ def _prefect_defaults_for_check() -> None:
         os.environ["PREFECT_API_URL"] = local_url
 
 
+def _free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _temporary_server(children: _Children) -> None:
+    """A Prefect server for one `check`, started by us rather than by Prefect's ephemeral mode, so that it
+    dies with this process even when it is killed with SIGKILL (Prefect's own temporary server stays
+    running then). Sets PREFECT_API_URL; `children.stop()` stops it. Messages go to stderr (stdout may
+    be JSON)."""
+    port = _free_port()
+    env = {**os.environ, "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port),
+           "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_UI_ENABLED": "false"}
+    api_url = f"http://127.0.0.1:{port}/api"
+    home = Path(env["PREFECT_HOME"]).expanduser()
+    log = home / "check-server.log"
+    offset = log.stat().st_size if log.exists() else 0
+    click.echo(f"starting a temporary Prefect server on 127.0.0.1:{port} (database under {home}, log {log})",
+               err=True)
+    with log.open("ab") as sink:
+        server = children.start("the temporary Prefect server",
+                                [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                                 "--port", str(port), "--no-services"], env, stdout=sink, stderr=subprocess.STDOUT)
+    started = time.monotonic()
+    while not _healthy(api_url):
+        if server.poll() is not None:
+            tail = log.read_bytes()[offset:].decode(errors="replace").splitlines()[-20:]
+            raise click.ClickException("\n".join([f"the temporary Prefect server exited with code "
+                                                  f"{server.returncode}; the end of {log}:", *tail]))
+        if time.monotonic() - started > PREFECT_STARTUP_TIMEOUT:
+            raise click.ClickException(f"no answer from {api_url}/health after {PREFECT_STARTUP_TIMEOUT:.0f} s; "
+                                       f"see {log}")
+        time.sleep(0.3)
+    os.environ["PREFECT_API_URL"] = api_url
+
+
 @main.command("check")
 @click.option("--date", "on", type=iso_date, default=None, help="The run date, YYYY-MM-DD (default: today, Oslo).")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
@@ -804,19 +846,31 @@ def check_command(on: date | None, as_json: bool) -> None:
     """Run the nightly checks once, now: new, open and resolved flags per kind.
 
     Runs the same Prefect flow as the schedule, against PREFECT_API_URL when set (or the server of a
-    running `pathways run`), else against a temporary local Prefect server (10–20 s to start).
+    running `pathways run`), else against a temporary local Prefect server (10–20 s to start) that stops
+    with the command, however it ends.
     """
     _context().engine.dispose()  # a clear message when the database is not initialised
     _prefect_defaults_for_check()
-    # Imported here, not at the top: pathways/ may not import flows/ (ARCHITECTURE.md), and the check
-    # must run the very flow the schedule runs. Importing it also imports Prefect (~1.5 s).
-    from flows.nightly import nightly_checks
-
-    run_date = on
+    children = _Children()
     try:
-        counts = nightly_checks(run_date=run_date)
-    except Exception as exc:
-        raise click.ClickException(f"the nightly checks failed: {exc}") from None
+        if "prefect" not in sys.modules and "PREFECT_API_URL" not in os.environ:
+            _temporary_server(children)
+        # Imported here, not at the top: pathways/ may not import flows/ (ARCHITECTURE.md), and the check
+        # must run the very flow the schedule runs. Importing it also imports Prefect (~1.5 s).
+        from flows.nightly import nightly_checks
+
+        run_date = on
+        try:
+            counts = nightly_checks(run_date=run_date)
+        except Exception as exc:
+            raise click.ClickException(f"the nightly checks failed: {exc}") from None
+    finally:
+        if children.running and "prefect" in sys.modules:
+            # send Prefect's log records while the temporary server still answers
+            from prefect.logging.handlers import APILogWorker
+            with contextlib.suppress(Exception):
+                APILogWorker.drain_all(timeout=5)
+        children.stop()
     if as_json:
         click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
         return
