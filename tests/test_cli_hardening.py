@@ -3,6 +3,7 @@ initialised, impossible dates, a diagram file of the wrong kind, and another cur
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -148,3 +149,23 @@ def test_the_console_script_runs_from_any_folder(tmp_path):
                             text=True, env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "var").exists()
+
+
+def test_prefect_and_the_secret_key_live_under_the_home(monkeypatch, tmp_path):
+    from pathways.cli import _prefect_defaults_for_check, _prefect_environment
+    from ui.security import secret_key
+
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setenv("PATHWAYS_HOME", str(home))
+    for name in ("PREFECT_HOME", "PREFECT_API_URL", "PREFECT_SERVER_ANALYTICS_ENABLED",
+                 "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "PATHWAYS_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(elsewhere)
+    assert _prefect_environment({}).env["PREFECT_HOME"] == str(home / "var" / "prefect")  # pathways run
+    monkeypatch.delitem(sys.modules, "prefect", raising=False)
+    _prefect_defaults_for_check()  # pathways check
+    assert os.environ["PREFECT_HOME"] == str(home / "var" / "prefect") and (home / "var" / "prefect").is_dir()
+    key = secret_key()
+    assert (home / "var" / "secret_key").read_text() == key
+    assert list(elsewhere.iterdir()) == []

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlmodel import Session, col
 
 from pathways.calendar import OSLO
+from pathways.home import var_dir
 from pathways.services.accounts import Account, account, account_for_token
 from pathways.services.context import Context
 from pathways.store.tables import SignInFailure
@@ -35,10 +36,12 @@ SESSION_SECONDS = 8 * 3600
 _CSRF_SALT = "fastapi-csrf-token"  # the salt fastapi-csrf-protect signs its cookie with
 
 
-def secret_key(path: Path = Path("var/secret_key")) -> str:
-    """PATHWAYS_SECRET_KEY, else a key made once and kept in var/secret_key (readable by the owner only)."""
+def secret_key(path: Path | None = None) -> str:
+    """PATHWAYS_SECRET_KEY, else a key made once and kept in var/secret_key of PATHWAYS_HOME (readable by the
+    owner only)."""
     if key := os.environ.get("PATHWAYS_SECRET_KEY"):
         return key
+    path = path or var_dir() / "secret_key"
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
