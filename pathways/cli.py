@@ -115,7 +115,7 @@ definitions_option = click.option("--definitions", type=click.Path(path_type=Pat
 @click.argument("pathway_id")
 @click.option("--highlight", multiple=True, metavar="STEP", help="Highlight a step (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format (default: from the file name, else svg).")
+              help="Output format; must agree with the extension of FILE (default: from it, else svg).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @definitions_option
 def render_command(pathway_id: str, highlight: tuple[str, ...], fmt: str | None, output: Path,

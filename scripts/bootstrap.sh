@@ -30,3 +30,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet -e '.[dev]'
   echo "$want" > "$stamp"
 fi
+echo "bootstrap: the pathways command is .venv/bin/pathways (or run 'source .venv/bin/activate' to call it as pathways)" >&2
