@@ -33,10 +33,11 @@ def run(*args: str) -> tuple[int, str, str]:
 ])
 def test_a_wrong_database_url_is_one_line_and_exit_one(monkeypatch, url, message):
     monkeypatch.setenv("PATHWAYS_DATABASE_URL", url)
-    code, out, err = run("show", "1")
-    assert code == 1 and out == ""
-    assert message in err and len(err.strip().splitlines()) == 1, err
-    assert "secret" not in err and "Traceback" not in err
+    for command in (("show", "1"), ("init",)):
+        code, out, err = run(*command)
+        assert code == 1 and out == ""
+        assert message in err and len(err.strip().splitlines()) == 1, err
+        assert "secret" not in err and "Traceback" not in err
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="PATHWAYS_TEST_POSTGRES_URL is not set")
