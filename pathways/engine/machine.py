@@ -39,7 +39,7 @@ from pathways.definition.schema import (
 from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
 from pathways.engine.practice import PracticeError, credit_practice
 from pathways.engine.state import CaseState, CompoundState, Participant, Pause
-from pathways.guards import CEFR_NAMES, NUMBER, Guard, GuardError, GuardUnknown
+from pathways.guards import CEFR_NAMES, EARLIEST_DATE, LATEST_DATE, NUMBER, Guard, GuardError, GuardUnknown
 
 LIFECYCLE_EVENTS = ("permisjon", "gjenoppta", "midlertidig_stans", "avbrudd", "overforing")
 MODULE_EVENTS = ("modul_startet", "modul_fullfort")
@@ -223,12 +223,13 @@ def parse_value(name: str, spec: InputField, raw: Any) -> Any:
     """One input value, checked against its field and made JSON-native (dates as ISO text)."""
     kind = spec.type
     if kind == FieldType.date:
-        if isinstance(raw, date):
-            return raw.isoformat()
         try:
-            return date.fromisoformat(str(raw).strip()).isoformat()
+            day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
         except ValueError:
             raise InputError(f"'{raw}' is not a date (write YYYY-MM-DD)", name) from None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise InputError(f"{day.isoformat()} is outside the years {EARLIEST_DATE.year}–{LATEST_DATE.year}", name)
+        return day.isoformat()
     if kind == FieldType.number:
         if isinstance(raw, bool):
             raise InputError(f"'{raw}' is not a number", name)

@@ -92,3 +92,28 @@ def test_odd_shapes_are_problems(body, kind):
     with pytest.raises(DefinitionError) as caught:
         load_text(yaml_doc(body))
     assert kind in {p.kind for p in caught.value.problems}
+
+
+def test_durations_and_guard_constants_that_can_leave_the_calendar_are_refused():
+    with pytest.raises(DefinitionError) as caught:
+        load_text(yaml_doc("""
+            parameters:
+              karantene: {type: duration, default: P999999Y, title: Karantene}
+            fields:
+              slutt: {type: date, title: Slutt}
+            events:
+              avsluttet: {title: Avsluttet, fields: [slutt]}
+            start: a
+            steps:
+              - id: a
+                kind: activity
+                title: A
+                on: [{event: avsluttet, to: b, guard: "slutt + years(999999) > today"}]
+              - {id: b, kind: outcome, outcome: work, title: B}
+            deadlines:
+              - {id: frist, title: Frist, anchor: start, offset: P99999999D}
+            """), "far.yaml")
+    problems = {(p.kind, p.message) for p in caught.value.problems}
+    assert ("wrong-type", "parameters.karantene: default 'P999999Y' is not a valid duration") in problems
+    assert any(k == "guard" and "years(999999) is too long" in m for k, m in problems)
+    assert any(k == "unknown-parameter" and "'P99999999D'" in m for k, m in problems)
