@@ -18,6 +18,10 @@ FIELD_WORDS = {
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in [
     (r"^'(.*)' is not a date \(write YYYY-MM-DD\)$", r"«\1» er ikke en dato (skriv ÅÅÅÅ-MM-DD)"),
     (r"^(\S+) is outside the years (\d+)–(\d+)$", r"\1 er utenfor årene \2–\3"),
+    (r"^the practice period ends \((\S+)\) before it starts \((\S+)\)$",
+     r"praksisperioden slutter (\1) før den starter (\2)"),
+    (r"^the practice period ends \((\S+)\) after the event date \((\S+)\).*$",
+     r"praksisperioden slutter (\1) etter hendelsesdatoen (\2); bare praksis som er utført, godkjennes"),
     (r"^'(.*)' is not a number$", r"«\1» er ikke et tall"),
     (r"^'(.*)' is not yes or no \(ja/nei\)$", r"«\1» er ikke ja eller nei"),
     (r"^'(.*)' is not a CEFR level \(A1, A2, B1, B2, C1, C2\)$", r"«\1» er ikke et nivå (A1, A2, B1, B2, C1, C2)"),

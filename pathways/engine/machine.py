@@ -37,7 +37,7 @@ from pathways.definition.schema import (
     Transition,
 )
 from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
-from pathways.engine.practice import PracticeError, credit_practice
+from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
 from pathways.engine.state import CaseState, CompoundState, Participant, Pause
 from pathways.guards import CEFR_NAMES, EARLIEST_DATE, LATEST_DATE, NUMBER, Guard, GuardError, GuardUnknown
 
@@ -557,10 +557,11 @@ class _Run:
             current = self.state.counters.get(effect.counter, counter.initial)
             if counter.rule == "practice_hours":
                 try:
-                    credit = credit_practice(counter, scope, self.state.practice_months.setdefault(effect.counter, {}))
+                    credit = credit_practice(counter, scope, self.state.practice_months.setdefault(effect.counter, {}),
+                                             self.on)
                 except PracticeError as exc:
                     raise InputError(str(exc), exc.field) from None
-                self.state.counters[effect.counter] = current + credit
+                self.state.counters[effect.counter] = round(current + credit, HOUR_DIGITS)  # no float noise
                 continue
             source = effect.add if effect.add is not None else effect.set
             assert source is not None
