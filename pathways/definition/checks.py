@@ -12,7 +12,7 @@ import networkx as nx
 
 from pathways.definition.graph import Path, PathwayGraph, Placed, build, place_steps
 from pathways.definition.problems import did_you_mean
-from pathways.definition.schema import DayCount, Pathway, StepKind
+from pathways.definition.schema import DayCount, DeadlineKind, Pathway, StepKind
 from pathways.definition.vocabulary import (
     BUILTIN_EVENTS,
     BUILTIN_ROLES,
@@ -24,6 +24,7 @@ from pathways.definition.vocabulary import (
 from pathways.guards import DATE, NUMBER, Guard, GuardError
 
 Finding = tuple[Path, str, str]
+BREACH_PREFIX = "frist_brudd:"  # the event that performs a deadline's on_breach (pathways.engine.machine)
 
 
 def check(pathway: Pathway) -> tuple[PathwayGraph, list[Finding]]:
@@ -200,8 +201,20 @@ def _references(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding
             if group == "followups" and item.owner and item.owner not in roles:
                 yield (group, index, "owner"), _unknown(item.owner, "role", roles), "unknown-role"
     for index, deadline in enumerate(pathway.deadlines):
-        if deadline.on_breach and deadline.on_breach not in placed:
-            yield ("deadlines", index, "on_breach"), _unknown(deadline.on_breach, "step", steps), "unknown-step"
+        if not deadline.on_breach:
+            continue
+        path = ("deadlines", index, "on_breach")
+        if deadline.on_breach not in placed:
+            yield path, _unknown(deadline.on_breach, "step", steps), "unknown-step"
+        elif placed[deadline.on_breach].parallel is not None:
+            yield path, (f"step '{deadline.on_breach}' is inside a region; a breach moves the whole case, so "
+                         "'on_breach' must name a top-level step"), "scope"
+        if deadline.kind == DeadlineKind.reminder:
+            yield path, "a reminder never changes the case; 'on_breach' needs kind: breach", "deadline"
+        if len(BREACH_PREFIX + deadline.id) > 64:
+            yield ("deadlines", index, "id"), (f"a deadline with 'on_breach' has an id of at most "
+                                               f"{64 - len(BREACH_PREFIX)} characters (its event is "
+                                               f"'{BREACH_PREFIX}{deadline.id}')"), "deadline"
 
 
 def _guards(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]:

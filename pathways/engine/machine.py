@@ -14,7 +14,9 @@ Semantics, in the words of ``docs/language.md``:
   module gives its certificate; the join (every required module, or ``at_least``) enters ``next``;
 - ``permisjon`` pauses and ``gjenoppta`` resumes (the paused days shift deadlines);
   ``midlertidig_stans`` stops temporarily; ``avbrudd`` and ``overforing`` move to the outcomes named in
-  ``lifecycle``; a hand-off asks for a new enrolment (an effect).
+  ``lifecycle``; a hand-off asks for a new enrolment (an effect);
+- ``frist_brudd:ID`` (recorded by the nightly check) performs the ``on_breach`` of deadline ID once it is
+  breached: the case leaves every active step and enters that step, once per round of the deadline's anchor.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pathways.definition.checks import BREACH_PREFIX
 from pathways.definition.loader import Definition
 from pathways.definition.periods import Period
 from pathways.definition.schema import (
+    Deadline,
     FieldType,
     InputField,
     Outcome,
@@ -37,6 +41,7 @@ from pathways.definition.schema import (
     Transition,
 )
 from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
+from pathways.engine.deadlines import case_deadlines
 from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
 from pathways.engine.state import CaseState, CompoundState, Participant, Pause
 from pathways.guards import CEFR_NAMES, EARLIEST_DATE, LATEST_DATE, NUMBER, Guard, GuardError, GuardUnknown
@@ -189,7 +194,17 @@ class Compiled:
 
     def event_title(self, event: str) -> str:
         declared = self.pathway.events.get(event)
+        deadline = self.breach_deadline(event)
+        if deadline is not None:
+            return f"Frist brutt: {deadline.title}"
         return declared.title if declared else BUILTIN_EVENTS.get(event, event)
+
+    def breach_deadline(self, event: str) -> Deadline | None:
+        """The deadline whose ``on_breach`` the event ``frist_brudd:ID`` performs, or None."""
+        if not event.startswith(BREACH_PREFIX):
+            return None
+        name = event.removeprefix(BREACH_PREFIX)
+        return next((d for d in self.pathway.deadlines if d.id == name and d.on_breach), None)
 
 
 _COMPILED: dict[int, Compiled] = {}
@@ -371,7 +386,7 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     c = compiled(definition)
     name, on = event.event, event.on
     known = set(c.pathway.events) | set(BUILTIN_EVENTS)
-    if name not in known:
+    if name not in known and c.breach_deadline(name) is None:
         from pathways.definition.problems import did_you_mean
         raise InputError(f"unknown event '{name}' on pathway '{c.pathway.id}'" + did_you_mean(name, known), "event")
     if state.ended:
@@ -387,6 +402,8 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     run.state.sequence += 1
     if name in LIFECYCLE_EVENTS:
         run.lifecycle(name, values)
+    elif name.startswith(BREACH_PREFIX):
+        run.breach(name, state, participant)
     elif name in MODULE_EVENTS and state.status == "active":
         run.module(name, values, participant, event.step)
     else:
@@ -611,6 +628,29 @@ class _Run:
             self.leave(owner)
             if step.next:
                 self.enter(step.next, owner)
+
+    def breach(self, name: str, before: CaseState, participant: Participant) -> None:
+        """Perform a breached deadline's ``on_breach``: leave every active step and enter that step. Only a
+        deadline breached on the event's date, once per round of its anchor, and only on an active case."""
+        deadline = self.c.breach_deadline(name)
+        assert deadline is not None and deadline.on_breach is not None
+        if self.state.status != "active":
+            raise Refused(f"the case is {self.state.status}; a breached deadline moves only an active case")
+        item = next((d for d in case_deadlines(self.c.definition, before, participant, self.on)
+                     if d.id == deadline.id and not d.recurring), None)
+        if item is None or item.status != "breached":
+            raise Refused(f"the deadline '{deadline.title}' is not breached on {self.on}")
+        if before.recorded((name,), item.anchor_date):
+            raise Refused(f"the breach of '{deadline.title}' has been acted on already")
+        if self.state.is_in(deadline.on_breach):
+            raise Refused(f"the case is already in step '{deadline.on_breach}'")
+        source = (self.state.steps or list(self.state.compounds) or ["?"])[-1]
+        for sid in list(self.state.compounds):
+            if sid in self.state.compounds:
+                self.leave(sid)
+        for sid in list(self.state.steps):
+            self.leave(sid)
+        self.enter(deadline.on_breach, source)
 
     def lifecycle(self, name: str, values: dict[str, Any]) -> None:
         lifecycle, status = self.c.pathway.lifecycle, self.state.status

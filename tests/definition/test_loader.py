@@ -117,3 +117,32 @@ def test_durations_and_guard_constants_that_can_leave_the_calendar_are_refused()
     assert ("wrong-type", "parameters.karantene: default 'P999999Y' is not a valid duration") in problems
     assert any(k == "guard" and "years(999999) is too long" in m for k, m in problems)
     assert any(k == "unknown-parameter" and "'P99999999D'" in m for k, m in problems)
+
+
+def test_on_breach_names_a_top_level_step_of_a_breach_deadline():
+    with pytest.raises(DefinitionError) as caught:
+        load_text(yaml_doc("""
+            start: a
+            steps:
+              - id: a
+                kind: parallel
+                title: A
+                next: c
+                regions:
+                  - {id: r1, title: R1, start: r1a, steps: [{id: r1a, kind: activity, title: R1A, final: true}]}
+                  - {id: r2, title: R2, start: r2a, steps: [{id: r2a, kind: activity, title: R2A, final: true}]}
+              - {id: b, kind: activity, title: B, next: c}
+              - {id: c, kind: outcome, outcome: work, title: C}
+            deadlines:
+              - {id: inne, title: Inne, anchor: start, offset: P6M, on_breach: r1a}
+              - {id: paminnelse, title: P, anchor: start, offset: P6M, kind: reminder, on_breach: b}
+              - {id: en_frist_med_et_veldig_langt_navn_som_ikke_far_plass_i_hendelsen, title: L, anchor: start,
+                 on_breach: b}
+            """), "breach.yaml")
+    found = {(p.kind, p.message.split(";")[0]) for p in caught.value.problems}
+    assert found == {
+        ("scope", "step 'r1a' is inside a region"),
+        ("deadline", "a reminder never changes the case"),
+        ("deadline", "a deadline with 'on_breach' has an id of at most 52 characters (its event is "
+                     "'frist_brudd:en_frist_med_et_veldig_langt_navn_som_ikke_far_plass_i_hendelsen')"),
+    }  # and 'b', reached only by a breach, is not unreachable
