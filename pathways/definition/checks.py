@@ -27,6 +27,10 @@ Finding = tuple[Path, str, str]
 BREACH_PREFIX = "frist_brudd:"  # the event that performs a deadline's on_breach (pathways.engine.machine)
 
 
+CHECKS = ("ids and names", "references", "guards", "deadlines", "reachability, dead ends, loops and joins")
+"""The structural checks, as an author reads them (a document whose shape is wrong is told how many wait)."""
+
+
 def check(pathway: Pathway) -> tuple[PathwayGraph, list[Finding]]:
     """Run every structural check; return the compiled graph and the findings."""
     placed, duplicates = place_steps(pathway)

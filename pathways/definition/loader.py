@@ -7,6 +7,8 @@ input, however broken, ends in one of the two.
 
 from __future__ import annotations
 
+import copy
+import difflib
 import re
 import types
 import typing
@@ -17,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pathways.definition import yamlpos
-from pathways.definition.checks import check
+from pathways.definition.checks import CHECKS, check
 from pathways.definition.graph import PathwayGraph
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
 from pathways.definition.schema import Pathway
@@ -59,7 +61,14 @@ def load_text(raw: bytes | str, filename: str = "<text>") -> Definition:
     try:
         pathway = Pathway.model_validate(data)
     except ValidationError as exc:
-        raise DefinitionError(_shape_problems(exc, data, positions, filename)) from None
+        problems = _shape_problems(exc, data, positions, filename)
+        repaired = _without_unknown_keys(exc, data)
+        if repaired is not None:  # the structure is checked as if the unknown keys were fixed
+            _, findings = check(repaired)
+            problems += [_at(filename, positions, path, message, kind) for path, message, kind in findings]
+        else:
+            problems.append(_not_checked(problems, filename))
+        raise DefinitionError(problems) from None
     except RecursionError:
         raise DefinitionError([Problem(filename, 1, 1, "the document is nested too deeply", "too-large")]) from None
     graph, findings = check(pathway)
@@ -72,6 +81,51 @@ def load_text(raw: bytes | str, filename: str = "<text>") -> Definition:
 def _at(filename: str, positions: Positions, path: Path, message: str, kind: str, *, key: bool = False) -> Problem:
     line, column = positions.of(path, key=key)
     return Problem(filename, line, column, message, kind)
+
+
+# -- checking the structure of a document whose shape is wrong ---------------------------------
+
+
+def _without_unknown_keys(exc: ValidationError, data: Any) -> Pathway | None:
+    """The document read as if its unknown keys were fixed: each read as the key it is a close typo of
+    ('nxt' as 'next'), else left out. None when other shape problems remain (the structure checks need
+    a whole pathway)."""
+    errors = exc.errors(include_url=False)
+    if any(e["type"] != "extra_forbidden" for e in errors):
+        return None
+    for rename in (True, False):
+        fixed = copy.deepcopy(data)
+        for error in errors:
+            path = _data_path(error["loc"], data)
+            parent = _get(fixed, path[:-1])
+            if not path or not isinstance(parent, dict) or path[-1] not in parent:
+                continue
+            value = parent.pop(path[-1])
+            close = difflib.get_close_matches(str(path[-1]), _fields_at(path[:-1]), n=1, cutoff=0.6)
+            if rename and close and close[0] not in parent:
+                parent[close[0]] = value
+        try:
+            return Pathway.model_validate(fixed)
+        except (ValidationError, RecursionError):
+            continue
+    return None
+
+
+def _get(data: Any, path: Path) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _not_checked(problems: list[Problem], filename: str) -> Problem:
+    """Where the structure checks could not run: at the first shape problem that stops them."""
+    first = min((p for p in problems if p.kind != "unknown-key"), default=None, key=lambda p: (p.line, p.column))
+    line, column = (first.line, first.column) if first else (1, 1)
+    return Problem(filename, line, column, f"{len(CHECKS)} more checks ({', '.join(CHECKS)}) run after this is "
+                   "fixed: they need the shape of the whole document right", "not-checked")
 
 
 # -- mapping pydantic's errors to places and words ---------------------------------------------

@@ -97,8 +97,6 @@ def test_odd_shapes_are_problems(body, kind):
 def test_durations_and_guard_constants_that_can_leave_the_calendar_are_refused():
     with pytest.raises(DefinitionError) as caught:
         load_text(yaml_doc("""
-            parameters:
-              karantene: {type: duration, default: P999999Y, title: Karantene}
             fields:
               slutt: {type: date, title: Slutt}
             events:
@@ -114,9 +112,18 @@ def test_durations_and_guard_constants_that_can_leave_the_calendar_are_refused()
               - {id: frist, title: Frist, anchor: start, offset: P99999999D}
             """), "far.yaml")
     problems = {(p.kind, p.message) for p in caught.value.problems}
-    assert ("wrong-type", "parameters.karantene: default 'P999999Y' is not a valid duration") in problems
     assert any(k == "guard" and "years(999999) is too long" in m for k, m in problems)
     assert any(k == "unknown-parameter" and "'P99999999D'" in m for k, m in problems)
+    with pytest.raises(DefinitionError) as caught:
+        load_text(yaml_doc("""
+            parameters:
+              karantene: {type: duration, default: P999999Y, title: Karantene}
+            start: a
+            steps:
+              - {id: a, kind: outcome, outcome: work, title: A}
+            """))
+    assert ("wrong-type", "parameters.karantene: default 'P999999Y' is not a valid duration") in \
+        {(p.kind, p.message) for p in caught.value.problems}
 
 
 def test_on_breach_names_a_top_level_step_of_a_breach_deadline():
@@ -146,3 +153,57 @@ def test_on_breach_names_a_top_level_step_of_a_breach_deadline():
         ("deadline", "a deadline with 'on_breach' has an id of at most 52 characters (its event is "
                      "'frist_brudd:en_frist_med_et_veldig_langt_navn_som_ikke_far_plass_i_hendelsen')"),
     }  # and 'b', reached only by a breach, is not unreachable
+
+
+def test_unknown_keys_and_structure_problems_are_reported_in_one_pass():
+    # the README's example: a typo of a key and an unknown step, both at once, and nothing that only
+    # follows from the typo (the step is read as if 'nxt' were 'next': no dead end, nothing unreachable)
+    with pytest.raises(DefinitionError) as caught:
+        load_text(yaml_doc("""
+            start: a
+            steps:
+              - id: a
+                kind: activity
+                title: A
+                nxt: b
+              - id: b
+                kind: activity
+                title: B
+                on: [{event: fullfort, to: teoriprve}]
+              - {id: teoriprove, kind: outcome, outcome: work, title: C}
+            """), "one.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "one.yaml:10:5: unknown key 'nxt' — did you mean 'next'?",
+        "one.yaml:14:32: unknown step 'teoriprve' — did you mean 'teoriprove'?",
+        "one.yaml:15:10: step 'teoriprove' can never be reached from the start",  # as for any document
+    ]
+
+
+def test_an_unknown_key_without_a_near_name_is_left_out_and_the_structure_still_checked():
+    with pytest.raises(DefinitionError) as caught:
+        load_text(yaml_doc("""
+            start: a
+            farge: bla
+            steps:
+              - {id: a, kind: activity, title: A, next: b, fargekode: 3}
+              - {id: b, kind: outcome, outcome: work, title: B}
+            deadlines:
+              - {id: f, title: F, anchor: step:ukjent, offset: P1M}
+            """))
+    assert sorted(p.kind for p in caught.value.problems) == ["unknown-key", "unknown-key", "unknown-step"]
+
+
+def test_a_shape_problem_that_stops_the_structure_checks_says_how_many_wait():
+    with pytest.raises(DefinitionError) as caught:
+        load_text(yaml_doc("""
+            start: a
+            steps:
+              - {id: a, kind: activty, title: A, next: ukjent}
+              - {id: b, kind: outcome, outcome: work, title: B}
+            """), "shape.yaml")
+    by_kind = {p.kind: p for p in caught.value.problems}
+    assert sorted(by_kind) == ["bad-value", "not-checked"]
+    bad, note = by_kind["bad-value"], by_kind["not-checked"]
+    assert (note.line, note.column) == (bad.line, bad.column)
+    assert str(note).startswith("shape.yaml:7:19: 5 more checks (ids and names, references, guards, deadlines, "
+                                "reachability, dead ends, loops and joins) run after this is fixed")
