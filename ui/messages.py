@@ -17,7 +17,7 @@ FIELD_WORDS = {
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in [
     (r"^'(.*)' is not a date \(write YYYY-MM-DD\)$", r"«\1» er ikke en dato (skriv ÅÅÅÅ-MM-DD)"),
-    (r"^(\S+) is outside the years (\d+)–(\d+)$", r"\1 er utenfor årene \2–\3"),
+    (r"^(?:Value error, )?(\S+) is outside the years (\d+)–(\d+)( \(got .*\))?$", r"\1 er utenfor årene \2–\3"),
     (r"^the practice period ends \((\S+)\) before it starts \((\S+)\)$",
      r"praksisperioden slutter (\1) før den starter (\2)"),
     (r"^the practice period ends \((\S+)\) after the event date \((\S+)\).*$",
