@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import networkx as nx
 
 from pathways.definition.graph import Path, PathwayGraph, Placed, build, place_steps
+from pathways.definition.periods import DAYS_PER_YEAR, MAX_PERIOD_YEARS
 from pathways.definition.problems import did_you_mean
 from pathways.definition.schema import DayCount, DeadlineKind, Pathway, StepKind
 from pathways.definition.vocabulary import (
@@ -288,6 +289,17 @@ def _deadlines(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]
         index = next(i for i, d in enumerate(pathway.deadlines) if d.id == first)
         yield ("deadlines", index, "anchor"), "deadlines anchored on each other in a loop: " + \
             " → ".join([*cycle, cycle[0]]), "deadline"
+    if nx.is_directed_acyclic_graph(anchors):  # a chain of offsets must not carry a date out of the calendar
+        by_id = {d.id: d for d in pathway.deadlines}
+        for index, deadline in enumerate(pathway.deadlines):
+            if deadline.id not in anchors:
+                continue
+            chain = list(nx.dfs_preorder_nodes(anchors, deadline.id))
+            periods = [pathway.period(by_id[n].offset.strip()) for n in chain if n in by_id]
+            if len(chain) > 1 and sum(abs(p.approx_days) for p in periods if p) > MAX_PERIOD_YEARS * DAYS_PER_YEAR:
+                yield ("deadlines", index, "offset"), (f"the offsets of '{deadline.id}' and the deadlines it is "
+                                                       f"counted from add up to more than {MAX_PERIOD_YEARS} years"), \
+                    "deadline"
 
 
 def _duration_parameters(pathway: Pathway) -> set[str]:

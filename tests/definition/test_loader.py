@@ -207,3 +207,19 @@ def test_a_shape_problem_that_stops_the_structure_checks_says_how_many_wait():
     assert (note.line, note.column) == (bad.line, bad.column)
     assert str(note).startswith("shape.yaml:7:19: 5 more checks (ids and names, references, guards, deadlines, "
                                 "reachability, dead ends, loops and joins) run after this is fixed")
+
+
+def test_deadlines_counted_from_each_other_cannot_add_up_beyond_the_calendar():
+    with pytest.raises(DefinitionError) as caught:
+        load_text(yaml_doc("""
+            start: a
+            steps:
+              - {id: a, kind: outcome, outcome: work, title: A}
+            deadlines:
+              - {id: f1, title: F1, anchor: start, offset: P600Y}
+              - {id: f2, title: F2, anchor: "deadline:f1", offset: P300Y}
+              - {id: f3, title: F3, anchor: "deadline:f2", offset: P300Y}
+            """))
+    assert [(p.line, p.kind) for p in caught.value.problems] == [(11, "deadline")]  # f3; f2 (900 years) is within
+    assert "'f3' and the deadlines it is counted from add up to more than 1000 years" in \
+        caught.value.problems[0].message
