@@ -27,6 +27,8 @@ sources: [{seed: 002_1b63eb96aa8e21c3.txt, lines: "1-2"}]
 events:
   jobb: {title: I jobb}
   avklart: {title: Overgang avklart}
+lifecycle:
+  pause: {reasons: [sykdom]}
 start: prosjekt
 steps:
   - {id: prosjekt, kind: activity, title: Prosjekt, on: [{event: jobb, to: arbeid}]}
@@ -102,3 +104,19 @@ def test_the_nightly_check_moves_a_case_whose_deadline_is_breached(project, cloc
 
     walk.record("avklart", date(2026, 9, 2))
     assert walk.state.outcome == "sosial"
+
+
+def test_a_paused_case_is_moved_only_after_it_resumes_and_its_deadline_has_moved(project, clock):
+    walk = Walk.start(project, clock, "kortprosjekt", date(2026, 1, 5), born=date(1990, 3, 1),
+                      settled=date(2024, 5, 2))
+    walk.record("permisjon", date(2026, 3, 2), arsak="sykdom")
+    run_checks(project.engine, date(2026, 7, 9), ["deadlines"])  # on leave: not moved
+    assert walk.state.status == "paused" and walk.steps == {"prosjekt"}
+    walk.record("gjenoppta", date(2026, 7, 13))  # 133 days of leave move the deadline to 15 November
+    assert walk.deadlines(date(2026, 7, 13))["prosjekt_slutt"].due == date(2026, 11, 15)
+    run_checks(project.engine, date(2026, 11, 15), ["deadlines"])
+    assert walk.steps == {"prosjekt"}
+    run_checks(project.engine, date(2026, 11, 20), ["deadlines"])
+    assert events(project, walk.case)[-1] == ("frist_brudd:prosjekt_slutt", date(2026, 11, 16), "system")
+    assert walk.steps == {"avklaring"}
+    walk.check_rebuild()
