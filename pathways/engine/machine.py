@@ -583,7 +583,12 @@ class _Run:
             source = effect.add if effect.add is not None else effect.set
             assert source is not None
             number = self.c.number(source)
-            amount = number if isinstance(number, float) else float(number.value(scope))
+            try:
+                amount = number if isinstance(number, float) else float(number.value(scope))
+            except GuardUnknown as exc:
+                raise InputError(f"'{exc.name}' is needed to count '{effect.counter}'", exc.name) from None
+            except GuardError as exc:
+                raise Refused(f"'{effect.counter}' cannot be counted: {exc.message}") from None
             self.state.counters[effect.counter] = current + amount if effect.add is not None else amount
         if transition.handoff:
             self.effects.append(Effect("enrol", {"pathway": transition.handoff.pathway,
