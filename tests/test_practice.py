@@ -66,3 +66,6 @@ def test_the_refusals_read_in_bokmal():
                  "been done is credited") == ("praksisperioden slutter (2030-06-30) etter hendelsesdatoen "
                                               "(2025-08-01); bare praksis som er utført, godkjennes")
     assert norsk("9998-06-01 is outside the years 1900–2199") == "9998-06-01 er utenfor årene 1900–2199"
+    assert norsk("'slutt' is needed to count 'sum'") == "«slutt» må fylles ut for å telle «sum»"
+    assert norsk("the deadline 'Prosjektet' is not breached on 2026-07-05") == "fristen «Prosjektet» er ikke brutt " \
+        "2026-07-05"
