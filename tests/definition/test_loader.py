@@ -223,3 +223,19 @@ def test_deadlines_counted_from_each_other_cannot_add_up_beyond_the_calendar():
     assert [(p.line, p.kind) for p in caught.value.problems] == [(11, "deadline")]  # f3; f2 (900 years) is within
     assert "'f3' and the deadlines it is counted from add up to more than 1000 years" in \
         caught.value.problems[0].message
+
+
+def test_shape_problems_the_structure_checks_do_not_read_leave_them_running():
+    with pytest.raises(DefinitionError) as caught:
+        load_text(yaml_doc("""
+            start: a
+            steps:
+              - {id: a, kind: activity, title: A, next: bb, duration: {expected: 3 months}}
+              - {id: b, kind: activity, next: c, description: [1, 2]}
+              - {id: c, kind: outcome, outcome: work, title: [C]}
+            """), "mixed.yaml")
+    assert sorted((p.line, p.kind) for p in caught.value.problems) == [
+        (7, "unknown-step"), (7, "wrong-type"),  # the bad duration and the unknown step, on one line
+        (8, "missing-key"), (8, "unreachable"), (8, "wrong-type"),  # no title, a bad description; unreachable
+        (9, "unreachable"), (9, "wrong-type"),  # a title that is not text; after b, unreachable too
+    ]
