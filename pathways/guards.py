@@ -20,10 +20,13 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
-from pathways.definition.periods import Period
+from pathways.definition.periods import DAYS_PER_YEAR, MAX_PERIOD_YEARS, Period
 
 MAX_LENGTH = 1_000
 MAX_NUMBER = 1e12
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
+"""The dates a guard, a recorded field and a date literal may hold: far inside the calendar's years 1–9999,
+so that adding the longest durations (``MAX_PERIOD_YEARS``) can never leave it."""
 
 
 class Cefr(IntEnum):
@@ -86,19 +89,29 @@ _CONSTANTS: dict[str, tuple[Type, Any]] = {
 }
 
 
+_UNITS_PER_YEAR = {"years": 1, "months": 12, "days": 366}
+
+
 def _duration(unit: str) -> Callable[[float], Period]:
     def make(n: float) -> Period:
         if n != int(n):
             raise GuardError(f"{unit}() takes a whole number")
+        limit = MAX_PERIOD_YEARS * _UNITS_PER_YEAR[unit]
+        if abs(n) > limit:
+            raise GuardError(f"{unit}({int(n)}) is too long: a duration is at most {MAX_PERIOD_YEARS} years "
+                             f"({limit:,} {unit})")
         return Period(**{unit: int(n)})
     return make
 
 
 def _date_literal(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError as exc:
         raise GuardError(f"date({text!r}) is not a date; write date('2025-08-01')") from exc
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise GuardError(f"date({text!r}) is outside the years {EARLIEST_DATE.year}–{LATEST_DATE.year}")
+    return value
 
 
 def _years_between(start: date, end: date) -> int:
@@ -161,10 +174,13 @@ class Guard:
         self._tree = tree
         self._vocabulary = vocabulary
         self.names: set[str] = set()
+        self._span = 0.0  # the constant durations' days, together
         try:
             self.type = self._check(tree.body)
         except RecursionError:
             raise GuardError("the expression is nested too deeply") from None
+        if self._span > MAX_PERIOD_YEARS * DAYS_PER_YEAR:
+            raise GuardError(f"the durations in the guard add up to more than {MAX_PERIOD_YEARS} years")
         wanted = expect or BOOL
         if self.type != wanted:
             what = "a guard must be true or false" if wanted == BOOL else f"this expression must be a {wanted}"
@@ -252,8 +268,11 @@ class Guard:
                                      f"got ({', '.join(map(str, kinds))})", col)
                 if func.id == "date" and isinstance(args[0], ast.Constant):
                     _date_literal(args[0].value)
-                if result == DURATION and isinstance(args[0], ast.Constant) and args[0].value != int(args[0].value):
-                    raise GuardError(f"{func.id}() takes a whole number", col)
+                if result == DURATION and isinstance(args[0], ast.Constant):
+                    try:  # a constant that can leave the calendar is refused here, not when a case meets it
+                        self._span += abs(FUNCTIONS[func.id][2](args[0].value).approx_days)
+                    except GuardError as exc:
+                        raise GuardError(exc.message, col) from None
                 assert result is not None
                 return result
         raise GuardError(f"'{type(node).__name__}' is not allowed in a guard", col)
@@ -357,11 +376,13 @@ class Guard:
     def _arith(op: ast.operator, left: Any, right: Any) -> Any:
         if isinstance(left, date) and isinstance(right, date):
             return Period(days=(left - right).days)
-        if isinstance(left, date):
-            period = right if isinstance(op, ast.Add) else right.negated()
-            return period.add_to(left)
-        if isinstance(right, date):
-            return left.add_to(right)
+        if isinstance(left, date) or isinstance(right, date):
+            day, period = (left, right if isinstance(op, ast.Add) else right.negated()) if isinstance(left, date) \
+                else (right, left)
+            try:
+                return period.add_to(day)
+            except (OverflowError, ValueError):
+                raise GuardError(f"{day} + {period} is outside the calendar") from None
         try:
             result = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
                       ast.Div: operator.truediv, ast.Mod: operator.mod}[type(op)](left, right)

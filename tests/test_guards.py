@@ -146,3 +146,32 @@ class TestSecurity:
             Guard("age > 1\x00", VOCABULARY)
         with pytest.raises(GuardError):
             Guard(42, VOCABULARY)  # type: ignore[arg-type]
+
+
+class TestCalendarOverflow:
+    """Date arithmetic never leaves the calendar with a crash: constants that could are refused when the
+    document is loaded, and a value that does at run time is a guard error like any other bad value."""
+
+    @pytest.mark.parametrize("source, message", [
+        ("settlement_date + years(999999) > today", "years(999999) is too long"),
+        ("settlement_date - days(999999999) < today", "days(999999999) is too long"),
+        ("settlement_date + months(99999) > today", "months(99999) is too long"),
+        ("settlement_date + years(600) + years(600) > today", "add up to more than 1000 years"),
+        ("date('9999-12-31') > today", "outside the years 1900–2199"),
+    ])
+    def test_constants_that_can_overflow_are_refused_at_load(self, source, message):
+        with pytest.raises(GuardError, match=re.escape(message)):
+            Guard(source, VOCABULARY)
+
+    def test_long_but_safe_constants_still_load(self):
+        assert evaluate("settlement_date + years(1000) > today")
+
+    def test_a_value_far_in_the_future_is_a_guard_error(self):
+        with pytest.raises(GuardError, match="outside the calendar"):
+            evaluate("settlement_date + years(900) > today", settlement_date=date(9998, 6, 1))
+        with pytest.raises(GuardError, match="outside the calendar"):
+            evaluate("settlement_date - days(10) < today", settlement_date=date(1, 1, 2))
+
+    def test_a_duration_from_a_huge_value_is_a_guard_error(self):
+        with pytest.raises(GuardError, match="too long"):
+            evaluate("settlement_date + years(praksistimer) > today", praksistimer=999999)

@@ -17,6 +17,16 @@ FIELD_WORDS = {
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in [
     (r"^'(.*)' is not a date \(write YYYY-MM-DD\)$", r"«\1» er ikke en dato (skriv ÅÅÅÅ-MM-DD)"),
+    (r"^(?:Value error, )?(\S+) is outside the years (\d+)–(\d+)( \(got .*\))?$", r"\1 er utenfor årene \2–\3"),
+    (r"^the practice period ends \((\S+)\) before it starts \((\S+)\)$",
+     r"praksisperioden slutter (\1) før den starter (\2)"),
+    (r"^the practice period ends \((\S+)\) after the event date \((\S+)\).*$",
+     r"praksisperioden slutter (\1) etter hendelsesdatoen (\2); bare praksis som er utført, godkjennes"),
+    (r"^'(.*)' is needed to credit practice$", r"«\1» må fylles ut for å godkjenne praksis"),
+    (r"^'(.*)' is needed to count '(.*)'$", r"«\1» må fylles ut for å telle «\2»"),
+    (r"^'(.*)' cannot be counted: (.*)$", r"«\1» kan ikke telles: \2"),
+    (r"^the deadline '(.*)' is not breached on (\S+)$", r"fristen «\1» er ikke brutt \2"),
+    (r"^the breach of '(.*)' has been acted on already$", r"bruddet på fristen «\1» er allerede fulgt opp"),
     (r"^'(.*)' is not a number$", r"«\1» er ikke et tall"),
     (r"^'(.*)' is not yes or no \(ja/nei\)$", r"«\1» er ikke ja eller nei"),
     (r"^'(.*)' is not a CEFR level \(A1, A2, B1, B2, C1, C2\)$", r"«\1» er ikke et nivå (A1, A2, B1, B2, C1, C2)"),

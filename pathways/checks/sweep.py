@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from pathways.calendar import OSLO
+from pathways.checks.breach import KIND as BREACH_KIND
+from pathways.checks.breach import perform_breaches
 from pathways.checks.config import ChecksConfig, load_config
 from pathways.checks.rules import RULES, SHARDED, Candidate
 from pathways.store.tables import Flag
@@ -64,6 +66,8 @@ def run_checks(engine: Engine, on: date, families: Iterable[str] | None = None,
     if unknown:
         raise ValueError(f"unknown rule family '{unknown[0]}' (families: {', '.join(FAMILIES)})")
     report = SweepReport(on)
+    if "deadlines" in chosen:  # deadlines that force a step first: the flags then see where the cases are
+        report.add(BREACH_KIND, new=perform_breaches(engine, on))
     if workers > 1 and len(chosen) > 1 and engine.url.database not in (None, "", ":memory:"):
         units = [(f, (i, workers)) for f in chosen if f in SHARDED for i in range(workers)] + \
             [(f, None) for f in chosen if f not in SHARDED]

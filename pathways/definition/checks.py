@@ -11,8 +11,9 @@ from collections.abc import Iterator
 import networkx as nx
 
 from pathways.definition.graph import Path, PathwayGraph, Placed, build, place_steps
+from pathways.definition.periods import DAYS_PER_YEAR, MAX_PERIOD_YEARS
 from pathways.definition.problems import did_you_mean
-from pathways.definition.schema import DayCount, Pathway, StepKind
+from pathways.definition.schema import DayCount, DeadlineKind, Pathway, StepKind
 from pathways.definition.vocabulary import (
     BUILTIN_EVENTS,
     BUILTIN_ROLES,
@@ -24,6 +25,11 @@ from pathways.definition.vocabulary import (
 from pathways.guards import DATE, NUMBER, Guard, GuardError
 
 Finding = tuple[Path, str, str]
+BREACH_PREFIX = "frist_brudd:"  # the event that performs a deadline's on_breach (pathways.engine.machine)
+
+
+CHECKS = ("ids and names", "references", "guards", "deadlines", "reachability, dead ends, loops and joins")
+"""The structural checks, as an author reads them (a document whose shape is wrong is told how many wait)."""
 
 
 def check(pathway: Pathway) -> tuple[PathwayGraph, list[Finding]]:
@@ -200,8 +206,20 @@ def _references(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding
             if group == "followups" and item.owner and item.owner not in roles:
                 yield (group, index, "owner"), _unknown(item.owner, "role", roles), "unknown-role"
     for index, deadline in enumerate(pathway.deadlines):
-        if deadline.on_breach and deadline.on_breach not in placed:
-            yield ("deadlines", index, "on_breach"), _unknown(deadline.on_breach, "step", steps), "unknown-step"
+        if not deadline.on_breach:
+            continue
+        path = ("deadlines", index, "on_breach")
+        if deadline.on_breach not in placed:
+            yield path, _unknown(deadline.on_breach, "step", steps), "unknown-step"
+        elif placed[deadline.on_breach].parallel is not None:
+            yield path, (f"step '{deadline.on_breach}' is inside a region; a breach moves the whole case, so "
+                         "'on_breach' must name a top-level step"), "scope"
+        if deadline.kind == DeadlineKind.reminder:
+            yield path, "a reminder never changes the case; 'on_breach' needs kind: breach", "deadline"
+        if len(BREACH_PREFIX + deadline.id) > 64:
+            yield ("deadlines", index, "id"), (f"a deadline with 'on_breach' has an id of at most "
+                                               f"{64 - len(BREACH_PREFIX)} characters (its event is "
+                                               f"'{BREACH_PREFIX}{deadline.id}')"), "deadline"
 
 
 def _guards(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]:
@@ -271,6 +289,17 @@ def _deadlines(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]
         index = next(i for i, d in enumerate(pathway.deadlines) if d.id == first)
         yield ("deadlines", index, "anchor"), "deadlines anchored on each other in a loop: " + \
             " → ".join([*cycle, cycle[0]]), "deadline"
+    if nx.is_directed_acyclic_graph(anchors):  # a chain of offsets must not carry a date out of the calendar
+        by_id = {d.id: d for d in pathway.deadlines}
+        for index, deadline in enumerate(pathway.deadlines):
+            if deadline.id not in anchors:
+                continue
+            chain = list(nx.dfs_preorder_nodes(anchors, deadline.id))
+            periods = [pathway.period(by_id[n].offset.strip()) for n in chain if n in by_id]
+            if len(chain) > 1 and sum(abs(p.approx_days) for p in periods if p) > MAX_PERIOD_YEARS * DAYS_PER_YEAR:
+                yield ("deadlines", index, "offset"), (f"the offsets of '{deadline.id}' and the deadlines it is "
+                                                       f"counted from add up to more than {MAX_PERIOD_YEARS} years"), \
+                    "deadline"
 
 
 def _duration_parameters(pathway: Pathway) -> set[str]:

@@ -4,7 +4,7 @@ Nodes are step ids. A parallel step ``P`` forks to the start of each region; the
 its regions lead to a synthetic join node ``P#join``, which carries ``P``'s ``next``; ``P``'s ``on``
 transitions interrupt the regions and leave from ``P`` itself. A
 module set is a single node (its modules are drawn inside it). Case-wide events (discontinue,
-transfer) are not edges: they are listed in ``lifecycle_targets``.
+transfer, a breached deadline's ``on_breach``) are not edges: they are listed in ``lifecycle_targets``.
 """
 
 from __future__ import annotations
@@ -91,5 +91,6 @@ def build(pathway: Pathway) -> PathwayGraph:
             if target in placed:
                 graph.add_edge(sid, target, event=transition.event, role="on", guard=transition.guard,
                                handoff=transition.handoff.pathway if transition.handoff else None)
-    lifecycle = {t for t in (pathway.lifecycle.discontinue, pathway.lifecycle.transfer) if t}
+    lifecycle = {t for t in (pathway.lifecycle.discontinue, pathway.lifecycle.transfer) if t} | \
+        {d.on_breach for d in pathway.deadlines if d.on_breach}
     return PathwayGraph(pathway, graph, placed, lifecycle)

@@ -7,6 +7,8 @@ input, however broken, ends in one of the two.
 
 from __future__ import annotations
 
+import copy
+import difflib
 import re
 import types
 import typing
@@ -17,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pathways.definition import yamlpos
-from pathways.definition.checks import check
+from pathways.definition.checks import CHECKS, check
 from pathways.definition.graph import PathwayGraph
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
 from pathways.definition.schema import Pathway
@@ -59,7 +61,14 @@ def load_text(raw: bytes | str, filename: str = "<text>") -> Definition:
     try:
         pathway = Pathway.model_validate(data)
     except ValidationError as exc:
-        raise DefinitionError(_shape_problems(exc, data, positions, filename)) from None
+        problems = _shape_problems(exc, data, positions, filename)
+        repaired = _repaired(exc, data)
+        if repaired is not None:  # the structure is checked as if those problems were fixed
+            _, findings = check(repaired)
+            problems += [_at(filename, positions, path, message, kind) for path, message, kind in findings]
+        else:
+            problems.append(_not_checked(problems, filename))
+        raise DefinitionError(problems) from None
     except RecursionError:
         raise DefinitionError([Problem(filename, 1, 1, "the document is nested too deeply", "too-large")]) from None
     graph, findings = check(pathway)
@@ -72,6 +81,105 @@ def load_text(raw: bytes | str, filename: str = "<text>") -> Definition:
 def _at(filename: str, positions: Positions, path: Path, message: str, kind: str, *, key: bool = False) -> Problem:
     line, column = positions.of(path, key=key)
     return Problem(filename, line, column, message, kind)
+
+
+# -- checking the structure of a document whose shape is wrong ---------------------------------
+
+
+# Keys the structure checks read: a shape problem in one of them (or in a required key) stops them.
+_STRUCTURAL = frozenset({
+    "id", "start", "steps", "next", "on", "event", "to", "guard", "effects", "counter", "add", "set", "handoff",
+    "pathway", "mode", "regions", "modules", "join", "at_least", "max_concurrent", "final", "kind", "outcome",
+    "required", "anchor", "offset", "days", "while_in", "met_by", "done_by", "every", "on_breach", "lifecycle",
+    "discontinue", "transfer", "pause", "reasons", "events", "fields", "optional_fields", "counters",
+    "parameters", "roles", "owner", "role", "eligibility", "rule", "deadlines", "followups", "period",
+    "percentage", "updates", "type", "values", "default", "version",
+})
+
+
+def _repaired(exc: ValidationError, data: Any) -> Pathway | None:
+    """The document as the structure checks may read it despite its shape problems: an unknown key read as
+    the key it is a close typo of ('nxt' as 'next') or else left out; a bad optional key the checks do not
+    read (a step's ``duration``, a ``source``) left out; a missing or bad ``title`` read as '?'. None when a
+    problem remains that the checks depend on."""
+    errors = exc.errors(include_url=False)
+    for rename in (True, False):
+        fixed = copy.deepcopy(data)
+        for error in errors:
+            path = _data_path(error["loc"], data)
+            if error["type"] == "too_short":
+                continue  # a list emptied by its own failing items: those are repaired or not
+            if error["type"] == "extra_forbidden":
+                parent = _get(fixed, path[:-1])
+                if not path or not isinstance(parent, dict) or path[-1] not in parent:
+                    continue
+                value = parent.pop(path[-1])
+                close = difflib.get_close_matches(str(path[-1]), _fields_at(path[:-1]), n=1, cutoff=0.6)
+                if rename and close and close[0] not in parent:
+                    parent[close[0]] = value
+            elif not _repair_one(fixed, path):
+                return None
+        try:
+            return Pathway.model_validate(fixed)
+        except (ValidationError, RecursionError):
+            continue
+    return None
+
+
+def _repair_one(fixed: Any, path: Path) -> bool:
+    """Leave out the nearest key at or above ``path`` (two levels at most) that is optional and not read by
+    the structure checks, or read a bad title as '?'; False when neither can be done."""
+    for depth in range(len(path), max(len(path) - 3, 0), -1):
+        key, parent = path[depth - 1], _get(fixed, path[:depth - 1])
+        if not isinstance(key, str) or key in _STRUCTURAL or not isinstance(parent, dict):
+            return False
+        field = _field_at(path[:depth])
+        if field is None:
+            return False
+        if not field.is_required():
+            parent.pop(key, None)
+            return True
+        if key == "title":
+            parent[key] = "?"
+            return True
+    return False
+
+
+def _field_at(path: Path) -> Any:
+    """The pydantic field of the key at the end of ``path``, or None."""
+    annotation: Any = Pathway
+    for index, part in enumerate(path):
+        annotation = _strip(annotation)
+        origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+        if origin in (tuple, list) and args:
+            annotation = args[0]
+        elif origin is dict and args:
+            annotation = args[1]
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(str(part))
+            if field is None or index == len(path) - 1:
+                return field
+            annotation = field.annotation
+        else:
+            return None
+    return None
+
+
+def _get(data: Any, path: Path) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _not_checked(problems: list[Problem], filename: str) -> Problem:
+    """Where the structure checks could not run: at the first shape problem that stops them."""
+    first = min((p for p in problems if p.kind != "unknown-key"), default=None, key=lambda p: (p.line, p.column))
+    line, column = (first.line, first.column) if first else (1, 1)
+    return Problem(filename, line, column, f"{len(CHECKS)} more checks ({', '.join(CHECKS)}) run after this is "
+                   "fixed: they need the shape of the whole document right", "not-checked")
 
 
 # -- mapping pydantic's errors to places and words ---------------------------------------------

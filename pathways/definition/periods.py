@@ -19,6 +19,8 @@ from pydantic_core import core_schema
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+MAX_PERIOD_YEARS = 1_000
+"""No duration in a document is longer: added to any date a case may hold, it stays inside the calendar."""
 
 
 class Period:
@@ -47,7 +49,7 @@ class Period:
             raise ValueError(f"'{raw}': durations are in years, months, weeks or days; no times")
         try:
             parsed = isodate.parse_duration(body)
-        except (isodate.ISO8601Error, ValueError) as exc:
+        except (isodate.ISO8601Error, ValueError, OverflowError) as exc:
             raise ValueError(f"'{raw}' is not an ISO 8601 duration (examples: P3M, P1Y6M, P10D, P6W)") from exc
         if isinstance(parsed, isodate.Duration):
             years, months, rest = parsed.years, parsed.months, parsed.tdelta
@@ -56,7 +58,11 @@ class Period:
         if rest.seconds or rest.microseconds or years != int(years) or months != int(months):
             raise ValueError(f"'{raw}': use whole years, months, weeks or days")
         sign = -1 if raw.startswith("-") else 1
-        return cls(sign * int(years), sign * int(months), sign * rest.days, text=raw)
+        period = cls(sign * int(years), sign * int(months), sign * rest.days, text=raw)
+        if abs(period.years) > MAX_PERIOD_YEARS or abs(period.months) > 12 * MAX_PERIOD_YEARS or \
+                abs(period.days) > 366 * MAX_PERIOD_YEARS or abs(period.approx_days) > MAX_PERIOD_YEARS * DAYS_PER_YEAR:
+            raise ValueError(f"'{raw}' is too long: a duration is at most {MAX_PERIOD_YEARS} years")
+        return period
 
     @staticmethod
     def is_valid(text: str) -> bool:

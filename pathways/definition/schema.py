@@ -170,9 +170,10 @@ class Counter(Strict):
 
     ``rule: practice_hours`` applies the praksiskandidat credit rules to an event that records a
     practice period (``period``: the from and to date fields) and its ``percentage`` of a full
-    position: at or above ``full_time_percentage`` the period counts as full time, below it counts
-    in proportion; no calendar year gives more than ``max_months_per_year`` months; a full year is
-    ``hours_per_year`` hours. Prior documented practice is recorded the same way.
+    position, counted in calendar months: a whole month at or above ``full_time_percentage`` is one
+    month, below it counts in proportion, a month covered in part by its days; no calendar year gives
+    more than ``max_months_per_year`` months; a full year is ``hours_per_year`` hours. A period that
+    ends after the event's date is refused. Prior documented practice is recorded the same way.
     """
 
     title: str

@@ -10,6 +10,7 @@ whenever a case changes; the nightly checks read the stored rows.
 - It is *met* when one of ``met_by`` was recorded on or after its anchor, or, without ``met_by``,
   when the case has left its ``while_in`` steps; *waived* when the case ended or left the steps
   without meeting it; *breached* when a breach deadline is past due and still open.
+- A deadline whose ``on_breach`` was performed (the event ``frist_brudd:ID``) stays *breached*.
 - A follow-up is due ``every`` after the later of entering its step and the last ``done_by`` event.
 """
 
@@ -20,6 +21,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from pathways.calendar import due_date
+from pathways.definition.checks import BREACH_PREFIX
 from pathways.definition.loader import Definition
 from pathways.definition.periods import Period
 from pathways.definition.schema import Deadline, DeadlineKind, Pathway
@@ -142,8 +144,10 @@ def _deadline(pathway: Pathway, deadline: Deadline, state: CaseState, anchor: da
     met_on = met_dates[0] if met_dates else None
     left_steps = bool(deadline.while_in) and not _in_any(state, deadline.while_in) and \
         any(s in state.entered for s in deadline.while_in)
+    # its on_breach performed (pathways.checks.breach) for this round of its anchor
+    forced = met_on is None and bool(deadline.on_breach and state.recorded((BREACH_PREFIX + deadline.id,), anchor))
     waived = False
-    if met_on is None and left_steps:  # without met_by, completing the steps meets the deadline
+    if met_on is None and left_steps and not forced:  # without met_by, completing the steps meets the deadline
         left = max((state.left[s] for s in deadline.while_in if s in state.left), default=None)
         broken_off = state.status in ("discontinued", "transferred") and left == state.ended_on
         if deadline.met_by or broken_off:
@@ -155,6 +159,8 @@ def _deadline(pathway: Pathway, deadline: Deadline, state: CaseState, anchor: da
     status: DeadlineStatus
     if met_on is not None:
         status = "met"
+    elif forced:  # its on_breach was performed: it stays breached, whatever the move did
+        status = "breached"
     elif waived or state.ended:
         status = "waived"
     elif deadline.kind == DeadlineKind.breach and as_of > due:

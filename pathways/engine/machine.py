@@ -14,7 +14,9 @@ Semantics, in the words of ``docs/language.md``:
   module gives its certificate; the join (every required module, or ``at_least``) enters ``next``;
 - ``permisjon`` pauses and ``gjenoppta`` resumes (the paused days shift deadlines);
   ``midlertidig_stans`` stops temporarily; ``avbrudd`` and ``overforing`` move to the outcomes named in
-  ``lifecycle``; a hand-off asks for a new enrolment (an effect).
+  ``lifecycle``; a hand-off asks for a new enrolment (an effect);
+- ``frist_brudd:ID`` (recorded by the nightly check) performs the ``on_breach`` of deadline ID once it is
+  breached: the case leaves every active step and enters that step, once per round of the deadline's anchor.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pathways.definition.checks import BREACH_PREFIX
 from pathways.definition.loader import Definition
 from pathways.definition.periods import Period
 from pathways.definition.schema import (
+    Deadline,
     FieldType,
     InputField,
     Outcome,
@@ -37,9 +41,10 @@ from pathways.definition.schema import (
     Transition,
 )
 from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
-from pathways.engine.practice import PracticeError, credit_practice
+from pathways.engine.deadlines import case_deadlines
+from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
 from pathways.engine.state import CaseState, CompoundState, Participant, Pause
-from pathways.guards import CEFR_NAMES, NUMBER, Guard, GuardError, GuardUnknown
+from pathways.guards import CEFR_NAMES, EARLIEST_DATE, LATEST_DATE, NUMBER, Guard, GuardError, GuardUnknown
 
 LIFECYCLE_EVENTS = ("permisjon", "gjenoppta", "midlertidig_stans", "avbrudd", "overforing")
 MODULE_EVENTS = ("modul_startet", "modul_fullfort")
@@ -189,7 +194,17 @@ class Compiled:
 
     def event_title(self, event: str) -> str:
         declared = self.pathway.events.get(event)
+        deadline = self.breach_deadline(event)
+        if deadline is not None:
+            return f"Frist brutt: {deadline.title}"
         return declared.title if declared else BUILTIN_EVENTS.get(event, event)
+
+    def breach_deadline(self, event: str) -> Deadline | None:
+        """The deadline whose ``on_breach`` the event ``frist_brudd:ID`` performs, or None."""
+        if not event.startswith(BREACH_PREFIX):
+            return None
+        name = event.removeprefix(BREACH_PREFIX)
+        return next((d for d in self.pathway.deadlines if d.id == name and d.on_breach), None)
 
 
 _COMPILED: dict[int, Compiled] = {}
@@ -223,12 +238,13 @@ def parse_value(name: str, spec: InputField, raw: Any) -> Any:
     """One input value, checked against its field and made JSON-native (dates as ISO text)."""
     kind = spec.type
     if kind == FieldType.date:
-        if isinstance(raw, date):
-            return raw.isoformat()
         try:
-            return date.fromisoformat(str(raw).strip()).isoformat()
+            day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
         except ValueError:
             raise InputError(f"'{raw}' is not a date (write YYYY-MM-DD)", name) from None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise InputError(f"{day.isoformat()} is outside the years {EARLIEST_DATE.year}–{LATEST_DATE.year}", name)
+        return day.isoformat()
     if kind == FieldType.number:
         if isinstance(raw, bool):
             raise InputError(f"'{raw}' is not a number", name)
@@ -370,7 +386,7 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     c = compiled(definition)
     name, on = event.event, event.on
     known = set(c.pathway.events) | set(BUILTIN_EVENTS)
-    if name not in known:
+    if name not in known and c.breach_deadline(name) is None:
         from pathways.definition.problems import did_you_mean
         raise InputError(f"unknown event '{name}' on pathway '{c.pathway.id}'" + did_you_mean(name, known), "event")
     if state.ended:
@@ -386,6 +402,8 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     run.state.sequence += 1
     if name in LIFECYCLE_EVENTS:
         run.lifecycle(name, values)
+    elif name.startswith(BREACH_PREFIX):
+        run.breach(name, state, participant)
     elif name in MODULE_EVENTS and state.status == "active":
         run.module(name, values, participant, event.step)
     else:
@@ -556,15 +574,21 @@ class _Run:
             current = self.state.counters.get(effect.counter, counter.initial)
             if counter.rule == "practice_hours":
                 try:
-                    credit = credit_practice(counter, scope, self.state.practice_months.setdefault(effect.counter, {}))
+                    credit = credit_practice(counter, scope, self.state.practice_months.setdefault(effect.counter, {}),
+                                             self.on)
                 except PracticeError as exc:
                     raise InputError(str(exc), exc.field) from None
-                self.state.counters[effect.counter] = current + credit
+                self.state.counters[effect.counter] = round(current + credit, HOUR_DIGITS)  # no float noise
                 continue
             source = effect.add if effect.add is not None else effect.set
             assert source is not None
             number = self.c.number(source)
-            amount = number if isinstance(number, float) else float(number.value(scope))
+            try:
+                amount = number if isinstance(number, float) else float(number.value(scope))
+            except GuardUnknown as exc:
+                raise InputError(f"'{exc.name}' is needed to count '{effect.counter}'", exc.name) from None
+            except GuardError as exc:
+                raise Refused(f"'{effect.counter}' cannot be counted: {exc.message}") from None
             self.state.counters[effect.counter] = current + amount if effect.add is not None else amount
         if transition.handoff:
             self.effects.append(Effect("enrol", {"pathway": transition.handoff.pathway,
@@ -609,6 +633,29 @@ class _Run:
             self.leave(owner)
             if step.next:
                 self.enter(step.next, owner)
+
+    def breach(self, name: str, before: CaseState, participant: Participant) -> None:
+        """Perform a breached deadline's ``on_breach``: leave every active step and enter that step. Only a
+        deadline breached on the event's date, once per round of its anchor, and only on an active case."""
+        deadline = self.c.breach_deadline(name)
+        assert deadline is not None and deadline.on_breach is not None
+        if self.state.status != "active":
+            raise Refused(f"the case is {self.state.status}; a breached deadline moves only an active case")
+        item = next((d for d in case_deadlines(self.c.definition, before, participant, self.on)
+                     if d.id == deadline.id and not d.recurring), None)
+        if item is None or item.status != "breached":
+            raise Refused(f"the deadline '{deadline.title}' is not breached on {self.on}")
+        if before.recorded((name,), item.anchor_date):
+            raise Refused(f"the breach of '{deadline.title}' has been acted on already")
+        if self.state.is_in(deadline.on_breach):
+            raise Refused(f"the case is already in step '{deadline.on_breach}'")
+        source = (self.state.steps or list(self.state.compounds) or ["?"])[-1]
+        for sid in list(self.state.compounds):
+            if sid in self.state.compounds:
+                self.leave(sid)
+        for sid in list(self.state.steps):
+            self.leave(sid)
+        self.enter(deadline.on_breach, source)
 
     def lifecycle(self, name: str, values: dict[str, Any]) -> None:
         lifecycle, status = self.c.pathway.lifecycle, self.state.status

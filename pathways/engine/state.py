@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pathways.guards import EARLIEST_DATE, LATEST_DATE
 
 Status = Literal["active", "paused", "stopped", "completed", "discontinued", "transferred"]
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
@@ -38,6 +40,14 @@ class Participant(BaseModel):
     lives_with_parents: bool = False
     dependants: int = Field(default=0, ge=0)
     registered_with_nav: bool | None = None
+
+    @field_validator("birth_date", "settlement_date")
+    @classmethod
+    def _in_the_calendar_of_cases(cls, value: date | None) -> date | None:
+        """Dates the rules add durations to stay where that cannot leave the calendar."""
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise ValueError(f"{value.isoformat()} is outside the years {EARLIEST_DATE.year}–{LATEST_DATE.year}")
+        return value
 
     def age_on(self, day: date) -> int:
         born = self.birth_date

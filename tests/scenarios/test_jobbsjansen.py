@@ -11,6 +11,7 @@ import pytest
 
 from pathways.services import cases, livelihood
 from pathways.services.context import ServiceError
+from tests.conftest import table_counts
 from tests.scenarios.walk import Walk
 
 PROGRAMME_START = date(2025, 9, 1)
@@ -211,3 +212,32 @@ def test_only_women_aged_18_to_55(ctx, clock):
 def _periods(ctx, participant: int):  # type: ignore[no-untyped-def]
     with ctx.transaction() as session:
         return livelihood.periods_of(session, participant)
+
+
+def test_a_date_far_in_the_future_is_refused_like_any_bad_value(ctx, clock):
+    # 9998-06-01 + two years' quarantine leaves the calendar: a clear refusal naming the field, nothing written
+    walk = Walk.start(ctx, clock, "jobbsjansen", date(2025, 6, 2), born=date(1986, 4, 22), settled=date(2021, 5, 3),
+                      gender="female")
+    walk.record("soknad_mottatt", date(2025, 6, 10))
+    walk.record("kartlegging_fullfort", date(2025, 6, 20))
+    before = table_counts(ctx)
+    with pytest.raises(ServiceError, match="9998-06-01 is outside the years 1900–2199") as caught:
+        walk.record("inntak_vedtatt", date(2025, 6, 23), programstart_dato="2025-08-04", tidligere_introdeltaker="ja",
+                    intro_avsluttet_dato="9998-06-01", deltar_i_kvp="nei")
+    assert caught.value.field == "intro_avsluttet_dato"
+    assert table_counts(ctx) == before
+    assert walk.steps == {"inntak"}
+
+
+def test_participant_dates_outside_the_calendar_of_cases_are_refused(ctx):
+    # a birth date in year 1 minus a deadline's offset would leave the calendar: refused when entered
+    from pathways.services import participants
+    from ui.messages import norsk
+
+    before = table_counts(ctx)
+    for born, settled, field in (("0001-01-01", None, "born"), ("1990-01-01", "9998-06-01", "settled")):
+        with pytest.raises(ServiceError, match="is outside the years 1900–2199") as caught:
+            participants.add_participant(ctx, name="Testdeltaker", born=born, settled=settled, kommune="Asker")
+        assert caught.value.field == field
+        assert norsk(str(caught.value)).endswith("er utenfor årene 1900–2199")
+    assert table_counts(ctx) == before
