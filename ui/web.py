@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
+from pathways.checks.breach import KIND as BREACH_KIND
 from pathways.checks.sweep import FAMILIES, run_checks
 from pathways.engine.machine import Refused
 from pathways.services import cases as case_service
@@ -549,10 +550,13 @@ async def check_start(request: Request, account: SignedIn) -> Response:
 
     def work(job: Any) -> dict[str, int]:
         job.progress(0, len(FAMILIES))
-        totals: dict[str, int] = {"nye flagg": 0, "løste flagg": 0}
+        totals: dict[str, int] = {"nye flagg": 0, "løste flagg": 0, "saker flyttet ved fristbrudd": 0}
         for done, family in enumerate(FAMILIES, start=1):
             report = run_checks(engine, on, [family])
-            for counts in report.counts.values():
+            for kind, counts in report.counts.items():
+                if kind == BREACH_KIND:  # cases moved by on_breach, not flags
+                    totals["saker flyttet ved fristbrudd"] += counts["new"]
+                    continue
                 totals["nye flagg"] += counts["new"]
                 totals["løste flagg"] += counts["resolved"]
             job.progress(done, message=f"Ferdig med {done} av {len(FAMILIES)} regelgrupper")
