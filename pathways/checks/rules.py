@@ -13,12 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from pathways.checks.config import ChecksConfig
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.income.gaps import IncomePeriod
 from pathways.income.gaps import income_gaps as library_gaps
+from pathways.income.stonad import birthday as turns
 from pathways.store.tables import Deadline, Enrolment, Event, LivelihoodPeriod, Participant
 
 
@@ -158,23 +160,17 @@ def birthday(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate
         select(Enrolment.id, Enrolment.kommune_id, Enrolment.participant_id, Participant.birth_date)
         .join(Participant, Participant.id == Enrolment.participant_id)
         .where(Enrolment.status.in_(ACTIVE), Enrolment.pathway_id.in_(rules.pathways),
-               Participant.birth_date <= on.replace(year=on.year - rules.age + 1),
-               Participant.birth_date > on.replace(year=on.year - rules.age - 1)))
+               # a year's margin either side of the window: the exact day is the income library's
+               Participant.birth_date <= on - relativedelta(years=rules.age - 1),
+               Participant.birth_date > on - relativedelta(years=rules.age + 1)))
     found = []
     for case, kommune, participant, born in rows:
-        day = _birthday(born, rules.age)
+        day = turns(born, rules.age)
         if on <= day <= on + timedelta(days=rules.days_ahead):
             found.append(Candidate(f"fyller_25:{case}:{day.isoformat()}", "fyller_25", "medium", kommune, case,
                                    participant, day, f"Deltakeren fyller {rules.age} år {fmt(day)}: satsen for "
                                                      "introduksjonsstønad endres"))
     return found
-
-
-def _birthday(born: date, age: int) -> date:
-    try:
-        return born.replace(year=born.year + age)
-    except ValueError:  # 29 February
-        return date(born.year + age, 3, 1)
 
 
 # -- settlement without a decision ----------------------------------------------------------------
