@@ -160,7 +160,8 @@ def reconcile(connection: Connection, kinds: tuple[str, ...], candidates: list[C
     wanted = {c.natural_key: c for c in candidates}
     owned = Flag.kind.in_(kinds)
     if family is not None:
-        owned = or_(owned, and_(Flag.kind == DATA_ERROR, Flag.natural_key.startswith(f"{DATA_ERROR}:{family}:")))
+        mine = Flag.natural_key.startswith(f"{DATA_ERROR}:{family}:", autoescape=True)
+        owned = or_(owned, and_(Flag.kind == DATA_ERROR, mine))
     stored = {row[1]: _Stored(*row) for row in connection.execute(
         select(Flag.id, Flag.natural_key, Flag.kind, Flag.state, Flag.severity, Flag.message, Flag.due,
                Flag.snoozed_until, Flag.resolved_by).where(
