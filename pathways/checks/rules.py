@@ -203,7 +203,7 @@ def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candid
             cause = f" (utløser: {TRIGGER_WORDS[gap.trigger]})" if gap.trigger in TRIGGER_WORDS else ""
             found.append(Candidate(f"inntektsgap:{pid}:{gap.start.isoformat()}", "inntektsgap",
                                    "high" if gap.kind == "current" else "medium", kommune, case, pid, gap.start,
-                                   f"Inntektsgap ({when}) {gap.span()}: {gap.reason}{cause}"[:500]))
+                                   f"Inntektsgap ({when}) {gap.span()}{cause}: {gap.reason}"[:500]))
     return found
 
 

@@ -23,7 +23,8 @@ def test_a_gap_the_horizon_cuts_is_open_ended_on_the_case_page_the_api_and_the_f
     [gap] = answer.json()["gaps"]
     assert (gap["start"], gap["end"], gap["days"], gap["open_ended"]) == ("2027-02-01", "2027-02-20", 20, True)
     inbox = kari.get("/flagg").text
-    assert "Inntektsgap (kommer) fra 01.02.2027, minst 20 dager: Introduksjonsstønad slutter 31.01.2027" in inbox
+    assert ("Inntektsgap (kommer) fra 01.02.2027, minst 20 dager (utløser: tiltaket slutter uten jobb): "
+            "Introduksjonsstønad slutter 31.01.2027") in inbox
 
 
 def test_a_gap_that_closes_inside_the_horizon_keeps_its_end(browser, world):
