@@ -110,19 +110,28 @@ def deadlines(conn: Connection, config: ChecksConfig, on: date, shard: tuple[int
 
 
 def programme_end(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
-    """The planned end coming within the horizons (90, 30, 7 days), and no NAV dialogue 3 months before."""
+    """The planned end coming within the horizons (90, 30, 7 days), and no NAV dialogue 3 months before.
+
+    As of ``on``, also when that is a past date: the stored status of a case and its deadlines is the one
+    of the last write, so a case ended after ``on`` was running then, a deadline met after ``on`` was
+    still to meet, one breached since was not yet breached, and a dialogue recorded later was not yet
+    had. (A planned end recorded after ``on`` is counted as if known then: the stored row does not say
+    when its date was recorded.)"""
     rules = config.programme_end
     widest = on + timedelta(days=max(rules.horizons))
     conditions = [and_(Enrolment.pathway_id == pathway, Deadline.key == key)
                   for pathway, key in rules.end_deadlines.items()]
+    running = and_(Enrolment.start_date <= on, or_(Enrolment.status.in_(ACTIVE), Enrolment.ended_on > on))
+    to_meet = or_(Deadline.status.in_(("open", "breached")), and_(Deadline.status == "met", Deadline.met_on > on),
+                  and_(Deadline.status == "waived", Enrolment.ended_on > on))
     rows = conn.execute(
         select(Deadline.enrolment_id, Deadline.kommune_id, Deadline.due, Enrolment.participant_id,
                Enrolment.pathway_id)
         .join(Enrolment, Enrolment.id == Deadline.enrolment_id)
-        .where(Enrolment.status.in_(ACTIVE), Deadline.status == "open", Deadline.due >= on, Deadline.due <= widest,
-               or_(*conditions))).all()
+        .where(Deadline.status.in_(("open", "breached", "met", "waived")), Deadline.due >= on,
+               Deadline.due <= widest, or_(*conditions), running, to_meet)).all()
     talked = set(conn.execute(select(Event.enrolment_id).where(
-        Event.name.in_(rules.nav_dialogue.events),
+        Event.name.in_(rules.nav_dialogue.events), Event.effective_on <= on,
         Event.enrolment_id.in_([r.enrolment_id for r in rows] or [-1]))).scalars())
     found = []
     for case, kommune, due, participant, _pathway in rows:
