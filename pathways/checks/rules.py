@@ -3,7 +3,9 @@ columns, never one query per case) and returns the flags that should exist on th
 
 A flag's natural key names the rule, the case (or caseworker) and what it is about, so that a re-run
 finds the same flag instead of adding one. Messages are Norwegian bokmål and carry no personal data
-beyond what the case page shows anyway (no names, no national ids).
+beyond what the case page shows anyway (no names, no national ids). A row a rule cannot compute with
+(a date of year 9999, a state that does not parse) becomes one ``datafeil`` flag naming the field, and
+the family goes on with everyone else.
 """
 
 from __future__ import annotations
