@@ -49,6 +49,9 @@ def plain_scan(engine) -> float:  # type: ignore[no-untyped-def]
                 .join(Enrolment, Enrolment.id == Deadline.enrolment_id).where(Enrolment.status == "active"),
                 select(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
                        LivelihoodPeriod.end, LivelihoodPeriod.planned),
+                # the income gaps explain themselves with the steps of every active case
+                select(Enrolment.participant_id, Enrolment.start_date, Enrolment.state).where(
+                    Enrolment.status.in_(ACTIVE)),
                 select(Participant.id, Participant.kommune_id, Participant.settlement_date, Participant.birth_date),
                 select(Flag.id, Flag.natural_key, Flag.state, Flag.severity, Flag.message, Flag.due),
             ):

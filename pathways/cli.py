@@ -33,7 +33,7 @@ from pathways.definition.problems import DefinitionError
 from pathways.definition.render import FORMATS, render
 from pathways.demo import generate
 from pathways.home import definitions_dir, home, var_dir
-from pathways.income.gaps import SOURCES
+from pathways.income.gaps import SOURCES, Gap
 from pathways.services.accounts import ROLES, add_user, create_token, ensure_first_admin
 from pathways.services.cases import advance, enrol, gap_json, show
 from pathways.services.context import Context, ServiceError, definition_of
@@ -417,7 +417,7 @@ def show_command(case_id: int, as_of: date | None, as_json: bool) -> None:
         click.echo(f"  {item.due} {item.status:<8} {item.kind:<8} {item.title}")
     click.echo("Inntektsgap:" + ("" if view.gaps else " ingen"))
     for gap in view.gaps:
-        click.echo(f"  {gap.start} – {gap.end} ({gap.days} dager, {gap.kind}): {gap.reason}")
+        click.echo(f"  {_gap_line(gap)}")
 
 
 @main.command("gaps")
@@ -431,8 +431,15 @@ def gaps_command(participant_id: int, as_of: date, horizon: int, as_json: bool) 
         found = participant_gaps(_context(), participant_id, as_of, horizon)
     except ServiceError as exc:
         _fail(exc)
-    text = "\n".join(f"{g.start} – {g.end} ({g.days} dager, {g.kind}): {g.reason}" for g in found) or "ingen gap"
+    text = "\n".join(_gap_line(g) for g in found) or "ingen gap"
     _emit(as_json, [gap_json(g) for g in found], text)
+
+
+def _gap_line(gap: Gap) -> str:
+    """One gap on a line; one the horizon cut is open-ended: its end is not known, only a least length."""
+    if gap.open_ended:
+        return f"fra {gap.start}, minst {gap.days} dager ({gap.kind}): {gap.reason}"
+    return f"{gap.start} – {gap.end} ({gap.days} dager, {gap.kind}): {gap.reason}"
 
 
 # -- authoring: publish, diff, migrate ---------------------------------------------------------------

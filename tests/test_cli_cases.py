@@ -48,7 +48,7 @@ def test_a_case_from_the_command_line(cli, tmp_path):
     benefit = shown["introduksjonsstonad"]
     assert float(benefit["yearly"]) == 2 * benefit["g"] and benefit["period_end"] == "2026-07-31"
     gaps = json.loads(cli("gaps", pid, "--as-of", "2026-06-01", "--horizon", "90", "--json"))
-    assert gaps == [{"start": "2026-08-01", "end": "2026-08-30", "days": 30, "kind": "projected",
+    assert gaps == [{"start": "2026-08-01", "end": "2026-08-30", "days": 30, "open_ended": True, "kind": "projected",
                      "reason": gaps[0]["reason"], "trigger": gaps[0]["trigger"]}]
     assert "Introduksjonsstønad slutter 31.07.2026" in gaps[0]["reason"]
     cli("income", "add", pid, "sosialhjelp", "--from", "2026-08-01", "--to", "2026-09-30")

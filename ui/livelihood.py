@@ -21,6 +21,7 @@ class Bar:
     end: date | None
     label: str
     style: str  # planned | confirmed | gap-current | gap-projected | fallback
+    text: str = ""  # the days in words, when the bar is a gap ("fra 06.02.2027, minst 29 dager" if open-ended)
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,13 @@ def timeline(periods: list[Any], gaps: list[Any], fallbacks: list[Any], case_sta
     end = today + AHEAD
     span = (end - start).days + 1
 
-    def bar(a: date, b: date | None, label: str, style: str) -> Bar | None:
+    def bar(a: date, b: date | None, label: str, style: str, text: str = "") -> Bar | None:
         left_day, right_day = max(a, start), min(b or end, end)
         if right_day < start or left_day > end:
             return None
         left = 100 * (left_day - start).days / span
         width = max(0.6, 100 * ((right_day - left_day).days + 1) / span)
-        return Bar(round(left, 2), round(min(width, 100 - left), 2), a, b, label, style)
+        return Bar(round(left, 2), round(min(width, 100 - left), 2), a, b, label, style, text)
 
     rows: dict[str, list[Bar]] = {}
     for period in periods:
@@ -57,8 +58,8 @@ def timeline(periods: list[Any], gaps: list[Any], fallbacks: list[Any], case_sta
         if made:
             rows.setdefault(title, []).append(made)
     gap_bars = [b for g in gaps if (b := bar(g.start, g.end, "Gap nå" if g.kind == "current" else "Gap kommer",
-                                              "gap-current" if g.kind == "current" else "gap-projected"))]
-    gap_bars += [b for g in fallbacks if (b := bar(g.start, g.end, "Bare sosialhjelp", "fallback"))]
+                                              "gap-current" if g.kind == "current" else "gap-projected", g.span()))]
+    gap_bars += [b for g in fallbacks if (b := bar(g.start, g.end, "Bare sosialhjelp", "fallback", g.span()))]
     ordered = sorted(rows.items())
     ordered.append(("Inntektsgap", gap_bars))
     months = []

@@ -3,7 +3,9 @@ columns, never one query per case) and returns the flags that should exist on th
 
 A flag's natural key names the rule, the case (or caseworker) and what it is about, so that a re-run
 finds the same flag instead of adding one. Messages are Norwegian bokmål and carry no personal data
-beyond what the case page shows anyway (no names, no national ids).
+beyond what the case page shows anyway (no names, no national ids). A row a rule cannot compute with
+(a date of year 9999, a state that does not parse) becomes one ``datafeil`` flag naming the field, and
+the family goes on with everyone else.
 """
 
 from __future__ import annotations
@@ -13,12 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlmodel import Session
 
 from pathways.checks.config import ChecksConfig
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.income.gaps import IncomePeriod
 from pathways.income.gaps import income_gaps as library_gaps
+from pathways.income.stonad import birthday as turns
+from pathways.services.context import definition_of
+from pathways.services.livelihood import case_spans
 from pathways.store.tables import Deadline, Enrolment, Event, LivelihoodPeriod, Participant
 
 
@@ -36,6 +43,37 @@ class Candidate:
 
 def fmt(day: date) -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year}"  # dd.mm.yyyy, faster than strftime for 10⁵ flags
+
+
+# -- data errors ----------------------------------------------------------------------------------
+
+
+DATA_ERROR = "datafeil"
+ROW_ERRORS = (ValueError, OverflowError)
+"""What one row's values can raise in a rule: a date out of range (year 10000), a stored case state that
+does not validate. Such a row becomes one ``datafeil`` flag; the family goes on with everyone else."""
+FIELDS = {
+    "settlement_date": "bosettingsdatoen",
+    "start_date": "sakens startdato",
+    "livelihood_period": "en av inntektsperiodene (kilde, fra eller til)",
+    "state": "sakens steg og datoer",
+}
+"""The fields a data error can name, as the case page calls them."""
+FAMILY_TITLES = {
+    "deadlines": "frister", "programme_end": "programslutt", "income_gaps": "inntektsgap", "birthday": "25-årsdag",
+    "settlement": "vedtak etter bosetting", "caseload": "saksmengde", "unpaid_practice": "ulønnet praksis",
+    "contract_employment": "kontrakt uten arbeid",
+}
+
+
+def data_error(family: str, field: str, kommune: int, case: int | None, participant: int | None, on: date
+               ) -> Candidate:
+    """The flag for a row ``family`` could not compute with because of ``field``: on the case (or, without
+    one, the participant), due on the run date. Its key starts with the family, which owns it."""
+    about = f"sak{case}" if case is not None else f"deltaker{participant}"
+    return Candidate(f"{DATA_ERROR}:{family}:{about}:{field}", DATA_ERROR, "high", kommune, case, participant, on,
+                     f"Datafeil: {FIELDS[field]} kan ikke brukes i den nattlige kontrollen av {FAMILY_TITLES[family]}. "
+                     "Rett verdien; til da kontrolleres ikke dette for deltakeren")
 
 
 # -- deadlines and follow-ups ---------------------------------------------------------------------
@@ -74,19 +112,28 @@ def deadlines(conn: Connection, config: ChecksConfig, on: date, shard: tuple[int
 
 
 def programme_end(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
-    """The planned end coming within the horizons (90, 30, 7 days), and no NAV dialogue 3 months before."""
+    """The planned end coming within the horizons (90, 30, 7 days), and no NAV dialogue 3 months before.
+
+    As of ``on``, also when that is a past date: the stored status of a case and its deadlines is the one
+    of the last write, so a case ended after ``on`` was running then, a deadline met after ``on`` was
+    still to meet, one breached since was not yet breached, and a dialogue recorded later was not yet
+    had. (A planned end recorded after ``on`` is counted as if known then: the stored row does not say
+    when its date was recorded.)"""
     rules = config.programme_end
     widest = on + timedelta(days=max(rules.horizons))
     conditions = [and_(Enrolment.pathway_id == pathway, Deadline.key == key)
                   for pathway, key in rules.end_deadlines.items()]
+    running = and_(Enrolment.start_date <= on, or_(Enrolment.status.in_(ACTIVE), Enrolment.ended_on > on))
+    to_meet = or_(Deadline.status.in_(("open", "breached")), and_(Deadline.status == "met", Deadline.met_on > on),
+                  and_(Deadline.status == "waived", Enrolment.ended_on > on))
     rows = conn.execute(
         select(Deadline.enrolment_id, Deadline.kommune_id, Deadline.due, Enrolment.participant_id,
                Enrolment.pathway_id)
         .join(Enrolment, Enrolment.id == Deadline.enrolment_id)
-        .where(Enrolment.status.in_(ACTIVE), Deadline.status == "open", Deadline.due >= on, Deadline.due <= widest,
-               or_(*conditions))).all()
+        .where(Deadline.status.in_(("open", "breached", "met", "waived")), Deadline.due >= on,
+               Deadline.due <= widest, or_(*conditions), running, to_meet)).all()
     talked = set(conn.execute(select(Event.enrolment_id).where(
-        Event.name.in_(rules.nav_dialogue.events),
+        Event.name.in_(rules.nav_dialogue.events), Event.effective_on <= on,
         Event.enrolment_id.in_([r.enrolment_id for r in rows] or [-1]))).scalars())
     found = []
     for case, kommune, due, participant, _pathway in rows:
@@ -119,32 +166,55 @@ TRIGGER_WORDS = {
 
 def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
     """Days without livelihood for participants with an active case: running now, or coming within the
-    horizon from the planned end dates. Two queries; the gap arithmetic is the income library's."""
+    horizon from the planned end dates. Three queries; the gaps are computed as the case page and
+    ``pathways gaps`` compute them (the income library, with the steps of the participant's cases)."""
     horizon = config.income_gaps.horizon_days
     last = on + timedelta(days=horizon)
-    active = conn.execute(
-        select(Enrolment.participant_id, func.min(Enrolment.start_date), func.min(Enrolment.kommune_id),
-               func.min(Enrolment.id))
-        .where(Enrolment.status.in_(ACTIVE)).group_by(Enrolment.participant_id)).all()
-    starts = {pid: (start, kommune, case) for pid, start, kommune, case in active}
+    cases: dict[int, list[tuple[int, int, date, int, str]]] = defaultdict(list)
+    for pid, case, kommune, start, version, state in conn.execute(
+            select(Enrolment.participant_id, Enrolment.id, Enrolment.kommune_id, Enrolment.start_date,
+                   Enrolment.pathway_version_id, Enrolment.state).where(Enrolment.status.in_(ACTIVE))):
+        cases[pid].append((case, kommune, start, version, state))
     periods: dict[int, list[IncomePeriod]] = defaultdict(list)
-    for pid, source, start, end, planned in conn.execute(
-            select(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
-                   LivelihoodPeriod.end, LivelihoodPeriod.planned)
-            .where(LivelihoodPeriod.start <= last)):
-        if pid in starts:
-            periods[pid].append(IncomePeriod(source, start, end, planned))
+    broken: set[int] = set()
+    rows = conn.execute(select(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
+                               LivelihoodPeriod.end, LivelihoodPeriod.planned, LivelihoodPeriod.id)
+                        .where(LivelihoodPeriod.start <= last + timedelta(days=1)))  # the day after: what follows
+    for pid, source, start, end, planned, period in rows:
+        if pid in cases:
+            try:
+                periods[pid].append(IncomePeriod(source, start, end, planned, period))
+            except ROW_ERRORS:
+                broken.add(pid)
+    with Session(bind=conn) as session:  # published versions are cached: a query for each new one
+        definitions = {v: definition_of(session, v) for v in {c[3] for own in cases.values() for c in own}}
     found = []
-    for pid, (first, kommune, case) in starts.items():
-        for gap in library_gaps(periods.get(pid, []), active_from=first, active_to=None, as_of=on,
-                                horizon_days=horizon):
+    for pid, own in cases.items():
+        own.sort()  # by case id, and the periods by start and id, as the case page reads them
+        periods[pid].sort(key=lambda p: (p.start, p.id or 0))
+        case, kommune, first = own[0][0], min(c[1] for c in own), min(c[2] for c in own)
+        if pid in broken:
+            found.append(data_error("income_gaps", "livelihood_period", kommune, case, pid, on))
+            continue
+        try:
+            spans = case_spans([(definitions[version], state) for *_, version, state in own], last)
+        except ROW_ERRORS:
+            found.append(data_error("income_gaps", "state", kommune, case, pid, on))
+            continue
+        try:
+            gaps = library_gaps(periods[pid], active_from=first, active_to=None, as_of=on,
+                                horizon_days=horizon, steps=spans)
+        except ROW_ERRORS:  # with valid periods and steps, only a start on the first day of the calendar
+            found.append(data_error("income_gaps", "start_date", kommune, case, pid, on))
+            continue
+        for gap in gaps:
             if gap.end < on:
                 continue  # closed before the run date: history, not a warning
             when = "nå" if gap.kind == "current" else "kommer"
             cause = f" (utløser: {TRIGGER_WORDS[gap.trigger]})" if gap.trigger in TRIGGER_WORDS else ""
             found.append(Candidate(f"inntektsgap:{pid}:{gap.start.isoformat()}", "inntektsgap",
                                    "high" if gap.kind == "current" else "medium", kommune, case, pid, gap.start,
-                                   f"Inntektsgap {fmt(gap.start)}–{fmt(gap.end)} ({when}): {gap.reason}{cause}"[:500]))
+                                   f"Inntektsgap ({when}) {gap.span()}{cause}: {gap.reason}"[:500]))
     return found
 
 
@@ -158,23 +228,17 @@ def birthday(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate
         select(Enrolment.id, Enrolment.kommune_id, Enrolment.participant_id, Participant.birth_date)
         .join(Participant, Participant.id == Enrolment.participant_id)
         .where(Enrolment.status.in_(ACTIVE), Enrolment.pathway_id.in_(rules.pathways),
-               Participant.birth_date <= on.replace(year=on.year - rules.age + 1),
-               Participant.birth_date > on.replace(year=on.year - rules.age - 1)))
+               # a year's margin either side of the window: the exact day is the income library's
+               Participant.birth_date <= on - relativedelta(years=rules.age - 1),
+               Participant.birth_date > on - relativedelta(years=rules.age + 1)))
     found = []
     for case, kommune, participant, born in rows:
-        day = _birthday(born, rules.age)
+        day = turns(born, rules.age)
         if on <= day <= on + timedelta(days=rules.days_ahead):
             found.append(Candidate(f"fyller_25:{case}:{day.isoformat()}", "fyller_25", "medium", kommune, case,
                                    participant, day, f"Deltakeren fyller {rules.age} år {fmt(day)}: satsen for "
                                                      "introduksjonsstønad endres"))
     return found
-
-
-def _birthday(born: date, age: int) -> date:
-    try:
-        return born.replace(year=born.year + age)
-    except ValueError:  # 29 February
-        return date(born.year + age, 3, 1)
 
 
 # -- settlement without a decision ----------------------------------------------------------------
@@ -192,8 +256,12 @@ def settlement(conn: Connection, config: ChecksConfig, on: date) -> list[Candida
                                ~decided))
     found = []
     for participant, kommune, settled in rows:
-        decide_by = rules.decision_within.add_to(settled)
-        closes = rules.eligibility_window.add_to(settled)
+        try:
+            decide_by = rules.decision_within.add_to(settled)
+            closes = rules.eligibility_window.add_to(settled)
+        except ROW_ERRORS:
+            found.append(data_error("settlement", "settlement_date", kommune, None, participant, on))
+            continue
         if decide_by < on <= closes:
             found.append(Candidate(f"vedtak_mangler:{participant}:{decide_by.isoformat()}", "vedtak_mangler", "high",
                                    kommune, None, participant, decide_by,
@@ -239,7 +307,11 @@ def unpaid_practice(conn: Connection, config: ChecksConfig, on: date) -> list[Ca
             .where(Enrolment.status == "active", Enrolment.pathway_id == pathway,
                    or_(*[Enrolment.current_steps.contains(s) for s in steps])))
         for case, kommune, participant, raw in rows:
-            state = CaseState.model_validate_json(raw)
+            try:
+                state = CaseState.model_validate_json(raw)
+            except ROW_ERRORS:
+                found.append(data_error("unpaid_practice", "state", kommune, case, participant, on))
+                continue
             for step in steps:
                 since = state.entered.get(step) if step in state.steps else None
                 if since is not None and on - since > limit:

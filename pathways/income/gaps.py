@@ -173,6 +173,10 @@ class Gap:
     kind: Kind
     reason: str
     trigger: str | None
+    open_ended: bool = False  # cut by the look-ahead horizon: it runs on after ``end``, ``days`` is a minimum
+
+    def span(self) -> str:
+        return span(self.start, self.end, self.days, self.open_ended)
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,10 @@ class StepMismatch:
     present: tuple[str, ...]  # the sources that are there instead (empty: none)
     reason: str
     trigger: str | None
+    open_ended: bool = False  # as for :class:`Gap`
+
+    def span(self) -> str:
+        return span(self.start, self.end, self.days, self.open_ended)
 
 
 @dataclass(frozen=True)
@@ -234,6 +242,12 @@ def _effective(periods: Iterable[IncomePeriod], as_of: date | None) -> list[_Pie
     return out
 
 
+def _cut(last: date, active_to: date | None) -> date | None:
+    """The day after the window when the horizon, not the end of the case, closed it: days that run up
+    to ``last`` and on to this day are open-ended."""
+    return last + ONE_DAY if active_to is None or active_to > last else None
+
+
 def _window_end(active_from: date, active_to: date | None, as_of: date, horizon_days: int) -> date:
     _check_date(active_from, "active_from")
     _check_date(as_of, "as_of")
@@ -253,7 +267,15 @@ def _kind(start: date, as_of: date | None) -> Kind:
 
 def fmt(day: date) -> str:
     """A date as Norwegians write it: 31.07.2026."""
-    return day.strftime("%d.%m.%Y")
+    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"  # strftime's output, at a third of its cost
+
+
+def span(start: date, end: date, days: int, open_ended: bool) -> str:
+    """Days as a person reads them: "06.02.2027 – 06.03.2027 (29 dager)"; or, for days that run on past
+    the look-ahead horizon, "fra 06.02.2027, minst 29 dager" (the horizon is not their end)."""
+    if open_ended:
+        return f"fra {fmt(start)}, minst {days} dager"
+    return f"{fmt(start)} – {fmt(end)} ({days} {'dag' if days == 1 else 'dager'})"
 
 
 def label(code: str) -> str:
@@ -402,10 +424,12 @@ def income_gaps(periods: Sequence[IncomePeriod], *, active_from: date, active_to
     if not spans:
         return []
     explainer = _Explainer(periods, pieces, steps, active_from, as_of)
+    beyond = _cut(last, active_to)
     out: list[Gap] = []
     for start, end in spans:
         trigger, reason = explainer.explain(start, end, fallback=False)
-        out.append(Gap(start, end, (end - start).days + 1, _kind(start, as_of), reason, trigger))
+        open_ended = end == last and beyond is not None and beyond not in covered
+        out.append(Gap(start, end, (end - start).days + 1, _kind(start, as_of), reason, trigger, open_ended))
     return out
 
 
@@ -426,10 +450,12 @@ def fallback_spans(periods: Sequence[IncomePeriod], *, active_from: date, active
     other = DateSet([*((p.start, p.end) for p in pieces if p.source not in (NONE, SOCIAL)), *not_social])
     spans = other.holes(active_from, last)
     explainer = _Explainer(periods, pieces, steps, active_from, as_of)
+    beyond = _cut(last, active_to)  # ``other`` holds no day of the window's own outside it: only income
     out: list[Gap] = []
     for start, end in spans:
         trigger, reason = explainer.explain(start, end, fallback=True)
-        out.append(Gap(start, end, (end - start).days + 1, _kind(start, as_of), reason, trigger))
+        open_ended = end == last and beyond is not None and beyond in social and beyond not in other
+        out.append(Gap(start, end, (end - start).days + 1, _kind(start, as_of), reason, trigger, open_ended))
     return out
 
 
@@ -456,8 +482,9 @@ def step_mismatches(periods: Sequence[IncomePeriod], steps: Sequence[StepSpan], 
         last = step.end
         if last is None and limit is None:
             raise ValueError(f"step span {step.step_id!r} has no end date; pass as_of to bound it by the horizon")
+        beyond = None  # the day after ``last`` when the horizon cut the step short
         if limit is not None and (last is None or last > limit):
-            last = limit
+            last, beyond = limit, limit + ONE_DAY
         assert last is not None
         if last < step.start:
             continue
@@ -465,7 +492,9 @@ def step_mismatches(periods: Sequence[IncomePeriod], steps: Sequence[StepSpan], 
         have = DateSet([(p.start, p.end) for p in pieces if p.source in expected])
         for start, end in have.holes(step.start, last):
             for seg_start, seg_end, present in _segments(pieces, start, end):
-                out.append(_mismatch(step, seg_start, seg_end, present, as_of))
+                open_ended = seg_end == last and beyond is not None and beyond not in have and \
+                    present == tuple(sorted({p.source for p in pieces if p.covers(beyond)}))
+                out.append(_mismatch(step, seg_start, seg_end, present, as_of, open_ended))
     return out
 
 
@@ -490,22 +519,25 @@ def _segments(pieces: Sequence[_Piece], start: date, end: date) -> list[tuple[da
     return out
 
 
-def _mismatch(step: StepSpan, start: date, end: date, present: tuple[str, ...], as_of: date | None) -> StepMismatch:
+def _mismatch(step: StepSpan, start: date, end: date, present: tuple[str, ...], as_of: date | None,
+              open_ended: bool = False) -> StepMismatch:
     expected_txt = _join([label(code) for code in step.expected], "eller")
     if present:
         present_txt = f"bare {_join([label(code) for code in present])} er registrert"
     else:
         present_txt = "ingen inntekt er registrert"
     what = "Permisjon" if step.pause else "Steg"
-    reason = f"{what} «{step.title}» forventer {expected_txt}, men {present_txt} ({fmt(start)}–{fmt(end)})"
+    days = (end - start).days + 1
+    when = span(start, end, days, True) if open_ended else f"{fmt(start)}–{fmt(end)}"
+    reason = f"{what} «{step.title}» forventer {expected_txt}, men {present_txt} ({when})"
     trigger: Trigger | None = None
     if step.pause:
         trigger = Trigger.leave
     elif "tiltakspenger" in present and set(step.expected) & {"laerlinglonn", "lonn", "lonnstilskudd"}:
         trigger = Trigger.nav_measure_lower_income
         reason += "; tiltaket kan normalt ikke kombineres med lærlinglønn eller lønn"
-    return StepMismatch(step.step_id, step.title, start, end, (end - start).days + 1, _kind(start, as_of),
-                        step.expected, present, reason, trigger.value if trigger else None)
+    return StepMismatch(step.step_id, step.title, start, end, days, _kind(start, as_of), step.expected, present,
+                        reason, trigger.value if trigger else None, open_ended)
 
 
 def income_changes(periods: Sequence[IncomePeriod], *, active_from: date, active_to: date | None, as_of: date,

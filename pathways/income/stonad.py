@@ -20,9 +20,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+
+from dateutil.relativedelta import relativedelta
 
 from pathways.income.gaps import IncomePeriod
 from pathways.income.intervals import DateSet
@@ -114,10 +116,8 @@ def birthday(birth_date: date, years: int) -> date:
     """The day a person born on ``birth_date`` turns ``years``. Born 29 February: 1 March in a year
     without 29 February (an assumption: the sources do not say)."""
     _check_date(birth_date, "birth_date")
-    try:
-        return birth_date.replace(year=birth_date.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return date(birth_date.year + years, 3, 1)
+    day = birth_date + relativedelta(years=years)  # 29 February lands on 28 February in a year without it
+    return day + timedelta(days=1) if day.day != birth_date.day else day
 
 
 def twenty_fifth_birthday(birth_date: date) -> date:

@@ -72,15 +72,18 @@ class CaseView:
             "social_assistance_only": [gap_json(g) for g in self.fallbacks],
             "step_livelihood_mismatches": [
                 {"step": m.step_id, "start": m.start.isoformat(), "end": m.end.isoformat(), "days": m.days,
-                 "kind": m.kind, "expected": list(m.expected), "present": list(m.present), "reason": m.reason}
+                 "open_ended": m.open_ended, "kind": m.kind, "expected": list(m.expected), "present": list(m.present),
+                 "reason": m.reason}
                 for m in self.mismatches],
             "introduksjonsstonad": self.benefit,
         }
 
 
 def gap_json(gap: Any) -> dict[str, Any]:
-    return {"start": gap.start.isoformat(), "end": gap.end.isoformat(), "days": gap.days, "kind": gap.kind,
-            "reason": gap.reason, "trigger": gap.trigger}
+    """A gap as the API and ``--json`` give it. ``open_ended``: the look-ahead horizon cut it, so ``end`` is
+    the last day looked at and ``days`` a minimum, not its real end and length."""
+    return {"start": gap.start.isoformat(), "end": gap.end.isoformat(), "days": gap.days,
+            "open_ended": gap.open_ended, "kind": gap.kind, "reason": gap.reason, "trigger": gap.trigger}
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
 from pathways.calendar import OSLO
 from pathways.definition.loader import Definition
 from pathways.definition.schema import Livelihood
-from pathways.engine.state import ACTIVE, CaseState
+from pathways.engine.state import ACTIVE, CaseState, Pause
 from pathways.income.gaps import (
     Gap,
     IncomePeriod,
@@ -63,32 +65,56 @@ def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None 
 
 
 def periods_of(session: Session, participant_id: int) -> list[IncomePeriod]:
+    """The participant's livelihood periods in the order the gap library reads them (start, then id)."""
     rows = session.execute(select(LivelihoodPeriod.source, LivelihoodPeriod.start, LivelihoodPeriod.end,
                                   LivelihoodPeriod.planned, LivelihoodPeriod.id)
                            .where(LivelihoodPeriod.participant_id == participant_id)
-                           .order_by(col(LivelihoodPeriod.start)))
+                           .order_by(col(LivelihoodPeriod.start), col(LivelihoodPeriod.id)))
     return [IncomePeriod(*row) for row in rows]
 
 
-def step_spans(definition: Definition, state: CaseState, until: date | None = None) -> list[StepSpan]:
+class StepFacts(BaseModel):
+    """What :func:`step_spans` reads of a stored case state. Parsed alone it costs a tenth of the whole
+    :class:`CaseState`, which the nightly check, reading every active case, needs."""
+
+    model_config = ConfigDict(frozen=True)  # the rest of the stored state is ignored
+
+    steps: list[str] = []
+    compounds: dict[str, Any] = {}
+    entered: dict[str, date] = {}
+    pauses: list[Pause] = []
+
+    @property
+    def paused_since(self) -> date | None:
+        return self.pauses[-1].start if self.pauses and self.pauses[-1].end is None else None
+
+
+def case_spans(cases: Iterable[tuple[Definition, str]], until: date) -> list[StepSpan]:
+    """The step spans of a participant's active cases, each given as its definition and stored state
+    (in case id order): what the case page, ``pathways gaps`` and the nightly check explain gaps with."""
+    return [span for definition, state in cases
+            for span in step_spans(definition, StepFacts.model_validate_json(state), until)]
+
+
+def step_spans(definition: Definition, state: CaseState | StepFacts, until: date | None = None) -> list[StepSpan]:
     """The steps a case is in, each from its entry to its expected end, with the livelihood it expects;
     and, up to ``until``, the steps its ``next`` chain is planned to reach (the course after the
     placement), so a benefit ending mid-course is seen as such."""
     pathway = definition.pathway
-    steps = pathway.all_steps()
+    placed = definition.graph.placed  # every step by id, nested ones included
     expected = definition.graph.expected_livelihood
     spans = []
-    module_sets = [sid for sid in state.compounds if steps[sid].modules]
+    module_sets = [sid for sid in state.compounds if placed[sid].step.modules]
     for sid in [*state.steps, *module_sets]:
         start, seen = state.entered[sid], set()
         while sid not in seen:
             seen.add(sid)
-            step = steps[sid]
+            step = placed[sid].step
             end = step.duration.expected.add_to(start) if step.duration else None
             spans.append(StepSpan(sid, step.title, start, end, expected(sid)))
             following = step.next
             if until is None or end is None or end >= until or following is None or \
-                    steps[following].kind.value in ("outcome", "parallel", "modules"):
+                    placed[following].step.kind.value in ("outcome", "parallel", "modules"):
                 break
             sid, start = following, end + timedelta(days=1)
     if state.paused_since and pathway.lifecycle.pause:
@@ -107,13 +133,11 @@ def participant_gaps(ctx: Context, participant_id: int, as_of: date, horizon_day
 def _inputs(session: Session, participant_id: int, until: date
             ) -> tuple[list[IncomePeriod], list[StepSpan], date] | None:
     cases = session.execute(select(Enrolment.pathway_version_id, Enrolment.state, Enrolment.start_date)
-                            .where(Enrolment.participant_id == participant_id,
-                                   col(Enrolment.status).in_(ACTIVE))).all()
+                            .where(Enrolment.participant_id == participant_id, col(Enrolment.status).in_(ACTIVE))
+                            .order_by(col(Enrolment.id))).all()
     if not cases:
         return None
-    spans: list[StepSpan] = []
-    for version_id, state, _ in cases:
-        spans += step_spans(definition_of(session, version_id), CaseState.model_validate_json(state), until)
+    spans = case_spans([(definition_of(session, version_id), state) for version_id, state, _ in cases], until)
     return periods_of(session, participant_id), spans, min(start for _, _, start in cases)
 
 

@@ -99,6 +99,36 @@ def test_programme_end_horizons_and_nav_dialogue(ctx, clock):
     assert open_flags(ctx, "nav_dialog") == []
 
 
+def test_programme_end_as_of_a_past_date_uses_the_state_of_that_date(ctx, clock):
+    """The stored status of cases and deadlines is the one of the last write (the real clock): a check as
+    of an earlier date reads past what happened since."""
+    planned = {"avtaledato": "2025-09-10", "programslutt_dato": "2026-07-31"}
+    met_later = se_walk(ctx, clock)
+    met_later.record("samarbeidsavtale_signert", date(2025, 9, 10), **planned)
+    breached_later = se_walk(ctx, clock)
+    breached_later.record("samarbeidsavtale_signert", date(2025, 9, 10), **planned)
+    breached_later.record("karriereplan_utarbeidet", date(2025, 10, 1), karriereveiledning_gjennomfort="ja")
+    started_later = se_walk(ctx, clock, start=date(2026, 6, 1))
+    started_later.record("samarbeidsavtale_signert", date(2026, 6, 5), **planned)
+    # the plan for life after the programme meets the deadline on 10 July, and counts as the NAV dialogue
+    met_later.record("inntektsplan_registrert", date(2026, 7, 10), neste_inntektskilde="lonn", fra_dato="2026-08-01")
+    breached_later.record("arbeidsgiverkontakt", date(2026, 8, 5), step="finne_jobb", kontaktdato="2026-08-05",
+                          arbeidsgiver="Kiwi", kontakttype="jobbsnekring")  # the deadline is stored breached
+    clock.set(date(2026, 9, 1))
+    cases.discontinue(ctx, breached_later.case, date(2026, 8, 10))  # and then waived: the case ended
+
+    check(ctx, date(2026, 5, 15), "programme_end")  # 77 days before the end; the third case had not started
+    ending = {f.enrolment_id: f.natural_key.rsplit(":", 1)[1] for f in open_flags(ctx, "programslutt")}
+    assert ending == {met_later.case: "90", breached_later.case: "90"}
+    assert {f.enrolment_id for f in open_flags(ctx, "nav_dialog")} == {met_later.case, breached_later.case}
+    check(ctx, date(2026, 7, 20), "programme_end")  # the plan of 10 July met the deadline from then on
+    ending = {f.enrolment_id: f.natural_key.rsplit(":", 1)[1] for f in open_flags(ctx, "programslutt")}
+    assert ending == {breached_later.case: "30", started_later.case: "30"}
+    assert {f.enrolment_id for f in open_flags(ctx, "nav_dialog")} == {breached_later.case, started_later.case}
+    check(ctx, date(2026, 9, 1), "programme_end")  # today: the end has passed
+    assert open_flags(ctx, "programslutt") == [] and open_flags(ctx, "nav_dialog") == []
+
+
 def test_income_gap_projected_then_closed(ctx, clock):
     walk = se_walk(ctx, clock)
     walk.income("introduksjonsstonad", date(2025, 9, 1), date(2026, 7, 31))
