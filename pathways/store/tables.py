@@ -258,3 +258,33 @@ class SignInFailure(SQLModel, table=True):
     at: datetime
 
     __table_args__ = (Index("ix_signinfailure_key_at", "key", "at"),)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in dashboard session, kept in the store so that it can be ended: signing out ends it, a
+    password change ends the user's other sessions, a reset or deactivation ends them all. The cookie
+    holds a random id; only its SHA-256 is stored."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what and when, for the writes that leave no row of their own (events, notes and published
+    versions carry their author already). ``detail`` names fields or roles, never personal data."""
+
+    __table_args__ = (Index("ix_auditentry_participant_at", "participant_id", "at"),
+                      Index("ix_auditentry_user_at", "user_id", "at"),
+                      Index("ix_auditentry_actor_at", "actor", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=40)
+    kommune_id: int | None = Field(default=None, foreign_key="kommune.id")
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")  # the account acted on
+    flag_id: int | None = Field(default=None, foreign_key="flag.id")
+    token_id: int | None = Field(default=None, foreign_key="apitoken.id")
+    detail: str = Field(default="", max_length=500)
