@@ -29,7 +29,7 @@ from pathways.store.tables import ApiToken, Kommune, SignInFailure, User, UserSe
 ROLES = ("veileder", "leder", "administrator")
 ROLE_TITLES = {"veileder": "Veileder", "leder": "Leder", "administrator": "Administrator"}
 MIN_PASSWORD = 12
-MIN_STRENGTH = 3  # zxcvbn's score 0–4: 3 is "safely unguessable" (about 10^10 guesses)
+MIN_STRENGTH = 4  # zxcvbn's score 0–4: 4 takes at least 10^10 guesses ("very unguessable")
 SESSION_SECONDS = 8 * 3600
 _USERNAME = re.compile(r"^[a-z0-9æøå][a-z0-9æøå._-]{1,99}$")
 _HASHER = PasswordHasher()
