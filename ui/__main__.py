@@ -2,8 +2,8 @@
 in PATHWAYS_WORKERS processes (default: one per CPU core, at most 4).
 
 Pages are rendered in Python, so one process is bound by one core (measured: 73 pages/s on 100 000
-participants); the worker processes share everything through the store (sessions are signed cookies,
-sign-in failures and job progress are rows), so any of them can answer any request.
+participants); the worker processes share everything through the store (sessions, sign-in failures and
+job progress are rows), so any of them can answer any request.
 
 The access log is off: URLs carry search terms (names), and personal data is never logged.
 
