@@ -117,7 +117,8 @@ class Enrolment(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """Something that happened on a case (append-only). ``sequence`` 0 is the enrolment itself."""
 
-    __table_args__ = (UniqueConstraint("enrolment_id", "sequence"),)
+    __table_args__ = (UniqueConstraint("enrolment_id", "sequence"),
+                      Index("ix_event_recorded_by_at", "recorded_by", "recorded_at"))  # a user's audit trail
     id: int | None = Field(default=None, primary_key=True)
     enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
     sequence: int
@@ -224,6 +225,7 @@ class ApiToken(SQLModel, table=True):
 class Note(SQLModel, table=True):
     """A case note (notat) written by staff."""
 
+    __table_args__ = (Index("ix_note_author_created_at", "author", "created_at"),)  # a user's audit trail
     id: int | None = Field(default=None, primary_key=True)
     enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
     kommune_id: int = Field(foreign_key="kommune.id")

@@ -1,4 +1,5 @@
-"""usersession and auditentry: dashboard sessions that can be ended, and who did what when
+"""usersession and auditentry: dashboard sessions that can be ended, and who did what when; indexes
+for a user's audit trail on event and note
 
 Revision ID: 0008
 Revises: 0007
@@ -41,9 +42,13 @@ def upgrade() -> None:
     op.create_index("ix_auditentry_participant_at", "auditentry", ["participant_id", "at"])
     op.create_index("ix_auditentry_user_at", "auditentry", ["user_id", "at"])
     op.create_index("ix_auditentry_actor_at", "auditentry", ["actor", "at"])
+    op.create_index("ix_event_recorded_by_at", "event", ["recorded_by", "recorded_at"])
+    op.create_index("ix_note_author_created_at", "note", ["author", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_note_author_created_at", "note")
+    op.drop_index("ix_event_recorded_by_at", "event")
     op.drop_index("ix_auditentry_actor_at", "auditentry")
     op.drop_index("ix_auditentry_user_at", "auditentry")
     op.drop_index("ix_auditentry_participant_at", "auditentry")
