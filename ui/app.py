@@ -67,11 +67,12 @@ SWAGGER_CDN = "https://cdn.jsdelivr.net"
 def security_headers(https: bool, cdn: str | None = None) -> Secure:
     """The response headers of every page: scripts and styles from this site only (the vendored htmx
     and Ace; inline style attributes are allowed, inline script is not), no framing, no referrer to other
-    sites (URLs carry search terms), no sniffing; HSTS behind https. ``cdn`` and inline script are
+    sites (URLs carry search terms), no sniffing; HSTS behind https. Images may be ``blob:`` URLs (the
+    editor's preview diagram). ``cdn`` and inline script are
     allowed only for Swagger UI's page when it is switched on."""
     scripts = ["'self'", cdn, "'unsafe-inline'"] if cdn else ["'self'"]
     csp = (ContentSecurityPolicy().default_src("'self'").script_src(*scripts)
-           .style_src("'self'", "'unsafe-inline'", *([cdn] if cdn else [])).img_src("'self'", "data:")
+           .style_src("'self'", "'unsafe-inline'", *([cdn] if cdn else [])).img_src("'self'", "data:", "blob:")
            .object_src("'none'").base_uri("'self'").form_action("'self'").frame_ancestors("'none'"))
     return Secure(csp=csp, xcto=XContentTypeOptions().nosniff(), referrer=ReferrerPolicy().same_origin(),
                   xfo=XFrameOptions().deny(), coop=CrossOriginOpenerPolicy().same_origin(),

@@ -88,6 +88,11 @@ def check_password_rules(password: str, user_inputs: tuple[str, ...] = ()) -> No
     if len(password) > 200:
         raise ServiceError("passordet kan ha høyst 200 tegn", "password")
     words = [w for value in user_inputs for w in (value, *re.split(r"[\s._-]+", value)) if len(w) >= 3]
+    rest = password.lower()
+    for word in sorted(words, key=len, reverse=True):
+        rest = rest.replace(word.lower(), "")
+    if rest != password.lower() and len(re.sub(r"[\W\d_]+", "", rest)) < 6:  # zxcvbn lets "hansen-siv-2026" by
+        raise ServiceError(f"passordet er for lett å gjette: {_WEAK_BECAUSE['user_inputs']}", "password")
     result = zxcvbn(password, user_inputs=words)
     if result["score"] >= MIN_STRENGTH:
         return
