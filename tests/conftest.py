@@ -86,7 +86,7 @@ def ctx(engine: Engine, clock: FixedClock) -> Context:
     return context
 
 
-BOOKKEEPING = {"backgroundjob", "signinfailure"}  # the dashboard's own: a job's progress, failed sign-ins
+BOOKKEEPING = {"backgroundjob", "signinfailure", "usersession"}  # the dashboard's own: jobs, failed sign-ins, sessions
 
 
 def table_counts(ctx: Context) -> dict[str, int]:

@@ -19,28 +19,78 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from secure import (
+    ContentSecurityPolicy,
+    CrossOriginOpenerPolicy,
+    PermissionsPolicy,
+    ReferrerPolicy,
+    Secure,
+    StrictTransportSecurity,
+    XContentTypeOptions,
+    XFrameOptions,
+)
+from secure.middleware.asgi import SecureASGIMiddleware
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Send
+from starlette.types import Scope as AsgiScope
 
 from pathways.calendar import Clock, SystemClock
-from pathways.services.accounts import ROLE_TITLES, Account
+from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS, Account
 from pathways.services.context import Context, NotFound, ServiceError
 from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS, Forbidden, Scope, flag_counts
 from ui.jobs import Jobs
 from ui.messages import norsk
-from ui.security import SESSION_COOKIE, SESSION_SECONDS, Csrf, Throttle, configure_csrf, secret_key
+from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
 
 HERE = Path(__file__).parent
+
+
+def _switch(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
 
 @dataclass
 class Settings:
     secret: str
-    secure_cookies: bool = False  # set behind https (PATHWAYS_SECURE_COOKIES=1)
+    secure_cookies: bool = False  # set behind https (PATHWAYS_SECURE_COOKIES=1); also sends HSTS
+    api_docs: bool = False  # Swagger UI at /api/docs (PATHWAYS_API_DOCS=1); it loads from a CDN
 
     @classmethod
     def from_environment(cls) -> Settings:
-        return cls(secret_key(), os.environ.get("PATHWAYS_SECURE_COOKIES", "").lower() in ("1", "true", "yes"))
+        return cls(secret_key(), _switch("PATHWAYS_SECURE_COOKIES"), _switch("PATHWAYS_API_DOCS"))
+
+
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+
+
+def security_headers(https: bool, cdn: str | None = None) -> Secure:
+    """The response headers of every page: scripts and styles from this site only (the vendored htmx
+    and Ace; inline style attributes are allowed, inline script is not), no framing, no referrer to other
+    sites (URLs carry search terms), no sniffing; HSTS behind https. Images may be ``blob:`` URLs (the
+    editor's preview diagram). ``cdn`` and inline script are
+    allowed only for Swagger UI's page when it is switched on."""
+    scripts = ["'self'", cdn, "'unsafe-inline'"] if cdn else ["'self'"]
+    csp = (ContentSecurityPolicy().default_src("'self'").script_src(*scripts)
+           .style_src("'self'", "'unsafe-inline'", *([cdn] if cdn else [])).img_src("'self'", "data:", "blob:")
+           .object_src("'none'").base_uri("'self'").form_action("'self'").frame_ancestors("'none'"))
+    return Secure(csp=csp, xcto=XContentTypeOptions().nosniff(), referrer=ReferrerPolicy().same_origin(),
+                  xfo=XFrameOptions().deny(), coop=CrossOriginOpenerPolicy().same_origin(),
+                  permissions=PermissionsPolicy().geolocation().camera().microphone(),
+                  hsts=StrictTransportSecurity().max_age(63072000).include_subdomains() if https else None)
+
+
+class SecurityHeaders:
+    """``secure``'s ASGI middleware, with Swagger UI's own (looser) policy on its one page."""
+
+    def __init__(self, app: ASGIApp, https: bool, docs_path: str | None) -> None:
+        self.pages = SecureASGIMiddleware(app, secure=security_headers(https))
+        self.docs = SecureASGIMiddleware(app, secure=security_headers(https, SWAGGER_CDN)) if docs_path else None
+        self.docs_path = docs_path
+
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        chosen = self.docs if self.docs is not None and scope.get("path") == self.docs_path else self.pages
+        await chosen(scope, receive, send)
 
 
 class SignInRequired(Exception):
@@ -72,12 +122,13 @@ def date_no(value: Any) -> str:
 def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_environment()
     clock = clock or SystemClock()
-    configure_csrf(settings.secret, settings.secure_cookies)
+    docs = "/api/docs" if settings.api_docs else None
     app = FastAPI(title="pathways", description="Kvalifiseringsløp for flyktninger og innvandrere: saker, frister, "
                   "flagg og inntektsgap. API-et bruker tokens (Authorization: Bearer …).",
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+                  docs_url=docs, redoc_url=None, openapi_url="/api/openapi.json")
     app.add_middleware(SessionMiddleware, secret_key=settings.secret, session_cookie=SESSION_COOKIE,
                        max_age=SESSION_SECONDS, same_site="lax", https_only=settings.secure_cookies)
+    app.add_middleware(SecurityHeaders, https=settings.secure_cookies, docs_path=docs)  # outermost: every answer
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # no stat() of every template on every page; restart to see edits
@@ -118,7 +169,7 @@ def context(request: Request, account: Account | None = None) -> Context:
 def render(request: Request, template: str, data: dict[str, Any], status: int = 200,
            account: Account | None = None) -> HTMLResponse:
     state = request.app.state
-    token, cookie = state.csrf.token_for(request)
+    token = state.csrf.token_for(request)
     account = account or getattr(request.state, "account", None)
     counts: dict[str, int] = {}
     if account is not None and account.reads_cases:
@@ -128,8 +179,6 @@ def render(request: Request, template: str, data: dict[str, Any], status: int = 
         "account": account, "csrf_token": token, "flag_counts": counts, "today": state.clock.today(),
         "flash": flash, **data},
         status_code=status)
-    if cookie:
-        state.csrf.protect.set_csrf_cookie(cookie, response)
     response.headers["Cache-Control"] = "no-store"  # pages carry personal data
     return response
 

@@ -1,39 +1,43 @@
 """Sign-in, sessions, CSRF and login throttling for the dashboard; bearer tokens for the API.
 
-- Sessions: Starlette's signed cookie (itsdangerous), HttpOnly, SameSite=Lax, Secure when served over
-  https (``PATHWAYS_SECURE_COOKIES``), eight hours. It holds only the user id.
-- CSRF: fastapi-csrf-protect's double-submit cookie; every form carries the token, htmx sends it as the
-  ``X-CSRF-Token`` header. The API uses bearer tokens and no cookies, so it needs none.
+- Sessions: kept in the store (:func:`pathways.services.accounts.start_session`), so that signing out, a
+  password change or reset and deactivation end them at once, in every worker process. The cookie is
+  Starlette's signed session cookie (itsdangerous), HttpOnly, SameSite=Lax, Secure when served over https
+  (``PATHWAYS_SECURE_COOKIES``), eight hours; it holds the random session id and nothing else of the user.
+- CSRF: a synchronizer token bound to the session: an HMAC of the session id (before sign-in, of a
+  random id kept in the session cookie, replaced at sign-in), so a token from one session is worthless
+  in another. Every form carries it, htmx sends it as the ``X-CSRF-Token`` header. The API uses bearer
+  tokens and no cookies, so it needs none.
 - Throttling: failed sign-ins counted in the store over moving windows, per username and per client
   address (``limits`` keeps its counts in memory or Redis; the dashboard runs several worker processes).
+  A locked username is refused even with the right password; the page says so, and an administrator
+  can lift the lock.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import math
 import os
 import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import Request
-from fastapi_csrf_protect.exceptions import CsrfProtectError
-from fastapi_csrf_protect.flexible import CsrfProtect
-from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
 
 from pathways.calendar import OSLO
 from pathways.home import var_dir
-from pathways.services.accounts import Account, account, account_for_token
+from pathways.services.accounts import Account, account_for_token, sign_in_key
+from pathways.services.accounts import session_account as account_of_session
 from pathways.services.context import Context
 from pathways.store.tables import SignInFailure
 
 SESSION_COOKIE = "pathways_session"
-CSRF_COOKIE = "pathways_csrf"
 CSRF_FIELD = "csrf_token"
-SESSION_SECONDS = 8 * 3600
-_CSRF_SALT = "fastapi-csrf-token"  # the salt fastapi-csrf-protect signs its cookie with
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def secret_key(path: Path | None = None) -> str:
@@ -51,42 +55,36 @@ def secret_key(path: Path | None = None) -> str:
     return key
 
 
-def configure_csrf(secret: str, secure: bool) -> None:
-    """fastapi-csrf-protect keeps its settings on the class (one configuration per process)."""
-
-    @CsrfProtect.load_config
-    def _settings() -> list[tuple[str, object]]:
-        return [("secret_key", secret), ("cookie_key", CSRF_COOKIE), ("token_key", CSRF_FIELD),
-                ("cookie_samesite", "strict"), ("cookie_secure", secure), ("max_age", SESSION_SECONDS),
-                ("header_name", "X-CSRF-Token")]
-
-
 class Csrf:
-    """The token for a page: reuse the one in the browser's cookie while it is valid, else make a new one."""
+    """The session's token: an HMAC of the session id, or before sign-in of a random id in the session."""
 
     def __init__(self, secret: str):
-        self.secret = secret
-        self.protect = CsrfProtect()
+        self.secret = secret.encode()
 
-    def token_for(self, request: Request) -> tuple[str, str | None]:
-        """(token to put in forms, signed cookie to set or None when the browser's cookie is still good)."""
-        signed = request.cookies.get(CSRF_COOKIE)
-        if signed:
-            try:
-                return URLSafeTimedSerializer(self.secret, salt=_CSRF_SALT).loads(
-                    signed, max_age=SESSION_SECONDS - 600), None
-            except BadData:
-                pass
-        token, signed = self.protect.generate_csrf_tokens(self.secret)
-        return token, signed
+    def _expected(self, binding: str) -> str:
+        return hmac.new(self.secret, f"csrf:{binding}".encode(), hashlib.sha256).hexdigest()
+
+    def token_for(self, request: Request) -> str:
+        binding = request.session.get("sid") or request.session.get("anon")
+        if not isinstance(binding, str):
+            binding = request.session["anon"] = secrets.token_urlsafe(24)
+        return self._expected(binding)
 
     async def check(self, request: Request) -> bool:
-        await request.form()  # the library reads the parsed form from the request
-        try:
-            await self.protect.validate_csrf(request, secret_key=self.secret)
-        except CsrfProtectError:
-            return False
-        return True
+        binding = request.session.get("sid") or request.session.get("anon")
+        form = await request.form()
+        given = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+        return (isinstance(binding, str) and isinstance(given, str)
+                and hmac.compare_digest(given.encode(), self._expected(binding).encode()))
+
+
+class Throttled(Exception):
+    """Too many failed sign-ins: ``kind`` is ``user`` (the username is locked) or ``addr``; ``minutes`` until
+    the lock lifts by itself."""
+
+    def __init__(self, kind: str, minutes: int):
+        super().__init__(kind)
+        self.kind, self.minutes = kind, minutes
 
 
 class Throttle:
@@ -100,27 +98,37 @@ class Throttle:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def _limits(self, username: str, address: str | None) -> list[tuple[str, str, timedelta, int]]:
+        user = sign_in_key("user", username)
+        limits = [("user", user, window, most) for window, most in self.PER_USER]
+        if address is not None:
+            addr = sign_in_key("addr", address)
+            limits += [("addr", addr, window, most) for window, most in self.PER_ADDRESS]
+        return limits
+
     @staticmethod
-    def _key(kind: str, value: str) -> str:
-        return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+    def _refusal(session: Session, limits: list[tuple[str, str, timedelta, int]], now: datetime) -> Throttled | None:
+        """The limit reached, with the minutes until enough failures fall out of its window; else None."""
+        for kind, key, window, most in limits:
+            times = session.execute(select(SignInFailure.at).where(
+                SignInFailure.key == key, SignInFailure.at > now - window).order_by(col(SignInFailure.at).desc())
+                .limit(most)).scalars().all()
+            if len(times) >= most:
+                oldest = times[-1] if times[-1].tzinfo else times[-1].replace(tzinfo=OSLO)
+                return Throttled(kind, max(1, math.ceil((oldest + window - now).total_seconds() / 60)))
+        return None
 
-    def _limits(self, username: str, address: str) -> list[tuple[str, timedelta, int]]:
-        user, addr = self._key("user", username.strip().lower()), self._key("addr", address)
-        return ([(user, window, most) for window, most in self.PER_USER]
-                + [(addr, window, most) for window, most in self.PER_ADDRESS])
-
-    def attempt(self, username: str, address: str) -> list[int] | None:
-        """Before the password is checked: None when throttled, else the attempt counted as a failure
-        (its row ids, for :meth:`succeeded`). Counting first closes the window in which parallel
-        attempts could all pass the check while the slow password hash runs."""
+    def attempt(self, username: str, address: str) -> list[int]:
+        """Before the password is checked: raises :class:`Throttled` when a limit is reached, else counts the
+        attempt as a failure (its row ids, for :meth:`succeeded`). Counting first closes the window in
+        which parallel attempts could all pass the check while the slow password hash runs."""
         now = datetime.now(OSLO)
         with Session(self.engine) as session, session.begin():
-            if not all(session.execute(select(func.count()).select_from(SignInFailure).where(
-                    SignInFailure.key == key, SignInFailure.at > now - window)).scalar_one() < most
-                    for key, window, most in self._limits(username, address)):
-                return None
+            refusal = self._refusal(session, self._limits(username, address), now)
+            if refusal is not None:
+                raise refusal
             session.execute(delete(SignInFailure).where(SignInFailure.at < now - timedelta(hours=1)))
-            rows = [SignInFailure(key=key, at=now) for key in {key for key, _, _ in self._limits(username, address)}]
+            rows = [SignInFailure(key=key, at=now) for key in {key for _, key, _, _ in self._limits(username, address)}]
             session.add_all(rows)
             session.flush()
             return [row.id for row in rows if row.id is not None]
@@ -130,6 +138,12 @@ class Throttle:
         with Session(self.engine) as session, session.begin():
             session.execute(delete(SignInFailure).where(col(SignInFailure.id).in_(attempt)))
 
+    def locked(self, username: str) -> int | None:
+        """Minutes until a username's lock lifts by itself, or None when it is not locked."""
+        with Session(self.engine) as session:
+            refusal = self._refusal(session, self._limits(username, None), datetime.now(OSLO))
+        return refusal.minutes if refusal is not None else None
+
     def reset(self) -> None:
         with Session(self.engine) as session:
             session.execute(delete(SignInFailure))
@@ -137,10 +151,11 @@ class Throttle:
 
 
 def session_account(request: Request, ctx: Context) -> Account | None:
-    user_id = request.session.get("uid")
-    if not isinstance(user_id, int):
+    """The account of the request's session; an ended or expired session is cleared from the cookie."""
+    session_id = request.session.get("sid")
+    if not isinstance(session_id, str):
         return None
-    found = account(ctx, user_id)
+    found = account_of_session(ctx, session_id)
     if found is None:
         request.session.clear()
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -15,7 +15,24 @@ from pathways.checks.sweep import FAMILIES, run_checks
 from pathways.engine.machine import Refused
 from pathways.services import cases as case_service
 from pathways.services import flags as flag_service
-from pathways.services.accounts import ROLES, Account, add_user, authenticate, change_password, users_in
+from pathways.services.accounts import (
+    ROLES,
+    Account,
+    add_user,
+    authenticate,
+    change_password,
+    end_session,
+    find_user,
+    reset_password,
+    revoke_token,
+    set_active,
+    set_role,
+    start_session,
+    tokens_of,
+    unlock,
+    users_in,
+)
+from pathways.services.audit import participant_trail, user_trail
 from pathways.services.context import Conflict, NotFound, ServiceError, definition_of
 from pathways.services.dashboard import (
     FLAG_KINDS,
@@ -37,7 +54,7 @@ from pathways.store.tables import Enrolment, Participant, PathwayVersion
 from ui.app import PageError, SignInRequired, context, diagram_svg, error_text, not_found, render, scope_or_403
 from ui.livelihood import timeline
 from ui.messages import field_word, norsk
-from ui.security import session_account
+from ui.security import Throttled, session_account
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,23 +116,34 @@ async def login(request: Request) -> Response:
     address = request.client.host if request.client else "?"
     throttle = request.app.state.throttle
     data = {"next": _safe_next(str(form.get("next", "/"))), "username": username}
-    attempt = throttle.attempt(username, address)
-    if attempt is None:
-        return render(request, "login.html", {**data, "errors": {
-            "form": "For mange mislykkede innlogginger. Vent noen minutter og prøv igjen."}}, status=429)
+    try:
+        attempt = throttle.attempt(username, address)
+    except Throttled as exc:
+        return render(request, "login.html", {**data, "errors": {"form": _throttled(exc)}}, status=429)
     account = authenticate(context(request), username, password)
     if account is None:
         return render(request, "login.html", {**data, "errors": {"form": "Feil brukernavn eller passord."}},
                       status=401)
     throttle.succeeded(attempt)
-    request.session.clear()
-    request.session["uid"] = account.id
+    request.session.clear()  # a new session: the anonymous one's CSRF token is worthless from here on
+    request.session["sid"] = start_session(context(request), account.id)
     return RedirectResponse("/passord" if account.must_change_password else data["next"], status_code=303)
+
+
+def _throttled(exc: Throttled) -> str:
+    minutes = f"{exc.minutes} minutt{'er' if exc.minutes > 1 else ''}"
+    if exc.kind == "user":
+        return (f"For mange mislykkede innlogginger: brukeren er sperret i {minutes}, og så lenge avvises også "
+                "riktig passord. Vent, eller be en administrator oppheve sperren under Brukere.")
+    return f"For mange mislykkede innlogginger fra denne adressen. Vent {minutes} og prøv igjen."
 
 
 @router.post("/logg-ut")
 async def logout(request: Request) -> Response:
     await form_of(request)
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        end_session(context(request), session_id)
     request.session.clear()
     return RedirectResponse("/logg-inn", status_code=303)
 
@@ -134,7 +162,7 @@ async def password_change(request: Request, account: SignedIn) -> Response:
     else:
         try:
             change_password(context(request, account), account.id, str(form.get("current", "")),
-                            str(form.get("password", "")))
+                            str(form.get("password", "")), keep_session=request.session.get("sid"))
             return RedirectResponse("/", status_code=303)
         except ServiceError as exc:
             errors[exc.field or "form"] = error_text(exc)
@@ -584,12 +612,21 @@ def admin(account: Account) -> None:
         raise PageError(403, "Bare administrator har tilgang hit.")
 
 
+def _users_page(request: Request, account: Account, errors: dict[str, str], values: Any,
+                created: tuple[str, str] | None, status: int = 200) -> Response:
+    ctx = context(request)
+    users = users_in(ctx, account.kommune_id)
+    throttle = request.app.state.throttle
+    return render(request, "users.html", {"users": users, "roles": ROLES, "errors": errors, "values": values,
+                                          "created": created, "pathways": published_pathways(ctx),
+                                          "locked": {u.username: throttle.locked(u.username) for u in users}},
+                  status=status)
+
+
 @router.get("/admin/brukere")
 def users_page(request: Request, account: SignedIn) -> Response:
     admin(account)
-    return render(request, "users.html", {"users": users_in(context(request), account.kommune_id), "roles": ROLES,
-                                          "errors": {}, "values": {}, "created": None,
-                                          "pathways": published_pathways(context(request))})
+    return _users_page(request, account, {}, {}, None)
 
 
 @router.post("/admin/brukere")
@@ -604,9 +641,83 @@ async def users_create(request: Request, account: SignedIn) -> Response:
         created = (str(form.get("username", "")).strip().lower(), password)
     except ServiceError as exc:
         errors[exc.field or "form"] = error_text(exc)
-    return render(request, "users.html", {"users": users_in(context(request), account.kommune_id), "roles": ROLES,
-                                          "errors": errors, "values": {} if created else form, "created": created,
-                                          "pathways": published_pathways(context(request))},
+    return _users_page(request, account, errors, {} if created else form, created, 422 if errors else 200)
+
+
+def _user_page(request: Request, account: Account, username: str, **extra: Any) -> Response:
+    ctx = context(request)
+    try:
+        user = find_user(ctx, username, account.kommune_id)
+        tokens = tokens_of(ctx, username, account.kommune_id)
+        trail = user_trail(ctx, account.kommune_id, user.id or 0)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    return render(request, "user.html", {"user": user, "tokens": tokens, "trail": trail, "roles": ROLES,
+                                         "locked": request.app.state.throttle.locked(user.username),
+                                         "new_password": None, "error": None, **extra},
+                  status=422 if extra.get("error") else 200)
+
+
+@router.get("/admin/brukere/{username}")
+def user_page(request: Request, username: str, account: SignedIn) -> Response:
+    admin(account)
+    return _user_page(request, account, username)
+
+
+USER_ACTIONS = {"deaktiver": "Brukeren er deaktivert; alle øktene er avsluttet og API-tokenene virker ikke lenger.",
+                "aktiver": "Brukeren er aktivert igjen.", "rolle": "Rollen er endret.",
+                "opphev-sperre": "Innloggingssperren er opphevet."}
+
+
+@router.post("/admin/brukere/{username}/{action}")
+async def user_action(request: Request, username: str, action: str, account: SignedIn) -> Response:
+    """Deactivate, activate, change the role, lift the sign-in lock, or reset the password (shown once)."""
+    form = await form_of(request)
+    admin(account)
+    if action not in (*USER_ACTIONS, "nytt-passord"):
+        raise PageError(404, "Ukjent handling.")
+    ctx, kommune_id = context(request, account), account.kommune_id
+    try:
+        if action == "nytt-passord":
+            password = reset_password(ctx, username, kommune_id)
+            return _user_page(request, account, username, new_password=password)
+        if action in ("deaktiver", "aktiver"):
+            set_active(ctx, username, action == "aktiver", kommune_id)
+        elif action == "rolle":
+            set_role(ctx, username, str(form.get("role", "")), kommune_id)
+        else:
+            unlock(ctx, username, kommune_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except ServiceError as exc:
+        return _user_page(request, account, username, error=error_text(exc))
+    request.session["melding"] = USER_ACTIONS[action]
+    return RedirectResponse(f"/admin/brukere/{quote(username)}", status_code=303)
+
+
+@router.post("/admin/tokens/{token_id}/trekk-tilbake")
+async def token_revoke(request: Request, token_id: int, account: SignedIn) -> Response:
+    await form_of(request)
+    admin(account)
+    try:
+        owner = revoke_token(context(request, account), token_id, account.kommune_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    request.session["melding"] = f"API-token {token_id} er trukket tilbake og virker ikke lenger."
+    return RedirectResponse(f"/admin/brukere/{quote(owner)}", status_code=303)
+
+
+@router.get("/admin/revisjon/deltaker")
+def participant_audit(request: Request, account: SignedIn, nr: str = "") -> Response:
+    """A participant's audit trail (who did what and when; no personal data), by participant number."""
+    admin(account)
+    errors: dict[str, str] = {}
+    pid = _int(nr, "nr", errors, low=1) if nr else None
+    trail = None
+    if pid is not None:
+        try:
+            trail = participant_trail(context(request), account.kommune_id, pid)
+        except NotFound as exc:
+            errors["nr"] = error_text(exc)
+    return render(request, "audit.html", {"nr": nr, "pid": pid, "trail": trail, "errors": errors},
                   status=422 if errors else 200)
-
-

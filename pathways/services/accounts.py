@@ -1,7 +1,10 @@
-"""Staff accounts: add users, check passwords (argon2), integration tokens, the first administrator.
+"""Staff accounts: add users, check passwords (argon2), integration tokens, the first administrator;
+dashboard sessions that can be ended; deactivation, password resets and role changes.
 
-Passwords are hashed with argon2id (argon2-cffi); a new account gets a one-time password that must be
-changed at first sign-in. API tokens are shown once and stored only as their SHA-256.
+Passwords are hashed with argon2id (argon2-cffi) and must be hard to guess (zxcvbn, with the user's name
+and username as context); a new or reset account gets a one-time password that must be changed at
+first sign-in. API tokens and session ids are shown once and stored only as their SHA-256. Every change
+to an account is written to the audit trail (:mod:`pathways.services.audit`).
 """
 
 from __future__ import annotations
@@ -10,20 +13,24 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, delete, func, select
+from zxcvbn import zxcvbn
 
 from pathways.calendar import OSLO
+from pathways.services.audit import record
 from pathways.services.context import Conflict, Context, NotFound, ServiceError
 from pathways.services.participants import kommune_row
-from pathways.store.tables import ApiToken, Kommune, User
+from pathways.store.tables import ApiToken, Kommune, SignInFailure, User, UserSession
 
 ROLES = ("veileder", "leder", "administrator")
 ROLE_TITLES = {"veileder": "Veileder", "leder": "Leder", "administrator": "Administrator"}
 MIN_PASSWORD = 12
+MIN_STRENGTH = 4  # zxcvbn's score 0–4: 4 takes at least 10^10 guesses ("very unguessable")
+SESSION_SECONDS = 8 * 3600
 _USERNAME = re.compile(r"^[a-z0-9æøå][a-z0-9æøå._-]{1,99}$")
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("not a password of anyone")  # equal work for unknown usernames
@@ -62,11 +69,37 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(12)  # 16 characters, 96 bits
 
 
-def check_password_rules(password: str) -> None:
+_WEAK_BECAUSE = {  # zxcvbn's pattern of the weakest part: why, in bokmål
+    "user_inputs": "det ligner brukernavnet eller navnet ditt",
+    "passwords": "det er et vanlig passord eller ligner et",
+    "repeat": "det gjentar tegn eller ord (som «aaaa» eller «abcabc»)",
+    "sequence": "det er en rekkefølge (som «abcd» eller «1234»)",
+    "spatial": "det følger tastene på tastaturet (som «qwerty»)",
+    "date": "det er bygd på en dato", "regex": "det er bygd på et årstall",
+    "dictionary": "det er vanlige ord eller navn; sett sammen flere ord som ikke hører sammen",
+}
+
+
+def check_password_rules(password: str, user_inputs: tuple[str, ...] = ()) -> None:
+    """At least 12 characters and hard to guess: zxcvbn's score, with the user's username and name as words
+    an attacker would try first. The reason is given in bokmål."""
     if len(password) < MIN_PASSWORD:
         raise ServiceError(f"passordet må ha minst {MIN_PASSWORD} tegn", "password")
     if len(password) > 200:
         raise ServiceError("passordet kan ha høyst 200 tegn", "password")
+    words = [w for value in user_inputs for w in (value, *re.split(r"[\s._-]+", value)) if len(w) >= 3]
+    rest = password.lower()
+    for word in sorted(words, key=len, reverse=True):
+        rest = rest.replace(word.lower(), "")
+    if rest != password.lower() and len(re.sub(r"[\W\d_]+", "", rest)) < 6:  # zxcvbn lets "hansen-siv-2026" by
+        raise ServiceError(f"passordet er for lett å gjette: {_WEAK_BECAUSE['user_inputs']}", "password")
+    result = zxcvbn(password, user_inputs=words)
+    if result["score"] >= MIN_STRENGTH:
+        return
+    patterns = [m.get("dictionary_name") if m["pattern"] == "dictionary" and m.get("dictionary_name") in
+                ("user_inputs", "passwords") else m["pattern"] for m in result["sequence"]]
+    reason = next((_WEAK_BECAUSE[p] for p in _WEAK_BECAUSE if p in patterns), "det er for kort eller for enkelt")
+    raise ServiceError(f"passordet er for lett å gjette: {reason}. Bruk gjerne tre–fire tilfeldige ord", "password")
 
 
 def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
@@ -84,7 +117,7 @@ def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
         raise ServiceError(f"ukjent rolle '{role}' (velg {', '.join(ROLES)})", "role")
     chosen = password is not None
     password = password if chosen else one_time_password()
-    check_password_rules(password)
+    check_password_rules(password, (username, name))
     with ctx.transaction() as session:
         if session.exec(select(User.id).where(User.username == username)).first() is not None:
             raise Conflict(f"brukernavnet '{username}' er tatt", "username")
@@ -94,6 +127,7 @@ def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
         session.add(row)
         session.flush()
         assert row.id is not None
+        record(session, ctx, "user.created", kommune_id=row.kommune_id, user_id=row.id, detail=f"rolle {role}")
         return row.id, password
 
 
@@ -118,18 +152,22 @@ def authenticate(ctx: Context, username: str, password: str) -> Account | None:
         return _account(session, user)
 
 
-def account(ctx: Context, user_id: int) -> Account | None:
-    with ctx.transaction() as session:
-        user = session.get(User, user_id)
-        return _account(session, user) if user is not None and user.active else None
+def _user(session: Session, username: str, kommune_id: int | None = None) -> User:
+    """The user by username; with ``kommune_id`` only one of that kommune (an administrator's scope)."""
+    user = session.exec(select(User).where(User.username == (username or "").strip().lower())).first()
+    if user is None or (kommune_id is not None and user.kommune_id != kommune_id):
+        raise NotFound(f"ingen bruker '{username}'", "username")
+    return user
 
 
-def change_password(ctx: Context, user_id: int, current: str, new: str) -> None:
-    check_password_rules(new)
+def change_password(ctx: Context, user_id: int, current: str, new: str, keep_session: str | None = None) -> None:
+    """The user changes their own password; every other session of theirs ends (``keep_session``, the
+    session id the change was made in, stays)."""
     with ctx.transaction() as session:
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("ukjent bruker", "user")
+        check_password_rules(new, (user.username, user.name))
         try:
             _HASHER.verify(user.password_hash, current or "")
         except (VerificationError, InvalidHashError):
@@ -137,6 +175,8 @@ def change_password(ctx: Context, user_id: int, current: str, new: str) -> None:
         if new == current:
             raise ServiceError("det nye passordet må være et annet enn det gamle", "password")
         user.password_hash, user.must_change_password = _HASHER.hash(new), False
+        _end_sessions(session, user_id, keep=keep_session)
+        record(session, ctx, "user.password_changed", kommune_id=user.kommune_id, user_id=user_id)
 
 
 def users_in(ctx: Context, kommune_id: int) -> list[User]:
@@ -163,12 +203,130 @@ def create_token(ctx: Context, username: str, label: str) -> str:
     label = (label or "").strip() or "integrasjon"
     token = "pw_" + secrets.token_urlsafe(32)
     with ctx.transaction() as session:
-        user = session.exec(select(User).where(User.username == username.strip().lower())).first()
-        if user is None:
-            raise NotFound(f"ingen bruker '{username}'", "username")
-        session.add(ApiToken(user_id=user.id or 0, token_hash=_token_hash(token), label=label[:100],
-                             created_at=datetime.now(OSLO)))
+        user = _user(session, username)
+        row = ApiToken(user_id=user.id or 0, token_hash=_token_hash(token), label=label[:100],
+                       created_at=datetime.now(OSLO))
+        session.add(row)
+        session.flush()
+        record(session, ctx, "token.created", kommune_id=user.kommune_id, user_id=user.id, token_id=row.id)
     return token
+
+
+def tokens_of(ctx: Context, username: str, kommune_id: int | None = None) -> list[ApiToken]:
+    """A user's API tokens (their hashes, labels and whether revoked), oldest first."""
+    with ctx.transaction() as session:
+        user = _user(session, username, kommune_id)
+        return list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id).order_by(col(ApiToken.id))))
+
+
+def revoke_token(ctx: Context, token_id: int, kommune_id: int | None = None) -> str:
+    """Revoke an API token at once; returns its owner's username. Revoking twice is no error."""
+    with ctx.transaction() as session:
+        row = session.get(ApiToken, token_id)
+        user = session.get(User, row.user_id) if row is not None else None
+        if row is None or user is None or (kommune_id is not None and user.kommune_id != kommune_id):
+            raise NotFound(f"ingen API-token {token_id}", "token")
+        if not row.revoked:
+            row.revoked = True
+            record(session, ctx, "token.revoked", kommune_id=user.kommune_id, user_id=user.id, token_id=token_id)
+        return user.username
+
+
+def _not_yourself(ctx: Context, user: User, what: str) -> None:
+    if user.username == ctx.actor:
+        raise ServiceError(f"du kan ikke {what} deg selv; be en annen administrator", "username")
+
+
+def set_active(ctx: Context, username: str, active: bool, kommune_id: int | None = None) -> None:
+    """Deactivate (every session ends, every API token stops working) or activate a user again."""
+    with ctx.transaction() as session:
+        user = _user(session, username, kommune_id)
+        if not active:
+            _not_yourself(ctx, user, "deaktivere")
+            _end_sessions(session, user.id or 0)
+        if user.active != active:
+            user.active = active
+            record(session, ctx, "user.activated" if active else "user.deactivated", kommune_id=user.kommune_id,
+                   user_id=user.id)
+
+
+def set_role(ctx: Context, username: str, role: str, kommune_id: int | None = None) -> None:
+    if role not in ROLES:
+        raise ServiceError(f"ukjent rolle '{role}' (velg {', '.join(ROLES)})", "role")
+    with ctx.transaction() as session:
+        user = _user(session, username, kommune_id)
+        if user.role != role:
+            _not_yourself(ctx, user, "endre rollen til")
+            record(session, ctx, "user.role", kommune_id=user.kommune_id, user_id=user.id,
+                   detail=f"rolle {user.role} → {role}")
+            user.role = role
+
+
+def reset_password(ctx: Context, username: str, kommune_id: int | None = None) -> str:
+    """A new one-time password (returned once, to be changed at first sign-in); every session of the user
+    ends and a sign-in lock is lifted."""
+    password = one_time_password()
+    with ctx.transaction() as session:
+        user = _user(session, username, kommune_id)
+        user.password_hash, user.must_change_password = _HASHER.hash(password), True
+        _end_sessions(session, user.id or 0)
+        session.execute(delete(SignInFailure).where(SignInFailure.key == sign_in_key("user", user.username)))
+        record(session, ctx, "user.password_reset", kommune_id=user.kommune_id, user_id=user.id)
+    return password
+
+
+# -- sign-in locks and sessions ---------------------------------------------------------------------
+
+
+def sign_in_key(kind: str, value: str) -> str:
+    """The digest failed sign-ins are counted under (``user`` or ``addr``): no name or address is stored."""
+    value = value.strip().lower() if kind == "user" else value
+    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def unlock(ctx: Context, username: str, kommune_id: int | None = None) -> None:
+    """Lift a user's sign-in lock (forget their failed sign-ins)."""
+    with ctx.transaction() as session:
+        user = _user(session, username, kommune_id)
+        session.execute(delete(SignInFailure).where(SignInFailure.key == sign_in_key("user", user.username)))
+        record(session, ctx, "user.unlocked", kommune_id=user.kommune_id, user_id=user.id)
+
+
+def _session_key(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _end_sessions(session: Session, user_id: int, keep: str | None = None) -> None:
+    condition = [UserSession.user_id == user_id]
+    if keep:
+        condition.append(UserSession.key != _session_key(keep))
+    session.execute(delete(UserSession).where(*condition))
+
+
+def start_session(ctx: Context, user_id: int) -> str:
+    """A new dashboard session for a signed-in user; returns its id (for the cookie). Expired sessions
+    of anyone are deleted on the way."""
+    session_id = secrets.token_urlsafe(32)
+    now = datetime.now(OSLO)
+    with ctx.transaction() as session:
+        session.execute(delete(UserSession).where(col(UserSession.expires_at) < now))
+        session.add(UserSession(key=_session_key(session_id), user_id=user_id, created_at=now,
+                                expires_at=now + timedelta(seconds=SESSION_SECONDS)))
+    return session_id
+
+
+def session_account(ctx: Context, session_id: str) -> Account | None:
+    """The account of a live session of an active user, else None (ended, expired or deactivated)."""
+    with ctx.transaction() as session:
+        user = session.exec(select(User).join(UserSession, col(UserSession.user_id) == col(User.id)).where(
+            UserSession.key == _session_key(session_id), col(UserSession.expires_at) > datetime.now(OSLO),
+            User.active == True)).first()  # noqa: E712
+        return _account(session, user) if user is not None else None
+
+
+def end_session(ctx: Context, session_id: str) -> None:
+    with ctx.transaction() as session:
+        session.execute(delete(UserSession).where(UserSession.key == _session_key(session_id)))
 
 
 def account_for_token(ctx: Context, token: str) -> Account | None:
@@ -177,3 +335,8 @@ def account_for_token(ctx: Context, token: str) -> Account | None:
                              .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked == False,  # noqa: E712
                                     User.active == True)).first()  # noqa: E712
         return _account(session, found) if found is not None else None
+
+
+def find_user(ctx: Context, username: str, kommune_id: int | None = None) -> User:
+    with ctx.transaction() as session:
+        return _user(session, username, kommune_id)

@@ -1,7 +1,8 @@
 """What staff do with a flag: acknowledge it, snooze it until a date, resolve it with a comment.
 
 The nightly checks keep these decisions: a flag staff resolved stays resolved, a snoozed one comes
-back on its date if its condition still holds (see :mod:`pathways.checks.sweep`).
+back on its date if its condition still holds (see :mod:`pathways.checks.sweep`). Each decision is
+written to the audit trail with who made it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pathways.calendar import OSLO
+from pathways.services.audit import record
 from pathways.services.context import Context, NotFound, ServiceError
 from pathways.store.tables import Flag
 
@@ -26,6 +28,7 @@ def acknowledge(ctx: Context, flag_id: int) -> None:
     with ctx.transaction() as session:
         flag = _flag(ctx, session, flag_id)
         flag.state, flag.updated_at = "acknowledged", datetime.now(OSLO)
+        _audit(session, ctx, "flag.acknowledged", flag)
 
 
 def snooze(ctx: Context, flag_id: int, until: date) -> None:
@@ -34,6 +37,7 @@ def snooze(ctx: Context, flag_id: int, until: date) -> None:
     with ctx.transaction() as session:
         flag = _flag(ctx, session, flag_id)
         flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, datetime.now(OSLO)
+        _audit(session, ctx, "flag.snoozed", flag, f"til {until.isoformat()}")
 
 
 def resolve(ctx: Context, flag_id: int, comment: str) -> None:
@@ -47,3 +51,9 @@ def resolve(ctx: Context, flag_id: int, comment: str) -> None:
         now = datetime.now(OSLO)
         flag.state, flag.resolution, flag.resolved_by, flag.resolved_at, flag.updated_at = (
             "resolved", comment, ctx.actor, now, now)
+        _audit(session, ctx, "flag.resolved", flag)
+
+
+def _audit(session, ctx: Context, action: str, flag: Flag, detail: str = "") -> None:  # type: ignore[no-untyped-def]
+    record(session, ctx, action, kommune_id=flag.kommune_id, participant_id=flag.participant_id, flag_id=flag.id,
+           detail=f"{flag.kind}" + (f", {detail}" if detail else ""))

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from pathways.calendar import OSLO
 from pathways.engine.state import Participant as Facts
+from pathways.services import audit
 from pathways.services.context import Conflict, Context, NotFound, ServiceError
 from pathways.store.tables import Kommune, Participant
 
@@ -93,6 +94,7 @@ def add_participant(ctx: Context, *, name: str, born: date | str, settled: date 
         session.add(row)
         session.flush()
         assert row.id is not None
+        audit.record(session, ctx, "participant.created", kommune_id=row.kommune_id, participant_id=row.id)
         return row.id
 
 
@@ -161,6 +163,8 @@ def import_csv(ctx: Context, raw: bytes, path: str = "the file", *, only_kommune
         created = [Participant(kommune_id=kommuner[k], name=n, created_at=now, **f.model_dump()) for n, f, k in rows]
         session.add_all(created)
         session.flush()
+        for p in created:
+            audit.record(session, ctx, "participant.imported", kommune_id=p.kommune_id, participant_id=p.id)
         return [p.id for p in created if p.id is not None]
 
 
@@ -183,8 +187,11 @@ def update_participant(ctx: Context, participant_id: int, *, name: str, born: da
             raise NotFound(f"no participant {participant_id}", "participant")
         if expected_version is not None and row.version != expected_version:
             raise Conflict(f"participant {participant_id} was changed by someone else; reload and try again")
+        changed = sorted(k for k, v in {"name": clean_name, **facts.model_dump()}.items() if getattr(row, k) != v)
         row.name = clean_name
         for key, value in facts.model_dump().items():
             setattr(row, key, value)
         row.version += 1
+        audit.record(session, ctx, "participant.changed", kommune_id=row.kommune_id, participant_id=participant_id,
+                     detail=", ".join(changed))  # the fields, never their values
         return row.version

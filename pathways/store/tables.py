@@ -117,7 +117,8 @@ class Enrolment(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """Something that happened on a case (append-only). ``sequence`` 0 is the enrolment itself."""
 
-    __table_args__ = (UniqueConstraint("enrolment_id", "sequence"),)
+    __table_args__ = (UniqueConstraint("enrolment_id", "sequence"),
+                      Index("ix_event_recorded_by_at", "recorded_by", "recorded_at"))  # a user's audit trail
     id: int | None = Field(default=None, primary_key=True)
     enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
     sequence: int
@@ -224,6 +225,7 @@ class ApiToken(SQLModel, table=True):
 class Note(SQLModel, table=True):
     """A case note (notat) written by staff."""
 
+    __table_args__ = (Index("ix_note_author_created_at", "author", "created_at"),)  # a user's audit trail
     id: int | None = Field(default=None, primary_key=True)
     enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
     kommune_id: int = Field(foreign_key="kommune.id")
@@ -258,3 +260,33 @@ class SignInFailure(SQLModel, table=True):
     at: datetime
 
     __table_args__ = (Index("ix_signinfailure_key_at", "key", "at"),)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in dashboard session, kept in the store so that it can be ended: signing out ends it, a
+    password change ends the user's other sessions, a reset or deactivation ends them all. The cookie
+    holds a random id; only its SHA-256 is stored."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what and when, for the writes that leave no row of their own (events, notes and published
+    versions carry their author already). ``detail`` names fields or roles, never personal data."""
+
+    __table_args__ = (Index("ix_auditentry_participant_at", "participant_id", "at"),
+                      Index("ix_auditentry_user_at", "user_id", "at"),
+                      Index("ix_auditentry_actor_at", "actor", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=40)
+    kommune_id: int | None = Field(default=None, foreign_key="kommune.id")
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")  # the account acted on
+    flag_id: int | None = Field(default=None, foreign_key="flag.id")
+    token_id: int | None = Field(default=None, foreign_key="apitoken.id")
+    detail: str = Field(default="", max_length=500)

@@ -37,7 +37,7 @@ def test_sign_in_sets_a_safe_session_cookie_and_wrong_passwords_are_refused(brow
     assert right.status_code == 303
     cookie = right.headers["set-cookie"].lower()
     assert "pathways_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
-    assert "pathways_csrf" in page.headers["set-cookie"] and "samesite=strict" in page.headers["set-cookie"].lower()
+    assert "pathways_session=" in page.headers["set-cookie"]  # the anonymous session its CSRF token is bound to
 
 
 def test_login_is_throttled_after_five_failures(browser, world):

@@ -18,7 +18,8 @@ document.addEventListener("DOMContentLoaded", function () {
     textarea.hidden = true;
     editor = ace.edit(host, {
       mode: "ace/mode/yaml", theme: "ace/theme/textmate", value: textarea.value, tabSize: 2, useSoftTabs: true,
-      showPrintMargin: false, enableKeyboardAccessibility: true, basePath: "/static/ace/"
+      showPrintMargin: false, enableKeyboardAccessibility: true, basePath: "/static/ace/",
+      useWorker: false  // our own check marks the problems; a worker would need a blob: script (CSP)
     });
     ace.config.set("basePath", "/static/ace/");
     editor.renderer.textarea.setAttribute("aria-label", "Dokument (YAML)");

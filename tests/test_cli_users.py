@@ -1,0 +1,67 @@
+"""The account commands of the CLI: deactivate, activate, reset a password, change a role, lift a sign-in
+lock, list and revoke API tokens; each recorded in the audit trail."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import Session, select
+
+from pathways.calendar import SystemClock
+from pathways.cli import main
+from pathways.services.accounts import account_for_token, authenticate
+from pathways.services.context import Context
+from pathways.store.database import make_engine
+from pathways.store.tables import AuditEntry
+from tests.conftest import DEFINITIONS
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATHWAYS_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True) -> str:
+        result = runner.invoke(main, [str(a) for a in args])
+        assert (result.exit_code == 0) == ok, result.output + result.stderr
+        return result.stdout if ok else result.stderr
+
+    run("init", "--definitions", DEFINITIONS)
+    return run
+
+
+def test_users_deactivate_activate_reset_role_and_tokens(cli, tmp_path):
+    ctx = Context(make_engine(f"sqlite:///{tmp_path / 'cli.db'}"), SystemClock())
+    cli("users", "add", "kari", "--name", "Kari Nordmann", "--role", "veileder", "--kommune", "Asker")
+    token = cli("users", "token", "kari", "--label", "fagsystem").strip()
+    assert account_for_token(ctx, token) is not None
+    listed = json.loads(cli("users", "tokens", "kari", "--json"))
+    assert [(t["label"], t["revoked"]) for t in listed] == [("fagsystem", False)]
+    assert token not in cli("users", "tokens", "kari")  # only its hash is stored
+
+    cli("users", "deactivate", "kari")
+    assert account_for_token(ctx, token) is None  # a deactivated user's tokens stop working
+    cli("users", "activate", "kari")
+    assert account_for_token(ctx, token) is not None
+    assert "revoked token" in cli("users", "revoke-token", listed[0]["id"])
+    assert account_for_token(ctx, token) is None
+    assert json.loads(cli("users", "tokens", "kari", "--json"))[0]["revoked"] is True
+
+    password = cli("users", "reset-password", "kari").rsplit(": ", 1)[1].strip()
+    signed_in = authenticate(ctx, "kari", password)
+    assert signed_in is not None and signed_in.must_change_password
+    cli("users", "role", "kari", "leder")
+    assert authenticate(ctx, "kari", password).role == "leder"
+    cli("users", "unlock", "kari")
+    with Session(ctx.engine) as session:
+        actions = [(a.actor, a.action) for a in session.exec(select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions == [("cli", a) for a in ("user.created", "token.created", "user.deactivated", "user.activated",
+                                            "token.revoked", "user.password_reset", "user.role", "user.unlocked")]
+
+
+def test_users_commands_name_what_is_wrong(cli):
+    assert "ingen bruker 'nobody'" in cli("users", "deactivate", "nobody", ok=False)
+    assert "ingen API-token 99" in cli("users", "revoke-token", "99", ok=False)
+    assert "ingen bruker 'nobody'" in cli("users", "tokens", "nobody", ok=False)
