@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -31,7 +32,13 @@ from pathways.services.dashboard import (
     flags,
     published_pathways,
 )
-from pathways.services.participants import FACT_FIELDS, add_participant, import_csv, update_participant
+from pathways.services.participants import (
+    FACT_FIELDS,
+    MAX_IMPORT_BYTES,
+    add_participant,
+    import_csv,
+    update_participant,
+)
 from pathways.store.tables import Enrolment, Participant, PathwayVersion
 from ui.app import PageError, SignInRequired, context, diagram_svg, error_text, not_found, render, scope_or_403
 from ui.livelihood import timeline
@@ -530,11 +537,19 @@ async def import_start(request: Request, account: SignedIn) -> Response:
     upload = form.get("file")
     if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
         return render(request, "import.html", {"job": None, "errors": {"file": "velg en CSV-fil"}}, status=422)
-    raw = await upload.read()
+    # the job reads the file twice, row by row, never all of it in memory; it closes (deletes) the copy
+    spooled = tempfile.TemporaryFile()  # noqa: SIM115
+    while chunk := await upload.read(1 << 20):
+        spooled.write(chunk)
+        if spooled.tell() > MAX_IMPORT_BYTES:
+            spooled.close()
+            too_large = norsk(f"{upload.filename} is larger than {MAX_IMPORT_BYTES:,} bytes")
+            return render(request, "import.html", {"job": None, "errors": {"file": too_large}}, status=422)
     ctx = context(request, account)
 
     def work(job: Any) -> list[int]:
-        return import_csv(ctx, raw, upload.filename, only_kommune=account.kommune, progress=job.progress)
+        with spooled:
+            return import_csv(ctx, spooled, upload.filename, only_kommune=account.kommune, progress=job.progress)
 
     job = request.app.state.jobs.start("Import av deltakere", account.id, work)
     return RedirectResponse(f"/jobber/{job.id}", status_code=303)
