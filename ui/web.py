@@ -41,6 +41,7 @@ from pathways.services.participants import (
 )
 from pathways.store.tables import Enrolment, Participant, PathwayVersion
 from ui.app import PageError, SignInRequired, context, diagram_svg, error_text, not_found, render, scope_or_403
+from ui.boundary import NOT_STORABLE, Id, unstorable
 from ui.livelihood import timeline
 from ui.messages import field_word, norsk
 from ui.security import session_account
@@ -68,8 +69,11 @@ async def form_of(request: Request) -> dict[str, Any]:
     """The posted form after its CSRF token checked out (else 403, nothing done)."""
     if not await request.app.state.csrf.check(request):
         raise PageError(403, "Skjemaet er utløpt eller kommer ikke fra denne siden. Last siden på nytt og prøv igjen.")
-    form = await request.form()
-    return {k: v for k, v in form.multi_items()}
+    form = {k: v for k, v in (await request.form()).multi_items()}
+    where = unstorable({k: v for k, v in form.items() if isinstance(v, str)})
+    if where is not None:
+        raise PageError(422, f"Feltet «{field_word(where)}» {NOT_STORABLE}. Fjern tegnet og prøv igjen.")
+    return form
 
 
 def writer(account: Account) -> Scope:
@@ -212,12 +216,12 @@ def _case_data(request: Request, account: Account, case_id: int) -> dict[str, An
 
 
 @router.get("/saker/{case_id}")
-def case_page(request: Request, case_id: int, account: SignedIn) -> Response:
+def case_page(request: Request, case_id: Id, account: SignedIn) -> Response:
     return render(request, "case.html", _case_data(request, account, case_id))
 
 
 @router.post("/saker/{case_id}/hendelse")
-async def record_event(request: Request, case_id: int, account: SignedIn) -> Response:
+async def record_event(request: Request, case_id: Id, account: SignedIn) -> Response:
     form = await form_of(request)
     scope = writer(account)
     ctx = context(request, account)
@@ -259,7 +263,7 @@ def case_in_scope_checked(request: Request, scope: Scope, case_id: int) -> Enrol
 
 
 @router.post("/saker/{case_id}/notat")
-async def note(request: Request, case_id: int, account: SignedIn) -> Response:
+async def note(request: Request, case_id: Id, account: SignedIn) -> Response:
     form = await form_of(request)
     scope = writer(account)
     try:
@@ -275,7 +279,7 @@ async def note(request: Request, case_id: int, account: SignedIn) -> Response:
 
 
 @router.get("/diagram/{version_id}.svg")
-def diagram(request: Request, version_id: int, account: SignedIn) -> Response:
+def diagram(request: Request, version_id: Id, account: SignedIn) -> Response:
     """A published pathway's diagram (no personal data), the steps in ``nå`` highlighted."""
     highlight = tuple(sorted(set(request.query_params.getlist("nå"))))
     with context(request).transaction() as session:
@@ -313,7 +317,7 @@ def flag_page(request: Request, account: SignedIn) -> Response:
 
 
 @router.post("/flagg/{flag_id}/{action}")
-async def flag_action(request: Request, flag_id: int, action: str, account: SignedIn) -> Response:
+async def flag_action(request: Request, flag_id: Id, action: str, account: SignedIn) -> Response:
     form = await form_of(request)
     scope = writer(account)
     ctx = context(request, account)
@@ -471,7 +475,7 @@ def _participant_cases(request: Request, pid: int) -> list[Enrolment]:
 
 
 @router.get("/deltakere/{pid}")
-def participant_page(request: Request, pid: int, account: SignedIn) -> Response:
+def participant_page(request: Request, pid: Id, account: SignedIn) -> Response:
     _participant_scope(account)
     row = _participant(request, account, pid)
     return render(request, "participant_form.html", {
@@ -480,7 +484,7 @@ def participant_page(request: Request, pid: int, account: SignedIn) -> Response:
 
 
 @router.post("/deltakere/{pid}")
-async def participant_update(request: Request, pid: int, account: SignedIn) -> Response:
+async def participant_update(request: Request, pid: Id, account: SignedIn) -> Response:
     form = await form_of(request)
     _participant_writer(account)
     row = _participant(request, account, pid)
@@ -502,7 +506,7 @@ async def participant_update(request: Request, pid: int, account: SignedIn) -> R
 
 
 @router.post("/deltakere/{pid}/innmelding")
-async def participant_enrol(request: Request, pid: int, account: SignedIn) -> Response:
+async def participant_enrol(request: Request, pid: Id, account: SignedIn) -> Response:
     form = await form_of(request)
     writer(account)
     row = _participant(request, account, pid)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pathways.bounds import date_problem
 from pathways.definition.loader import Definition
 from pathways.definition.periods import Period
 from pathways.definition.schema import (
@@ -223,18 +224,20 @@ def parse_value(name: str, spec: InputField, raw: Any) -> Any:
     """One input value, checked against its field and made JSON-native (dates as ISO text)."""
     kind = spec.type
     if kind == FieldType.date:
-        if isinstance(raw, date):
-            return raw.isoformat()
         try:
-            return date.fromisoformat(str(raw).strip()).isoformat()
+            day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
         except ValueError:
             raise InputError(f"'{raw}' is not a date (write YYYY-MM-DD)", name) from None
+        problem = date_problem(day)  # a typed date; arithmetic on year 9999 would fail later
+        if problem:
+            raise InputError(problem, name)
+        return day.isoformat()
     if kind == FieldType.number:
         if isinstance(raw, bool):
             raise InputError(f"'{raw}' is not a number", name)
         try:  # Norwegian forms write 37,5
             number = float(raw) if isinstance(raw, int | float) else float(str(raw).replace(",", ".").replace(" ", ""))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
             raise InputError(f"'{raw}' is not a number", name) from None
         if not math.isfinite(number):
             raise InputError(f"'{raw}' is not a number", name)

@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from pathways.bounds import date_problem, text_problem
 from pathways.calendar import OSLO
 from pathways.definition.loader import Definition
 from pathways.engine import machine
@@ -100,6 +101,7 @@ class Advanced:
 
 def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date, caseworker: str | None = None) -> int:
     """Start a participant on the newest published version of a pathway; returns the case id."""
+    _plausible(start, "start")
     with ctx.transaction() as session:
         participant = get_participant(session, participant_id)
         return _enrol(ctx, session, participant, pathway_id, start, parent_id=None, caseworker=caseworker)
@@ -137,6 +139,11 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
 def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, Any] | None = None, *,
             step: str | None = None, expected_version: int | None = None) -> Advanced:
     """Record an event on a case. Raises InputError/Refused (via ServiceError), NotFound or Conflict."""
+    _plausible(on, "on")
+    for key, value in (("event", event), ("step", step), *(values or {}).items()):
+        problem = text_problem(value) if isinstance(value, str) else None
+        if problem:
+            raise ServiceError(problem, key)
     try:
         with ctx.transaction() as session:
             found = session.exec(select(Enrolment, Participant)
@@ -160,6 +167,12 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
             return _record(ctx, session, case, participant, definition, facts, state, result, event, on, step)
     except IntegrityError:
         raise Conflict(f"case {case_id} was changed by someone else at the same time; reload and try again") from None
+
+
+def _plausible(day: date, where: str) -> None:
+    problem = date_problem(day)
+    if problem:
+        raise ServiceError(problem, where)
 
 
 def _record(ctx: Context, session: Session, case: Enrolment, participant: Participant, definition: Definition,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pathways.bounds import date_problem
 from pathways.calendar import OSLO
 from pathways.services.context import Context, NotFound, ServiceError
 from pathways.store.tables import Flag
@@ -29,6 +30,9 @@ def acknowledge(ctx: Context, flag_id: int) -> None:
 
 
 def snooze(ctx: Context, flag_id: int, until: date) -> None:
+    problem = date_problem(until)
+    if problem:
+        raise ServiceError(problem, "until")
     if until <= ctx.today():
         raise ServiceError(f"snooze until a later date than today ({ctx.today()})", "until")
     with ctx.transaction() as session:
