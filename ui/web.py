@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
+from pathways.bounds import MAX_ID
 from pathways.checks.sweep import FAMILIES, run_checks
 from pathways.engine.machine import Refused
 from pathways.services import cases as case_service
@@ -159,7 +160,7 @@ def home(account: SignedIn) -> Response:
 # -- saksliste --------------------------------------------------------------------------------------
 
 
-def _int(value: str | None, field: str, errors: dict[str, str], low: int = 0) -> int | None:
+def _int(value: str | None, field: str, errors: dict[str, str], low: int = 0, high: int = MAX_ID) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -170,6 +171,9 @@ def _int(value: str | None, field: str, errors: dict[str, str], low: int = 0) ->
     if number < low:
         errors[field] = f"må være {low} eller mer"
         return None
+    if number > high:
+        errors[field] = f"må være {high} eller mindre"
+        return None
     return number
 
 
@@ -179,7 +183,7 @@ def caseload_page(request: Request, account: SignedIn) -> Response:
     q = request.query_params
     errors: dict[str, str] = {}
     wanted = CaseloadFilter(pathway=q.get("lop") or None, step=q.get("steg") or None, flag_kind=q.get("flagg") or None,
-                            due_within=_int(q.get("frist_innen"), "frist_innen", errors),
+                            due_within=_int(q.get("frist_innen"), "frist_innen", errors, high=3650),
                             q=q.get("q") or None, status=q.get("status") or "aktive",
                             sort=q.get("sort") or "frist", descending=q.get("synkende") == "1",
                             page=_int(q.get("side"), "side", errors, low=1) or 1)
