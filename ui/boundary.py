@@ -38,8 +38,8 @@ def strings_in(value: Any) -> Iterator[tuple[str, str]]:
 
 
 def unstorable(value: Any) -> str | None:
-    """Where the first text that cannot be stored is, or None."""
-    return next((where or "body" for where, text in strings_in(value) if text_problem(text)), None)
+    """Where the first text that cannot be stored is (itself made readable), or None."""
+    return next((readable(where or "body") for where, text in strings_in(value) if text_problem(text)), None)
 
 
 def readable(text: str) -> str:
