@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import itertools
 from collections.abc import Callable, Iterator, Mapping
@@ -154,22 +155,26 @@ def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *
     today = ctx.today()
     errors: list[RowError] = []
     failed, count = 0, 0
-    seen: dict[int, int] = {}  # hash of (name, birth date) → first line: duplicates in one file
+    seen: dict[bytes, int] = {}  # digest of (name, birth date) → first line: duplicates in one file
+
+    def report(error: RowError) -> None:
+        nonlocal failed
+        failed += 1
+        if len(errors) < MAX_REPORTED:
+            errors.append(error)
+
     for line, row in _rows(stream, path, only_kommune, today):
         if progress is not None and line % 200 == 0:
             progress(line, total)
         if isinstance(row, RowError):
-            failed += 1
-            if len(errors) < MAX_REPORTED:
-                errors.append(row)
+            report(row)
             continue
         count += 1
-        key = hash((" ".join(row[0].split()).casefold(), row[1].birth_date))
+        key = hashlib.blake2b(f"{' '.join(row[0].split()).casefold()}\n{row[1].birth_date}".encode(),
+                              digest_size=16).digest()  # 16 bytes a row, not the name: memory stays small
         first = seen.setdefault(key, line)
         if first != line:
-            failed += 1
-            if len(errors) < MAX_REPORTED:
-                errors.append(RowError(line, "row", f"the same name and birth date as line {first}"))
+            report(RowError(line, "row", f"the same name and birth date as line {first}"))
     del seen
     if failed:
         raise ImportRejected(errors, failed)
