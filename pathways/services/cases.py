@@ -16,7 +16,6 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from pathways.bounds import date_problem, text_problem
 from pathways.calendar import OSLO
 from pathways.definition.loader import Definition
 from pathways.engine import machine
@@ -25,7 +24,16 @@ from pathways.engine.machine import AllowedEvent, Effect, EngineError, EventInpu
 from pathways.engine.migration import MIGRATION_EVENT, replay_migration
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
-from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
+from pathways.services.context import (
+    Conflict,
+    Context,
+    NotFound,
+    ServiceError,
+    checked_date,
+    checked_text,
+    definition_of,
+    dumps,
+)
 from pathways.services.livelihood import benefit_in_force, gaps_in_session, livelihood_report
 from pathways.services.participants import facts_of, get_participant
 from pathways.services.publishing import latest_version
@@ -101,7 +109,7 @@ class Advanced:
 
 def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date, caseworker: str | None = None) -> int:
     """Start a participant on the newest published version of a pathway; returns the case id."""
-    _plausible(start, "start")
+    checked_date(start, "start")
     with ctx.transaction() as session:
         participant = get_participant(session, participant_id)
         return _enrol(ctx, session, participant, pathway_id, start, parent_id=None, caseworker=caseworker)
@@ -139,11 +147,9 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
 def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, Any] | None = None, *,
             step: str | None = None, expected_version: int | None = None) -> Advanced:
     """Record an event on a case. Raises InputError/Refused (via ServiceError), NotFound or Conflict."""
-    _plausible(on, "on")
+    checked_date(on, "on")
     for key, value in (("event", event), ("step", step), *(values or {}).items()):
-        problem = text_problem(value) if isinstance(value, str) else None
-        if problem:
-            raise ServiceError(problem, key)
+        checked_text(value, key)
     try:
         with ctx.transaction() as session:
             found = session.exec(select(Enrolment, Participant)
@@ -167,12 +173,6 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
             return _record(ctx, session, case, participant, definition, facts, state, result, event, on, step)
     except IntegrityError:
         raise Conflict(f"case {case_id} was changed by someone else at the same time; reload and try again") from None
-
-
-def _plausible(day: date, where: str) -> None:
-    problem = date_problem(day)
-    if problem:
-        raise ServiceError(problem, where)
 
 
 def _record(ctx: Context, session: Session, case: Enrolment, participant: Participant, definition: Definition,

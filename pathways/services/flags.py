@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pathways.bounds import date_problem
 from pathways.calendar import OSLO
-from pathways.services.context import Context, NotFound, ServiceError
+from pathways.services.context import Context, NotFound, ServiceError, checked_date, checked_text
 from pathways.store.tables import Flag
 
 
@@ -30,9 +29,7 @@ def acknowledge(ctx: Context, flag_id: int) -> None:
 
 
 def snooze(ctx: Context, flag_id: int, until: date) -> None:
-    problem = date_problem(until)
-    if problem:
-        raise ServiceError(problem, "until")
+    checked_date(until, "until")
     if until <= ctx.today():
         raise ServiceError(f"snooze until a later date than today ({ctx.today()})", "until")
     with ctx.transaction() as session:
@@ -46,6 +43,7 @@ def resolve(ctx: Context, flag_id: int, comment: str) -> None:
         raise ServiceError("say how the flag was resolved", "comment")
     if len(comment) > 500:
         raise ServiceError("the comment is longer than 500 characters", "comment")
+    checked_text(comment, "comment")
     with ctx.transaction() as session:
         flag = _flag(ctx, session, flag_id)
         now = datetime.now(OSLO)

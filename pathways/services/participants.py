@@ -16,10 +16,10 @@ from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from pathways.bounds import MAX_DEPENDANTS, birth_range, date_problem, settlement_range, text_problem
+from pathways.bounds import MAX_DEPENDANTS, birth_range, settlement_range
 from pathways.calendar import OSLO
 from pathways.engine.state import Participant as Facts
-from pathways.services.context import Conflict, Context, NotFound, ServiceError
+from pathways.services.context import Conflict, Context, NotFound, ServiceError, checked_date, checked_text
 from pathways.store.tables import Kommune, Participant
 
 FACT_FIELDS = tuple(name for name in Facts.model_fields if name not in ("birth_date", "settlement_date"))
@@ -64,9 +64,7 @@ def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any], tod
     if unknown:
         raise ServiceError(f"unknown field '{unknown[0]}' (fields: {', '.join(FACT_FIELDS)})", unknown[0])
     for key, value in (("name", name), ("born", born), ("settled", settled), *fields.items()):
-        problem = text_problem(value) if isinstance(value, str) else None
-        if problem:
-            raise ServiceError(problem, key)
+        checked_text(value, key)
     data = {k: v for k, v in fields.items() if v not in (None, "")}
     data.update(birth_date=born, settlement_date=settled or None)
     try:
@@ -76,13 +74,9 @@ def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any], tod
         where = str(error["loc"][0]) if error["loc"] else "?"
         where = {"birth_date": "born", "settlement_date": "settled"}.get(where, where)
         raise ServiceError(f"{error['msg']} (got {error.get('input')!r})", where) from None
-    problem = date_problem(facts.birth_date, *birth_range(today))
-    if problem:
-        raise ServiceError(problem, "born")
+    checked_date(facts.birth_date, "born", *birth_range(today))
     if facts.settlement_date:
-        problem = date_problem(facts.settlement_date, *settlement_range(today))
-        if problem:
-            raise ServiceError(problem, "settled")
+        checked_date(facts.settlement_date, "settled", *settlement_range(today))
         if facts.settlement_date < facts.birth_date:
             raise ServiceError("the settlement date is before the birth date", "settled")
     if facts.dependants > MAX_DEPENDANTS:
@@ -97,10 +91,7 @@ def kommune_name(name: str) -> str:
         raise ServiceError("a kommune is required", "kommune")
     if len(name) > 100:
         raise ServiceError("the kommune name is longer than 100 characters", "kommune")
-    problem = text_problem(name)
-    if problem:
-        raise ServiceError(problem, "kommune")
-    return name
+    return checked_text(name, "kommune")
 
 
 def kommune_row(session: Session, name: str) -> Kommune:
