@@ -25,6 +25,8 @@ from pathways.store.tables import Kommune, Participant
 FACT_FIELDS = tuple(name for name in Facts.model_fields if name not in ("birth_date", "settlement_date"))
 CSV_COLUMNS = ("name", "born", "settled", "kommune", *FACT_FIELDS)
 MAX_IMPORT_BYTES = 20_000_000
+MAX_REPORTED = 1000  # row errors kept for the report; the rest are counted
+WRITE_CHUNK = 1000  # rows a statement inserts
 
 
 @dataclass(frozen=True)
@@ -188,10 +190,6 @@ def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *
         if chunk:
             ids += _insert(session, chunk)
     return ids
-
-
-MAX_REPORTED = 1000  # row errors kept for the report; the rest are counted
-WRITE_CHUNK = 1000
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> list[int]:

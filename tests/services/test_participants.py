@@ -79,6 +79,7 @@ def test_import_is_all_or_nothing_with_line_numbers(ctx, tmp_path):
     (b"name,born,kommune,shoe_size\nA,1990-01-01,Asker,42\n", "unknown column"),
     (b"name,born,kommune\n", "no participants"),
     (b"name,born,kommune\n\xff\xfe,1990-01-01,Asker\n", "not UTF-8"),
+    (b"name,born,kommune\n" + b"a" * 200_000 + b",1990-01-01,Asker\n", "not CSV: field larger than field limit"),
 ])
 def test_broken_import_files_are_refused(ctx, tmp_path, content, message):
     path = tmp_path / "x.csv"

@@ -16,7 +16,7 @@ from pathways.services.participants import FACT_FIELDS, import_csv
 from tests.ui.conftest import Browser, csrf_of
 from tests.ui.test_boundary import api_client, send, snapshot
 
-FUZZ = settings(max_examples=40, deadline=None, database=None,
+FUZZ = settings(max_examples=30, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 TRICKY_TEXT = ["", " ", "\x00", "a\x00b", "\ud800", "x\udfffy", "9999-12-31", "0001-01-01", "1899-12-31", "2101-01-01",
