@@ -12,8 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from pathways.bounds import MAX_ID
 from pathways.services import cases as case_service
 from pathways.services import flags as flag_service
 from pathways.services.accounts import Account
@@ -33,10 +35,30 @@ from pathways.services.dashboard import (
 )
 from pathways.services.participants import add_participant
 from pathways.store.tables import Participant
+from ui.boundary import NOT_STORABLE, Id, unstorable
 from ui.messages import norsk
 from ui.security import bearer_account
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class Problem(BaseModel):
+    detail: str
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problems(BaseModel):
+    detail: list[FieldProblem]
+
+
+router = APIRouter(prefix="/api", tags=["api"], responses={
+    401: {"model": Problem, "description": "mangler gyldig token"},
+    404: {"model": Problem, "description": "finnes ikke, eller er utenfor brukerens tilgang (også en id utenfor "
+                                          f"1–{MAX_ID})"},
+    422: {"model": Problems, "description": "ugyldige data: hvert felt med feil og hva som er galt"}})
 
 
 def _ctx(request: Request, account: Account | None = None) -> Context:
@@ -52,6 +74,7 @@ def token_account(request: Request) -> Account:
 
 
 Signed = Annotated[Account, Depends(token_account)]
+Page = Annotated[int, Query(ge=1, le=MAX_ID, description="sidenummer")]
 
 
 def _scope(account: Account, write: bool = False) -> Scope:
@@ -74,6 +97,15 @@ def _fail(exc: ServiceError) -> HTTPException:
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        """Text no database can store (a NUL, half a surrogate pair) is refused, wherever in the body."""
+        where = unstorable(data)
+        if where is not None:
+            raise PydanticCustomError("value_error", "{where} " + NOT_STORABLE, {"where": where})
+        return data
 
 
 class EventIn(Strict):
@@ -107,7 +139,7 @@ class ParticipantIn(Strict):
 def list_cases(request: Request, account: Signed, lop: str | None = None, steg: str | None = None,
                flagg: str | None = None, frist_innen: Annotated[int | None, Query(ge=0, le=3650)] = None,
                q: Annotated[str | None, Query(max_length=100)] = None, status: str = "aktive",
-               sort: str = "frist", synkende: bool = False, side: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+               sort: str = "frist", synkende: bool = False, side: Page = 1) -> dict[str, Any]:
     if sort not in SORTS:
         raise HTTPException(422, [{"loc": ["query", "sort"], "msg": f"velg en av {', '.join(SORTS)}",
                                    "type": "value_error"}])
@@ -121,7 +153,7 @@ def list_cases(request: Request, account: Signed, lop: str | None = None, steg: 
 
 
 @router.get("/saker/{case_id}", summary="En sak: steg, tillatte hendelser, frister, inntektsgap, hendelser")
-def get_case(request: Request, case_id: int, account: Signed) -> dict[str, Any]:
+def get_case(request: Request, case_id: Id, account: Signed) -> dict[str, Any]:
     ctx = _ctx(request, account)
     try:
         extras = case_extras(ctx, _scope(account), case_id)
@@ -137,7 +169,7 @@ def get_case(request: Request, case_id: int, account: Signed) -> dict[str, Any]:
 
 
 @router.post("/saker/{case_id}/hendelser", status_code=201, summary="Registrer en hendelse på en sak")
-def post_event(request: Request, case_id: int, body: EventIn, account: Signed) -> dict[str, Any]:
+def post_event(request: Request, case_id: Id, body: EventIn, account: Signed) -> dict[str, Any]:
     scope = _scope(account, write=True)
     ctx = _ctx(request, account)
     try:
@@ -153,7 +185,7 @@ def post_event(request: Request, case_id: int, body: EventIn, account: Signed) -
 
 
 @router.post("/saker/{case_id}/notater", status_code=201, summary="Skriv et notat på en sak")
-def post_note(request: Request, case_id: int, body: NoteIn, account: Signed) -> dict[str, Any]:
+def post_note(request: Request, case_id: Id, body: NoteIn, account: Signed) -> dict[str, Any]:
     try:
         return {"id": add_note(_ctx(request, account), _scope(account, write=True), case_id, body.text)}
     except ServiceError as exc:
@@ -169,7 +201,7 @@ def _flag_json(flag: Any) -> dict[str, Any]:
 
 @router.get("/flagg", summary="Flaggene brukeren har tilgang til")
 def list_flags(request: Request, account: Signed, tilstand: str = "aktive", type: str | None = None,
-               alvor: str | None = None, side: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+               alvor: str | None = None, side: Page = 1) -> dict[str, Any]:
     try:
         page = flags(_ctx(request, account), _scope(account), tilstand, type, alvor, side)
     except ServiceError as exc:
@@ -187,7 +219,7 @@ def _flag_change(request: Request, account: Account, flag_id: int) -> Context:
 
 
 @router.post("/flagg/{flag_id}/kvitter", summary="Kvitter for et flagg")
-def acknowledge(request: Request, flag_id: int, account: Signed) -> dict[str, Any]:
+def acknowledge(request: Request, flag_id: Id, account: Signed) -> dict[str, Any]:
     ctx = _flag_change(request, account, flag_id)
     try:
         flag_service.acknowledge(ctx, flag_id)
@@ -197,7 +229,7 @@ def acknowledge(request: Request, flag_id: int, account: Signed) -> dict[str, An
 
 
 @router.post("/flagg/{flag_id}/utsett", summary="Utsett et flagg til en dato")
-def snooze(request: Request, flag_id: int, body: SnoozeIn, account: Signed) -> dict[str, Any]:
+def snooze(request: Request, flag_id: Id, body: SnoozeIn, account: Signed) -> dict[str, Any]:
     ctx = _flag_change(request, account, flag_id)
     try:
         flag_service.snooze(ctx, flag_id, body.until)
@@ -207,7 +239,7 @@ def snooze(request: Request, flag_id: int, body: SnoozeIn, account: Signed) -> d
 
 
 @router.post("/flagg/{flag_id}/lukk", summary="Løs et flagg med en kommentar")
-def resolve(request: Request, flag_id: int, body: ResolveIn, account: Signed) -> dict[str, Any]:
+def resolve(request: Request, flag_id: Id, body: ResolveIn, account: Signed) -> dict[str, Any]:
     ctx = _flag_change(request, account, flag_id)
     try:
         flag_service.resolve(ctx, flag_id, body.comment)
@@ -229,7 +261,7 @@ def create_participant(request: Request, body: ParticipantIn, account: Signed) -
 
 
 @router.get("/deltakere/{pid}", summary="En deltaker (bare i brukerens kommune og tilgang)")
-def get_participant(request: Request, pid: int, account: Signed) -> dict[str, Any]:
+def get_participant(request: Request, pid: Id, account: Signed) -> dict[str, Any]:
     from sqlmodel import select
 
     from pathways.store.tables import Enrolment

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -39,6 +40,7 @@ from pathways.calendar import Clock, SystemClock
 from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS, Account
 from pathways.services.context import Context, NotFound, ServiceError
 from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS, Forbidden, Scope, flag_counts
+from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
 from ui.messages import norsk
 from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
@@ -125,7 +127,8 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     docs = "/api/docs" if settings.api_docs else None
     app = FastAPI(title="pathways", description="Kvalifiseringsløp for flyktninger og innvandrere: saker, frister, "
                   "flagg og inntektsgap. API-et bruker tokens (Authorization: Bearer …).",
-                  docs_url=docs, redoc_url=None, openapi_url="/api/openapi.json")
+                  docs_url=docs, redoc_url=None, openapi_url="/api/openapi.json",
+                  dependencies=[Depends(plain_request)])
     app.add_middleware(SessionMiddleware, secret_key=settings.secret, session_cookie=SESSION_COOKIE,
                        max_age=SESSION_SECONDS, same_site="lax", https_only=settings.secure_cookies)
     app.add_middleware(SecurityHeaders, https=settings.secure_cookies, docs_path=docs)  # outermost: every answer
@@ -147,6 +150,11 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
         if request.headers.get("hx-request"):
             return Response(status_code=401, headers={"HX-Redirect": to})
         return RedirectResponse(to, status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def _refused(request: Request, exc: RequestValidationError) -> Response:
+        return refusal(request, exc, lambda status, message: render(
+            request, "error.html", {"message": message, "status": status}, status=status))
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:

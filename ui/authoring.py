@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from pathways.bounds import MAX_ID
 from pathways.definition.problems import DefinitionError
 from pathways.definition.render import render as draw
 from pathways.definition.render import render_diff
@@ -113,9 +114,10 @@ async def save(request: Request, pathway_id: str, account: SignedIn) -> Response
 
 def _int(value: Any) -> int | None:
     try:
-        return int(str(value))
+        number = int(str(value))
     except (TypeError, ValueError):
         return None
+    return number if 0 <= number <= MAX_ID else None  # a version; beyond the store's integers is none
 
 
 @router.post("/admin/lop/{pathway_id}/publiser")

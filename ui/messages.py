@@ -13,6 +13,7 @@ FIELD_WORDS = {
     "name": "navn", "born": "fødselsdato", "settled": "bosettingsdato", "kommune": "kommune", "on": "dato",
     "event": "hendelse", "comment": "kommentar", "until": "dato", "start": "startdato", "text": "tekst",
     "participant": "deltaker", "case": "sak", "flag": "flagg", "file": "fil", "row": "rad",
+    "dependants": "forsørger antall", "from": "fra", "to": "til",
 }
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in [
@@ -61,6 +62,13 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in [
     (r"^no participant (\d+)$", r"fant ingen deltaker \1"),
     (r"^no flag (\d+)$", r"fant ikke flagg \1"),
     (r"^no published pathway '(.*)'$", r"løpet «\1» er ikke publisert"),
+    (r"^the date (\S+) is not between (\S+) and (\S+)$", r"datoen \1 er ikke mellom \2 og \3"),
+    (r"^the text contains a NUL character or an unpaired surrogate.*$",
+     "teksten inneholder et NUL-tegn eller et ugyldig Unicode-tegn; fjern det"),
+    (r"^(\d+) dependants is more than the limit (\d+)$", r"\1 forsørgede er mer enn grensen \2"),
+    (r"^the kommune name is longer than 100 characters$", "kommunenavnet er lengre enn 100 tegn"),
+    (r"^the same name and birth date as line (\d+)$", r"samme navn og fødselsdato som linje \1"),
+    (r"^not CSV: (.*)$", r"ikke CSV: \1"),
     (r"^a name is required$", "navn må fylles ut"),
     (r"^a kommune is required$", "kommune må fylles ut"),
     (r"^the name is longer than 200 characters$", "navnet er lengre enn 200 tegn"),

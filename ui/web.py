@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
+from pathways.bounds import MAX_ID
 from pathways.checks.breach import KIND as BREACH_KIND
 from pathways.checks.sweep import FAMILIES, run_checks
 from pathways.engine.machine import Refused
@@ -49,9 +51,16 @@ from pathways.services.dashboard import (
     flags,
     published_pathways,
 )
-from pathways.services.participants import FACT_FIELDS, add_participant, import_csv, update_participant
+from pathways.services.participants import (
+    FACT_FIELDS,
+    MAX_IMPORT_BYTES,
+    add_participant,
+    import_csv,
+    update_participant,
+)
 from pathways.store.tables import Enrolment, Participant, PathwayVersion
 from ui.app import PageError, SignInRequired, context, diagram_svg, error_text, not_found, render, scope_or_403
+from ui.boundary import NOT_STORABLE, Id, unstorable
 from ui.livelihood import timeline
 from ui.messages import field_word, norsk
 from ui.security import Throttled, session_account
@@ -79,8 +88,11 @@ async def form_of(request: Request) -> dict[str, Any]:
     """The posted form after its CSRF token checked out (else 403, nothing done)."""
     if not await request.app.state.csrf.check(request):
         raise PageError(403, "Skjemaet er utløpt eller kommer ikke fra denne siden. Last siden på nytt og prøv igjen.")
-    form = await request.form()
-    return {k: v for k, v in form.multi_items()}
+    form = {k: v for k, v in (await request.form()).multi_items()}
+    where = unstorable({k: v for k, v in form.items() if isinstance(v, str)})
+    if where is not None:
+        raise PageError(422, f"Feltet «{field_word(where)}» {NOT_STORABLE}. Fjern tegnet og prøv igjen.")
+    return form
 
 
 def writer(account: Account) -> Scope:
@@ -177,7 +189,7 @@ def home(account: SignedIn) -> Response:
 # -- saksliste --------------------------------------------------------------------------------------
 
 
-def _int(value: str | None, field: str, errors: dict[str, str], low: int = 0) -> int | None:
+def _int(value: str | None, field: str, errors: dict[str, str], low: int = 0, high: int = MAX_ID) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -188,6 +200,9 @@ def _int(value: str | None, field: str, errors: dict[str, str], low: int = 0) ->
     if number < low:
         errors[field] = f"må være {low} eller mer"
         return None
+    if number > high:
+        errors[field] = f"må være {high} eller mindre"
+        return None
     return number
 
 
@@ -197,7 +212,7 @@ def caseload_page(request: Request, account: SignedIn) -> Response:
     q = request.query_params
     errors: dict[str, str] = {}
     wanted = CaseloadFilter(pathway=q.get("lop") or None, step=q.get("steg") or None, flag_kind=q.get("flagg") or None,
-                            due_within=_int(q.get("frist_innen"), "frist_innen", errors),
+                            due_within=_int(q.get("frist_innen"), "frist_innen", errors, high=3650),
                             q=q.get("q") or None, status=q.get("status") or "aktive",
                             sort=q.get("sort") or "frist", descending=q.get("synkende") == "1",
                             page=_int(q.get("side"), "side", errors, low=1) or 1)
@@ -234,12 +249,12 @@ def _case_data(request: Request, account: Account, case_id: int) -> dict[str, An
 
 
 @router.get("/saker/{case_id}")
-def case_page(request: Request, case_id: int, account: SignedIn) -> Response:
+def case_page(request: Request, case_id: Id, account: SignedIn) -> Response:
     return render(request, "case.html", _case_data(request, account, case_id))
 
 
 @router.post("/saker/{case_id}/hendelse")
-async def record_event(request: Request, case_id: int, account: SignedIn) -> Response:
+async def record_event(request: Request, case_id: Id, account: SignedIn) -> Response:
     form = await form_of(request)
     scope = writer(account)
     ctx = context(request, account)
@@ -281,7 +296,7 @@ def case_in_scope_checked(request: Request, scope: Scope, case_id: int) -> Enrol
 
 
 @router.post("/saker/{case_id}/notat")
-async def note(request: Request, case_id: int, account: SignedIn) -> Response:
+async def note(request: Request, case_id: Id, account: SignedIn) -> Response:
     form = await form_of(request)
     scope = writer(account)
     try:
@@ -297,7 +312,7 @@ async def note(request: Request, case_id: int, account: SignedIn) -> Response:
 
 
 @router.get("/diagram/{version_id}.svg")
-def diagram(request: Request, version_id: int, account: SignedIn) -> Response:
+def diagram(request: Request, version_id: Id, account: SignedIn) -> Response:
     """A published pathway's diagram (no personal data), the steps in ``nå`` highlighted."""
     highlight = tuple(sorted(set(request.query_params.getlist("nå"))))
     with context(request).transaction() as session:
@@ -335,7 +350,7 @@ def flag_page(request: Request, account: SignedIn) -> Response:
 
 
 @router.post("/flagg/{flag_id}/{action}")
-async def flag_action(request: Request, flag_id: int, action: str, account: SignedIn) -> Response:
+async def flag_action(request: Request, flag_id: Id, action: str, account: SignedIn) -> Response:
     form = await form_of(request)
     scope = writer(account)
     ctx = context(request, account)
@@ -493,7 +508,7 @@ def _participant_cases(request: Request, pid: int) -> list[Enrolment]:
 
 
 @router.get("/deltakere/{pid}")
-def participant_page(request: Request, pid: int, account: SignedIn) -> Response:
+def participant_page(request: Request, pid: Id, account: SignedIn) -> Response:
     _participant_scope(account)
     row = _participant(request, account, pid)
     return render(request, "participant_form.html", {
@@ -502,7 +517,7 @@ def participant_page(request: Request, pid: int, account: SignedIn) -> Response:
 
 
 @router.post("/deltakere/{pid}")
-async def participant_update(request: Request, pid: int, account: SignedIn) -> Response:
+async def participant_update(request: Request, pid: Id, account: SignedIn) -> Response:
     form = await form_of(request)
     _participant_writer(account)
     row = _participant(request, account, pid)
@@ -524,7 +539,7 @@ async def participant_update(request: Request, pid: int, account: SignedIn) -> R
 
 
 @router.post("/deltakere/{pid}/innmelding")
-async def participant_enrol(request: Request, pid: int, account: SignedIn) -> Response:
+async def participant_enrol(request: Request, pid: Id, account: SignedIn) -> Response:
     form = await form_of(request)
     writer(account)
     row = _participant(request, account, pid)
@@ -559,11 +574,19 @@ async def import_start(request: Request, account: SignedIn) -> Response:
     upload = form.get("file")
     if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
         return render(request, "import.html", {"job": None, "errors": {"file": "velg en CSV-fil"}}, status=422)
-    raw = await upload.read()
+    # the job reads the file twice, row by row, never all of it in memory; it closes (deletes) the copy
+    spooled = tempfile.TemporaryFile()  # noqa: SIM115
+    while chunk := await upload.read(1 << 20):
+        spooled.write(chunk)
+        if spooled.tell() > MAX_IMPORT_BYTES:
+            spooled.close()
+            too_large = norsk(f"{upload.filename} is larger than {MAX_IMPORT_BYTES:,} bytes")
+            return render(request, "import.html", {"job": None, "errors": {"file": too_large}}, status=422)
     ctx = context(request, account)
 
     def work(job: Any) -> list[int]:
-        return import_csv(ctx, raw, upload.filename, only_kommune=account.kommune, progress=job.progress)
+        with spooled:
+            return import_csv(ctx, spooled, upload.filename, only_kommune=account.kommune, progress=job.progress)
 
     job = request.app.state.jobs.start("Import av deltakere", account.id, work)
     return RedirectResponse(f"/jobber/{job.id}", status_code=303)

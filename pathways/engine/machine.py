@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pathways.bounds import date_problem
 from pathways.definition.checks import BREACH_PREFIX
 from pathways.definition.loader import Definition
 from pathways.definition.periods import Period
@@ -44,7 +45,7 @@ from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
 from pathways.engine.deadlines import case_deadlines
 from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
 from pathways.engine.state import CaseState, CompoundState, Participant, Pause
-from pathways.guards import CEFR_NAMES, EARLIEST_DATE, LATEST_DATE, NUMBER, Guard, GuardError, GuardUnknown
+from pathways.guards import CEFR_NAMES, NUMBER, Guard, GuardError, GuardUnknown
 
 LIFECYCLE_EVENTS = ("permisjon", "gjenoppta", "midlertidig_stans", "avbrudd", "overforing")
 MODULE_EVENTS = ("modul_startet", "modul_fullfort")
@@ -242,15 +243,16 @@ def parse_value(name: str, spec: InputField, raw: Any) -> Any:
             day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
         except ValueError:
             raise InputError(f"'{raw}' is not a date (write YYYY-MM-DD)", name) from None
-        if not EARLIEST_DATE <= day <= LATEST_DATE:
-            raise InputError(f"{day.isoformat()} is outside the years {EARLIEST_DATE.year}–{LATEST_DATE.year}", name)
+        problem = date_problem(day)  # a typed date; arithmetic on year 9999 would fail later
+        if problem:
+            raise InputError(problem, name)
         return day.isoformat()
     if kind == FieldType.number:
         if isinstance(raw, bool):
             raise InputError(f"'{raw}' is not a number", name)
         try:  # Norwegian forms write 37,5
             number = float(raw) if isinstance(raw, int | float) else float(str(raw).replace(",", ".").replace(" ", ""))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
             raise InputError(f"'{raw}' is not a number", name) from None
         if not math.isfinite(number):
             raise InputError(f"'{raw}' is not a number", name)

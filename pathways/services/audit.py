@@ -41,6 +41,13 @@ def record(session: Session, ctx: Context, action: str, *, kommune_id: int | Non
                            detail=detail[:500]))
 
 
+def imported_rows(ctx: Context, participants: list[tuple[int, int]]) -> list[dict[str, object]]:
+    """The audit rows of a bulk import, for one insert: (kommune id, participant id) each."""
+    at = datetime.now(OSLO)
+    return [{"at": at, "actor": ctx.actor, "action": "participant.imported", "kommune_id": kommune_id,
+             "participant_id": participant_id, "detail": ""} for kommune_id, participant_id in participants]
+
+
 @dataclass(frozen=True)
 class TrailEntry:
     at: datetime

@@ -24,7 +24,16 @@ from pathways.engine.machine import AllowedEvent, Effect, EngineError, EventInpu
 from pathways.engine.migration import MIGRATION_EVENT, replay_migration
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
-from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
+from pathways.services.context import (
+    Conflict,
+    Context,
+    NotFound,
+    ServiceError,
+    checked_date,
+    checked_text,
+    definition_of,
+    dumps,
+)
 from pathways.services.livelihood import benefit_in_force, gaps_in_session, livelihood_report
 from pathways.services.participants import facts_of, get_participant
 from pathways.services.publishing import latest_version
@@ -103,6 +112,7 @@ class Advanced:
 
 def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date, caseworker: str | None = None) -> int:
     """Start a participant on the newest published version of a pathway; returns the case id."""
+    checked_date(start, "start")
     with ctx.transaction() as session:
         participant = get_participant(session, participant_id)
         return _enrol(ctx, session, participant, pathway_id, start, parent_id=None, caseworker=caseworker)
@@ -140,6 +150,9 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
 def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, Any] | None = None, *,
             step: str | None = None, expected_version: int | None = None) -> Advanced:
     """Record an event on a case. Raises InputError/Refused (via ServiceError), NotFound or Conflict."""
+    checked_date(on, "on")
+    for key, value in (("event", event), ("step", step), *(values or {}).items()):
+        checked_text(value, key)
     try:
         with ctx.transaction() as session:
             found = session.exec(select(Enrolment, Participant)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from pathways.bounds import EARLIEST, LATEST, date_problem, text_problem
 from pathways.calendar import Clock, SystemClock
 from pathways.definition.loader import Definition, load_text
 from pathways.store.tables import PathwayVersion
@@ -28,6 +29,23 @@ class ServiceError(ValueError):
 
 class NotFound(ServiceError):
     pass
+
+
+def checked_date(day: date, where: str, low: date = EARLIEST, high: date = LATEST) -> date:
+    """``day`` when it is a plausible date a person typed (see :mod:`pathways.bounds`), else a
+    ServiceError naming ``where`` and the range."""
+    problem = date_problem(day, low, high)
+    if problem:
+        raise ServiceError(problem, where)
+    return day
+
+
+def checked_text(value: Any, where: str) -> Any:
+    """``value`` unless it is text no database can store (a NUL, half a surrogate pair): ServiceError."""
+    problem = text_problem(value) if isinstance(value, str) else None
+    if problem:
+        raise ServiceError(problem, where)
+    return value
 
 
 class Conflict(ServiceError):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from pathways.calendar import OSLO
 from pathways.services.audit import record
-from pathways.services.context import Context, NotFound, ServiceError
+from pathways.services.context import Context, NotFound, ServiceError, checked_date, checked_text
 from pathways.store.tables import Flag
 
 
@@ -32,6 +32,7 @@ def acknowledge(ctx: Context, flag_id: int) -> None:
 
 
 def snooze(ctx: Context, flag_id: int, until: date) -> None:
+    checked_date(until, "until")
     if until <= ctx.today():
         raise ServiceError(f"snooze until a later date than today ({ctx.today()})", "until")
     with ctx.transaction() as session:
@@ -46,6 +47,7 @@ def resolve(ctx: Context, flag_id: int, comment: str) -> None:
         raise ServiceError("say how the flag was resolved", "comment")
     if len(comment) > 500:
         raise ServiceError("the comment is longer than 500 characters", "comment")
+    checked_text(comment, "comment")
     with ctx.transaction() as session:
         flag = _flag(ctx, session, flag_id)
         now = datetime.now(OSLO)

@@ -23,7 +23,7 @@ from pathways.income.gaps import (
     step_mismatches,
 )
 from pathways.income.stonad import monthly_amount, rate_changes, yearly_rate
-from pathways.services.context import Context, NotFound, ServiceError, definition_of
+from pathways.services.context import Context, NotFound, ServiceError, checked_date, definition_of
 from pathways.services.participants import get_participant
 from pathways.services.publishing import g_table_in
 from pathways.store.tables import Enrolment, LivelihoodPeriod, Participant
@@ -37,6 +37,9 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
         from pathways.definition.problems import did_you_mean
         raise ServiceError(f"unknown livelihood source '{source}'" + (did_you_mean(source, sources) or
                                                                     f" (sources: {', '.join(sources)})"), "source")
+    checked_date(start, "from")
+    if end is not None:
+        checked_date(end, "to")
     if end is not None and end < start:
         raise ServiceError(f"the period ends ({end}) before it starts ({start})", "to")
     with ctx.transaction() as session:
@@ -52,6 +55,7 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
 
 def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None = None) -> None:
     """Set (or move) the end of a livelihood period."""
+    checked_date(end, "to")
     with ctx.transaction() as session:
         row = session.get(LivelihoodPeriod, period_id)
         if row is None:

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
 
+from pathways.bounds import MAX_DEPENDANTS, birth_range, settlement_range
 from pathways.calendar import OSLO
 from pathways.engine.state import Participant as Facts
 from pathways.services import audit
-from pathways.services.context import Conflict, Context, NotFound, ServiceError
-from pathways.store.tables import Kommune, Participant
+from pathways.services.context import Conflict, Context, NotFound, ServiceError, checked_date, checked_text
+from pathways.store.tables import AuditEntry, Kommune, Participant
 
 FACT_FIELDS = tuple(name for name in Facts.model_fields if name not in ("birth_date", "settlement_date"))
 CSV_COLUMNS = ("name", "born", "settled", "kommune", *FACT_FIELDS)
 MAX_IMPORT_BYTES = 20_000_000
+MAX_REPORTED = 1000  # row errors kept for the report; the rest are counted
+WRITE_CHUNK = 1000  # rows a statement inserts
 
 
 @dataclass(frozen=True)
@@ -35,21 +41,23 @@ class RowError:
 
 
 class ImportRejected(ServiceError):
-    """The import had errors; nothing was written. ``errors`` lists them with line numbers."""
+    """The import had errors; nothing was written. ``errors`` lists them (the first thousand) with line numbers."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError], total: int | None = None):
         self.errors = errors
+        total = max(total or 0, len(errors))
         shown = "\n".join(str(e) for e in errors[:50])
-        more = f"\n… and {len(errors) - 50} more" if len(errors) > 50 else ""
-        super().__init__(f"{len(errors)} error(s); nothing was imported:\n{shown}{more}")
+        more = f"\n… and {total - 50} more" if total > 50 else ""
+        super().__init__(f"{total} error(s); nothing was imported:\n{shown}{more}")
 
 
 def facts_of(row: Participant) -> Facts:
     return Facts.model_validate({name: getattr(row, name) for name in Facts.model_fields})
 
 
-def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any]) -> tuple[str, Facts]:
-    """Check one participant's input; raise ServiceError naming the field."""
+def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any], today: date) -> tuple[str, Facts]:
+    """Check one participant's input; raise ServiceError naming the field. Dates must be plausible on
+    ``today``: born 1900 to today, settled 1950 to a year ahead."""
     name = (name or "").strip()
     if not name:
         raise ServiceError("a name is required", "name")
@@ -58,6 +66,8 @@ def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any]) -> 
     unknown = sorted(set(fields) - set(FACT_FIELDS))
     if unknown:
         raise ServiceError(f"unknown field '{unknown[0]}' (fields: {', '.join(FACT_FIELDS)})", unknown[0])
+    for key, value in (("name", name), ("born", born), ("settled", settled), *fields.items()):
+        checked_text(value, key)
     data = {k: v for k, v in fields.items() if v not in (None, "")}
     data.update(birth_date=born, settlement_date=settled or None)
     try:
@@ -67,15 +77,28 @@ def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any]) -> 
         where = str(error["loc"][0]) if error["loc"] else "?"
         where = {"birth_date": "born", "settlement_date": "settled"}.get(where, where)
         raise ServiceError(f"{error['msg']} (got {error.get('input')!r})", where) from None
-    if facts.settlement_date and facts.settlement_date < facts.birth_date:
-        raise ServiceError("the settlement date is before the birth date", "settled")
+    checked_date(facts.birth_date, "born", *birth_range(today))
+    if facts.settlement_date:
+        checked_date(facts.settlement_date, "settled", *settlement_range(today))
+        if facts.settlement_date < facts.birth_date:
+            raise ServiceError("the settlement date is before the birth date", "settled")
+    if facts.dependants > MAX_DEPENDANTS:
+        raise ServiceError(f"{facts.dependants} dependants is more than the limit {MAX_DEPENDANTS}", "dependants")
     return name, facts
 
 
-def kommune_row(session: Session, name: str) -> Kommune:
+def kommune_name(name: str) -> str:
+    """A kommune name as typed, checked: required, at most 100 characters, storable."""
     name = (name or "").strip()
     if not name:
         raise ServiceError("a kommune is required", "kommune")
+    if len(name) > 100:
+        raise ServiceError("the kommune name is longer than 100 characters", "kommune")
+    return checked_text(name, "kommune")
+
+
+def kommune_row(session: Session, name: str) -> Kommune:
+    name = kommune_name(name)
     row = session.exec(select(Kommune).where(Kommune.name == name)).first()
     if row is None:
         row = Kommune(name=name, number=name if name.isdigit() and len(name) == 4 else None)
@@ -87,7 +110,7 @@ def kommune_row(session: Session, name: str) -> Kommune:
 def add_participant(ctx: Context, *, name: str, born: date | str, settled: date | str | None, kommune: str,
                     fields: Mapping[str, Any] | None = None) -> int:
     """Add one participant; returns the new id."""
-    clean_name, facts = _validate(name, born, settled, fields or {})
+    clean_name, facts = _validate(name, born, settled, fields or {}, ctx.today())
     with ctx.transaction() as session:
         row = Participant(kommune_id=kommune_row(session, kommune).id, name=clean_name, created_at=datetime.now(OSLO),
                           **facts.model_dump())
@@ -103,69 +126,126 @@ def import_participants(ctx: Context, path: str | Path) -> list[int]:
     row rejects the whole file with every error and its line number."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            return import_csv(ctx, stream, str(path))
     except OSError as exc:
         raise ServiceError(f"cannot read {path}: {exc.strerror}", "file") from None
-    return import_csv(ctx, raw, str(path))
 
 
-def import_csv(ctx: Context, raw: bytes, path: str = "the file", *, only_kommune: str | None = None,
+def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *, only_kommune: str | None = None,
                progress: Callable[[int, int], None] | None = None) -> list[int]:
-    """Import CSV bytes (see :func:`import_participants`). ``only_kommune``: every row must belong to that
-    kommune (a missing kommune column means that kommune) — the dashboard imports into the user's own.
-    ``progress(done, total)`` is called while rows are checked."""
-    if len(raw) > MAX_IMPORT_BYTES:
+    """Import CSV (bytes or a seekable binary file; see :func:`import_participants`). ``only_kommune``:
+    every row must belong to that kommune (a missing kommune column means that kommune) — the dashboard
+    imports into the user's own. ``progress(done, total)`` is called while rows are checked.
+
+    The file is read twice, row by row, so memory stays flat whatever its size: first every row is
+    checked (a row with the same name and birth date as an earlier one is an error too), then, when
+    none failed, the rows are written in chunks in one transaction."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    size = stream.seek(0, io.SEEK_END)
+    if size > MAX_IMPORT_BYTES:
         raise ServiceError(f"{path} is larger than {MAX_IMPORT_BYTES:,} bytes", "file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ServiceError(f"{path} is not UTF-8 text; save it as UTF-8 CSV", "file") from None
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if text.split("\n", 1)[0].count(";") else ",")
-    header = reader.fieldnames or []
-    missing = [c for c in ("name", "born") + (() if only_kommune else ("kommune",)) if c not in header]
-    if missing:
-        raise ImportRejected([RowError(1, c, "column missing from the header") for c in missing])
-    extra = [c for c in header if c not in CSV_COLUMNS]
-    if extra:
-        raise ImportRejected([RowError(1, c, f"unknown column (columns: {', '.join(CSV_COLUMNS)})") for c in extra])
-    rows: list[tuple[str, Facts, str]] = []
+    stream.seek(0)
+    total = max(1, sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")))
+    today = ctx.today()
     errors: list[RowError] = []
-    total = max(1, text.count("\n"))
-    for record in reader:
-        line = reader.line_num
+    failed, count = 0, 0
+    seen: dict[bytes, int] = {}  # digest of (name, birth date) → first line: duplicates in one file
+
+    def report(error: RowError) -> None:
+        nonlocal failed
+        failed += 1
+        if len(errors) < MAX_REPORTED:
+            errors.append(error)
+
+    for line, row in _rows(stream, path, only_kommune, today):
         if progress is not None and line % 200 == 0:
             progress(line, total)
-        if only_kommune is not None:
-            given = (record.get("kommune") or "").strip()
-            if given and given != only_kommune:
-                errors.append(RowError(line, "kommune", f"'{given}' is not your kommune ({only_kommune})"))
-                continue
-            record["kommune"] = only_kommune
-        if None in record:
-            errors.append(RowError(line, "row", "more values than columns"))
+        if isinstance(row, RowError):
+            report(row)
             continue
-        fields = {k: v for k, v in record.items() if k in FACT_FIELDS}
-        try:
-            name, facts = _validate(record.get("name") or "", record.get("born"), record.get("settled"), fields)
-            if not (record.get("kommune") or "").strip():
-                raise ServiceError("a kommune is required", "kommune")
-        except ServiceError as exc:
-            errors.append(RowError(line, exc.field or "?", str(exc)))
-            continue
-        rows.append((name, facts, record["kommune"].strip()))
-    if errors:
-        raise ImportRejected(errors)
-    if not rows:
+        count += 1
+        key = hashlib.blake2b(f"{' '.join(row[0].split()).casefold()}\n{row[1].birth_date}".encode(),
+                              digest_size=16).digest()  # 16 bytes a row, not the name: memory stays small
+        first = seen.setdefault(key, line)
+        if first != line:
+            report(RowError(line, "row", f"the same name and birth date as line {first}"))
+    del seen
+    if failed:
+        raise ImportRejected(errors, failed)
+    if not count:
         raise ImportRejected([RowError(2, "row", "the file has a header but no participants")])
     now = datetime.now(OSLO)
+    ids: list[int] = []
     with ctx.transaction() as session:
-        kommuner = {k: kommune_row(session, k).id for k in {r[2] for r in rows}}
-        created = [Participant(kommune_id=kommuner[k], name=n, created_at=now, **f.model_dump()) for n, f, k in rows]
-        session.add_all(created)
-        session.flush()
-        for p in created:
-            audit.record(session, ctx, "participant.imported", kommune_id=p.kommune_id, participant_id=p.id)
-        return [p.id for p in created if p.id is not None]
+        kommuner: dict[str, int] = {}
+        chunk: list[dict[str, Any]] = []
+        for _, row in _rows(stream, path, only_kommune, today):
+            assert not isinstance(row, RowError)  # checked above
+            name, facts, kommune = row
+            if kommune not in kommuner:
+                kommuner[kommune] = kommune_row(session, kommune).id or 0
+            chunk.append({"kommune_id": kommuner[kommune], "name": name, "created_at": now, **facts.model_dump()})
+            if len(chunk) == WRITE_CHUNK:
+                ids += _insert(session, ctx, chunk)
+                chunk = []
+        if chunk:
+            ids += _insert(session, ctx, chunk)
+    return ids
+
+
+def _insert(session: Session, ctx: Context, rows: list[dict[str, Any]]) -> list[int]:
+    """A chunk of participants and their audit entries, each in one statement."""
+    statement = insert(Participant).returning(col(Participant.id), sort_by_parameter_order=True)
+    ids = list(session.execute(statement, rows).scalars())
+    imported = [(row["kommune_id"], id_) for row, id_ in zip(rows, ids, strict=True)]
+    session.execute(insert(AuditEntry), audit.imported_rows(ctx, imported))
+    return ids
+
+
+def _rows(stream: BinaryIO, path: str, only_kommune: str | None, today: date
+          ) -> Iterator[tuple[int, tuple[str, Facts, str] | RowError]]:
+    """Each data row of the CSV from the start of ``stream``, with its line number: checked, or the error."""
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    line = 1
+    try:
+        first = text.readline()
+        reader = csv.DictReader(itertools.chain([first], text), delimiter=";" if first.count(";") else ",")
+        header = reader.fieldnames or []
+        missing = [c for c in ("name", "born") + (() if only_kommune else ("kommune",)) if c not in header]
+        if missing:
+            raise ImportRejected([RowError(1, c, "column missing from the header") for c in missing])
+        extra = [c for c in header if c not in CSV_COLUMNS]
+        if extra:
+            raise ImportRejected([RowError(1, c, f"unknown column (columns: {', '.join(CSV_COLUMNS)})")
+                                  for c in extra])
+        for record in reader:
+            line = reader.line_num
+            yield line, _row(record, line, only_kommune, today)
+    except UnicodeDecodeError:
+        raise ServiceError(f"{path} is not UTF-8 text; save it as UTF-8 CSV", "file") from None
+    except csv.Error as exc:
+        raise ImportRejected([RowError(line + 1, "row", f"not CSV: {exc}")]) from None
+    finally:
+        text.detach()  # the caller's stream stays open for the second pass
+
+
+def _row(record: dict[str | None, Any], line: int, only_kommune: str | None, today: date
+         ) -> tuple[str, Facts, str] | RowError:
+    if only_kommune is not None:
+        given = (record.get("kommune") or "").strip()
+        if given and given != only_kommune:
+            return RowError(line, "kommune", f"'{given}' is not your kommune ({only_kommune})")
+        record["kommune"] = only_kommune
+    if None in record:
+        return RowError(line, "row", "more values than columns")
+    fields = {k: v for k, v in record.items() if k in FACT_FIELDS}
+    try:
+        name, facts = _validate(record.get("name") or "", record.get("born"), record.get("settled"), fields, today)
+        return name, facts, kommune_name(record.get("kommune") or "")
+    except ServiceError as exc:
+        return RowError(line, exc.field or "?", str(exc))
 
 
 def get_participant(session: Session, participant_id: int) -> Participant:
@@ -180,7 +260,7 @@ def update_participant(ctx: Context, participant_id: int, *, name: str, born: da
                        expected_version: int | None = None) -> int:
     """Change a participant's name and facts; returns the new version. ``kommune_id`` scopes the change
     (another kommune's participant is not found); ``expected_version`` guards against lost updates."""
-    clean_name, facts = _validate(name, born, settled, fields or {})
+    clean_name, facts = _validate(name, born, settled, fields or {}, ctx.today())
     with ctx.transaction() as session:
         row = session.get(Participant, participant_id)
         if row is None or (kommune_id is not None and row.kommune_id != kommune_id):

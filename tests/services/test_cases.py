@@ -32,6 +32,19 @@ def case(ctx) -> int:
      "on", "after today"),
     ("ansatt", date(2025, 9, 2), {"startdato": "2025-09-02", "arbeidsgiver": "x", "ansettelsesform": "fast",
                                   "stillingsprosent": "80", "lonnstilskudd": "nei"}, None, "cannot be recorded"),
+    # implausible dates and out-of-range input (issue 11): refused at the boundary, never an arithmetic error
+    ("samarbeidsavtale_signert", date(1949, 12, 31), {"avtaledato": "2025-09-02", "programslutt_dato": "2026-07-31"},
+     "on", "not between 1950-01-01 and 2100-12-31"),
+    ("samarbeidsavtale_signert", date(2025, 9, 2), {"avtaledato": "2025-09-02", "programslutt_dato": "9999-12-31"},
+     "programslutt_dato", "the date 9999-12-31 is not between 1950-01-01 and 2100-12-31"),
+    ("samarbeidsavtale_signert", date(2025, 9, 2), {"avtaledato": date(1, 1, 1), "programslutt_dato": "2026-07-31"},
+     "avtaledato", "not between"),
+    ("ansatt", date(2025, 9, 2), {"startdato": "2025-09-02", "arbeidsgiver": "x", "ansettelsesform": "fast",
+                                  "stillingsprosent": 10**400, "lonnstilskudd": "nei"}, "stillingsprosent",
+     "is not a number"),
+    ("samarbeidsavtale\x00signert", date(2025, 9, 2), {}, "event", "NUL character"),
+    ("samarbeidsavtale_signert", date(2025, 9, 2), {"avtaledato": "2025-09-02", "programslutt_dato": "2026-07-31",
+                                                    "notat": "\ud800"}, "notat", "unpaired surrogate"),
 ])
 def test_bad_events_are_refused_and_change_nothing(ctx, case, event, on, values, field, message):
     before, state = table_counts(ctx), cases.stored_state(ctx, case)
@@ -103,3 +116,28 @@ def test_twenty_writers_at_once_exactly_one_wins(ctx, case, backend):
     assert outcomes.count("conflict") == 19, outcomes
     assert table_counts(ctx)["event"] == 2  # the enrolment and exactly one new event
     assert cases.rebuild(ctx, case) == cases.stored_state(ctx, case)
+
+
+def test_an_enrolment_start_outside_the_plausible_range_is_refused(ctx):
+    pid = participants.add_participant(ctx, name="Amina", born="1994-02-10", settled="2022-08-01", kommune="Asker")
+    before = table_counts(ctx)
+    with pytest.raises(ServiceError, match="not between 1950-01-01 and 2100-12-31") as caught:
+        cases.enrol(ctx, pid, "supported_employment", date(1900, 1, 1))
+    assert caught.value.field == "start"
+    assert table_counts(ctx) == before
+
+
+@pytest.mark.parametrize("start, end, field", [
+    (date(1949, 12, 31), None, "from"), (date(2025, 1, 1), date(9999, 12, 31), "to"),
+])
+def test_livelihood_periods_outside_the_plausible_range_are_refused(ctx, start, end, field):
+    pid = participants.add_participant(ctx, name="Amina", born="1994-02-10", settled="2022-08-01", kommune="Asker")
+    before = table_counts(ctx)
+    with pytest.raises(ServiceError, match="not between 1950-01-01 and 2100-12-31") as caught:
+        livelihood.add_income(ctx, pid, "introduksjonsstonad", start, end)
+    assert caught.value.field == field
+    assert table_counts(ctx) == before
+    period = livelihood.add_income(ctx, pid, "introduksjonsstonad", date(2025, 1, 1))
+    with pytest.raises(ServiceError, match="not between") as caught:
+        livelihood.end_income(ctx, period, date(2101, 1, 1))
+    assert caught.value.field == "to"
