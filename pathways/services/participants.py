@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
@@ -55,6 +55,19 @@ def facts_of(row: Participant) -> Facts:
     return Facts.model_validate({name: getattr(row, name) for name in Facts.model_fields})
 
 
+_DATE: TypeAdapter[date] = TypeAdapter(date)
+
+
+def _typed_date(value: Any, field: str) -> date:
+    """A date as typed (ISO text or a date), before its range is checked; the message names the field."""
+    if value is None or value == "":
+        raise ServiceError("a date is required", field)
+    try:
+        return _DATE.validate_python(value)
+    except ValidationError as exc:
+        raise ServiceError(f"{exc.errors()[0]['msg']} (got {value!r})", field) from None
+
+
 def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any], today: date) -> tuple[str, Facts]:
     """Check one participant's input; raise ServiceError naming the field. Dates must be plausible on
     ``today``: born 1900 to today, settled 1950 to a year ahead."""
@@ -68,8 +81,10 @@ def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any], tod
         raise ServiceError(f"unknown field '{unknown[0]}' (fields: {', '.join(FACT_FIELDS)})", unknown[0])
     for key, value in (("name", name), ("born", born), ("settled", settled), *fields.items()):
         checked_text(value, key)
+    born = checked_date(_typed_date(born, "born"), "born", *birth_range(today))
+    settled = checked_date(_typed_date(settled, "settled"), "settled", *settlement_range(today)) if settled else None
     data = {k: v for k, v in fields.items() if v not in (None, "")}
-    data.update(birth_date=born, settlement_date=settled or None)
+    data.update(birth_date=born, settlement_date=settled)
     try:
         facts = Facts.model_validate(data)
     except ValidationError as exc:
@@ -77,11 +92,8 @@ def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any], tod
         where = str(error["loc"][0]) if error["loc"] else "?"
         where = {"birth_date": "born", "settlement_date": "settled"}.get(where, where)
         raise ServiceError(f"{error['msg']} (got {error.get('input')!r})", where) from None
-    checked_date(facts.birth_date, "born", *birth_range(today))
-    if facts.settlement_date:
-        checked_date(facts.settlement_date, "settled", *settlement_range(today))
-        if facts.settlement_date < facts.birth_date:
-            raise ServiceError("the settlement date is before the birth date", "settled")
+    if facts.settlement_date and facts.settlement_date < facts.birth_date:
+        raise ServiceError("the settlement date is before the birth date", "settled")
     if facts.dependants > MAX_DEPENDANTS:
         raise ServiceError(f"{facts.dependants} dependants is more than the limit {MAX_DEPENDANTS}", "dependants")
     return name, facts
