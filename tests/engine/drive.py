@@ -44,7 +44,8 @@ class Drive:
         self.results.append(result)
         self.state = result.state
         if result.participant_updates:  # a recorded test result becomes the participant's (as the service does)
-            self.participant = self.participant.model_copy(update=result.participant_updates)
+            self.participant = Participant.model_validate({**self.participant.model_dump(),
+                                                           **result.participant_updates})
         return result
 
     def replay(self) -> list[Result]:
