@@ -368,3 +368,21 @@ def test_replaying_the_events_gives_the_same_state(definition):
     case.record("modul_startet", date(2025, 3, 10), modul="m1", today=date(2025, 4, 1))
     case.record("modul_fullfort", date(2025, 5, 2), modul="m1")
     assert case.replay() == case.results
+
+
+# -- the complete example: practice hours credited by calendar month ----------------------------------
+
+
+def test_practice_is_credited_by_month_and_a_period_not_yet_done_is_bad_input(complete):
+    case = Drive.start(complete, DAY)
+    case.record("fullfort", date(2025, 1, 20))
+    case.record("vedtak_fattet", date(2025, 2, 3), planlagt_slutt="2026-12-31")
+    assert case.active == {"opplaering", "teorikurs", "arbeidstrening"}
+    before = case.state.model_copy(deep=True)
+    with pytest.raises(InputError, match="ends \\(2025-03-31\\) after the event date \\(2025-03-03\\)") as caught:
+        case.record("praksis_logget", date(2025, 3, 3), fra="2025-02-03", til="2025-03-31", prosent=100)
+    assert caught.value.field == "til" and case.state == before
+    case.record("praksis_logget", date(2025, 4, 1), fra="2025-03-01", til="2025-03-31", prosent=50)
+    assert case.state.counters == {"praksistimer": 72.5}  # half a month of 1 740 hours a year
+    assert case.state.practice_months == {"praksistimer": {"2025": 0.5}}
+    assert case.replay() == case.results
