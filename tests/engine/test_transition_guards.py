@@ -118,3 +118,60 @@ def test_eligibility_is_checked_at_the_start(definition, participant, messages):
 
 def test_eighteen_on_the_start_day_is_eligible(definition):
     assert machine.start(definition, Participant(birth_date=date(2007, 1, 6)), DAY).state.steps == ["kurs"]
+
+
+# -- found while writing these tests: days_in_step reads the last simple step entered --------------------
+
+IN_COMPOUNDS = yaml_doc("""
+    events:
+      avsluttet: {title: Avsluttet}
+    start: moduler
+    steps:
+      - id: moduler
+        kind: modules
+        title: Moduler
+        modules:
+          - {id: m1, title: Modul 1}
+        next: deler
+        on:
+          - {event: avsluttet, to: deler, guard: "days_in_step >= 90"}
+      - id: deler
+        kind: parallel
+        title: Deler
+        next: slutt
+        regions:
+          - id: a
+            title: A
+            start: a1
+            steps:
+              - id: a1
+                kind: activity
+                title: A1
+                on:
+                  - {event: fullfort, to: a_ferdig, guard: "days_in_step >= 60"}
+              - {id: a_ferdig, kind: milestone, title: A ferdig, final: true}
+          - id: b
+            title: B
+            start: b1
+            steps:
+              - {id: b1, kind: activity, title: B1, next: b_ferdig}
+              - {id: b_ferdig, kind: milestone, title: B ferdig, final: true}
+      - {id: slutt, kind: outcome, outcome: education, title: Slutt}
+    """)
+
+
+@pytest.mark.xfail(strict=True, reason="engine bug: days_in_step is 0 in a module set (it reads state.steps[-1], "
+                                       "and a module set is not in state.steps)")
+def test_days_in_step_in_a_module_set_counts_from_entering_it():
+    case = Drive.start(load_text(IN_COMPOUNDS), DAY)
+    assert case.record("avsluttet", date(2025, 5, 1)).moved[0] == ("moduler", "deler")  # 115 days in the set
+
+
+@pytest.mark.xfail(strict=True, reason="engine bug: in a parallel step, days_in_step counts from the step entered "
+                                       "last in any region, not from the step whose transition is checked")
+def test_days_in_step_in_a_region_counts_from_entering_that_step():
+    case = Drive.start(load_text(IN_COMPOUNDS), DAY)
+    case.record("modul_fullfort", DAY, modul="m1")
+    assert case.active == {"deler", "a1", "b1"}
+    case.record("fullfort", date(2025, 3, 1), step="b1")  # the other region moves on
+    assert case.record("fullfort", date(2025, 3, 20), step="a1").moved[0] == ("a1", "a_ferdig")  # 73 days in a1
