@@ -1,12 +1,13 @@
 """A case driven through the pure engine: ``machine.start`` and ``machine.apply`` with no store or clock.
 
-``Drive`` keeps the events the engine accepted, each as the store would keep it (the validated values,
-the participant facts it was recorded with), so a test can replay them from the start and compare, as
+``Drive`` keeps the events the engine accepted, each as the store would keep it (the validated values
+as JSON, the participant facts it was recorded with), so a test can replay them from the start and compare, as
 :func:`pathways.services.cases.rebuild` does.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -40,7 +41,8 @@ class Drive:
         """Apply ``event`` dated ``on`` (``today`` defaults to that day); keep it only if it is accepted."""
         result = machine.apply(self.definition, self.state, self.participant, EventInput(event, on, values, step),
                                today or on)
-        self.log.append((EventInput(event, on, result.values, step), self.participant))
+        stored = json.loads(json.dumps(result.values))  # as the store keeps them: JSON
+        self.log.append((EventInput(event, on, stored, step), self.participant))
         self.results.append(result)
         self.state = result.state
         if result.participant_updates:  # a recorded test result becomes the participant's (as the service does)

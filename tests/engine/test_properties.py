@@ -33,7 +33,7 @@ MAX_EVENTS = 40
 
 # PATHWAYS_FUZZ_EXAMPLES=500 for a long run; the default keeps the suite quick. Derandomized: CI sees the
 # same sequences every run.
-SETTINGS = settings(max_examples=int(os.environ.get("PATHWAYS_FUZZ_EXAMPLES", "20")), deadline=None,
+SETTINGS = settings(max_examples=int(os.environ.get("PATHWAYS_FUZZ_EXAMPLES", "30")), deadline=None,
                     derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
