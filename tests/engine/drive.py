@@ -1,8 +1,8 @@
 """A case driven through the pure engine: ``machine.start`` and ``machine.apply`` with no store or clock.
 
 ``Drive`` keeps the events the engine accepted, each as the store would keep it (the validated values
-as JSON, the participant facts it was recorded with), so a test can replay them from the start and compare, as
-:func:`pathways.services.cases.rebuild` does.
+as JSON, the participant facts it was recorded with), so a test can replay them from the start and
+compare, as :func:`pathways.services.cases.rebuild` does.
 """
 
 from __future__ import annotations
