@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,10 @@ from pathways.definition.catalogue import load_catalogue
 from pathways.definition.describe import describe
 from pathways.definition.render import render
 from pathways.definition.schema import StepKind
-from tests.conftest import DEFINITIONS
+from tests.conftest import DEFINITIONS, ROOT
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "seeds"
+# CI clones the repository with the shared folder beside it (shared/ next to the project root)
+SEEDS = ROOT.parent / "shared" / "reference" / "seeds"
 CATALOGUE = load_catalogue([DEFINITIONS])
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -68,15 +71,34 @@ def test_pathway_renders_with_its_steps(pathway_id):
             assert step.title in texts, step.title
 
 
+def seed_folder(seeds: Path, environ: Mapping[str, str]) -> Path:
+    """``seeds`` if it is there; missing, a failure on CI (which lays out shared/ beside the repository)
+    and a skip saying where it was looked for elsewhere (a clone without shared/)."""
+    if not seeds.is_dir():
+        if environ.get("CI"):
+            pytest.fail(f"the seed documents are not at {seeds}: CI clones shared/ beside the repository")
+        pytest.skip(f"the seed documents are not at {seeds} (clone shared/ beside the repository, as CI does)")
+    return seeds
+
+
+def test_missing_seed_documents_fail_on_ci_and_skip_elsewhere(tmp_path):
+    missing = tmp_path / "shared" / "reference" / "seeds"
+    with pytest.raises(pytest.fail.Exception, match=r"not at .*seeds: CI clones shared/"):
+        seed_folder(missing, {"CI": "true"})
+    with pytest.raises(pytest.skip.Exception, match="clone shared/ beside the repository"):
+        seed_folder(missing, {})
+    missing.mkdir(parents=True)
+    assert seed_folder(missing, {"CI": "true"}) == missing
+
+
 @pytest.mark.parametrize("pathway_id", CATALOGUE_IDS)
 def test_pathway_cites_seed_lines_that_exist(pathway_id):
     pathway = CATALOGUE.get(pathway_id).pathway
     cited = [s for s in pathway.sources if s.seed and s.lines]
     assert cited, "every catalogue pathway cites a seed document with line numbers"
-    if not SEEDS.is_dir():
-        pytest.skip(f"the seed documents are not at {SEEDS}")
+    seeds = seed_folder(SEEDS, os.environ)
     for source in cited:
-        seed = SEEDS / source.seed
+        seed = seeds / source.seed
         assert seed.is_file(), f"unknown seed {source.seed}"
         length = len(seed.read_text("utf-8", errors="replace").splitlines())
         for part in source.lines.replace(" ", "").split(","):

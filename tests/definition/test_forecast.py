@@ -4,7 +4,6 @@ where income gaps appear; a changed document gives changed figures."""
 from __future__ import annotations
 
 import json
-import time
 
 import networkx as nx
 import pytest
@@ -210,7 +209,8 @@ def test_a_cohort_needs_participants():
         forecast(INTRO, cohort=0)
 
 
-def test_a_thousand_participants_on_the_largest_pathway_take_well_under_a_second():
-    started = time.perf_counter()
-    forecast(INTRO, cohort=1000)
-    assert time.perf_counter() - started < 1.0
+def test_a_thousand_participants_on_the_largest_pathway_all_reach_an_outcome():
+    """The whole cohort is accounted for; how long it takes is measured by bench/forecast.py."""
+    result = forecast(INTRO, cohort=1000)
+    assert result.cohort == 1000
+    assert sum(o.share for o in result.outcomes) == pytest.approx(1.0)
