@@ -221,7 +221,7 @@ def test_a_date_far_in_the_future_is_refused_like_any_bad_value(ctx, clock):
     walk.record("soknad_mottatt", date(2025, 6, 10))
     walk.record("kartlegging_fullfort", date(2025, 6, 20))
     before = table_counts(ctx)
-    with pytest.raises(ServiceError, match="9998-06-01 is outside the years 1900–2199") as caught:
+    with pytest.raises(ServiceError, match="9998-06-01 is not between 1950-01-01 and 2100-12-31") as caught:
         walk.record("inntak_vedtatt", date(2025, 6, 23), programstart_dato="2025-08-04", tidligere_introdeltaker="ja",
                     intro_avsluttet_dato="9998-06-01", deltar_i_kvp="nei")
     assert caught.value.field == "intro_avsluttet_dato"
@@ -236,8 +236,9 @@ def test_participant_dates_outside_the_calendar_of_cases_are_refused(ctx):
 
     before = table_counts(ctx)
     for born, settled, field in (("0001-01-01", None, "born"), ("1990-01-01", "9998-06-01", "settled")):
-        with pytest.raises(ServiceError, match="is outside the years 1900–2199") as caught:
+        typed = born if field == "born" else settled
+        with pytest.raises(ServiceError, match=f"the date {typed} is not between") as caught:
             participants.add_participant(ctx, name="Testdeltaker", born=born, settled=settled, kommune="Asker")
         assert caught.value.field == field
-        assert norsk(str(caught.value)).endswith("er utenfor årene 1900–2199")
+        assert "er ikke mellom" in norsk(str(caught.value))
     assert table_counts(ctx) == before
