@@ -8,10 +8,12 @@ run:
 test:
 	@scripts/bootstrap.sh test
 	.venv/bin/ruff check .
+	.venv/bin/mypy
 	.venv/bin/pytest
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/mypy
 
 bench:
 	@scripts/bootstrap.sh run

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
 from pathways.calendar import FixedClock  # noqa: E402
 from pathways.services import cases, livelihood, participants  # noqa: E402
@@ -30,7 +30,7 @@ from pathways.store.database import database_url, make_engine, migrate  # noqa: 
 CASES, EVENTS_PER_CASE = 100, 10
 
 
-def run(engine, label: str, targets: tuple[float, float]) -> None:  # type: ignore[no-untyped-def]
+def run(engine: Engine, label: str, targets: tuple[float, float]) -> None:
     migrate(engine)
     ctx = Context(engine, FixedClock(date(2026, 11, 22)), actor="bench")
     publish_folder(ctx, ROOT / "definitions")

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import delete, func, select  # noqa: E402
+from sqlalchemy import Connection, Engine, delete, func, select  # noqa: E402
 
 from pathways.checks.sweep import run_checks  # noqa: E402
 from pathways.engine.state import ACTIVE  # noqa: E402
@@ -38,7 +38,7 @@ def timed(fn):  # type: ignore[no-untyped-def]
     return time.perf_counter() - started, result
 
 
-def plain_scan(engine) -> float:  # type: ignore[no-untyped-def]
+def plain_scan(engine: Engine) -> float:
     """Read the rows the rules read, with no processing: the floor for a set-based sweep."""
     def scan() -> int:
         rows = 0
@@ -61,7 +61,7 @@ def plain_scan(engine) -> float:  # type: ignore[no-untyped-def]
     return seconds
 
 
-def naive_case(connection, case_id: int, on: date) -> int:  # type: ignore[no-untyped-def]
+def naive_case(connection: Connection, case_id: int, on: date) -> int:
     """What a loop over cases does: a few queries for one case, then the same decisions."""
     case = connection.execute(select(Enrolment.participant_id, Enrolment.status).where(Enrolment.id == case_id)).one()
     found = 0

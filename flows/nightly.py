@@ -48,8 +48,8 @@ def _check_family(family: str, on: date) -> Counts:
 # One task per family, each with its own name, so the Prefect UI shows which family ran, how long it
 # took and which failed. No caching: a sweep must look at the store every time it runs.
 family_task = {
-    family: task(_check_family, name=f"kontroll-{family}", task_run_name=f"kontroll-{family}",
-                 cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
+    family: task(name=f"kontroll-{family}", task_run_name=f"kontroll-{family}",
+                 cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)(_check_family)
     for family in FAMILIES
 }
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from sqlalchemy.engine import make_url
@@ -370,9 +370,9 @@ def advance_command(case_id: int, event: str, on: date, values: tuple[str, ...],
     except ServiceError as exc:
         _fail(exc)
     state = result.state
-    data = {"case": case_id, "event": result.event_id, "status": state.status,
-            "steps": state.steps + list(state.compounds), "outcome": state.outcome,
-            "moved": [list(m) for m in result.moved], "new_cases": list(result.new_cases)}
+    data: dict[str, Any] = {"case": case_id, "event": result.event_id, "status": state.status,
+                            "steps": state.steps + list(state.compounds), "outcome": state.outcome,
+                            "moved": [list(m) for m in result.moved], "new_cases": list(result.new_cases)}
     text = f"case {case_id}: {state.status}; " + (f"outcome {state.outcome}" if state.outcome else
                                                   "now in " + ", ".join(data["steps"]))
     _emit(as_json, data, text + (f"; new case(s) {list(result.new_cases)}" if result.new_cases else ""))
@@ -652,8 +652,8 @@ def users_tokens(username: str, as_json: bool) -> None:
         rows = tokens_of(_context(), username)
     except ServiceError as exc:
         _fail(exc)
-    data = [{"id": t.id, "label": t.label, "created_at": t.created_at.isoformat(), "revoked": t.revoked}
-            for t in rows]
+    data: list[dict[str, Any]] = [
+        {"id": t.id, "label": t.label, "created_at": t.created_at.isoformat(), "revoked": t.revoked} for t in rows]
     _emit(as_json, data, "\n".join(f"{t['id']}\t{t['label']}\t{t['created_at'][:16]}\t"
                                     f"{'revoked' if t['revoked'] else 'active'}" for t in data) or "no tokens")
 
@@ -781,11 +781,11 @@ class _Children:
         self.running: list[tuple[str, subprocess.Popen[bytes], signal.Signals]] = []
 
     def start(self, name: str, args: list[str], env: dict[str, str], stop_signal: signal.Signals = signal.SIGTERM,
-              **kwargs: object) -> subprocess.Popen[bytes]:
+              **kwargs: Any) -> subprocess.Popen[bytes]:
         parent = os.getpid()
         process = subprocess.Popen(args, env=env, start_new_session=True,
                                    preexec_fn=(lambda: _die_with_parent(parent)) if sys.platform == "linux" else None,
-                                   **kwargs)  # type: ignore[call-overload]
+                                   **kwargs)
         self.running.append((name, process, stop_signal))
         return process
 

@@ -192,10 +192,10 @@ _LOADED: dict[str, Definition] = {}
 def _chunk(args: tuple[int, int, int, date, dict[str, str], dict[str, int], dict[str, int], int]) -> Rows:
     seed, first, count, today, documents, version_ids, kommune_ids, first_case = args
     definitions = {}
-    for pid, document in documents.items():  # each worker process loads the catalogue once
+    for pathway, document in documents.items():  # each worker process loads the catalogue once
         if document not in _LOADED:
-            _LOADED[document] = load_text(document, pid)
-        definitions[pid] = _LOADED[document]
+            _LOADED[document] = load_text(document, pathway)
+        definitions[pathway] = _LOADED[document]
     rng = random.Random(seed * 1_000_003 + first)
     names, weights = list(PATHWAY_MIX), list(PATHWAY_MIX.values())
     now = datetime.now(OSLO)
@@ -284,9 +284,9 @@ def generate(engine: Engine, participants: int, seed: int, today: date,
             progress(len(rows.participants))
     if engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
         with engine.begin() as connection:
-            for table in ("participant", "enrolment"):
-                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                        f"(SELECT MAX(id) FROM {table}))"))
+            for name in ("participant", "enrolment"):
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                        f"(SELECT MAX(id) FROM {name}))"))
     with engine.begin() as connection:  # the planner's statistics after a bulk load (measured on PostgreSQL:
         connection.execute(text("ANALYZE"))  # a caseload page 1.8 s → 0.15 s, a naive per-case query 14 → 1.7 ms)
     return done

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
-from typing import Any
+from typing import Any, cast
 
 from pathways.definition.periods import DAYS_PER_YEAR, MAX_PERIOD_YEARS, Period
 
@@ -100,7 +100,8 @@ def _duration(unit: str) -> Callable[[float], Period]:
         if abs(n) > limit:
             raise GuardError(f"{unit}({int(n)}) is too long: a duration is at most {MAX_PERIOD_YEARS} years "
                              f"({limit:,} {unit})")
-        return Period(**{unit: int(n)})
+        amount: dict[str, Any] = {unit: int(n)}
+        return Period(**amount)
     return make
 
 
@@ -216,8 +217,8 @@ class Guard:
                 raise GuardError(f"unknown name '{name}'" + did_you_mean(name, [*self._vocabulary, *_CONSTANTS]),
                                  col)
             case ast.BoolOp(values=values):
-                for value in values:
-                    self._expect(value, BOOL, "'and'/'or' join conditions")
+                for part in values:
+                    self._expect(part, BOOL, "'and'/'or' join conditions")
                 return BOOL
             case ast.UnaryOp(op=ast.Not(), operand=operand):
                 self._expect(operand, BOOL, "'not' applies to a condition")
@@ -231,9 +232,9 @@ class Guard:
                 return self._check_arith(op, self._check(left), self._check(right), col)
             case ast.Compare(left=left, ops=ops, comparators=comparators):
                 current = self._check(left)
-                for op, right in zip(ops, comparators, strict=True):
+                for cmp, right in zip(ops, comparators, strict=True):
                     other = self._check(right)
-                    self._check_compare(op, current, other, right, col)
+                    self._check_compare(cmp, current, other, right, col)
                     current = other
                 return BOOL
             case ast.List(elts=elts) | ast.Tuple(elts=elts):
@@ -267,7 +268,7 @@ class Guard:
                     raise GuardError(f"{func.id}() takes ({', '.join(map(str, wanted))}), "
                                      f"got ({', '.join(map(str, kinds))})", col)
                 if func.id == "date" and isinstance(args[0], ast.Constant):
-                    _date_literal(args[0].value)
+                    _date_literal(cast(str, args[0].value))  # a constant of type text is a str
                 if result == DURATION and isinstance(args[0], ast.Constant):
                     try:  # a constant that can leave the calendar is refused here, not when a case meets it
                         self._span += abs(FUNCTIONS[func.id][2](args[0].value).approx_days)
@@ -309,7 +310,8 @@ class Guard:
             enum = left if left.name == "enum" else right
             literals = [right_node] if not isinstance(right_node, ast.List | ast.Tuple) else right_node.elts
             for literal in literals:
-                if isinstance(literal, ast.Constant) and literal.value not in (enum.values or ()):
+                if isinstance(literal, ast.Constant) and isinstance(literal.value, str) \
+                        and literal.value not in (enum.values or ()):
                     raise GuardError(f"'{literal.value}' is not one of {enum}", col)
             if not isinstance(op, ast.Eq | ast.NotEq):
                 raise GuardError("enum values can only be compared with == and !=", col)
@@ -357,9 +359,9 @@ class Guard:
                 return self._arith(op, self._eval(left, values), self._eval(right, values))
             case ast.Compare(left=left, ops=ops, comparators=comparators):
                 current = self._eval(left, values)
-                for op, right_node in zip(ops, comparators, strict=True):
+                for cmp, right_node in zip(ops, comparators, strict=True):
                     right = self._eval(right_node, values)
-                    if not self._compare(op, current, right):
+                    if not self._compare(cmp, current, right):
                         return False
                     current = right
                 return True

@@ -4,14 +4,15 @@ mapping's own mistakes, and kept deadlines, on the fixture that uses every const
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
-from pathways.definition.loader import load_text
+from pathways.definition.loader import Definition, load_text
 from pathways.engine import machine
 from pathways.engine.machine import EventInput
 from pathways.engine.migration import CannotMove, MappingError, StepMapping, check_mapping, migrate_state
-from pathways.engine.state import Participant
+from pathways.engine.state import CaseState, Participant
 from tests.conftest import FIXTURES
 
 TEXT = (FIXTURES / "complete.yaml").read_text(encoding="utf-8")
@@ -19,7 +20,7 @@ PERSON = Participant(birth_date=date(1990, 1, 1), settlement_date=date(2024, 1, 
 DAY = date(2025, 6, 1)
 
 
-def version(text: str):  # type: ignore[no-untyped-def]
+def version(text: str) -> Definition:
     return load_text(text, "komplett.yaml")
 
 
@@ -30,7 +31,7 @@ V2 = version(TEXT.replace("version: 1", "version: 2", 1).replace("teorikurs", "f
                       "required: false}\n", ""))
 
 
-def walk(*events: tuple[str, date, dict]):  # type: ignore[no-untyped-def]
+def walk(*events: tuple[str, date, dict[str, Any]]) -> CaseState:
     state = machine.start(V1, PERSON, date(2025, 1, 6)).state
     for name, on, values in events:
         state = machine.apply(V1, state, PERSON, EventInput(name, on, values), today=on).state

@@ -92,7 +92,7 @@ class SecurityHeaders:
 
     async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
         chosen = self.docs if self.docs is not None and scope.get("path") == self.docs_path else self.pages
-        await chosen(scope, receive, send)
+        await chosen(scope, receive, send)  # type: ignore[arg-type]  # secure's Send takes `object` messages
 
 
 class SignInRequired(Exception):

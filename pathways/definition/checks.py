@@ -22,7 +22,7 @@ from pathways.definition.vocabulary import (
     field_type,
     vocabulary,
 )
-from pathways.guards import DATE, NUMBER, Guard, GuardError
+from pathways.guards import DATE, NUMBER, Guard, GuardError, Type
 
 Finding = tuple[Path, str, str]
 BREACH_PREFIX = "frist_brudd:"  # the event that performs a deadline's on_breach (pathways.engine.machine)
@@ -158,9 +158,9 @@ def _references(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding
         for index, (key, field_name) in enumerate(wanted):
             if field_name is None:
                 continue
-            spec = pathway.fields.get(field_name)
+            declared = pathway.fields.get(field_name)
             kind = "date" if key == "period" else "number"
-            if spec is None or spec.type.value != kind:
+            if declared is None or declared.type.value != kind:
                 path = ("counters", name, key, index) if key == "period" else ("counters", name, key)
                 yield path, _unknown(field_name, f"{kind} field", {n for n, f in pathway.fields.items()
                                                                      if f.type.value == kind}), "unknown-field"
@@ -226,9 +226,9 @@ def _guards(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]:
     """Every guard, eligibility rule and effect expression type-checks against the vocabulary."""
     names = vocabulary(pathway)
 
-    def compile_at(source: str, path: Path, expect: object = None) -> Iterator[Finding]:
+    def compile_at(source: str, path: Path, expect: Type | None = None) -> Iterator[Finding]:
         try:
-            Guard(source, names, expect=expect)  # type: ignore[arg-type]
+            Guard(source, names, expect=expect)
         except GuardError as exc:
             at = f" (at character {exc.column})" if exc.column > 1 else ""
             yield path, f"{exc.message}{at} in '{source}'", "guard"
@@ -251,7 +251,7 @@ def _deadlines(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding]
     """Anchors exist and are dates; offsets are durations; anchors between deadlines do not loop."""
     names = vocabulary(pathway)
     ids = {d.id for d in pathway.deadlines}
-    anchors = nx.DiGraph()
+    anchors: nx.DiGraph[str] = nx.DiGraph()
     for index, deadline in enumerate(pathway.deadlines):
         path = ("deadlines", index)
         kind, _, name = deadline.anchor.partition(":")

@@ -14,7 +14,7 @@ import networkx as nx
 
 from pathways.definition.loader import Definition
 from pathways.definition.periods import describe_days
-from pathways.definition.schema import Pathway, Step, StepKind
+from pathways.definition.schema import Module, Pathway, Step, StepKind
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ def describe(definition: Definition) -> Description:
 def _weight(step: Step, pathway: Pathway) -> Span:
     """How long one step takes, compound steps included."""
     if step.duration is not None:
-        days = step.duration.expected.approx_days
-        return Span(days, days)
+        expected = step.duration.expected.approx_days
+        return Span(expected, expected)
     if step.kind == StepKind.parallel:
         regions = []
         for region in step.regions:
@@ -99,7 +99,7 @@ def _weight(step: Step, pathway: Pathway) -> Span:
                            if finals else Span(0, 0))
         return Span(max(r.shortest for r in regions), max(r.longest for r in regions))
     if step.kind == StepKind.modules:
-        def days(modules: list) -> list[float]:
+        def days(modules: list[Module]) -> list[float]:
             return sorted(m.duration.expected.approx_days if m.duration else 0.0 for m in modules)
 
         if step.join and step.join.at_least:  # any N modules: the quickest N, or the slowest N
@@ -117,7 +117,7 @@ def _weight(step: Step, pathway: Pathway) -> Span:
 def _spans(pathway: Pathway, steps: tuple[Step, ...], start: str) -> dict[str, Span]:
     """Shortest and longest expected time from entering ``start`` to leaving each step of one scope."""
     by_id = {s.id: s for s in steps}
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(by_id)
     for step in steps:
         for target in [step.next, *(t.to for t in step.on)]:
@@ -143,7 +143,7 @@ def _spans(pathway: Pathway, steps: tuple[Step, ...], start: str) -> dict[str, S
     return {n: Span(shortest[n], longest[n]) for n in shortest}
 
 
-def _back_edges(graph: nx.DiGraph, start: str) -> list[tuple[str, str]]:
+def _back_edges(graph: nx.DiGraph[str], start: str) -> list[tuple[str, str]]:
     """Edges that lead back to a step still on the depth-first path from ``start`` (loops)."""
     on_path, back = {start}, []
     for u, v, label in nx.dfs_labeled_edges(graph, start):

@@ -338,11 +338,12 @@ def forecast(definition: Definition, cohort: int = 1000, seed: int = 1) -> Forec
         end, days = _walk(top, rng, Counter(), timeline)
         reached[end].append(days)
         for kind, by_step in per_step.items():
-            total, where = 0.0, defaultdict(float)
-            for length, piece_kind, steps in timeline:
+            total = 0.0
+            where: defaultdict[str, float] = defaultdict(float)
+            for length, piece_kind, sids in timeline:
                 if piece_kind == kind:
                     total += length
-                    for sid in steps:
+                    for sid in sids:
                         where[sid] += length
             if total:
                 totals[kind].append(total)
@@ -353,11 +354,11 @@ def forecast(definition: Definition, cohort: int = 1000, seed: int = 1) -> Forec
     result = Forecast(pathway.id, pathway.version, pathway.title, cohort, seed)
     order = {sid: index for index, sid in enumerate(steps)}
     for sid in sorted(reached, key=lambda s: (-len(reached[s]), order[s])):
-        days = sorted(reached[sid])
+        sample = sorted(reached[sid])
         step = steps[sid]
         result.outcomes.append(OutcomeForecast(
-            sid, step.title, step.outcome.value if step.outcome else step.kind.value, len(days) / cohort,
-            _quantile(days, 0.1), _quantile(days, 0.5), _quantile(days, 0.9),
+            sid, step.title, step.outcome.value if step.outcome else step.kind.value, len(sample) / cohort,
+            _quantile(sample, 0.1), _quantile(sample, 0.5), _quantile(sample, 0.9),
             definition.graph.expected_livelihood(sid)))
     result.unreached = [s.id for s in pathway.steps if s.kind == StepKind.outcome and s.id not in reached]
     result.gaps, result.fallback = (GapSummary(

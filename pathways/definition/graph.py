@@ -32,7 +32,7 @@ class Placed:
 @dataclass
 class PathwayGraph:
     pathway: Pathway
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph[str]
     placed: dict[str, Placed]
     lifecycle_targets: set[str] = field(default_factory=set)
 
@@ -69,7 +69,7 @@ def place_steps(pathway: Pathway) -> tuple[dict[str, Placed], list[tuple[str, Pa
 def build(pathway: Pathway) -> PathwayGraph:
     """Compile ``pathway`` into its graph. Assumes ids are unique (the checks report when not)."""
     placed, _ = place_steps(pathway)
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for sid, where in placed.items():
         graph.add_node(sid, kind=where.step.kind.value, parallel=where.parallel, region=where.region)
     for sid, where in placed.items():

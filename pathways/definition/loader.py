@@ -17,6 +17,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from pathways.definition import yamlpos
 from pathways.definition.checks import CHECKS, check
@@ -227,7 +228,7 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> Path:
     return tuple(path)
 
 
-def _message(error: dict[str, Any], path: Path) -> str:
+def _message(error: ErrorDetails, path: Path) -> str:
     kind, where = error["type"], _dotted(path)
     if kind == "extra_forbidden":
         key = path[-1] if path else "?"

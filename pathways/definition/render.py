@@ -12,6 +12,7 @@ import html
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import graphviz
 
@@ -294,8 +295,8 @@ def render(definition: Definition, fmt: str = "svg", highlight: Iterable[str] = 
         raise ValueError(f"unknown format '{fmt}': choose one of {', '.join(FORMATS)}")
     dot = to_dot(diagram(definition, highlight, counts))
     if fmt == "dot":
-        return dot.source.encode()
-    return dot.pipe(format=fmt)
+        return cast(str, dot.source).encode()
+    return cast(bytes, dot.pipe(format=fmt))
 
 
 def render_diff(new: Definition, changes: Mapping[str, str], removed_titles: Mapping[str, str], fmt: str = "svg"
@@ -313,5 +314,5 @@ def render_diff(new: Definition, changes: Mapping[str, str], removed_titles: Map
         model.top.append(node_id)
     dot = to_dot(model)
     if fmt == "dot":
-        return dot.source.encode()
-    return dot.pipe(format=fmt)
+        return cast(str, dot.source).encode()
+    return cast(bytes, dot.pipe(format=fmt))

@@ -44,12 +44,12 @@ from pathways.definition.schema import (
 from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
 from pathways.engine.deadlines import case_deadlines
 from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
-from pathways.engine.state import CaseState, CompoundState, Participant, Pause
+from pathways.engine.state import CaseState, CompoundState, Participant, Pause, Status
 from pathways.guards import CEFR_NAMES, NUMBER, Guard, GuardError, GuardUnknown
 
 LIFECYCLE_EVENTS = ("permisjon", "gjenoppta", "midlertidig_stans", "avbrudd", "overforing")
 MODULE_EVENTS = ("modul_startet", "modul_fullfort")
-_STATUS_BY_OUTCOME = {Outcome.discontinued: "discontinued", Outcome.transferred: "transferred"}
+_STATUS_BY_OUTCOME: dict[Outcome, Status] = {Outcome.discontinued: "discontinued", Outcome.transferred: "transferred"}
 
 
 class EngineError(ValueError):
@@ -415,9 +415,9 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     run.state.value_set.update({k: run.state.sequence for k, v in values.items() if state.values.get(k) != v})
     run.state.values.update(values)
     run.track_stays()
-    updates = {c.pathway.fields[n].updates: v for n, v in values.items()
-               if n in c.pathway.fields and c.pathway.fields[n].updates}
-    return Result(run.state, tuple(run.effects), tuple(run.moved), values, updates)  # type: ignore[arg-type]
+    updates: dict[str, Any] = {fact: v for n, v in values.items()
+                               if n in c.pathway.fields and (fact := c.pathway.fields[n].updates)}
+    return Result(run.state, tuple(run.effects), tuple(run.moved), values, updates)
 
 
 def _validated(c: Compiled, state: CaseState, event: EventInput) -> dict[str, Any]:
@@ -531,7 +531,7 @@ class _Run:
         for sid in list(self.state.steps):
             self.leave(sid)
         assert step.outcome is not None
-        self.state.status = _STATUS_BY_OUTCOME.get(step.outcome, "completed")  # type: ignore[assignment]
+        self.state.status = _STATUS_BY_OUTCOME.get(step.outcome, "completed")
         self.state.outcome = step.id
         self.state.ended_on = self.on
         if self.state.paused_since:

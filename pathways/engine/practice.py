@@ -48,7 +48,10 @@ def credit_practice(counter: Counter, values: Mapping[str, Any], months_by_year:
     (credited months per calendar year)."""
     assert counter.period is not None and counter.percentage is not None
     first, last = counter.period
-    start, end, percentage = values.get(first), values.get(last), values.get(counter.percentage)
+    # the loop below refuses a missing value, which the type checker cannot follow
+    start: Any = values.get(first)
+    end: Any = values.get(last)
+    percentage: Any = values.get(counter.percentage)
     for name, value in ((first, start), (last, end), (counter.percentage, percentage)):
         if value is None:
             raise PracticeError(f"'{name}' is needed to credit practice", name)

@@ -116,7 +116,7 @@ def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
     if role not in ROLES:
         raise ServiceError(f"ukjent rolle '{role}' (velg {', '.join(ROLES)})", "role")
     chosen = password is not None
-    password = password if chosen else one_time_password()
+    password = one_time_password() if password is None else password
     check_password_rules(password, (username, name))
     with ctx.transaction() as session:
         if session.exec(select(User.id).where(User.username == username)).first() is not None:

@@ -473,10 +473,10 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
     except BaseException:  # Ctrl-C or a crash: the run is marked now (kill -9 is caught by the next run)
         if report.run_id is not None:
             with contextlib.suppress(Exception), ctx.transaction() as session:
-                run = session.get(MigrationRun, report.run_id)
-                if run is not None:
-                    run.refused, run.report = len(report.refused), _interrupted_report(None, report.refused)
-                    session.add(run)
+                marked = session.get(MigrationRun, report.run_id)
+                if marked is not None:
+                    marked.refused, marked.report = len(report.refused), _interrupted_report(None, report.refused)
+                    session.add(marked)
         raise
 
 

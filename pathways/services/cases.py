@@ -186,7 +186,7 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
         update(Enrolment).where(col(Enrolment.id) == case.id, col(Enrolment.version) == case.version).values(
             state=state.model_dump_json(), status=state.status, outcome=state.outcome, ended_on=state.ended_on,
             current_steps=",".join(state.steps + list(state.compounds)), version=case.version + 1, updated_at=now))
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    if changed.rowcount != 1:
         raise Conflict(f"case {case.id} was changed by someone else; reload and try again")
     event_id = session.execute(insert(Event).values(
         enrolment_id=case.id, sequence=state.sequence, name=event, effective_on=on, step=step,

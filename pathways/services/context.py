@@ -75,7 +75,7 @@ _BY_ENGINE: weakref.WeakKeyDictionary[Engine, dict[int, Definition]] = weakref.W
 def definition_of(session: Session, version_id: int) -> Definition:
     """The loaded definition of a published version. Published text never changes, so it is cached per
     database (engine) and version id, and parsed once per content hash."""
-    per_engine = _BY_ENGINE.setdefault(session.get_bind(), {})  # type: ignore[arg-type]
+    per_engine = _BY_ENGINE.setdefault(session.get_bind(), {})
     found = per_engine.get(version_id)
     if found is not None:
         return found

@@ -415,9 +415,9 @@ def cohort(ctx: Context, kommune_id: int, pathway_id: str) -> Cohort:
                     Enrolment.kommune_id == kommune_id, Enrolment.pathway_id == pathway_id,
                     col(Enrolment.status).in_(ACTIVE)).group_by(col(Enrolment.current_steps))):
             active += count
-            for step in current.split(","):
-                if step in steps:
-                    per_step[step] = per_step.get(step, 0) + count
+            for sid in current.split(","):
+                if sid in steps:
+                    per_step[sid] = per_step.get(sid, 0) + count
         outcomes = []
         finished = good = 0
         for outcome, count in session.exec(

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlmodel import Session
+
 from pathways.calendar import OSLO
 from pathways.services.audit import record
 from pathways.services.context import Context, NotFound, ServiceError, checked_date, checked_text
 from pathways.store.tables import Flag
 
 
-def _flag(ctx: Context, session, flag_id: int) -> Flag:  # type: ignore[no-untyped-def]
+def _flag(ctx: Context, session: Session, flag_id: int) -> Flag:
     flag = session.get(Flag, flag_id)
     if flag is None:
         raise NotFound(f"no flag {flag_id}", "flag")
@@ -56,6 +58,6 @@ def resolve(ctx: Context, flag_id: int, comment: str) -> None:
         _audit(session, ctx, "flag.resolved", flag)
 
 
-def _audit(session, ctx: Context, action: str, flag: Flag, detail: str = "") -> None:  # type: ignore[no-untyped-def]
+def _audit(session: Session, ctx: Context, action: str, flag: Flag, detail: str = "") -> None:
     record(session, ctx, action, kommune_id=flag.kommune_id, participant_id=flag.participant_id, flag_id=flag.id,
            detail=f"{flag.kind}" + (f", {detail}" if detail else ""))

@@ -7,11 +7,14 @@ when introduksjonsstønad ends before the next income."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
+from pathways.calendar import FixedClock
+from pathways.income.gaps import IncomePeriod
 from pathways.services import cases, livelihood
-from pathways.services.context import ServiceError
+from pathways.services.context import Context, ServiceError
 from tests.scenarios.walk import Walk
 
 SETTLED = date(2025, 8, 18)
@@ -38,7 +41,7 @@ def gaps(walk: Walk, as_of: date, horizon: int = 90) -> list[tuple[date, date, s
     return [(g.start, g.end, g.kind, g.trigger) for g in walk.gaps(as_of, horizon)]
 
 
-def into_programme(ctx, clock, *, born: date, **facts) -> Walk:  # type: ignore[no-untyped-def]
+def into_programme(ctx: Context, clock: FixedClock, *, born: date, **facts: Any) -> Walk:
     """Settlement to the ordinary programme band, on time, with the benefit registered."""
     walk = Walk.start(ctx, clock, "introduksjonsprogram", SETTLED, born=born, settled=SETTLED,
                       kommune="Lillehammer", **facts)
@@ -350,6 +353,6 @@ def test_short_band_with_upper_secondary_hands_off_to_the_higher_education_cours
     assert walk.steps == {"program_kort"}
 
 
-def _periods(ctx, participant: int):  # type: ignore[no-untyped-def]
+def _periods(ctx: Context, participant: int) -> list[IncomePeriod]:
     with ctx.transaction() as session:
         return livelihood.periods_of(session, participant)

@@ -6,11 +6,14 @@ programme, Supported Employment started beside her, pregnancy leave inside the t
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
+from pathways.calendar import FixedClock
+from pathways.income.gaps import IncomePeriod
 from pathways.services import cases, livelihood
-from pathways.services.context import ServiceError
+from pathways.services.context import Context, ServiceError
 from tests.conftest import table_counts
 from tests.scenarios.walk import Walk
 
@@ -26,7 +29,8 @@ def gaps(walk: Walk, as_of: date, horizon: int = 90) -> list[tuple[date, date, s
     return [(g.start, g.end, g.kind, g.trigger) for g in walk.gaps(as_of, horizon)]
 
 
-def into_programme(ctx, clock, *, born: date = date(1990, 10, 3), **facts) -> tuple[Walk, int]:  # type: ignore[no-untyped-def]
+def into_programme(ctx: Context, clock: FixedClock, *, born: date = date(1990, 10, 3), **facts: Any
+                   ) -> tuple[Walk, int]:
     """Recruitment to the qualification step, with the benefit registered; returns the walk and the
     benefit's income period."""
     walk = Walk.start(ctx, clock, "jobbsjansen", date(2025, 6, 2), born=born, settled=date(2019, 4, 1),
@@ -209,7 +213,7 @@ def test_only_women_aged_18_to_55(ctx, clock):
                    gender="female")
 
 
-def _periods(ctx, participant: int):  # type: ignore[no-untyped-def]
+def _periods(ctx: Context, participant: int) -> list[IncomePeriod]:
     with ctx.transaction() as session:
         return livelihood.periods_of(session, participant)
 

@@ -7,11 +7,13 @@ leave moving the longest time, and a pupil who drops out."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
+from pathways.calendar import FixedClock
 from pathways.services import livelihood
-from pathways.services.context import ServiceError
+from pathways.services.context import Context, ServiceError
 from tests.scenarios.walk import Walk
 
 START = date(2025, 8, 11)
@@ -26,7 +28,7 @@ def gaps(walk: Walk, as_of: date, horizon: int = 90) -> list[tuple[date, date, s
     return [(g.start, g.end, g.kind, g.trigger) for g in walk.gaps(as_of, horizon)]
 
 
-def into_modules(ctx, clock, *, born: date, school_start: str, **facts) -> Walk:  # type: ignore[no-untyped-def]
+def into_modules(ctx: Context, clock: FixedClock, *, born: date, school_start: str, **facts: Any) -> Walk:
     walk = Walk.start(ctx, clock, "kombinasjonsklasse", START, born=born, settled=date(2025, 2, 10),
                       has_upper_secondary=False, has_primary_school=False, **facts)
     walk.record("tatt_inn", date(2025, 8, 15))

@@ -10,12 +10,13 @@ from datetime import date
 
 import pytest
 
+from pathways.calendar import FixedClock
 from pathways.services import cases, livelihood
-from pathways.services.context import ServiceError
+from pathways.services.context import Context, ServiceError
 from tests.scenarios.walk import Walk
 
 
-def _start(ctx, clock, born: date = date(1984, 7, 3)) -> Walk:  # type: ignore[no-untyped-def]
+def _start(ctx: Context, clock: FixedClock, born: date = date(1984, 7, 3)) -> Walk:
     return Walk.start(ctx, clock, "ostfold_fagopplaering", date(2024, 1, 8), born=born, settled=date(2019, 3, 1),
                       norwegian_oral="A2", norwegian_written="A2", has_primary_school=False,
                       registered_with_nav=True, gender="female", kommune="Sarpsborg")

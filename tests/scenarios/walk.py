@@ -13,6 +13,7 @@ from typing import Any
 
 from pathways.calendar import FixedClock
 from pathways.engine.deadlines import DueItem
+from pathways.engine.state import CaseState
 from pathways.income.gaps import Gap
 from pathways.services import cases, livelihood, participants
 from pathways.services.cases import Advanced
@@ -53,7 +54,7 @@ class Walk:
         assert cases.rebuild(self.ctx, self.case) == cases.stored_state(self.ctx, self.case)
 
     @property
-    def state(self):  # type: ignore[no-untyped-def]
+    def state(self) -> CaseState:
         return cases.stored_state(self.ctx, self.case)
 
     @property

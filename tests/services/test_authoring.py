@@ -13,10 +13,11 @@ from datetime import date
 import pytest
 from sqlmodel import Session, col, select
 
+from pathways.calendar import FixedClock
 from pathways.definition.problems import DefinitionError
 from pathways.engine.migration import MIGRATION_EVENT, StepMapping, migrate_state
 from pathways.services import authoring, cases
-from pathways.services.context import Conflict, ServiceError
+from pathways.services.context import Conflict, Context, ServiceError
 from pathways.store.tables import Enrolment, Event, MigrationRun, PathwayVersion
 from tests.conftest import DEFINITIONS, table_counts
 from tests.scenarios.walk import Walk
@@ -40,12 +41,12 @@ def law_2025(text: str = V1) -> str:
 MAPPING = StepMapping({"program_vgo": "program_videregaende"})
 
 
-def history(ctx, case_id: int) -> list[Event]:  # type: ignore[no-untyped-def]
+def history(ctx: Context, case_id: int) -> list[Event]:
     with Session(ctx.engine) as session:
         return cases.events_of(session, case_id)
 
 
-def into_band(ctx, clock, sluttmal: str, planned_end: date, kommune: str = "Lillehammer"  # type: ignore[no-untyped-def]
+def into_band(ctx: Context, clock: FixedClock, sluttmal: str, planned_end: date, kommune: str = "Lillehammer"
               ) -> Walk:
     walk = Walk.start(ctx, clock, "introduksjonsprogram", SETTLED, born=date(1995, 3, 14), settled=SETTLED,
                       kommune=kommune, has_upper_secondary=False)
@@ -57,7 +58,7 @@ def into_band(ctx, clock, sluttmal: str, planned_end: date, kommune: str = "Lill
 
 
 @pytest.fixture
-def running(ctx, clock):  # type: ignore[no-untyped-def]
+def running(ctx: Context, clock: FixedClock) -> tuple[list[Walk], Walk]:
     """Three running cases on version 1: two in the upper-secondary band, one in the ordinary band."""
     vgo = [into_band(ctx, clock, "fullfore_vgo", date(2028, 6, 30)) for _ in range(2)]
     ordinary = into_band(ctx, clock, "arbeid", date(2027, 10, 5))

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from pathways.services import authoring
+from pathways.services.context import Context
 from pathways.store.tables import MigrationRun
 from tests.conftest import ROOT
 from tests.services.test_authoring import MAPPING, law_2025, running  # noqa: F401  (a fixture)
@@ -31,7 +32,7 @@ KILLED_HALFWAY = textwrap.dedent("""
 """)
 
 
-def runs(ctx) -> list[MigrationRun]:  # type: ignore[no-untyped-def]
+def runs(ctx: Context) -> list[MigrationRun]:
     with Session(ctx.engine) as session:
         return list(session.exec(select(MigrationRun).order_by(col(MigrationRun.id))).all())
 
