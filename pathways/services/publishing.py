@@ -11,9 +11,8 @@ from sqlmodel import Session, col, select
 from pathways.calendar import OSLO
 from pathways.definition.catalogue import load_catalogue
 from pathways.definition.problems import DefinitionError
-from pathways.income.stonad import DEFAULT_G, GTable
 from pathways.services.context import Context, NotFound, ServiceError
-from pathways.store.tables import GAmount, PathwayVersion
+from pathways.store.tables import PathwayVersion
 
 
 def content_hash(text: str) -> str:
@@ -47,29 +46,6 @@ def publish_folder(ctx: Context, folder: str | Path) -> list[tuple[str, int, str
                                        published_at=datetime.now(OSLO), published_by=ctx.actor))
             results.append((pathway_id, version, "new"))
     return results
-
-
-def seed_g_table(ctx: Context) -> int:
-    """Fill the G table with the known amounts when it is empty; returns how many rows were added.
-
-    Administrators add the new amount every 1 May; the table is the source the benefit rules read.
-    """
-    with ctx.transaction() as session:
-        if session.exec(select(GAmount)).first() is not None:
-            return 0
-        session.add_all(GAmount(effective_from=day, amount=amount) for day, amount in DEFAULT_G.entries)
-        return len(DEFAULT_G.entries)
-
-
-def g_table(ctx: Context) -> GTable:
-    with ctx.transaction() as session:
-        return g_table_in(session)
-
-
-def g_table_in(session: Session) -> GTable:
-    """The G table as stored (the built-in amounts until ``init`` has seeded it)."""
-    rows = session.exec(select(GAmount)).all()
-    return GTable((row.effective_from, row.amount) for row in rows) if rows else DEFAULT_G
 
 
 def latest_version(session: Session, pathway_id: str) -> PathwayVersion:
