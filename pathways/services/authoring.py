@@ -1,10 +1,9 @@
 """Pathway authoring: validate and save drafts, publish new immutable versions, compare versions, and
 migrate running cases from one version to another.
 
-- **Publish**: a document is published as version *latest + 1* of its pathway, with its content hash,
-  who, when and a required change note. Two administrators publishing at once: the unique
-  (pathway, version) makes the second fail with :class:`Conflict`; so does publishing over a version
-  the author did not start from (``expected_latest``).
+- **Publish** (:func:`publish`, from :mod:`pathways.services.publishing`, whose rules ``pathways init`` shares):
+  a document is published as version *latest + 1* of its pathway, with its content hash, who, when and a
+  required change note; a concurrent publish is a :class:`Conflict`.
 - **Diff** (:func:`diff`): steps, events, guards, deadlines, parameters and expected livelihood added,
   removed or changed, and the running cases on the old version by step.
 - **Migrate** (:func:`migrate`): with an explicit step mapping, checked first (a mapping to a missing
@@ -26,7 +25,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from pathways.calendar import OSLO
@@ -45,12 +43,11 @@ from pathways.engine.migration import (
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
 from pathways.services.cases import deadline_row
-from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
+from pathways.services.context import Context, NotFound, ServiceError, definition_of, dumps
 from pathways.services.participants import facts_of
-from pathways.services.publishing import content_hash
+from pathways.services.publishing import Published, publish  # noqa: F401 (the editor's and the CLI's publish)
 from pathways.store.tables import Deadline, Enrolment, Event, MigrationRun, Participant, PathwayDraft, PathwayVersion
 
-NOTE_MAX = 2000
 BATCH = 500
 
 
@@ -97,14 +94,6 @@ def validate(text: str, filename: str = "utkast.yaml") -> tuple[Definition | Non
 # -- drafts and publishing ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Published:
-    pathway_id: str
-    version: int
-    id: int
-    content_hash: str
-
-
 def save_draft(ctx: Context, pathway_id: str, text: str, base_version: int | None) -> list[Problem]:
     """Save (or replace) the actor's draft of a pathway; returns its problems (a draft may be invalid)."""
     _, problems = validate(text, f"{pathway_id}.yaml")
@@ -131,52 +120,6 @@ def next_version_text(text: str, version: int) -> str:
     """The document with its top-level ``version:`` set to ``version`` (a draft of the next version)."""
     changed, n = re.subn(r"(?m)^version:[ \t]*\d+[ \t]*$", f"version: {version}", text, count=1)
     return changed if n else text
-
-
-def publish(ctx: Context, text: str, note: str, filename: str = "utkast.yaml",
-            expected_latest: int | None = None) -> Published:
-    """Publish a document as the next version of its pathway. Raises DefinitionError (invalid), ServiceError
-    (no note, wrong version number, already published) or Conflict (someone published first)."""
-    note = (note or "").strip()
-    if not note:
-        raise ServiceError("write a change note: what changed and why", "note")
-    if len(note) > NOTE_MAX:
-        raise ServiceError(f"the change note is longer than {NOTE_MAX} characters", "note")
-    definition = load_text(text, filename)  # raises DefinitionError with every problem and its line
-    pathway_id, version = definition.pathway.id, definition.pathway.version
-    digest = content_hash(definition.text)
-    try:
-        with ctx.transaction() as session:
-            latest = session.exec(select(func.max(PathwayVersion.version))
-                                   .where(PathwayVersion.pathway_id == pathway_id)).one()
-            if expected_latest is not None and latest != expected_latest:
-                raise Conflict(f"'{pathway_id}' has been published as version {latest} since you started from "
-                               f"version {expected_latest}; open the newest version and make the change there")
-            if latest is not None and version <= latest:
-                same = session.exec(select(PathwayVersion).where(PathwayVersion.pathway_id == pathway_id,
-                                                                 PathwayVersion.version == version)).first()
-                if same is not None and same.content_hash == digest:
-                    raise ServiceError(f"this document is already published as {pathway_id}@{version}", "version")
-                raise ServiceError(f"version {version} of '{pathway_id}' is already published; a change is a new "
-                                   f"version: set 'version: {latest + 1}'", "version")
-            wanted = (latest or 0) + 1
-            if version != wanted:
-                raise ServiceError(f"'{pathway_id}' is at version {latest or 0}: the next version is {wanted}, "
-                                   f"not {version}", "version")
-            row = PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
-                                 document=definition.text, content_hash=digest, published_at=datetime.now(OSLO),
-                                 published_by=ctx.actor, change_note=note)
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            drafts = session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
-                                                             PathwayDraft.author == ctx.actor)).all()
-            for draft in drafts:
-                session.delete(draft)
-            return Published(pathway_id, version, row.id, digest)
-    except IntegrityError:
-        raise Conflict(f"someone else published version {version} of '{pathway_id}' at the same time; "
-                       "open the newest version and make the change there") from None
 
 
 @dataclass(frozen=True)
