@@ -158,7 +158,7 @@ _PARSERS: dict[FieldType, Callable[[InputField, Any], Any]] = {
 }
 _TYPES: dict[FieldType, Callable[[InputField], Any]] = {  # the type each parser gives, for the model's schema
     FieldType.date: lambda spec: date, FieldType.number: lambda spec: float,
-    FieldType.enum: lambda spec: Literal[tuple(spec.values or ())],  # type: ignore[misc]
-    FieldType.cefr: lambda spec: Literal[CEFR_NAMES],  # type: ignore[misc]
+    FieldType.enum: lambda spec: Literal[tuple(spec.values or ())],
+    FieldType.cefr: lambda spec: Literal[CEFR_NAMES],
     FieldType.boolean: lambda spec: bool, FieldType.text: lambda spec: str,
 }
