@@ -48,9 +48,10 @@ from pathways.services.accounts import (
 )
 from pathways.services.cases import advance, enrol, gap_json, show
 from pathways.services.context import Context, ServiceError, definition_of
+from pathways.services.grunnbelop import seed_g_table
 from pathways.services.livelihood import add_income, participant_gaps
 from pathways.services.participants import FACT_FIELDS, ImportRejected, add_participant, import_participants
-from pathways.services.publishing import publish_folder, seed_g_table
+from pathways.services.publishing import publish_folder
 from pathways.store.database import StoreUnavailable, database_url, explain, make_engine, migrate, open_store, shown_url
 
 

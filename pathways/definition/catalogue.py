@@ -73,14 +73,21 @@ def load_catalogue(paths: Iterable[str | Path] | None = None, context: Iterable[
             continue
         catalogue.definitions[definition.id] = definition
     for definition in catalogue.definitions.values():
-        for sid, where in definition.graph.placed.items():
-            for index, transition in enumerate(where.step.on):
-                target = transition.handoff.pathway if transition.handoff else None
-                if target and target not in catalogue.definitions and target not in known:
-                    line, column = definition.positions.of((*where.path, "on", index, "handoff", "pathway"))
-                    catalogue.problems.append(Problem(
-                        definition.file, line, column,
-                        f"step '{sid}' hands off to unknown pathway '{target}'"
-                        + did_you_mean(target, {*catalogue.definitions, *known}), "unknown-pathway"))
+        catalogue.problems += handoff_problems(definition, {*catalogue.definitions, *known})
     catalogue.problems.sort()
     return catalogue
+
+
+def handoff_problems(definition: Definition, known: Iterable[str]) -> list[Problem]:
+    """A problem for each hand-off of ``definition`` to a pathway that is not ``known`` (nor itself)."""
+    names = {*known, definition.id}
+    problems = []
+    for sid, where in definition.graph.placed.items():
+        for index, transition in enumerate(where.step.on):
+            target = transition.handoff.pathway if transition.handoff else None
+            if target and target not in names:
+                line, column = definition.positions.of((*where.path, "on", index, "handoff", "pathway"))
+                problems.append(Problem(definition.file, line, column,
+                                        f"step '{sid}' hands off to unknown pathway '{target}'"
+                                        + did_you_mean(target, names), "unknown-pathway"))
+    return problems

@@ -13,8 +13,9 @@ import re
 import types
 import typing
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -25,6 +26,9 @@ from pathways.definition.graph import PathwayGraph
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
 from pathways.definition.schema import Pathway
 from pathways.definition.yamlpos import Path, Positions
+
+if TYPE_CHECKING:
+    from pathways.engine.machine import Compiled
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,14 @@ class Definition:
     @property
     def id(self) -> str:
         return self.pathway.id
+
+    @cached_property
+    def compiled(self) -> Compiled:
+        """The engine's view of this definition (guards parsed, parents of nested steps, input models): built
+        on first use and kept with the definition, so it lives exactly as long as the definition does."""
+        from pathways.engine.machine import Compiled  # the engine builds on definitions, not the reverse
+
+        return Compiled(self)
 
 
 def load_file(path: str | FsPath) -> Definition:

@@ -21,13 +21,11 @@ Semantics, in the words of ``docs/language.md``:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pathways.bounds import date_problem
 from pathways.definition.checks import BREACH_PREFIX
 from pathways.definition.loader import Definition
 from pathways.definition.periods import Period
@@ -43,25 +41,14 @@ from pathways.definition.schema import (
 )
 from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
 from pathways.engine.deadlines import case_deadlines
+from pathways.engine.inputs import EngineError, EventValues, FieldSpecs, InputError, input_model
 from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
 from pathways.engine.state import CaseState, CompoundState, Participant, Pause, Status
-from pathways.guards import CEFR_NAMES, NUMBER, Guard, GuardError, GuardUnknown
+from pathways.guards import NUMBER, Guard, GuardError, GuardUnknown
 
 LIFECYCLE_EVENTS = ("permisjon", "gjenoppta", "midlertidig_stans", "avbrudd", "overforing")
 MODULE_EVENTS = ("modul_startet", "modul_fullfort")
 _STATUS_BY_OUTCOME: dict[Outcome, Status] = {Outcome.discontinued: "discontinued", Outcome.transferred: "transferred"}
-
-
-class EngineError(ValueError):
-    """Base of the engine's refusals; ``str()`` is a message for staff."""
-
-
-class InputError(EngineError):
-    """An event's input is wrong: ``field`` names the input (or None for the event itself)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -133,11 +120,12 @@ class Result:
     participant_updates: dict[str, Any] = field(default_factory=dict)  # facts the event's fields update
 
 
-# -- compiled, cached per definition --------------------------------------------------------------
+# -- compiled, kept with the definition ----------------------------------------------------------
 
 
 class Compiled:
-    """Guards parsed once per definition, parents of nested steps, the vocabulary."""
+    """Guards parsed once per definition, parents of nested steps, the vocabulary, the events' input models.
+    Built once per definition, on first use: ``definition.compiled``."""
 
     def __init__(self, definition: Definition):
         self.definition = definition
@@ -151,6 +139,7 @@ class Compiled:
         self._guards: dict[str, Guard] = {}
         self._fields: dict[str, list[tuple[str, InputField, bool]]] = {}
         self._events: dict[str, list[str]] = {}
+        self._models: dict[tuple[str, FieldSpecs], type[EventValues]] = {}
         self.parameters: dict[str, Any] = {
             name: Period.parse(p.default) if p.type == "duration" else p.default
             for name, p in self.pathway.parameters.items()}
@@ -193,6 +182,14 @@ class Compiled:
             self._fields[event] = found
         return found
 
+    def input_model(self, event: str, fields: FieldSpecs) -> type[EventValues]:
+        """The model that checks ``event``'s values (one per set of fields: the module events' depend on the
+        module sets open)."""
+        found = self._models.get((event, fields))
+        if found is None:
+            found = self._models[(event, fields)] = input_model(event, self.event_title(event), fields)
+        return found
+
     def event_title(self, event: str) -> str:
         declared = self.pathway.events.get(event)
         deadline = self.breach_deadline(event)
@@ -208,14 +205,8 @@ class Compiled:
         return next((d for d in self.pathway.deadlines if d.id == name and d.on_breach), None)
 
 
-_COMPILED: dict[int, Compiled] = {}
-
-
 def compiled(definition: Definition) -> Compiled:
-    found = _COMPILED.get(id(definition))
-    if found is None or found.definition is not definition:
-        found = _COMPILED[id(definition)] = Compiled(definition)
-    return found
+    return definition.compiled
 
 
 # -- values --------------------------------------------------------------------------------------
@@ -233,57 +224,6 @@ def _builtin_fields(c: Compiled, event: str, state: CaseState) -> dict[str, Inpu
 def event_fields(c: Compiled, event: str, state: CaseState) -> list[tuple[str, InputField, bool]]:
     """The fields an event asks for: (name, spec, required)."""
     return [(name, spec, True) for name, spec in _builtin_fields(c, event, state).items()] + c.declared_fields(event)
-
-
-def parse_value(name: str, spec: InputField, raw: Any) -> Any:
-    """One input value, checked against its field and made JSON-native (dates as ISO text)."""
-    kind = spec.type
-    if kind == FieldType.date:
-        try:
-            day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise InputError(f"'{raw}' is not a date (write YYYY-MM-DD)", name) from None
-        problem = date_problem(day)  # a typed date; arithmetic on year 9999 would fail later
-        if problem:
-            raise InputError(problem, name)
-        return day.isoformat()
-    if kind == FieldType.number:
-        if isinstance(raw, bool):
-            raise InputError(f"'{raw}' is not a number", name)
-        try:  # Norwegian forms write 37,5
-            number = float(raw) if isinstance(raw, int | float) else float(str(raw).replace(",", ".").replace(" ", ""))
-        except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
-            raise InputError(f"'{raw}' is not a number", name) from None
-        if not math.isfinite(number):
-            raise InputError(f"'{raw}' is not a number", name)
-        if spec.min is not None and number < spec.min:
-            raise InputError(f"{number:g} is below the minimum {spec.min:g}", name)
-        if spec.max is not None and number > spec.max:
-            raise InputError(f"{number:g} is above the maximum {spec.max:g}", name)
-        return number
-    if kind == FieldType.enum:
-        value = str(raw).strip()
-        if value not in (spec.values or ()):
-            raise InputError(f"'{value}' is not one of: {', '.join(spec.values or ())}", name)
-        return value
-    if kind == FieldType.cefr:
-        value = str(raw).strip().upper()
-        if value not in CEFR_NAMES:
-            raise InputError(f"'{raw}' is not a CEFR level (A1, A2, B1, B2, C1, C2)", name)
-        return value
-    if kind == FieldType.boolean:
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in ("true", "ja", "yes", "1"):
-            return True
-        if text in ("false", "nei", "no", "0"):
-            return False
-        raise InputError(f"'{raw}' is not yes or no (ja/nei)", name)
-    text = str(raw).strip()
-    if spec.max_length and len(text) > spec.max_length:
-        raise InputError(f"the text is {len(text)} characters; the limit is {spec.max_length}", name)
-    return text
 
 
 def _typed(c: Compiled, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -421,23 +361,8 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
 
 
 def _validated(c: Compiled, state: CaseState, event: EventInput) -> dict[str, Any]:
-    fields = event_fields(c, event.event, state)
-    names = {name for name, _, _ in fields}
-    unknown = sorted(set(event.values) - names)
-    if unknown:
-        from pathways.definition.problems import did_you_mean
-        raise InputError(f"'{c.event_title(event.event)}' has no field '{unknown[0]}'"
-                         + (did_you_mean(unknown[0], names) or f" (fields: {', '.join(sorted(names)) or 'none'})"),
-                         unknown[0])
-    values: dict[str, Any] = {}
-    for name, spec, required in fields:
-        raw = event.values.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if required:
-                raise InputError(f"'{spec.title}' is required for '{c.event_title(event.event)}'", name)
-            continue
-        values[name] = parse_value(name, spec, raw)
-    return values
+    """The event's values checked by its input model (pathways.engine.inputs)."""
+    return c.input_model(event.event, tuple(event_fields(c, event.event, state))).parse(event.values)
 
 
 def _check(guard: Guard, values: Mapping[str, Any]) -> str:

@@ -1,10 +1,9 @@
 """Pathway authoring: validate and save drafts, publish new immutable versions, compare versions, and
 migrate running cases from one version to another.
 
-- **Publish**: a document is published as version *latest + 1* of its pathway, with its content hash,
-  who, when and a required change note. Two administrators publishing at once: the unique
-  (pathway, version) makes the second fail with :class:`Conflict`; so does publishing over a version
-  the author did not start from (``expected_latest``).
+- **Publish** (:func:`publish`, from :mod:`pathways.services.publishing`, whose rules ``pathways init`` shares):
+  a document is published as version *latest + 1* of its pathway, with its content hash, who, when and a
+  required change note; a concurrent publish is a :class:`Conflict`.
 - **Diff** (:func:`diff`): steps, events, guards, deadlines, parameters and expected livelihood added,
   removed or changed, and the running cases on the old version by step.
 - **Migrate** (:func:`migrate`): with an explicit step mapping, checked first (a mapping to a missing
@@ -26,13 +25,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from pathways.calendar import OSLO
+from pathways.definition.diff import Change, changed_steps, diff_definitions
 from pathways.definition.loader import Definition, load_text
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
-from pathways.definition.schema import Pathway, Step
 from pathways.engine.deadlines import next_due
 from pathways.engine.migration import (
     MIGRATION_EVENT,
@@ -45,12 +43,11 @@ from pathways.engine.migration import (
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
 from pathways.services.cases import deadline_row
-from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of, dumps
+from pathways.services.context import Context, NotFound, ServiceError, definition_of, dumps
 from pathways.services.participants import facts_of
-from pathways.services.publishing import content_hash
+from pathways.services.publishing import Published, publish  # noqa: F401 (the editor's and the CLI's publish)
 from pathways.store.tables import Deadline, Enrolment, Event, MigrationRun, Participant, PathwayDraft, PathwayVersion
 
-NOTE_MAX = 2000
 BATCH = 500
 
 
@@ -97,14 +94,6 @@ def validate(text: str, filename: str = "utkast.yaml") -> tuple[Definition | Non
 # -- drafts and publishing ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Published:
-    pathway_id: str
-    version: int
-    id: int
-    content_hash: str
-
-
 def save_draft(ctx: Context, pathway_id: str, text: str, base_version: int | None) -> list[Problem]:
     """Save (or replace) the actor's draft of a pathway; returns its problems (a draft may be invalid)."""
     _, problems = validate(text, f"{pathway_id}.yaml")
@@ -131,52 +120,6 @@ def next_version_text(text: str, version: int) -> str:
     """The document with its top-level ``version:`` set to ``version`` (a draft of the next version)."""
     changed, n = re.subn(r"(?m)^version:[ \t]*\d+[ \t]*$", f"version: {version}", text, count=1)
     return changed if n else text
-
-
-def publish(ctx: Context, text: str, note: str, filename: str = "utkast.yaml",
-            expected_latest: int | None = None) -> Published:
-    """Publish a document as the next version of its pathway. Raises DefinitionError (invalid), ServiceError
-    (no note, wrong version number, already published) or Conflict (someone published first)."""
-    note = (note or "").strip()
-    if not note:
-        raise ServiceError("write a change note: what changed and why", "note")
-    if len(note) > NOTE_MAX:
-        raise ServiceError(f"the change note is longer than {NOTE_MAX} characters", "note")
-    definition = load_text(text, filename)  # raises DefinitionError with every problem and its line
-    pathway_id, version = definition.pathway.id, definition.pathway.version
-    digest = content_hash(definition.text)
-    try:
-        with ctx.transaction() as session:
-            latest = session.exec(select(func.max(PathwayVersion.version))
-                                   .where(PathwayVersion.pathway_id == pathway_id)).one()
-            if expected_latest is not None and latest != expected_latest:
-                raise Conflict(f"'{pathway_id}' has been published as version {latest} since you started from "
-                               f"version {expected_latest}; open the newest version and make the change there")
-            if latest is not None and version <= latest:
-                same = session.exec(select(PathwayVersion).where(PathwayVersion.pathway_id == pathway_id,
-                                                                 PathwayVersion.version == version)).first()
-                if same is not None and same.content_hash == digest:
-                    raise ServiceError(f"this document is already published as {pathway_id}@{version}", "version")
-                raise ServiceError(f"version {version} of '{pathway_id}' is already published; a change is a new "
-                                   f"version: set 'version: {latest + 1}'", "version")
-            wanted = (latest or 0) + 1
-            if version != wanted:
-                raise ServiceError(f"'{pathway_id}' is at version {latest or 0}: the next version is {wanted}, "
-                                   f"not {version}", "version")
-            row = PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
-                                 document=definition.text, content_hash=digest, published_at=datetime.now(OSLO),
-                                 published_by=ctx.actor, change_note=note)
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            drafts = session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
-                                                             PathwayDraft.author == ctx.actor)).all()
-            for draft in drafts:
-                session.delete(draft)
-            return Published(pathway_id, version, row.id, digest)
-    except IntegrityError:
-        raise Conflict(f"someone else published version {version} of '{pathway_id}' at the same time; "
-                       "open the newest version and make the change there") from None
 
 
 @dataclass(frozen=True)
@@ -209,25 +152,6 @@ def versions(ctx: Context, kommune_id: int | None = None) -> list[VersionInfo]:
 # -- diff ----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Change:
-    area: str  # step | event | guard | deadline | parameter | livelihood | followup
-    id: str
-    change: str  # added | removed | changed
-    before: str | None = None
-    after: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"area": self.area, "id": self.id, "change": self.change, "before": self.before, "after": self.after}
-
-    def __str__(self) -> str:
-        sign = {"added": "+", "removed": "-", "changed": "~"}[self.change]
-        if self.change == "changed":
-            return f"{sign} {self.area} {self.id}: {self.before} → {self.after}"
-        shown = self.after or self.before
-        return f"{sign} {self.area} {self.id}" + (f": {shown}" if shown else "")
-
-
 @dataclass
 class Diff:
     pathway_id: str
@@ -240,11 +164,7 @@ class Diff:
     @property
     def changed_steps(self) -> dict[str, str]:
         """Step id → added | removed | changed (for colouring the diagram)."""
-        found = {c.id: c.change for c in self.changes if c.area == "step"}
-        for c in self.changes:
-            if c.area in ("event", "guard", "livelihood") and c.id.split(":")[0] not in found:
-                found[c.id.split(":")[0]] = "changed"
-        return found
+        return changed_steps(self.changes)
 
     def as_json(self) -> dict[str, Any]:
         return {"pathway": self.pathway_id, "from": self.old, "to": self.new,
@@ -259,86 +179,6 @@ class Diff:
         out.append(f"running cases on version {self.old}: {total}; in changed or removed steps: {affected}")
         out += [f"  {step}: {n}" for step, n in sorted(self.affected_steps.items())]
         return out
-
-
-def _step_summary(step: Step) -> dict[str, str]:
-    duration = step.duration
-    return {"kind": step.kind.value, "title": step.title, "owner": step.owner or "",
-            "duration": "" if duration is None else "/".join(
-                str(getattr(duration, k) or "–") for k in ("min", "expected", "max")),
-            "next": step.next or "", "outcome": step.outcome.value if step.outcome else "",
-            "modules": ",".join(m.id for m in step.modules)}
-
-
-def _transitions(pathway: Pathway) -> dict[str, str]:
-    """'step:event→target' → guard text (empty when unguarded); duplicate keys numbered."""
-    found: dict[str, str] = {}
-    for step in pathway.all_steps().values():
-        for t in step.on:
-            key = f"{step.id}:{t.event}→{t.to or '(blir)'}"
-            n = 2
-            while key in found:
-                key, n = f"{step.id}:{t.event}→{t.to or '(blir)'}#{n}", n + 1
-            found[key] = " ".join((t.guard or "").split())
-    return found
-
-
-def _resolved_offset(pathway: Pathway, offset: str) -> str:
-    """The offset with a parameter's value: a changed parameter changes the deadline."""
-    bare = offset.lstrip("-")
-    if bare in pathway.parameters:
-        return f"{offset} (= {'-' if offset.startswith('-') else ''}{pathway.parameters[bare].default})"
-    return offset
-
-
-def diff_definitions(old: Definition, new: Definition) -> list[Change]:
-    a, b = old.pathway, new.pathway
-    changes: list[Change] = []
-
-    def keyed(area: str, before: dict[str, Any], after: dict[str, Any], show: Any = str) -> None:
-        for key in sorted(before.keys() - after.keys()):
-            changes.append(Change(area, key, "removed", show(before[key]), None))
-        for key in sorted(after.keys() - before.keys()):
-            changes.append(Change(area, key, "added", None, show(after[key])))
-        for key in sorted(before.keys() & after.keys()):
-            if before[key] != after[key]:
-                x, y = before[key], after[key]
-                if isinstance(x, dict):
-                    fields = [f for f in x if x.get(f) != y.get(f)]
-                    changes.append(Change(area, key, "changed", "; ".join(f"{f}={x[f]}" for f in fields),
-                                          "; ".join(f"{f}={y.get(f)}" for f in fields)))
-                else:
-                    changes.append(Change(area, key, "changed", show(x), show(y)))
-
-    steps_a, steps_b = a.all_steps(), b.all_steps()
-    keyed("step", {k: _step_summary(s) for k, s in steps_a.items()},
-          {k: _step_summary(s) for k, s in steps_b.items()}, show=lambda s: s["title"])
-    ta, tb = _transitions(a), _transitions(b)
-    for key in sorted(ta.keys() - tb.keys()):
-        changes.append(Change("event", key, "removed", ta[key] or None, None))
-    for key in sorted(tb.keys() - ta.keys()):
-        changes.append(Change("event", key, "added", None, tb[key] or None))
-    for key in sorted(ta.keys() & tb.keys()):
-        if ta[key] != tb[key]:
-            changes.append(Change("guard", key, "changed", ta[key] or "(ingen)", tb[key] or "(ingen)"))
-    keyed("deadline",
-          {d.id: {"anchor": d.anchor, "offset": _resolved_offset(a, d.offset), "days": d.days.value,
-                  "kind": d.kind.value, "while_in": ",".join(d.while_in), "met_by": ",".join(d.met_by)}
-           for d in a.deadlines},
-          {d.id: {"anchor": d.anchor, "offset": _resolved_offset(b, d.offset), "days": d.days.value,
-                  "kind": d.kind.value, "while_in": ",".join(d.while_in), "met_by": ",".join(d.met_by)}
-           for d in b.deadlines}, show=lambda d: f"{d['anchor']} + {d['offset']}")
-    keyed("parameter", {k: p.default for k, p in a.parameters.items()},
-          {k: p.default for k, p in b.parameters.items()})
-    keyed("livelihood", {k: ",".join(_sources(s)) for k, s in steps_a.items() if k in steps_b},
-          {k: ",".join(_sources(s)) for k, s in steps_b.items() if k in steps_a})
-    keyed("followup", {f.id: f"{f.every} i {','.join(f.while_in)}" for f in a.followups},
-          {f.id: f"{f.every} i {','.join(f.while_in)}" for f in b.followups})
-    return changes
-
-
-def _sources(step: Step) -> list[str]:
-    return [getattr(item, "source", str(item)) for item in (step.livelihood or ())]
 
 
 def diff(ctx: Context, pathway_id: str, old: int, new: int, kommune_id: int | None = None) -> Diff:

@@ -24,8 +24,8 @@ from pathways.income.gaps import (
 )
 from pathways.income.stonad import monthly_amount, rate_changes, yearly_rate
 from pathways.services.context import Context, NotFound, ServiceError, checked_date, definition_of
+from pathways.services.grunnbelop import g_table_in
 from pathways.services.participants import get_participant
-from pathways.services.publishing import g_table_in
 from pathways.store.tables import Enrolment, LivelihoodPeriod, Participant
 
 

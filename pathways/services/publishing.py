@@ -1,75 +1,135 @@
-"""Publishing pathway documents as immutable, hashed versions."""
+"""Publishing pathway documents as immutable, hashed versions: one set of rules for the editor's publish
+button, ``pathways publish`` and ``pathways init`` (a folder at once).
+
+- **Valid**: the document loads without problems, and every hand-off names a pathway that is published
+  (or published with it, from the same folder).
+- **Numbered**: a new version is the pathway's newest + 1 (the first is 1).
+- **Immutable and hashed**: a published version never changes. The same (pathway, version) with other
+  content is refused (raise ``version``); with the same content it is already there (``init`` run again
+  publishes nothing; ``publish`` says so).
+- **Explained**: every version has a change note, what changed and why (a folder's versions: where they
+  were published from, unless a note is given).
+- **One at a time**: two publishers at once, the unique (pathway, version) makes the second fail with
+  :class:`Conflict`; so does publishing over a version the author did not start from (``expected_latest``).
+
+Publishing a version removes the publisher's draft of that pathway.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from pathways.calendar import OSLO
-from pathways.definition.catalogue import load_catalogue
-from pathways.definition.problems import DefinitionError
-from pathways.income.stonad import DEFAULT_G, GTable
-from pathways.services.context import Context, NotFound, ServiceError
-from pathways.store.tables import GAmount, PathwayVersion
+from pathways.definition.catalogue import handoff_problems, load_catalogue
+from pathways.definition.loader import Definition, load_text
+from pathways.definition.problems import DefinitionError, did_you_mean
+from pathways.services.context import Conflict, Context, NotFound, ServiceError
+from pathways.store.tables import PathwayDraft, PathwayVersion
+
+NOTE_MAX = 2000
 
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def publish_folder(ctx: Context, folder: str | Path) -> list[tuple[str, int, str]]:
-    """Publish every valid document of ``folder`` that is new; returns (id, version, 'new'|'unchanged').
+@dataclass(frozen=True)
+class Published:
+    pathway_id: str
+    version: int
+    id: int
+    content_hash: str
+    new: bool = True  # False: this very document was published already
 
-    A document whose (id, version) is already published with other content is refused: a published
-    version never changes, so the author must raise ``version``.
-    """
+
+def publish(ctx: Context, text: str, note: str, filename: str = "utkast.yaml",
+            expected_latest: int | None = None) -> Published:
+    """Publish a document as the next version of its pathway. Raises DefinitionError (invalid), ServiceError
+    (no note, wrong version number, already published) or Conflict (someone published first)."""
+    note = _checked_note(note)
+    definition = load_text(text, filename)  # raises DefinitionError with every problem and its line
+    with ctx.transaction() as session:
+        published = _publish_in(session, ctx, definition, note, expected_latest)
+    if not published.new:
+        raise ServiceError(f"this document is already published as {published.pathway_id}@{published.version}",
+                           "version")
+    return published
+
+
+def publish_folder(ctx: Context, folder: str | Path, note: str | None = None) -> list[tuple[str, int, str]]:
+    """Publish every document of ``folder`` that is new, all or none; returns (id, version, 'new'|'unchanged').
+    The rules are :func:`publish`'s; ``note`` defaults to where the documents come from."""
     catalogue = load_catalogue([folder])
     if catalogue.problems:
         raise DefinitionError(catalogue.problems)
+    note = _checked_note(f"published from {folder}" if note is None else note)
     results = []
     with ctx.transaction() as session:
         for pathway_id, definition in sorted(catalogue.definitions.items()):
-            version = definition.pathway.version
-            digest = content_hash(definition.text)
-            existing = session.exec(select(PathwayVersion).where(
-                PathwayVersion.pathway_id == pathway_id, PathwayVersion.version == version)).first()
-            if existing is not None:
-                if existing.content_hash != digest:
-                    raise ServiceError(f"{definition.file}: version {version} of '{pathway_id}' is already published "
-                                       "with other content; raise 'version' to publish the change", "version")
-                results.append((pathway_id, version, "unchanged"))
-                continue
-            session.add(PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
-                                       document=definition.text, content_hash=digest,
-                                       published_at=datetime.now(OSLO), published_by=ctx.actor))
-            results.append((pathway_id, version, "new"))
+            try:
+                published = _publish_in(session, ctx, definition, note, None, catalogue.definitions)
+            except Conflict:
+                raise
+            except ServiceError as exc:
+                raise ServiceError(f"{definition.file}: {exc}", exc.field) from None
+            results.append((pathway_id, published.version, "new" if published.new else "unchanged"))
     return results
 
 
-def seed_g_table(ctx: Context) -> int:
-    """Fill the G table with the known amounts when it is empty; returns how many rows were added.
-
-    Administrators add the new amount every 1 May; the table is the source the benefit rules read.
-    """
-    with ctx.transaction() as session:
-        if session.exec(select(GAmount)).first() is not None:
-            return 0
-        session.add_all(GAmount(effective_from=day, amount=amount) for day, amount in DEFAULT_G.entries)
-        return len(DEFAULT_G.entries)
+def _checked_note(note: str | None) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError("write a change note: what changed and why", "note")
+    if len(note) > NOTE_MAX:
+        raise ServiceError(f"the change note is longer than {NOTE_MAX} characters", "note")
+    return note
 
 
-def g_table(ctx: Context) -> GTable:
-    with ctx.transaction() as session:
-        return g_table_in(session)
-
-
-def g_table_in(session: Session) -> GTable:
-    """The G table as stored (the built-in amounts until ``init`` has seeded it)."""
-    rows = session.exec(select(GAmount)).all()
-    return GTable((row.effective_from, row.amount) for row in rows) if rows else DEFAULT_G
+def _publish_in(session: Session, ctx: Context, definition: Definition, note: str, expected_latest: int | None,
+                together: Iterable[str] = ()) -> Published:
+    """Publish one valid document in ``session`` (``together``: the pathways published with it)."""
+    pathway_id, version = definition.pathway.id, definition.pathway.version
+    published = set(session.exec(select(PathwayVersion.pathway_id).distinct()).all())
+    problems = handoff_problems(definition, {*published, *together})
+    if problems:
+        raise DefinitionError(problems)
+    digest = content_hash(definition.text)
+    latest = session.exec(select(func.max(PathwayVersion.version)).where(PathwayVersion.pathway_id == pathway_id)
+                          ).one()
+    if expected_latest is not None and latest != expected_latest:
+        raise Conflict(f"'{pathway_id}' has been published as version {latest} since you started from "
+                       f"version {expected_latest}; open the newest version and make the change there")
+    if latest is not None and version <= latest:
+        same = session.exec(select(PathwayVersion).where(PathwayVersion.pathway_id == pathway_id,
+                                                         PathwayVersion.version == version)).first()
+        if same is not None and same.content_hash == digest:
+            return Published(pathway_id, version, same.id or 0, digest, new=False)
+        raise ServiceError(f"version {version} of '{pathway_id}' is already published; a change is a new "
+                           f"version: set 'version: {latest + 1}'", "version")
+    wanted = (latest or 0) + 1
+    if version != wanted:
+        raise ServiceError(f"'{pathway_id}' is at version {latest or 0}: the next version is {wanted}, "
+                           f"not {version}", "version")
+    row = PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
+                         document=definition.text, content_hash=digest, published_at=ctx.clock.now(),
+                         published_by=ctx.actor, change_note=note)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:  # the unique (pathway, version): another publisher's insert came first
+        raise Conflict(f"someone else published version {version} of '{pathway_id}' at the same time; "
+                       "open the newest version and make the change there") from None
+    assert row.id is not None
+    for draft in session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
+                                                         PathwayDraft.author == ctx.actor)).all():
+        session.delete(draft)
+    return Published(pathway_id, version, row.id, digest)
 
 
 def latest_version(session: Session, pathway_id: str) -> PathwayVersion:
@@ -77,6 +137,5 @@ def latest_version(session: Session, pathway_id: str) -> PathwayVersion:
                        .order_by(col(PathwayVersion.version).desc())).first()
     if row is None:
         known = session.exec(select(PathwayVersion.pathway_id).distinct()).all()
-        from pathways.definition.problems import did_you_mean
         raise NotFound(f"no published pathway '{pathway_id}'" + did_you_mean(pathway_id, known), "pathway")
     return row

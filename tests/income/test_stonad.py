@@ -9,10 +9,8 @@ from fractions import Fraction
 import pytest
 
 from pathways.income.gaps import IncomePeriod, income_gaps
+from pathways.income.grunnbelop import DEFAULT_G, G_2019_AVERAGE, GTable
 from pathways.income.stonad import (
-    DEFAULT_G,
-    G_2019_AVERAGE,
-    GTable,
     benefit_periods,
     birthday,
     monthly_amount,

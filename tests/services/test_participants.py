@@ -91,8 +91,8 @@ def test_broken_import_files_are_refused(ctx, tmp_path, content, message):
 
 
 def test_the_g_table_is_seeded_once_and_read_back(ctx):
-    from pathways.income.stonad import DEFAULT_G
-    from pathways.services.publishing import g_table, seed_g_table
+    from pathways.income.grunnbelop import DEFAULT_G
+    from pathways.services.grunnbelop import g_table, seed_g_table
 
     assert seed_g_table(ctx) == len(DEFAULT_G.entries)
     assert seed_g_table(ctx) == 0
