@@ -44,7 +44,7 @@ def publish_folder(ctx: Context, folder: str | Path) -> list[tuple[str, int, str
                 continue
             session.add(PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
                                        document=definition.text, content_hash=digest,
-                                       published_at=datetime.now(OSLO), published_by=ctx.actor))
+                                       published_at=datetime.now(OSLO), published_by=ctx.actor.name))
             results.append((pathway_id, version, "new"))
     return results
 
