@@ -14,7 +14,7 @@ from pathways.services import cases
 from pathways.services.context import ServiceError
 from pathways.services.dashboard import case_extras
 from pathways.services.publishing import publish_folder
-from pathways.store.tables import Enrolment, Event
+from pathways.store.tables import Event
 from tests.conftest import table_counts
 from tests.scenarios.walk import Walk
 
