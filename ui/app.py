@@ -204,7 +204,9 @@ def render(request: Request, template: str, data: dict[str, Any], status: int = 
 
 
 def forbidden(exc: Forbidden) -> PageError:
-    return PageError(403, norsk(str(exc)))
+    """The error page of a role the services refused, in a sentence."""
+    text = norsk(str(exc))
+    return PageError(403, text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
 
 
 def error_text(exc: ServiceError) -> str:

@@ -96,12 +96,13 @@ async def form_of(request: Request) -> dict[str, Any]:
     return form
 
 
-def reader(account: Account) -> None:
-    """403 unless the user's role reads cases and participants (the rule: :func:`access.reading`)."""
+def reader(account: Account, refusal: str | None = None) -> None:
+    """403 unless the user's role reads cases and participants (the rule: :func:`access.reading`); the
+    page says ``refusal`` when given."""
     try:
         access.reading(account.actor)
     except access.Forbidden as exc:
-        raise forbidden(exc) from None
+        raise (PageError(403, refusal) if refusal else forbidden(exc)) from None
 
 
 def writer(account: Account) -> None:
@@ -421,10 +422,13 @@ def cohort_diagram(request: Request, pathway_id: str, account: SignedIn) -> Resp
 # -- participants -----------------------------------------------------------------------------------
 
 
+PARTICIPANTS_REFUSED = "Rollen din gir ikke tilgang til deltakere."
+
+
 @router.get("/deltakere")
 def participants_page(request: Request, account: SignedIn) -> Response:
     """Participants are casework: veileder (their own and the intake) and leder (read); not administrator."""
-    reader(account)
+    reader(account, PARTICIPANTS_REFUSED)
     q = request.query_params.get("q") or None
     errors: dict[str, str] = {}
     page = _int(request.query_params.get("side"), "side", errors, low=1) or 1
@@ -480,7 +484,7 @@ def _participant(request: Request, account: Account, pid: int) -> tuple[Particip
 
 @router.get("/deltakere/{pid}")
 def participant_page(request: Request, pid: Id, account: SignedIn) -> Response:
-    reader(account)
+    reader(account, PARTICIPANTS_REFUSED)
     row, shown = _participant(request, account, pid)
     return render(request, "participant_form.html", {**shown, "values": row.model_dump(), "errors": {}})
 
