@@ -75,7 +75,6 @@ def _newest_first(entries: list[TrailEntry]) -> list[TrailEntry]:
 def participant_trail(ctx: Context, participant_id: int) -> list[TrailEntry]:
     """Everything done to a participant and their cases, newest first; for an administrator (a participant
     of another kommune is not found)."""
-
     access.administering(ctx.actor)
     with ctx.transaction() as session:
         row = session.get(Participant, participant_id)

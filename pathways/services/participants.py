@@ -311,7 +311,7 @@ class ParticipantPage:
 
 
 def find_participants(ctx: Context, q: str | None = None, page: int = 1, page_size: int = 25) -> ParticipantPage:
-    """One page of the participants the actor sees, by name, those whose name contains ``q``."""
+    """One page of the participants the actor sees, ordered by name; with ``q``, those whose name contains it."""
     conditions = access.participants(ctx.actor)
     if q and q.strip():
         conditions.append(func.lower(Participant.name).contains(q.strip().lower(), autoescape=True))
