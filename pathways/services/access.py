@@ -76,8 +76,9 @@ def participants(actor: Actor) -> list[Any]:
     conditions = kommune(reading(actor), Participant.kommune_id)
     if actor.own_cases_only:
         conditions.append(or_(
-            exists().where(Enrolment.participant_id == Participant.id, Enrolment.caseworker == actor.name),
-            ~exists().where(Enrolment.participant_id == Participant.id)))
+            exists().where(col(Enrolment.participant_id) == col(Participant.id),
+                           col(Enrolment.caseworker) == actor.name),
+            ~exists().where(col(Enrolment.participant_id) == col(Participant.id))))
     return conditions
 
 
@@ -90,7 +91,7 @@ def flags(actor: Actor) -> list[Any]:
         owned = select(Enrolment.id).where(Enrolment.kommune_id == actor.kommune_id,
                                            Enrolment.caseworker == actor.name)
         conditions.append(or_(col(Flag.enrolment_id).in_(owned),
-                              Flag.natural_key == caseload_flag_key(actor.kommune_id or 0, actor.name)))
+                              col(Flag.natural_key) == caseload_flag_key(actor.kommune_id or 0, actor.name)))
     return conditions
 
 
