@@ -47,7 +47,7 @@ from pathways.services.accounts import (
     unlock,
 )
 from pathways.services.cases import advance, enrol, gap_json, show
-from pathways.services.context import Context, ServiceError, definition_of
+from pathways.services.context import Actor, Context, ServiceError, definition_of
 from pathways.services.grunnbelop import seed_g_table
 from pathways.services.livelihood import add_income, participant_gaps
 from pathways.services.participants import FACT_FIELDS, ImportRejected, add_participant, import_participants
@@ -227,8 +227,8 @@ def demo_command(count: int, seed: int) -> None:
 
 def _context() -> Context:
     """The store of PATHWAYS_DATABASE_URL, checked (a missing or uninitialised database is a StoreUnavailable,
-    which the command group prints as one line)."""
-    return Context(open_store(), SystemClock(), actor="cli")
+    which the command group prints as one line). The commands act as the system actor ``cli``: every kommune."""
+    return Context(open_store(), SystemClock(), actor=Actor.system("cli"))
 
 
 def _fail(exc: ServiceError) -> NoReturn:
@@ -286,7 +286,7 @@ def init_command(definitions: Path) -> None:
     """Create or migrate the database, then publish the pathway documents of definitions/."""
     engine = make_engine()
     migrate(engine)  # a database that cannot be reached is explained by the command group
-    ctx = Context(engine, SystemClock(), actor="init")
+    ctx = Context(engine, SystemClock(), actor=Actor.system("init"))
     seed_g_table(ctx)
     try:
         results = publish_folder(ctx, definitions)
@@ -459,7 +459,7 @@ def _gap_line(gap: Gap) -> str:
 
 def _author_context(by: str | None) -> Context:
     ctx = _context()
-    return Context(ctx.engine, ctx.clock, actor=(by or os.environ.get("USER") or "cli")[:100])
+    return Context(ctx.engine, ctx.clock, actor=Actor.system(by or os.environ.get("USER") or "cli"))
 
 
 @main.command("publish")

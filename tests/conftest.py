@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 
 from pathways.calendar import FixedClock
 from pathways.definition.loader import Definition, load_text
-from pathways.services.context import Context
+from pathways.services.context import Actor, Context
 from pathways.services.publishing import publish_folder
 from pathways.store.database import database_url, make_engine, migrate
 
@@ -81,7 +81,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def ctx(engine: Engine, clock: FixedClock) -> Context:
     """A service context on a database with the catalogue published."""
-    context = Context(engine, clock, actor="test")
+    context = Context(engine, clock, actor=Actor.system("test"))
     publish_folder(context, DEFINITIONS)
     return context
 

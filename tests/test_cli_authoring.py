@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from pathways.calendar import FixedClock
-from pathways.services.context import Context
+from pathways.services.context import Actor, Context
 from pathways.store.database import make_engine
 from tests.conftest import DEFINITIONS
 from tests.services.test_authoring import into_band, law_2025
@@ -16,7 +16,7 @@ from tests.test_cli_cases import cli  # noqa: F401  (the fixture)
 def test_publish_diff_and_migrate_from_the_command_line(cli, tmp_path):  # noqa: F811
     cli("init", "--definitions", DEFINITIONS)
     engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
-    ctx = Context(engine, FixedClock(date(2026, 11, 22)), actor="test")
+    ctx = Context(engine, FixedClock(date(2026, 11, 22)), actor=Actor.system("test"))
     case = into_band(ctx, FixedClock(date(2025, 8, 18)), "fullfore_vgo", date(2028, 6, 30)).case
     engine.dispose()
 

@@ -1,8 +1,9 @@
 """The dashboard: FastAPI + Jinja2 + htmx, server-rendered, bokmål. ``create_app`` builds it for an
 engine and a clock; ``pathways serve`` and ``pathways run`` serve it with uvicorn.
 
-Every route gets the signed-in :class:`~pathways.services.accounts.Account` and passes its scope to the
-services in :mod:`pathways.services.dashboard`; a case outside the scope is a 404 whatever the URL says.
+Every route gets the signed-in :class:`~pathways.services.accounts.Account` and calls the services with a
+context acting as that user (:func:`context`); the services decide what the user sees
+(:mod:`pathways.services.access`), and a case outside it is a 404 whatever the URL says.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ from starlette.types import ASGIApp, Receive, Send
 from starlette.types import Scope as AsgiScope
 
 from pathways.calendar import Clock, SystemClock
+from pathways.services.access import Forbidden
 from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS, Account
-from pathways.services.context import Context, NotFound, ServiceError
-from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS, Forbidden, Scope, flag_counts
+from pathways.services.context import Actor, Context, NotFound, ServiceError
+from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS, flag_counts
 from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
 from ui.messages import norsk
@@ -156,6 +158,14 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
         return refusal(request, exc, lambda status, message: render(
             request, "error.html", {"message": message, "status": status}, status=status))
 
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        """A service refused the role (pages check first for their own words; this is the rule's answer)."""
+        if request.url.path.startswith("/api/"):
+            from ui.api import json_error
+            return json_error(403, norsk(str(exc)))
+        return await _page_error(request, forbidden(exc))
+
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
         return render(request, "error.html", {"message": str(exc), "status": exc.status}, status=exc.status)
@@ -171,7 +181,9 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
 
 
 def context(request: Request, account: Account | None = None) -> Context:
-    return Context(request.app.state.engine, request.app.state.clock, actor=account.username if account else "web")
+    """The services' context acting as ``account``; without one, as nobody (no participant or case is seen)."""
+    actor = account.actor if account is not None else Actor.anonymous("web")
+    return Context(request.app.state.engine, request.app.state.clock, actor=actor)
 
 
 def render(request: Request, template: str, data: dict[str, Any], status: int = 200,
@@ -181,7 +193,7 @@ def render(request: Request, template: str, data: dict[str, Any], status: int = 
     account = account or getattr(request.state, "account", None)
     counts: dict[str, int] = {}
     if account is not None and account.reads_cases:
-        counts = flag_counts(context(request, account), Scope.of(account))
+        counts = flag_counts(context(request, account))
     flash = {"melding": request.session.pop("melding", None), "feil": request.session.pop("feil", None)}
     response = state.templates.TemplateResponse(request, template, {
         "account": account, "csrf_token": token, "flag_counts": counts, "today": state.clock.today(),
@@ -191,11 +203,10 @@ def render(request: Request, template: str, data: dict[str, Any], status: int = 
     return response
 
 
-def scope_or_403(account: Account) -> Scope:
-    try:
-        return Scope.of(account)
-    except Forbidden as exc:
-        raise PageError(403, norsk(str(exc))) from None
+def forbidden(exc: Forbidden) -> PageError:
+    """The error page of a role the services refused, in a sentence."""
+    text = norsk(str(exc))
+    return PageError(403, text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
 
 
 def error_text(exc: ServiceError) -> str:

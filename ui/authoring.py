@@ -3,7 +3,7 @@ vendored) with validation as you type and a live diagram, drafts, publishing, th
 with the changes coloured, and the migration of running cases (dry run, then a job with progress).
 
 Pathway documents are shared by every kommune in the store; the running cases shown and moved are
-the administrator's own kommune's.
+the administrator's own kommune's (the services act as the administrator: :mod:`pathways.services.access`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _latest(request: Request, pathway_id: str) -> PathwayVersion:
 @router.get("/admin/lop")
 def versions_page(request: Request, account: SignedIn) -> Response:
     admin(account)
-    found = authoring.versions(context(request), account.kommune_id)
+    found = authoring.versions(context(request, account))
     by_pathway: dict[str, list[Any]] = {}
     for v in found:
         by_pathway.setdefault(v.pathway_id, []).append(v)
@@ -158,7 +158,7 @@ def diff_page(request: Request, pathway_id: str, account: SignedIn) -> Response:
     admin(account)
     old, new = _versions(request)
     try:
-        found = authoring.diff(context(request), pathway_id, old, new, kommune_id=account.kommune_id)
+        found = authoring.diff(context(request, account), pathway_id, old, new)
     except NotFound as exc:
         raise not_found(exc) from None
     return render(request, "authoring/diff.html", {"pathway_id": pathway_id, "diff": found,
@@ -206,9 +206,9 @@ async def forecast_fragment(request: Request, pathway_id: str, account: SignedIn
 
 
 def _migration_data(request: Request, account: Account, pathway_id: str, old: int, new: int) -> dict[str, Any]:
-    ctx = context(request)
+    ctx = context(request, account)
     try:
-        found = authoring.diff(ctx, pathway_id, old, new, kommune_id=account.kommune_id)
+        found = authoring.diff(ctx, pathway_id, old, new)
         a, b = authoring.definitions(ctx, pathway_id, old, new)
     except NotFound as exc:
         raise not_found(exc) from None
@@ -247,16 +247,14 @@ async def migration_run(request: Request, pathway_id: str, account: SignedIn) ->
     ctx = context(request, account)
     if form.get("handling") != "flytt":
         try:
-            data["report"] = authoring.migrate(ctx, pathway_id, old, new, mapping, dry_run=True,
-                                               kommune_id=account.kommune_id)
+            data["report"] = authoring.migrate(ctx, pathway_id, old, new, mapping, dry_run=True)
         except ServiceError as exc:
             data["errors"] = {"mapping": error_text(exc)}
             return render(request, "authoring/migrate.html", data, status=422)
         return render(request, "authoring/migrate.html", data)
 
     def work(job: Any) -> dict[str, int]:
-        report = authoring.migrate(ctx, pathway_id, old, new, mapping, kommune_id=account.kommune_id,
-                                   progress=job.progress)
+        report = authoring.migrate(ctx, pathway_id, old, new, mapping, progress=job.progress)
         if report.refused:
             job.progress(job.done, message="; ".join(f"sak {c}: {norsk(why)}" for c, why in report.refused[:5]))
         return {"saker flyttet": len(report.moved), "kan ikke flyttes": len(report.refused)}
@@ -266,5 +264,5 @@ async def migration_run(request: Request, pathway_id: str, account: SignedIn) ->
     except ServiceError as exc:
         data["errors"] = {"mapping": error_text(exc)}
         return render(request, "authoring/migrate.html", data, status=422)
-    job = request.app.state.jobs.start(f"Flytting av saker til {pathway_id} versjon {new}", account.id, work)
+    job = request.app.state.jobs.start(f"Flytting av saker til {pathway_id} versjon {new}", account.actor, work)
     return RedirectResponse(f"/jobber/{job.id}", status_code=303)

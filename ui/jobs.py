@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete
 from sqlmodel import Session
 
 from pathways.calendar import OSLO
+from pathways.services.context import Actor
 from pathways.store.tables import BackgroundJob
 
 KEEP = timedelta(hours=1)
@@ -78,8 +79,11 @@ class Jobs:
             session.add(row)
             session.commit()
 
-    def start(self, title: str, owner: int, work: Callable[[Job], Any]) -> Job:
-        job = Job(uuid.uuid4().hex, title, owner, _save=self._write)
+    def start(self, title: str, owner: Actor, work: Callable[[Job], Any]) -> Job:
+        """Run ``work`` in a thread as a job of ``owner`` (a signed-in user: only they see it)."""
+        if owner.user_id is None:
+            raise ValueError(f"a job belongs to a signed-in user, not to {owner.name}")
+        job = Job(uuid.uuid4().hex, title, owner.user_id, _save=self._write)
         self._write(job, first=True)
 
         def run() -> None:
@@ -95,10 +99,12 @@ class Jobs:
         threading.Thread(target=run, name=f"job-{job.id[:8]}", daemon=True).start()
         return job
 
-    def get(self, job_id: str, owner: int) -> Job | None:
+    def get(self, job_id: str, actor: Actor) -> Job | None:
+        """The job when ``actor`` started it (anyone else's is none) and it is recent."""
         with Session(self.engine) as session:
             row = session.get(BackgroundJob, job_id[:32])
-            if row is None or row.owner_id != owner or row.updated_at < datetime.now(OSLO) - KEEP:
+            mine = row is not None and actor.user_id is not None and row.owner_id == actor.user_id
+            if row is None or not mine or row.updated_at < datetime.now(OSLO) - KEEP:
                 return None
             return Job(row.id, row.title, row.owner_id, row.done, row.total, row.state, row.message,
                        json.loads(row.result) if row.result else None,

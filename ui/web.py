@@ -1,4 +1,5 @@
-"""The dashboard's pages. Every POST checks the CSRF token first; every read goes through a scope."""
+"""The dashboard's pages. Every POST checks the CSRF token first; every service is called acting as the
+signed-in user, and decides itself what they see (:mod:`pathways.services.access`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import select
 
 from pathways.bounds import MAX_ID
 from pathways.checks.breach import KIND as BREACH_KIND
 from pathways.checks.sweep import FAMILIES, run_checks
 from pathways.engine.machine import Refused
+from pathways.services import access
 from pathways.services import cases as case_service
 from pathways.services import flags as flag_service
 from pathways.services.accounts import (
@@ -41,10 +42,8 @@ from pathways.services.dashboard import (
     PAGE_SIZE,
     SORTS,
     CaseloadFilter,
-    Scope,
     add_note,
     case_extras,
-    case_in_scope,
     caseload,
     cohort,
     flag_in_scope,
@@ -55,11 +54,13 @@ from pathways.services.participants import (
     FACT_FIELDS,
     MAX_IMPORT_BYTES,
     add_participant,
+    find_participants,
     import_csv,
+    read_participant,
     update_participant,
 )
-from pathways.store.tables import Enrolment, Participant, PathwayVersion
-from ui.app import PageError, SignInRequired, context, diagram_svg, error_text, not_found, render, scope_or_403
+from pathways.store.tables import Participant, PathwayVersion
+from ui.app import PageError, SignInRequired, context, diagram_svg, error_text, forbidden, not_found, render
 from ui.boundary import NOT_STORABLE, Id, unstorable
 from ui.livelihood import timeline
 from ui.messages import field_word, norsk
@@ -95,10 +96,21 @@ async def form_of(request: Request) -> dict[str, Any]:
     return form
 
 
-def writer(account: Account) -> Scope:
-    if not account.writes_cases:
-        raise PageError(403, "Rollen din kan se saker, men ikke endre dem.")
-    return scope_or_403(account)
+def reader(account: Account, refusal: str | None = None) -> None:
+    """403 unless the user's role reads cases and participants (the rule: :func:`access.reading`); the
+    page says ``refusal`` when given."""
+    try:
+        access.reading(account.actor)
+    except access.Forbidden as exc:
+        raise (PageError(403, refusal) if refusal else forbidden(exc)) from None
+
+
+def writer(account: Account) -> None:
+    """403 unless the user's role changes cases and participants (the rule: :func:`access.writing`)."""
+    try:
+        access.writing(account.actor)
+    except access.Forbidden as exc:
+        raise forbidden(exc) from None
 
 
 def _date(value: str | None, field: str, errors: dict[str, str]) -> date | None:
@@ -208,7 +220,7 @@ def _int(value: str | None, field: str, errors: dict[str, str], low: int = 0, hi
 
 @router.get("/saker")
 def caseload_page(request: Request, account: SignedIn) -> Response:
-    scope = scope_or_403(account)
+    reader(account)
     q = request.query_params
     errors: dict[str, str] = {}
     wanted = CaseloadFilter(pathway=q.get("lop") or None, step=q.get("steg") or None, flag_kind=q.get("flagg") or None,
@@ -219,7 +231,7 @@ def caseload_page(request: Request, account: SignedIn) -> Response:
     result = None
     try:
         if not errors:
-            result = caseload(context(request, account), scope, wanted)
+            result = caseload(context(request, account), wanted)
     except ServiceError as exc:
         errors[exc.field or "form"] = error_text(exc)
     params = {k: v for k, v in q.items() if v and k != "side"}
@@ -234,15 +246,15 @@ def caseload_page(request: Request, account: SignedIn) -> Response:
 
 
 def _case_data(request: Request, account: Account, case_id: int) -> dict[str, Any]:
-    scope = scope_or_403(account)
+    reader(account)
     ctx = context(request, account)
     try:
-        extras = case_extras(ctx, scope, case_id)
+        extras = case_extras(ctx, case_id)
         view = case_service.show(ctx, case_id)
     except NotFound as exc:
         raise not_found(exc) from None
     today = ctx.today()
-    return {"view": view, "x": extras, "scope": scope, "can_write": account.writes_cases,
+    return {"view": view, "x": extras, "can_write": account.writes_cases,
             "timeline": timeline(extras.periods, view.gaps, view.fallbacks, view.start_date, today),
             "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
             "errors": {}, "values": {}, "refused": None, "open_event": None}
@@ -256,12 +268,8 @@ def case_page(request: Request, case_id: Id, account: SignedIn) -> Response:
 @router.post("/saker/{case_id}/hendelse")
 async def record_event(request: Request, case_id: Id, account: SignedIn) -> Response:
     form = await form_of(request)
-    scope = writer(account)
+    writer(account)
     ctx = context(request, account)
-    try:
-        case_in_scope_checked(request, scope, case_id)
-    except NotFound as exc:
-        raise not_found(exc) from None
     event = str(form.pop("event", ""))
     errors: dict[str, str] = {}
     on = _date(str(form.pop("on", "")), "on", errors)
@@ -275,6 +283,8 @@ async def record_event(request: Request, case_id: Id, account: SignedIn) -> Resp
             moved = ", ".join(f"{a} → {b}" for a, b in result.moved)
             request.session["melding"] = "Hendelsen er registrert." + (f" Flyttet: {moved}." if moved else "")
             return RedirectResponse(f"/saker/{case_id}#hendelser", status_code=303)
+        except NotFound as exc:
+            raise not_found(exc) from None
         except Conflict as exc:
             errors["form"] = error_text(exc)
         except ServiceError as exc:
@@ -290,17 +300,12 @@ async def record_event(request: Request, case_id: Id, account: SignedIn) -> Resp
     return render(request, "case.html", data, status=422)
 
 
-def case_in_scope_checked(request: Request, scope: Scope, case_id: int) -> Enrolment:
-    with context(request).transaction() as session:
-        return case_in_scope(session, scope, case_id)
-
-
 @router.post("/saker/{case_id}/notat")
 async def note(request: Request, case_id: Id, account: SignedIn) -> Response:
     form = await form_of(request)
-    scope = writer(account)
+    writer(account)
     try:
-        add_note(context(request, account), scope, case_id, str(form.get("text", "")))
+        add_note(context(request, account), case_id, str(form.get("text", "")))
     except NotFound as exc:
         raise not_found(exc) from None
     except ServiceError as exc:
@@ -332,14 +337,14 @@ def diagram(request: Request, version_id: Id, account: SignedIn) -> Response:
 
 @router.get("/flagg")
 def flag_page(request: Request, account: SignedIn) -> Response:
-    scope = scope_or_403(account)
+    reader(account)
     q = request.query_params
     errors: dict[str, str] = {}
     page = _int(q.get("side"), "side", errors, low=1) or 1
     result = None
     try:
         if not errors:
-            result = flags(context(request, account), scope, q.get("tilstand") or "aktive", q.get("type") or None,
+            result = flags(context(request, account), q.get("tilstand") or "aktive", q.get("type") or None,
                            q.get("alvor") or None, page)
     except ServiceError as exc:
         errors[exc.field or "form"] = error_text(exc)
@@ -352,14 +357,10 @@ def flag_page(request: Request, account: SignedIn) -> Response:
 @router.post("/flagg/{flag_id}/{action}")
 async def flag_action(request: Request, flag_id: Id, action: str, account: SignedIn) -> Response:
     form = await form_of(request)
-    scope = writer(account)
+    writer(account)
     ctx = context(request, account)
     if action not in ("kvitter", "utsett", "lukk"):
         raise PageError(404, "Ukjent handling.")
-    try:
-        flag = flag_in_scope(ctx, scope, flag_id)
-    except NotFound as exc:
-        raise not_found(exc) from None
     error = None
     try:
         if action == "kvitter":
@@ -372,11 +373,13 @@ async def flag_action(request: Request, flag_id: Id, action: str, account: Signe
             flag_service.snooze(ctx, flag_id, until)
         else:
             flag_service.resolve(ctx, flag_id, str(form.get("comment", "")))
+    except NotFound as exc:
+        raise not_found(exc) from None
     except ServiceError as exc:
         error = error_text(exc)
     back = _safe_next(str(form.get("back", "/flagg")))
     if request.headers.get("hx-request"):
-        flag = flag_in_scope(ctx, scope, flag_id)
+        flag = flag_in_scope(ctx, flag_id)
         return render(request, "flag_row.html", {"flag": flag, "name": form.get("name", ""), "error": error,
                                                  "back": back, "row_error_for": flag_id if error else None},
                       status=422 if error else 200)
@@ -398,7 +401,7 @@ def cohort_page(request: Request, account: SignedIn) -> Response:
     chosen = request.query_params.get("lop") or (available[0][0] if available else None)
     if chosen is not None and chosen not in dict(available):
         raise PageError(404, f"Løpet «{chosen}» er ikke publisert.")
-    found = cohort(ctx, account.kommune_id, chosen) if chosen else None
+    found = cohort(ctx, chosen) if chosen else None
     return render(request, "cohort.html", {"pathways": available, "chosen": chosen, "c": found})
 
 
@@ -407,7 +410,7 @@ def cohort_diagram(request: Request, pathway_id: str, account: SignedIn) -> Resp
     ctx = context(request, account)
     if pathway_id not in dict(published_pathways(ctx)):
         raise PageError(404, "Ukjent løp.")
-    found = cohort(ctx, account.kommune_id, pathway_id)
+    found = cohort(ctx, pathway_id)
     with ctx.transaction() as session:
         row = session.get(PathwayVersion, found.version_id)
         definition = definition_of(session, found.version_id)
@@ -419,42 +422,22 @@ def cohort_diagram(request: Request, pathway_id: str, account: SignedIn) -> Resp
 # -- participants -----------------------------------------------------------------------------------
 
 
-def _participant_scope(account: Account) -> None:
-    """Participants are casework: veileder (their own and the intake) and leder (read); not administrator."""
-    if not account.reads_cases:
-        raise PageError(403, "Rollen din gir ikke tilgang til deltakere.")
-
-
-def _visible_participants(request: Request, account: Account, q: str | None, page: int) -> tuple[list[Any], int]:
-    """A veileder sees the participants of their own cases and those not yet on any pathway (the intake)."""
-    from sqlalchemy import exists, func, or_
-    from sqlmodel import col
-    conditions: list[Any] = [Participant.kommune_id == account.kommune_id]
-    if account.role == "veileder":
-        conditions.append(or_(
-            exists().where(Enrolment.participant_id == Participant.id, Enrolment.caseworker == account.username),
-            ~exists().where(Enrolment.participant_id == Participant.id)))
-    if q:
-        conditions.append(func.lower(Participant.name).contains(q.strip().lower(), autoescape=True))
-    with context(request).transaction() as session:
-        total = session.exec(select(func.count()).select_from(Participant).where(*conditions)).one()
-        rows = session.exec(select(Participant).where(*conditions).order_by(col(Participant.name), col(Participant.id))
-                            .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return list(rows), total
+PARTICIPANTS_REFUSED = "Rollen din gir ikke tilgang til deltakere."
 
 
 @router.get("/deltakere")
 def participants_page(request: Request, account: SignedIn) -> Response:
-    _participant_scope(account)
+    """Participants are casework: veileder (their own and the intake) and leder (read); not administrator."""
+    reader(account, PARTICIPANTS_REFUSED)
     q = request.query_params.get("q") or None
     errors: dict[str, str] = {}
     page = _int(request.query_params.get("side"), "side", errors, low=1) or 1
     if q and len(q) > 100:
         errors["q"] = "søket er for langt (høyst 100 tegn)"
         q = None
-    rows, total = _visible_participants(request, account, q, page)
-    return render(request, "participants.html", {"rows": rows, "total": total, "page": page, "q": q or "",
-                                                 "pages": max(1, -(-total // PAGE_SIZE)), "errors": errors})
+    found = find_participants(context(request, account), q, page, PAGE_SIZE)
+    return render(request, "participants.html", {"rows": found.rows, "total": found.total, "page": page,
+                                                 "q": q or "", "pages": found.pages, "errors": errors})
 
 
 def _participant_form(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -490,37 +473,27 @@ async def participant_create(request: Request, account: SignedIn) -> Response:
     return RedirectResponse(f"/deltakere/{pid}", status_code=303)
 
 
-def _participant(request: Request, account: Account, pid: int) -> Participant:
-    with context(request).transaction() as session:
-        row = session.get(Participant, pid)
-        if row is None or row.kommune_id != account.kommune_id:
-            raise PageError(404, f"Fant ingen deltaker {pid}.")
-        if account.role == "veileder":
-            cases = session.exec(select(Enrolment.caseworker).where(Enrolment.participant_id == pid)).all()
-            if cases and account.username not in cases:
-                raise PageError(404, f"Fant ingen deltaker {pid}.")
-        return row
-
-
-def _participant_cases(request: Request, pid: int) -> list[Enrolment]:
-    with context(request).transaction() as session:
-        return list(session.exec(select(Enrolment).where(Enrolment.participant_id == pid)))
+def _participant(request: Request, account: Account, pid: int) -> tuple[Participant, dict[str, Any]]:
+    """The participant (404 outside the user's scope) and what every participant page shows of them."""
+    try:
+        row, cases = read_participant(context(request, account), pid)
+    except NotFound:
+        raise PageError(404, f"Fant ingen deltaker {pid}.") from None
+    return row, {"p": row, "fields": FACT_FIELDS, "cases": cases, "pathways": published_pathways(context(request))}
 
 
 @router.get("/deltakere/{pid}")
 def participant_page(request: Request, pid: Id, account: SignedIn) -> Response:
-    _participant_scope(account)
-    row = _participant(request, account, pid)
-    return render(request, "participant_form.html", {
-        "p": row, "values": row.model_dump(), "errors": {}, "fields": FACT_FIELDS,
-        "cases": _participant_cases(request, pid), "pathways": published_pathways(context(request))})
+    reader(account, PARTICIPANTS_REFUSED)
+    row, shown = _participant(request, account, pid)
+    return render(request, "participant_form.html", {**shown, "values": row.model_dump(), "errors": {}})
 
 
 @router.post("/deltakere/{pid}")
 async def participant_update(request: Request, pid: Id, account: SignedIn) -> Response:
     form = await form_of(request)
     _participant_writer(account)
-    row = _participant(request, account, pid)
+    _, shown = _participant(request, account, pid)
     basics, fields = _participant_form(form)
     errors: dict[str, str] = {}
     version = _int(str(form.get("version", "")), "form", errors)
@@ -528,12 +501,12 @@ async def participant_update(request: Request, pid: Id, account: SignedIn) -> Re
         if errors:
             raise ServiceError(errors["form"], "form")
         update_participant(context(request, account), pid, name=basics["name"], born=basics["born"],
-                           settled=basics["settled"], fields=fields, kommune_id=account.kommune_id,
-                           expected_version=version)
+                           settled=basics["settled"], fields=fields, expected_version=version)
+    except NotFound:
+        raise PageError(404, f"Fant ingen deltaker {pid}.") from None
     except ServiceError as exc:
         return render(request, "participant_form.html", {
-            "p": row, "values": form, "fields": FACT_FIELDS, "errors": {exc.field or "form": error_text(exc)},
-            "cases": _participant_cases(request, pid), "pathways": published_pathways(context(request))}, status=422)
+            **shown, "values": form, "errors": {exc.field or "form": error_text(exc)}}, status=422)
     request.session["melding"] = "Endringene er lagret."
     return RedirectResponse(f"/deltakere/{pid}", status_code=303)
 
@@ -542,7 +515,7 @@ async def participant_update(request: Request, pid: Id, account: SignedIn) -> Re
 async def participant_enrol(request: Request, pid: Id, account: SignedIn) -> Response:
     form = await form_of(request)
     writer(account)
-    row = _participant(request, account, pid)
+    row, shown = _participant(request, account, pid)
     errors: dict[str, str] = {}
     start = _date(str(form.get("start", "")), "start", errors)
     if start is not None:
@@ -551,11 +524,14 @@ async def participant_enrol(request: Request, pid: Id, account: SignedIn) -> Res
                                          account.username)
             request.session["melding"] = "Deltakeren er meldt inn."
             return RedirectResponse(f"/saker/{case_id}", status_code=303)
+        except NotFound as exc:
+            if exc.field == "participant":
+                raise PageError(404, f"Fant ingen deltaker {pid}.") from None
+            errors["pathway"] = error_text(exc)
         except ServiceError as exc:
             errors[exc.field if exc.field in ("start", "pathway") else "enrol"] = error_text(exc)
     return render(request, "participant_form.html", {
-        "p": row, "values": row.model_dump(), "fields": FACT_FIELDS, "errors": errors, "enrol_values": form,
-        "cases": _participant_cases(request, pid), "pathways": published_pathways(context(request))}, status=422)
+        **shown, "values": row.model_dump(), "errors": errors, "enrol_values": form}, status=422)
 
 
 # -- import and check runs, with progress -----------------------------------------------------------
@@ -586,9 +562,9 @@ async def import_start(request: Request, account: SignedIn) -> Response:
 
     def work(job: Any) -> list[int]:
         with spooled:
-            return import_csv(ctx, spooled, upload.filename, only_kommune=account.kommune, progress=job.progress)
+            return import_csv(ctx, spooled, upload.filename, progress=job.progress)  # into the user's kommune
 
-    job = request.app.state.jobs.start("Import av deltakere", account.id, work)
+    job = request.app.state.jobs.start("Import av deltakere", account.actor, work)
     return RedirectResponse(f"/jobber/{job.id}", status_code=303)
 
 
@@ -613,13 +589,13 @@ async def check_start(request: Request, account: SignedIn) -> Response:
             job.progress(done, message=f"Ferdig med {done} av {len(FAMILIES)} regelgrupper")
         return totals
 
-    job = request.app.state.jobs.start("Kontroll kjørt manuelt", account.id, work)
+    job = request.app.state.jobs.start("Kontroll kjørt manuelt", account.actor, work)
     return RedirectResponse(f"/jobber/{job.id}", status_code=303)
 
 
 @router.get("/jobber/{job_id}")
 def job_page(request: Request, job_id: str, account: SignedIn) -> Response:
-    job = request.app.state.jobs.get(job_id, account.id)
+    job = request.app.state.jobs.get(job_id, account.actor)
     if job is None:
         raise PageError(404, "Fant ikke jobben (den kan være eldre enn en time).")
     errors = [(line, field_word(name), norsk(message)) for line, name, message in job.errors]
@@ -739,7 +715,7 @@ def participant_audit(request: Request, account: SignedIn, nr: str = "") -> Resp
     trail = None
     if pid is not None:
         try:
-            trail = participant_trail(context(request), account.kommune_id, pid)
+            trail = participant_trail(context(request, account), pid)
         except NotFound as exc:
             errors["nr"] = error_text(exc)
     return render(request, "audit.html", {"nr": nr, "pid": pid, "trail": trail, "errors": errors},

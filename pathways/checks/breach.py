@@ -20,7 +20,7 @@ from pathways.definition.checks import BREACH_PREFIX
 from pathways.engine.deadlines import case_deadlines
 from pathways.engine.state import CaseState
 from pathways.services import cases
-from pathways.services.context import Context, ServiceError, definition_of
+from pathways.services.context import Actor, Context, ServiceError, definition_of
 from pathways.services.participants import facts_of, get_participant
 from pathways.store.tables import Deadline, Enrolment
 
@@ -31,7 +31,7 @@ def perform_breaches(engine: Engine, on: date) -> int:
     """Record ``frist_brudd:ID`` on every active case whose deadline ID with ``on_breach`` is breached on
     ``on``; return how many cases were moved. A case the engine refuses (not breached after all, already
     moved, changed meanwhile) is left for the next night."""
-    ctx = Context(engine, FixedClock(on), actor="system")
+    ctx = Context(engine, FixedClock(on), actor=Actor.system())  # the nightly checks act for every kommune
     moved = 0
     for case_id, key in _candidates(engine, on):
         when = _event_date(ctx, case_id, key, on)

@@ -22,7 +22,7 @@ from zxcvbn import zxcvbn
 
 from pathways.calendar import OSLO
 from pathways.services.audit import record
-from pathways.services.context import Conflict, Context, NotFound, ServiceError
+from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError
 from pathways.services.participants import kommune_row
 from pathways.store.tables import ApiToken, Kommune, SignInFailure, User, UserSession
 
@@ -47,6 +47,11 @@ class Account:
     kommune_id: int
     kommune: str
     must_change_password: bool = False
+
+    @property
+    def actor(self) -> Actor:
+        """The user as the services see them: what they may see and change follows from it."""
+        return Actor.user(self.id, self.username, self.role, self.kommune_id, self.kommune)
 
     @property
     def writes_cases(self) -> bool:
@@ -233,7 +238,7 @@ def revoke_token(ctx: Context, token_id: int, kommune_id: int | None = None) -> 
 
 
 def _not_yourself(ctx: Context, user: User, what: str) -> None:
-    if user.username == ctx.actor:
+    if user.username == ctx.actor.name:
         raise ServiceError(f"du kan ikke {what} deg selv; be en annen administrator", "username")
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, col, or_, select
 
 from pathways.calendar import OSLO
+from pathways.services import access
 from pathways.services.context import Context, NotFound
 from pathways.store.tables import AuditEntry, Enrolment, Event, MigrationRun, Note, Participant, PathwayVersion, User
 
@@ -36,7 +37,7 @@ def record(session: Session, ctx: Context, action: str, *, kommune_id: int | Non
            token_id: int | None = None, detail: str = "") -> None:
     """Add an entry in the caller's transaction: it is written with the change or not at all."""
     assert action in ACTIONS, action
-    session.add(AuditEntry(at=datetime.now(OSLO), actor=ctx.actor, action=action, kommune_id=kommune_id,
+    session.add(AuditEntry(at=datetime.now(OSLO), actor=ctx.actor.name, action=action, kommune_id=kommune_id,
                            participant_id=participant_id, user_id=user_id, flag_id=flag_id, token_id=token_id,
                            detail=detail[:500]))
 
@@ -44,7 +45,7 @@ def record(session: Session, ctx: Context, action: str, *, kommune_id: int | Non
 def imported_rows(ctx: Context, participants: list[tuple[int, int]]) -> list[dict[str, object]]:
     """The audit rows of a bulk import, for one insert: (kommune id, participant id) each."""
     at = datetime.now(OSLO)
-    return [{"at": at, "actor": ctx.actor, "action": "participant.imported", "kommune_id": kommune_id,
+    return [{"at": at, "actor": ctx.actor.name, "action": "participant.imported", "kommune_id": kommune_id,
              "participant_id": participant_id, "detail": ""} for kommune_id, participant_id in participants]
 
 
@@ -71,12 +72,13 @@ def _newest_first(entries: list[TrailEntry]) -> list[TrailEntry]:
                   reverse=True)[:TRAIL_LIMIT]
 
 
-def participant_trail(ctx: Context, kommune_id: int, participant_id: int) -> list[TrailEntry]:
-    """Everything done to a participant and their cases, newest first (a participant of another kommune
-    is not found)."""
+def participant_trail(ctx: Context, participant_id: int) -> list[TrailEntry]:
+    """Everything done to a participant and their cases, newest first; for an administrator (a participant
+    of another kommune is not found)."""
+    access.administering(ctx.actor)
     with ctx.transaction() as session:
         row = session.get(Participant, participant_id)
-        if row is None or row.kommune_id != kommune_id:
+        if row is None or not access.in_kommune(ctx.actor, row.kommune_id):
             raise NotFound(f"no participant {participant_id}", "participant")
         entries = [_entry(a) for a in session.exec(select(AuditEntry).where(
             AuditEntry.participant_id == participant_id).order_by(col(AuditEntry.at).desc()).limit(TRAIL_LIMIT))]

@@ -42,6 +42,7 @@ from pathways.engine.migration import (
 )
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
+from pathways.services import access
 from pathways.services.cases import deadline_row
 from pathways.services.context import Context, NotFound, ServiceError, definition_of, dumps
 from pathways.services.participants import facts_of
@@ -99,11 +100,11 @@ def save_draft(ctx: Context, pathway_id: str, text: str, base_version: int | Non
     _, problems = validate(text, f"{pathway_id}.yaml")
     with ctx.transaction() as session:
         draft = session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
-                                                        PathwayDraft.author == ctx.actor)).first()
+                                                        PathwayDraft.author == ctx.actor.name)).first()
         now = datetime.now(OSLO)
         if draft is None:
             session.add(PathwayDraft(pathway_id=pathway_id, base_version=base_version, document=text,
-                                     author=ctx.actor, updated_at=now))
+                                     author=ctx.actor.name, updated_at=now))
         else:
             draft.document, draft.base_version, draft.updated_at = text, base_version, now
             session.add(draft)
@@ -113,7 +114,7 @@ def save_draft(ctx: Context, pathway_id: str, text: str, base_version: int | Non
 def draft_of(ctx: Context, pathway_id: str) -> PathwayDraft | None:
     with ctx.transaction() as session:
         return session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
-                                                       PathwayDraft.author == ctx.actor)).first()
+                                                       PathwayDraft.author == ctx.actor.name)).first()
 
 
 def next_version_text(text: str, version: int) -> str:
@@ -135,13 +136,12 @@ class VersionInfo:
     active_cases: int
 
 
-def versions(ctx: Context, kommune_id: int | None = None) -> list[VersionInfo]:
-    """Every published version with its running cases (in one kommune, or all)."""
+def versions(ctx: Context) -> list[VersionInfo]:
+    """Every published version with its running cases (in the actor's kommune; all for a system actor)."""
     with ctx.transaction() as session:
         counts_query = (select(Enrolment.pathway_version_id, func.count())
-                        .where(col(Enrolment.status).in_(ACTIVE)).group_by(col(Enrolment.pathway_version_id)))
-        if kommune_id is not None:
-            counts_query = counts_query.where(Enrolment.kommune_id == kommune_id)
+                        .where(col(Enrolment.status).in_(ACTIVE), *access.kommune(ctx.actor, Enrolment.kommune_id))
+                        .group_by(col(Enrolment.pathway_version_id)))
         counts = dict(session.exec(counts_query).all())
         rows = session.exec(select(PathwayVersion).order_by(col(PathwayVersion.pathway_id),
                                                             col(PathwayVersion.version))).all()
@@ -181,14 +181,14 @@ class Diff:
         return out
 
 
-def diff(ctx: Context, pathway_id: str, old: int, new: int, kommune_id: int | None = None) -> Diff:
+def diff(ctx: Context, pathway_id: str, old: int, new: int) -> Diff:
+    """What changed between two versions, and the running cases (of the actor's kommune) it touches."""
     with ctx.transaction() as session:
         a, b = version_row(session, pathway_id, old), version_row(session, pathway_id, new)
         da, db = definition_of(session, a.id or 0), definition_of(session, b.id or 0)
         query = select(Enrolment.current_steps).where(Enrolment.pathway_version_id == a.id,
-                                                      col(Enrolment.status).in_(ACTIVE))
-        if kommune_id is not None:
-            query = query.where(Enrolment.kommune_id == kommune_id)
+                                                      col(Enrolment.status).in_(ACTIVE),
+                                                      *access.kommune(ctx.actor, Enrolment.kommune_id))
         by_step: Counter[str] = Counter()
         for steps in session.exec(query):
             by_step.update(s for s in steps.split(",") if s)
@@ -284,17 +284,17 @@ def check_migration(ctx: Context, pathway_id: str, old: int, new: int, mapping: 
 
 
 def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapping, *, dry_run: bool = False,
-            kommune_id: int | None = None, batch: int = BATCH, on: date | None = None,
-            progress: Any = None, stop_after: int | None = None, limit: int | None = None) -> MigrationReport:
-    """Move the running cases of ``pathway_id@old`` to ``@new`` (see the module doc). ``limit`` takes at
-    most that many cases (lowest ids first: a migration in stages); ``stop_after`` stops after that many
-    moved (to test resuming)."""
+            batch: int = BATCH, on: date | None = None, progress: Any = None, stop_after: int | None = None,
+            limit: int | None = None) -> MigrationReport:
+    """Move the running cases of ``pathway_id@old`` to ``@new`` (see the module doc): an administrator's
+    in their kommune, a system actor's in every kommune. ``limit`` takes at most that many cases (lowest
+    ids first: a migration in stages); ``stop_after`` stops after that many moved (to test resuming)."""
     on = on or ctx.today()
+    access.administering(ctx.actor)
     a, b, da, db = check_migration(ctx, pathway_id, old, new, mapping)
     with ctx.transaction() as session:
-        scope = [Enrolment.pathway_id == pathway_id, col(Enrolment.status).in_(ACTIVE)]
-        if kommune_id is not None:
-            scope.append(Enrolment.kommune_id == kommune_id)
+        scope = [Enrolment.pathway_id == pathway_id, col(Enrolment.status).in_(ACTIVE),
+                 *access.kommune(ctx.actor, Enrolment.kommune_id)]
         ids = list(session.exec(select(Enrolment.id).where(Enrolment.pathway_version_id == a.id, *scope)
                                 .order_by(col(Enrolment.id)).limit(limit)).all())
         already = session.exec(select(func.count()).select_from(Enrolment)
@@ -303,7 +303,8 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
     if not dry_run:
         with ctx.transaction() as session:
             run = MigrationRun(pathway_id=pathway_id, from_version=old, to_version=new,
-                               mapping=dumps(mapping.as_json()), started_by=ctx.actor, started_at=datetime.now(OSLO))
+                               mapping=dumps(mapping.as_json()), started_by=ctx.actor.name,
+                               started_at=datetime.now(OSLO))
             session.add(run)
             session.flush()
             report.run_id = run.id
@@ -404,7 +405,7 @@ def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: in
             return False
         connection.execute(insert(Event).values(
             enrolment_id=case_id, sequence=state.sequence, name=MIGRATION_EVENT, effective_on=on, step=None,
-            values=dumps(moved.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor))
+            values=dumps(moved.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name))
         connection.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case_id))
         if items:
             connection.execute(insert(Deadline), [deadline_row(case_id, kommune_id, i) for i in items])

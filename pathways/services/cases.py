@@ -24,6 +24,7 @@ from pathways.engine.machine import AllowedEvent, Effect, EngineError, EventInpu
 from pathways.engine.migration import MIGRATION_EVENT, replay_migration
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
+from pathways.services import access
 from pathways.services.context import (
     Conflict,
     Context,
@@ -111,10 +112,12 @@ class Advanced:
 
 
 def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date, caseworker: str | None = None) -> int:
-    """Start a participant on the newest published version of a pathway; returns the case id."""
+    """Start a participant (one the actor sees) on the newest published version of a pathway; returns the
+    case id."""
     checked_date(start, "start")
+    access.writing(ctx.actor)
     with ctx.transaction() as session:
-        participant = get_participant(session, participant_id)
+        participant = access.participant(session, ctx.actor, participant_id)
         return _enrol(ctx, session, participant, pathway_id, start, parent_id=None, caseworker=caseworker)
 
 
@@ -139,7 +142,7 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
     session.flush()
     assert case.id is not None
     session.add(Event(enrolment_id=case.id, sequence=0, name=START_EVENT, effective_on=start,
-                      facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor))
+                      facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name))
     _sync_deadlines(session, case, [], case_deadlines(definition, result.state, facts, ctx.today()))
     return case.id
 
@@ -149,15 +152,17 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
 
 def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, Any] | None = None, *,
             step: str | None = None, expected_version: int | None = None) -> Advanced:
-    """Record an event on a case. Raises InputError/Refused (via ServiceError), NotFound or Conflict."""
+    """Record an event on a case the actor sees. Raises InputError/Refused (via ServiceError), Forbidden,
+    NotFound or Conflict."""
     checked_date(on, "on")
     for key, value in (("event", event), ("step", step), *(values or {}).items()):
         checked_text(value, key)
+    access.writing(ctx.actor)
     try:
         with ctx.transaction() as session:
             found = session.exec(select(Enrolment, Participant)
                                  .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
-                                 .where(Enrolment.id == case_id)).first()
+                                 .where(Enrolment.id == case_id, *access.cases(ctx.actor))).first()
             if found is None:
                 raise NotFound(f"no case {case_id}", "case")
             case, participant = found
@@ -190,7 +195,7 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
         raise Conflict(f"case {case.id} was changed by someone else; reload and try again")
     event_id = session.execute(insert(Event).values(
         enrolment_id=case.id, sequence=state.sequence, name=event, effective_on=on, step=step,
-        values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor,
+        values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name,
     ).returning(col(Event.id))).scalar_one()
     if result.participant_updates:  # a recorded test result becomes the participant's level
         session.execute(update(Participant).where(col(Participant.id) == participant.id).values(
@@ -242,7 +247,7 @@ def _resolve_deadline_flags(ctx: Context, session: Session, case: Enrolment, sta
     done = [fid for fid, key in live if ended or tuple(key.split(":", 2)[2].rsplit(":", 1)) not in still_due]
     if done:
         session.execute(update(Flag).where(col(Flag.id).in_(done)).values(
-            state="resolved", resolved_at=now, resolved_by=ctx.actor, updated_at=now,
+            state="resolved", resolved_at=now, resolved_by=ctx.actor.name, updated_at=now,
             resolution="Fristen er oppfylt eller bortfalt (registrert hendelse)"))
 
 
@@ -251,13 +256,6 @@ def deadline_row(case_id: int, kommune_id: int, item: DueItem) -> dict[str, Any]
     return {"enrolment_id": case_id, "kommune_id": kommune_id, "key": item.id, "title": item.title[:300],
             "kind": item.kind, "recurring": item.recurring, "anchor_date": item.anchor_date, "due": item.due,
             "status": item.status, "met_on": item.met_on}
-
-
-def _case(session: Session, case_id: int) -> Enrolment:
-    case = session.get(Enrolment, case_id)
-    if case is None:
-        raise NotFound(f"no case {case_id}", "case")
-    return case
 
 
 # -- lifecycle shortcuts -----------------------------------------------------------------------
@@ -285,7 +283,7 @@ def transfer(ctx: Context, case_id: int, on: date, values: dict[str, Any] | None
 def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: int = 90) -> CaseView:
     as_of = as_of or ctx.today()
     with ctx.transaction() as session:
-        case = _case(session, case_id)
+        case = access.case(session, ctx.actor, case_id)
         definition = definition_of(session, case.pathway_version_id)
         state = CaseState.model_validate_json(case.state)
         participant = get_participant(session, case.participant_id)
@@ -314,7 +312,7 @@ def rebuild(ctx: Context, case_id: int) -> CaseState:
     """The case rebuilt from its events alone (each with the participant facts it was recorded with),
     through every version it was migrated between (a migration event names the versions)."""
     with ctx.transaction() as session:
-        case = _case(session, case_id)
+        case = access.case(session, ctx.actor, case_id)
         events = events_of(session, case_id)
         moves = [json.loads(e.values) for e in events if e.name == MIGRATION_EVENT]
         versions = {case.pathway_version_id, *(m["from_version_id"] for m in moves),
@@ -336,4 +334,4 @@ def rebuild(ctx: Context, case_id: int) -> CaseState:
 
 def stored_state(ctx: Context, case_id: int) -> CaseState:
     with ctx.transaction() as session:
-        return CaseState.model_validate_json(_case(session, case_id).state)
+        return CaseState.model_validate_json(access.case(session, ctx.actor, case_id).state)

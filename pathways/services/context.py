@@ -52,11 +52,60 @@ class Conflict(ServiceError):
     """Someone else changed the case first: reload and try again."""
 
 
+SYSTEM = "system"  # the role of a program acting for every kommune: the CLI, the nightly checks
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, and so what they may see and change (the rule itself: :mod:`pathways.services.access`).
+
+    ``name`` is recorded as the author of what they do. A user acts for one kommune (``kommune_id``,
+    ``kommune`` its name); a veileder only on their own cases (``own_cases_only``). A system actor (the
+    CLI, the nightly checks) acts for every kommune; an anonymous one (not signed in) may see nothing."""
+
+    name: str
+    role: str | None  # veileder | leder | administrator | system; None: not signed in
+    kommune_id: int | None = None  # None: every kommune (system only)
+    kommune: str | None = None
+    user_id: int | None = None
+    own_cases_only: bool = False
+
+    @classmethod
+    def system(cls, name: str = SYSTEM) -> Actor:
+        """A program acting for every kommune, under ``name`` (``cli``, ``system``, who ran ``pathways publish``)."""
+        return cls(name[:100], SYSTEM)
+
+    @classmethod
+    def user(cls, user_id: int, username: str, role: str, kommune_id: int, kommune: str) -> Actor:
+        return cls(username, role, kommune_id, kommune, user_id, own_cases_only=role == "veileder")
+
+    @classmethod
+    def anonymous(cls, name: str = "web") -> Actor:
+        return cls(name, None)
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == SYSTEM
+
+    @property
+    def reads_cases(self) -> bool:
+        return self.role in ("veileder", "leder", SYSTEM)
+
+    @property
+    def writes_cases(self) -> bool:
+        return self.role in ("veileder", SYSTEM)
+
+    @property
+    def administers(self) -> bool:
+        """Publishes and migrates pathways, reads the audit trail."""
+        return self.role in ("administrator", SYSTEM)
+
+
 @dataclass
 class Context:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
-    actor: str = "system"
+    actor: Actor = field(default_factory=Actor.system)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -1,8 +1,8 @@
-"""The reads behind the dashboard and the REST API, every one scoped to the user's kommune and role.
+"""The reads behind the dashboard and the REST API, every one scoped to the acting user's kommune and role.
 
-A :class:`Scope` says what a user may see: a kommune always, and for a veileder only the cases where they
-are the caseworker. Every query here takes a scope; a case outside it is reported as not found (the
-same answer as a case that does not exist, so ids of other kommuner's cases cannot be probed).
+What the context's :class:`~pathways.services.context.Actor` may see is decided in one place,
+:mod:`pathways.services.access`; a case outside it is reported as not found (the same answer as a case
+that does not exist, so ids of other kommuner's cases cannot be probed).
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from pathways.calendar import OSLO
 from pathways.checks.rules import caseload_flag_key
 from pathways.engine.migration import MIGRATION_EVENT
 from pathways.engine.state import ACTIVE
-from pathways.services.accounts import Account
-from pathways.services.context import Context, NotFound, ServiceError, definition_of
+from pathways.services import access
+from pathways.services.context import Context, ServiceError, definition_of
 from pathways.store.tables import Deadline, Enrolment, Event, Flag, LivelihoodPeriod, Note, Participant
 
 FLAG_KINDS = {
@@ -40,28 +40,6 @@ SORTS = ("navn", "løp", "steg", "frist", "flagg", "start")
 PAGE_SIZE = 25
 # Targets from DOMAIN.md: share of those who finish in work or education.
 TARGETS = {"introduksjonsprogram": 0.70, "supported_employment": 0.75}
-
-
-class Forbidden(ServiceError):
-    """The user's role may not do this."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    kommune_id: int
-    caseworker: str | None  # a veileder's own cases; None = every case in the kommune
-
-    @classmethod
-    def of(cls, account: Account) -> Scope:
-        if not account.reads_cases:
-            raise Forbidden("rollen din gir ikke tilgang til saker", "role")
-        return cls(account.kommune_id, account.username if account.role == "veileder" else None)
-
-    def cases(self) -> list[Any]:
-        conditions = [Enrolment.kommune_id == self.kommune_id]
-        if self.caseworker is not None:
-            conditions.append(Enrolment.caseworker == self.caseworker)
-        return conditions
 
 
 @dataclass
@@ -144,10 +122,10 @@ def _live_flag_count() -> Any:
             .correlate(Enrolment).scalar_subquery())
 
 
-def caseload(ctx: Context, scope: Scope, wanted: CaseloadFilter) -> Caseload:
-    """One page of the cases in scope, filtered and sorted, with next deadline, live flags and income status."""
+def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
+    """One page of the actor's cases, filtered and sorted, with next deadline, live flags and income status."""
     wanted.check()
-    conditions = scope.cases()
+    conditions = access.cases(ctx.actor)
     if wanted.status == "aktive":
         conditions.append(col(Enrolment.status).in_(ACTIVE))
     elif wanted.status == "avsluttet":
@@ -158,12 +136,14 @@ def caseload(ctx: Context, scope: Scope, wanted: CaseloadFilter) -> Caseload:
         conditions.append(("," + col(Enrolment.current_steps) + ",").contains(f",{wanted.step},", autoescape=True))
     if wanted.flag_kind:  # driven from the kommune's flags (index kommune_id, state), not one lookup per case
         conditions.append(col(Enrolment.id).in_(select(Flag.enrolment_id).where(
-            Flag.kommune_id == scope.kommune_id, Flag.kind == wanted.flag_kind, col(Flag.state).in_(LIVE_FLAG_STATES))))
+            *access.kommune(ctx.actor, Flag.kommune_id), Flag.kind == wanted.flag_kind,
+            col(Flag.state).in_(LIVE_FLAG_STATES))))
     if wanted.due_within is not None:  # next_due is the earliest open deadline of the case
         conditions.append(col(Enrolment.next_due) <= ctx.today() + timedelta(days=wanted.due_within))
     if wanted.q and wanted.q.strip():
         conditions.append(func.lower(Participant.name).contains(wanted.q.strip().lower(), autoescape=True))
-    join = and_(col(Participant.id) == col(Enrolment.participant_id), Participant.kommune_id == scope.kommune_id)
+    join = and_(col(Participant.id) == col(Enrolment.participant_id),
+                *access.kommune(ctx.actor, Participant.kommune_id))
     searching = bool(wanted.q and wanted.q.strip())
 
     def cases(by_name: bool) -> Any:  # the participant table only where the name is needed (index-only counts)
@@ -188,7 +168,8 @@ def caseload(ctx: Context, scope: Scope, wanted: CaseloadFilter) -> Caseload:
         found = sorted(session.exec(
             select(Enrolment.id, Enrolment.participant_id, Participant.name, Enrolment.pathway_id,
                    Enrolment.pathway_version_id, Enrolment.current_steps, Enrolment.status, Enrolment.start_date,
-                   Enrolment.caseworker).join(Participant, join).where(col(Enrolment.id).in_(ids), *scope.cases())
+                   Enrolment.caseworker).join(Participant, join)
+            .where(col(Enrolment.id).in_(ids), *access.cases(ctx.actor))
         ).all(), key=lambda row: position[row[0]])
         rows = []
         for case_id, pid, name, pathway, version_id, steps, status, start, worker in found:
@@ -223,18 +204,6 @@ def _decorate(session: Session, rows: list[CaseRow], today: date) -> None:
             row.income_gap = "nå" if now or row.income_gap == "nå" else "kommer"
 
 
-def case_in_scope(session: Session, scope: Scope, case_id: int) -> Enrolment:
-    case = session.exec(select(Enrolment).where(Enrolment.id == case_id, *scope.cases())).first()
-    if case is None:
-        raise NotFound(f"fant ingen sak {case_id}", "case")
-    return case
-
-
-def check_case(ctx: Context, scope: Scope, case_id: int) -> Enrolment:
-    with ctx.transaction() as session:
-        return case_in_scope(session, scope, case_id)
-
-
 @dataclass
 class CaseExtras:
     """What the case page shows besides :class:`pathways.services.cases.CaseView`."""
@@ -251,9 +220,9 @@ class CaseExtras:
     pathway_title: str
 
 
-def case_extras(ctx: Context, scope: Scope, case_id: int) -> CaseExtras:
+def case_extras(ctx: Context, case_id: int) -> CaseExtras:
     with ctx.transaction() as session:
-        case = case_in_scope(session, scope, case_id)
+        case = access.case(session, ctx.actor, case_id)
         definition = definition_of(session, case.pathway_version_id)
         participant = session.get(Participant, case.participant_id)
         assert participant is not None
@@ -283,15 +252,17 @@ def _event_title(compiled: Any, name: str) -> str:
         return name
 
 
-def add_note(ctx: Context, scope: Scope, case_id: int, text: str) -> int:
-    text = (text or "").strip()
-    if not text:
-        raise ServiceError("notatet er tomt", "text")
-    if len(text) > 5000:
-        raise ServiceError(f"notatet har {len(text)} tegn; grensen er 5000", "text")
+def add_note(ctx: Context, case_id: int, text: str) -> int:
+    """A note on a case the actor sees and may change; returns its id."""
+    access.writing(ctx.actor)
     with ctx.transaction() as session:
-        case = case_in_scope(session, scope, case_id)
-        note = Note(enrolment_id=case_id, kommune_id=case.kommune_id, text=text, author=ctx.actor,
+        case = access.case(session, ctx.actor, case_id)  # first: out of scope is not found, whatever the text
+        text = (text or "").strip()
+        if not text:
+            raise ServiceError("notatet er tomt", "text")
+        if len(text) > 5000:
+            raise ServiceError(f"notatet har {len(text)} tegn; grensen er 5000", "text")
+        note = Note(enrolment_id=case_id, kommune_id=case.kommune_id, text=text, author=ctx.actor.name,
                     created_at=datetime.now(OSLO))
         session.add(note)
         session.flush()
@@ -301,29 +272,21 @@ def add_note(ctx: Context, scope: Scope, case_id: int, text: str) -> int:
 # -- flags ------------------------------------------------------------------------------------------
 
 
-def _flag_conditions(scope: Scope) -> list[Any]:
-    conditions: list[Any] = [Flag.kommune_id == scope.kommune_id]
-    if scope.caseworker is not None:
-        owned = select(Enrolment.id).where(Enrolment.kommune_id == scope.kommune_id,
-                                           Enrolment.caseworker == scope.caseworker)
-        conditions.append(or_(col(Flag.enrolment_id).in_(owned),
-                              Flag.natural_key == caseload_flag_key(scope.kommune_id, scope.caseworker)))
-    return conditions
-
-
-def flag_counts(ctx: Context, scope: Scope) -> dict[str, int]:
-    """Open flags in scope by severity (the header's counts): index-only for a kommune, and through the
-    veileder's own cases (a few hundred) for a veileder."""
-    if scope.caseworker is None:
-        query = select(Flag.severity, func.count()).where(Flag.kommune_id == scope.kommune_id, Flag.state == "open")
+def flag_counts(ctx: Context) -> dict[str, int]:
+    """The actor's open flags by severity (the header's counts): index-only for a kommune, and through the
+    veileder's own cases (a few hundred) for a veileder. The same flags as :func:`flags`, counted the
+    cheap way: the rule is :func:`pathways.services.access.flags`."""
+    actor = access.reading(ctx.actor)
+    if not actor.own_cases_only:
+        query = select(Flag.severity, func.count()).where(*access.kommune(actor, Flag.kommune_id),
+                                                          Flag.state == "open")
     else:
         query = (select(Flag.severity, func.count()).join(Enrolment, col(Enrolment.id) == col(Flag.enrolment_id))
-                 .where(Enrolment.kommune_id == scope.kommune_id, Enrolment.caseworker == scope.caseworker,
-                        Flag.state == "open"))
+                 .where(*access.cases(actor), Flag.state == "open"))
     with ctx.transaction() as session:
         found = dict(session.exec(query.group_by(col(Flag.severity))).all())
-        if scope.caseworker is not None:  # the caseload flag about the veileder themself
-            key = caseload_flag_key(scope.kommune_id, scope.caseworker)  # unique: one index lookup
+        if actor.own_cases_only:  # the caseload flag about the veileder themself
+            key = caseload_flag_key(actor.kommune_id or 0, actor.name)  # unique: one index lookup
             own = session.exec(select(Flag.severity).where(Flag.natural_key == key, Flag.state == "open")).first()
             if own is not None:
                 found[own] = found.get(own, 0) + 1
@@ -338,7 +301,7 @@ class FlagPage:
     pages: int
 
 
-def flags(ctx: Context, scope: Scope, state: str = "aktive", kind: str | None = None, severity: str | None = None,
+def flags(ctx: Context, state: str = "aktive", kind: str | None = None, severity: str | None = None,
           page: int = 1) -> FlagPage:
     if state not in ("aktive", *FLAG_STATES):
         raise ServiceError(f"ukjent tilstand '{state}'", "tilstand")
@@ -346,7 +309,7 @@ def flags(ctx: Context, scope: Scope, state: str = "aktive", kind: str | None = 
         raise ServiceError(f"ukjent flaggtype '{kind}'", "type")
     if severity and severity not in SEVERITY:
         raise ServiceError(f"ukjent alvorlighet '{severity}'", "alvor")
-    conditions = _flag_conditions(scope)
+    conditions = access.flags(ctx.actor)
     conditions.append(col(Flag.state).in_(LIVE_FLAG_STATES) if state == "aktive" else Flag.state == state)
     if kind:
         conditions.append(Flag.kind == kind)
@@ -364,12 +327,10 @@ def flags(ctx: Context, scope: Scope, state: str = "aktive", kind: str | None = 
     return FlagPage([(f, n) for f, n in rows], total, page, pages)
 
 
-def flag_in_scope(ctx: Context, scope: Scope, flag_id: int) -> Flag:
+def flag_in_scope(ctx: Context, flag_id: int) -> Flag:
+    """A flag the actor sees, else NotFound."""
     with ctx.transaction() as session:
-        found = session.exec(select(Flag).where(Flag.id == flag_id, *_flag_conditions(scope))).first()
-    if found is None:
-        raise NotFound(f"fant ikke flagg {flag_id}", "flag")
-    return found
+        return access.flag(session, ctx.actor, flag_id)
 
 
 # -- cohort -----------------------------------------------------------------------------------------
@@ -401,8 +362,10 @@ def published_pathways(ctx: Context) -> list[tuple[str, str]]:
     return sorted({p: t for p, t, _ in rows}.items(), key=lambda item: item[1])
 
 
-def cohort(ctx: Context, kommune_id: int, pathway_id: str) -> Cohort:
-    """Counts per step of the active cases on a pathway in a kommune, and how the finished ones ended."""
+def cohort(ctx: Context, pathway_id: str) -> Cohort:
+    """Counts per step of the active cases on a pathway in the actor's kommune, and how the finished ones
+    ended (counts only: every role of the kommune sees them)."""
+    in_kommune = access.kommune(ctx.actor, Enrolment.kommune_id)
     from pathways.services.publishing import latest_version
     with ctx.transaction() as session:
         version = latest_version(session, pathway_id)
@@ -412,7 +375,7 @@ def cohort(ctx: Context, kommune_id: int, pathway_id: str) -> Cohort:
         active = 0
         for current, count in session.exec(
                 select(Enrolment.current_steps, func.count()).where(
-                    Enrolment.kommune_id == kommune_id, Enrolment.pathway_id == pathway_id,
+                    *in_kommune, Enrolment.pathway_id == pathway_id,
                     col(Enrolment.status).in_(ACTIVE)).group_by(col(Enrolment.current_steps))):
             active += count
             for sid in current.split(","):
@@ -422,7 +385,7 @@ def cohort(ctx: Context, kommune_id: int, pathway_id: str) -> Cohort:
         finished = good = 0
         for outcome, count in session.exec(
                 select(Enrolment.outcome, func.count()).where(
-                    Enrolment.kommune_id == kommune_id, Enrolment.pathway_id == pathway_id,
+                    *in_kommune, Enrolment.pathway_id == pathway_id,
                     col(Enrolment.outcome).is_not(None)).group_by(col(Enrolment.outcome))):
             step = steps.get(outcome or "")
             kind = step.outcome.value if step is not None and step.outcome is not None else "ukjent"

@@ -12,15 +12,15 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from pathways.calendar import OSLO
+from pathways.services import access
 from pathways.services.audit import record
-from pathways.services.context import Context, NotFound, ServiceError, checked_date, checked_text
+from pathways.services.context import Context, ServiceError, checked_date, checked_text
 from pathways.store.tables import Flag
 
 
 def _flag(ctx: Context, session: Session, flag_id: int) -> Flag:
-    flag = session.get(Flag, flag_id)
-    if flag is None:
-        raise NotFound(f"no flag {flag_id}", "flag")
+    """A flag the actor sees and may change (else Forbidden or NotFound), not yet resolved."""
+    flag = access.flag(session, access.writing(ctx.actor), flag_id)
     if flag.state == "resolved":
         raise ServiceError(f"flag {flag_id} is already resolved ({flag.resolution})", "flag")
     return flag
@@ -34,27 +34,27 @@ def acknowledge(ctx: Context, flag_id: int) -> None:
 
 
 def snooze(ctx: Context, flag_id: int, until: date) -> None:
-    checked_date(until, "until")
-    if until <= ctx.today():
-        raise ServiceError(f"snooze until a later date than today ({ctx.today()})", "until")
     with ctx.transaction() as session:
-        flag = _flag(ctx, session, flag_id)
+        flag = _flag(ctx, session, flag_id)  # first: a flag out of scope is not found, whatever the input
+        checked_date(until, "until")
+        if until <= ctx.today():
+            raise ServiceError(f"snooze until a later date than today ({ctx.today()})", "until")
         flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, datetime.now(OSLO)
         _audit(session, ctx, "flag.snoozed", flag, f"til {until.isoformat()}")
 
 
 def resolve(ctx: Context, flag_id: int, comment: str) -> None:
-    comment = (comment or "").strip()
-    if not comment:
-        raise ServiceError("say how the flag was resolved", "comment")
-    if len(comment) > 500:
-        raise ServiceError("the comment is longer than 500 characters", "comment")
-    checked_text(comment, "comment")
     with ctx.transaction() as session:
-        flag = _flag(ctx, session, flag_id)
+        flag = _flag(ctx, session, flag_id)  # first: a flag out of scope is not found, whatever the input
+        comment = (comment or "").strip()
+        if not comment:
+            raise ServiceError("say how the flag was resolved", "comment")
+        if len(comment) > 500:
+            raise ServiceError("the comment is longer than 500 characters", "comment")
+        checked_text(comment, "comment")
         now = datetime.now(OSLO)
         flag.state, flag.resolution, flag.resolved_by, flag.resolved_at, flag.updated_at = (
-            "resolved", comment, ctx.actor, now, now)
+            "resolved", comment, ctx.actor.name, now, now)
         _audit(session, ctx, "flag.resolved", flag)
 
 

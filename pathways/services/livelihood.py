@@ -23,15 +23,15 @@ from pathways.income.gaps import (
     step_mismatches,
 )
 from pathways.income.stonad import monthly_amount, rate_changes, yearly_rate
-from pathways.services.context import Context, NotFound, ServiceError, checked_date, definition_of
+from pathways.services import access
+from pathways.services.context import Context, ServiceError, checked_date, definition_of
 from pathways.services.grunnbelop import g_table_in
-from pathways.services.participants import get_participant
 from pathways.store.tables import Enrolment, LivelihoodPeriod, Participant
 
 
 def add_income(ctx: Context, participant_id: int, source: str, start: date, end: date | None = None, *,
                planned: bool = False, amount_basis: str | None = None) -> int:
-    """Register a livelihood period; returns its id."""
+    """Register a livelihood period of a participant the actor sees; returns its id."""
     sources = [s.value for s in Livelihood]
     if source not in sources:
         from pathways.definition.problems import did_you_mean
@@ -42,8 +42,9 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
         checked_date(end, "to")
     if end is not None and end < start:
         raise ServiceError(f"the period ends ({end}) before it starts ({start})", "to")
+    access.writing(ctx.actor)
     with ctx.transaction() as session:
-        participant = get_participant(session, participant_id)
+        participant = access.participant(session, ctx.actor, participant_id)
         row = LivelihoodPeriod(participant_id=participant_id, kommune_id=participant.kommune_id, source=source,
                                start=start, end=end, planned=planned, amount_basis=amount_basis,
                                created_at=datetime.now(OSLO))
@@ -54,12 +55,11 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
 
 
 def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None = None) -> None:
-    """Set (or move) the end of a livelihood period."""
+    """Set (or move) the end of a livelihood period of a participant the actor sees."""
     checked_date(end, "to")
+    access.writing(ctx.actor)
     with ctx.transaction() as session:
-        row = session.get(LivelihoodPeriod, period_id)
-        if row is None:
-            raise NotFound(f"no livelihood period {period_id}", "period")
+        row = access.period(session, ctx.actor, period_id)
         if end < row.start:
             raise ServiceError(f"the period ends ({end}) before it starts ({row.start})", "to")
         row.end = end
@@ -128,9 +128,10 @@ def step_spans(definition: Definition, state: CaseState | StepFacts, until: date
 
 
 def participant_gaps(ctx: Context, participant_id: int, as_of: date, horizon_days: int = 90) -> list[Gap]:
-    """Current and projected gaps while the participant has an active case (none without one)."""
+    """Current and projected gaps while the participant (one the actor sees) has an active case (none
+    without one)."""
     with ctx.transaction() as session:
-        get_participant(session, participant_id)
+        access.participant(session, ctx.actor, participant_id)
         return gaps_in_session(session, participant_id, as_of, horizon_days)
 
 

@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from pathways.bounds import MAX_DEPENDANTS, birth_range, settlement_range
 from pathways.calendar import OSLO
 from pathways.engine.state import Participant as Facts
-from pathways.services import audit
-from pathways.services.context import Conflict, Context, NotFound, ServiceError, checked_date, checked_text
-from pathways.store.tables import AuditEntry, Kommune, Participant
+from pathways.services import access, audit
+from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError, checked_date, checked_text
+from pathways.store.tables import AuditEntry, Enrolment, Kommune, Participant
 
 FACT_FIELDS = tuple(name for name in Facts.model_fields if name not in ("birth_date", "settlement_date"))
 CSV_COLUMNS = ("name", "born", "settled", "kommune", *FACT_FIELDS)
@@ -121,8 +121,9 @@ def kommune_row(session: Session, name: str) -> Kommune:
 
 def add_participant(ctx: Context, *, name: str, born: date | str, settled: date | str | None, kommune: str,
                     fields: Mapping[str, Any] | None = None) -> int:
-    """Add one participant; returns the new id."""
+    """Add one participant to ``kommune`` (the actor's own, unless a system actor); returns the new id."""
     clean_name, facts = _validate(name, born, settled, fields or {}, ctx.today())
+    _own_kommune(ctx.actor, kommune_name(kommune))
     with ctx.transaction() as session:
         row = Participant(kommune_id=kommune_row(session, kommune).id, name=clean_name, created_at=datetime.now(OSLO),
                           **facts.model_dump())
@@ -131,6 +132,13 @@ def add_participant(ctx: Context, *, name: str, born: date | str, settled: date 
         assert row.id is not None
         audit.record(session, ctx, "participant.created", kommune_id=row.kommune_id, participant_id=row.id)
         return row.id
+
+
+def _own_kommune(actor: Actor, name: str) -> None:
+    """Only a veileder (or a system actor) adds participants, and a veileder only to their own kommune."""
+    access.writing(actor)
+    if not actor.is_system and name != actor.kommune:
+        raise access.Forbidden(f"'{name}' is not your kommune ({actor.kommune})", "kommune")
 
 
 def import_participants(ctx: Context, path: str | Path) -> list[int]:
@@ -147,12 +155,17 @@ def import_participants(ctx: Context, path: str | Path) -> list[int]:
 def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *, only_kommune: str | None = None,
                progress: Callable[[int, int], None] | None = None) -> list[int]:
     """Import CSV (bytes or a seekable binary file; see :func:`import_participants`). ``only_kommune``:
-    every row must belong to that kommune (a missing kommune column means that kommune) — the dashboard
-    imports into the user's own. ``progress(done, total)`` is called while rows are checked.
+    every row must belong to that kommune (a missing kommune column means that kommune); for an actor of
+    one kommune it is always theirs. ``progress(done, total)`` is called while rows are checked.
 
     The file is read twice, row by row, so memory stays flat whatever its size: first every row is
     checked (a row with the same name and birth date as an earlier one is an error too), then, when
     none failed, the rows are written in chunks in one transaction."""
+    access.writing(ctx.actor)
+    if not ctx.actor.is_system:
+        if only_kommune is not None and only_kommune != ctx.actor.kommune:
+            raise access.Forbidden(f"'{only_kommune}' is not your kommune ({ctx.actor.kommune})", "kommune")
+        only_kommune = ctx.actor.kommune
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     size = stream.seek(0, io.SEEK_END)
     if size > MAX_IMPORT_BYTES:
@@ -261,6 +274,8 @@ def _row(record: dict[str | None, Any], line: int, only_kommune: str | None, tod
 
 
 def get_participant(session: Session, participant_id: int) -> Participant:
+    """The participant, whoever acts: for what a service already found in the actor's scope (a case's
+    participant); a participant named by the caller goes through :func:`pathways.services.access.participant`."""
     row = session.get(Participant, participant_id)
     if row is None:
         raise NotFound(f"no participant {participant_id}", "participant")
@@ -268,15 +283,13 @@ def get_participant(session: Session, participant_id: int) -> Participant:
 
 
 def update_participant(ctx: Context, participant_id: int, *, name: str, born: date | str, settled: date | str | None,
-                       fields: Mapping[str, Any] | None = None, kommune_id: int | None = None,
-                       expected_version: int | None = None) -> int:
-    """Change a participant's name and facts; returns the new version. ``kommune_id`` scopes the change
-    (another kommune's participant is not found); ``expected_version`` guards against lost updates."""
+                       fields: Mapping[str, Any] | None = None, expected_version: int | None = None) -> int:
+    """Change the name and facts of a participant the actor sees; returns the new version.
+    ``expected_version`` guards against lost updates."""
     clean_name, facts = _validate(name, born, settled, fields or {}, ctx.today())
+    access.writing(ctx.actor)
     with ctx.transaction() as session:
-        row = session.get(Participant, participant_id)
-        if row is None or (kommune_id is not None and row.kommune_id != kommune_id):
-            raise NotFound(f"no participant {participant_id}", "participant")
+        row = access.participant(session, ctx.actor, participant_id)
         if expected_version is not None and row.version != expected_version:
             raise Conflict(f"participant {participant_id} was changed by someone else; reload and try again")
         changed = sorted(k for k, v in {"name": clean_name, **facts.model_dump()}.items() if getattr(row, k) != v)
@@ -287,3 +300,32 @@ def update_participant(ctx: Context, participant_id: int, *, name: str, born: da
         audit.record(session, ctx, "participant.changed", kommune_id=row.kommune_id, participant_id=participant_id,
                      detail=", ".join(changed))  # the fields, never their values
         return row.version
+
+
+@dataclass
+class ParticipantPage:
+    rows: list[Participant]
+    total: int
+    page: int
+    pages: int
+
+
+def find_participants(ctx: Context, q: str | None = None, page: int = 1, page_size: int = 25) -> ParticipantPage:
+    """One page of the participants the actor sees, ordered by name; with ``q``, those whose name contains it."""
+    conditions = access.participants(ctx.actor)
+    if q and q.strip():
+        conditions.append(func.lower(Participant.name).contains(q.strip().lower(), autoescape=True))
+    with ctx.transaction() as session:
+        total = session.exec(select(func.count()).select_from(Participant).where(*conditions)).one()
+        pages = max(1, -(-total // page_size))
+        rows = session.exec(select(Participant).where(*conditions).order_by(col(Participant.name), col(Participant.id))
+                            .offset((page - 1) * page_size).limit(page_size)).all()
+    return ParticipantPage(list(rows), total, page, pages)
+
+
+def read_participant(ctx: Context, participant_id: int) -> tuple[Participant, list[Enrolment]]:
+    """A participant the actor sees (else NotFound), with their cases."""
+    with ctx.transaction() as session:
+        row = access.participant(session, ctx.actor, participant_id)
+        return row, list(session.exec(select(Enrolment).where(Enrolment.participant_id == participant_id)
+                                      .order_by(col(Enrolment.id))))

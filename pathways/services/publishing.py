@@ -118,7 +118,7 @@ def _publish_in(session: Session, ctx: Context, definition: Definition, note: st
                            f"not {version}", "version")
     row = PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
                          document=definition.text, content_hash=digest, published_at=ctx.clock.now(),
-                         published_by=ctx.actor, change_note=note)
+                         published_by=ctx.actor.name, change_note=note)
     session.add(row)
     try:
         session.flush()
@@ -127,7 +127,7 @@ def _publish_in(session: Session, ctx: Context, definition: Definition, note: st
                        "open the newest version and make the change there") from None
     assert row.id is not None
     for draft in session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
-                                                         PathwayDraft.author == ctx.actor)).all():
+                                                         PathwayDraft.author == ctx.actor.name)).all():
         session.delete(draft)
     return Published(pathway_id, version, row.id, digest)
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from pathways.checks.sweep import FAMILIES, run_checks
 from pathways.demo import generate
+from pathways.services.context import Actor
 from pathways.store.tables import Flag
 
 ON = date(2026, 11, 22)
@@ -79,7 +80,7 @@ def test_staff_acknowledge_snooze_and_resolve_with_checks(ctx, clock):
     with pytest.raises(ServiceError, match="say how") as caught:
         flag_service.resolve(ctx, flag.id, "  ")
     assert caught.value.field == "comment"
-    ctx.actor = "kari"
+    ctx.actor = Actor.system("kari")
     flag_service.resolve(ctx, flag.id, "Ringte arbeidsgiveren")
     with Session(ctx.engine) as session:
         stored = session.get(Flag, flag.id)

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from pathways.services.accounts import add_user, end_session, session_account, set_active, start_session
 from pathways.services.audit import participant_trail, user_trail
-from pathways.services.context import Context, ServiceError
+from pathways.services.context import Actor, Context, ServiceError
 from pathways.services.participants import import_csv
 from pathways.store.tables import AuditEntry
 from tests.conftest import table_counts
@@ -38,13 +38,13 @@ def test_a_session_lives_until_it_is_ended_or_its_user_deactivated(ctx):
 
 
 def test_imported_participants_and_new_users_are_in_the_trail_with_their_author(ctx):
-    importer = Context(ctx.engine, ctx.clock, actor="kari")
+    importer = Context(ctx.engine, ctx.clock, actor=Actor.system("kari"))
     ids = import_csv(importer, b"name,born\nLeyla Omar,1993-04-05\nAli Omar,1990-01-01\n", only_kommune="Asker")
-    admin = Context(ctx.engine, ctx.clock, actor="anne")
+    admin = Context(ctx.engine, ctx.clock, actor=Actor.system("anne"))
     user_id, _ = add_user(admin, username="siv", name="Siv Hansen", role="veileder", kommune="Asker")
     with Session(ctx.engine) as session:
         kommune_id = session.exec(select(AuditEntry.kommune_id)).first()
-    trail = participant_trail(ctx, kommune_id, ids[0])
+    trail = participant_trail(ctx, ids[0])
     assert [(e.actor, e.action) for e in trail] == [("kari", "participant.imported")]
     assert "Leyla" not in trail[0].detail
     assert [(e.actor, e.action) for e in user_trail(ctx, kommune_id, user_id)] == [("anne", "user.created")]

@@ -22,10 +22,10 @@ KILLED_HALFWAY = textwrap.dedent("""
     from datetime import date
     from pathways.calendar import FixedClock
     from pathways.services import authoring
-    from pathways.services.context import Context
+    from pathways.services.context import Actor, Context
     from pathways.store.database import make_engine
     from tests.services.test_authoring import MAPPING
-    ctx = Context(make_engine(sys.argv[1]), FixedClock(date.fromisoformat(sys.argv[2])), actor="migrator")
+    ctx = Context(make_engine(sys.argv[1]), FixedClock(date.fromisoformat(sys.argv[2])), actor=Actor.system("migrator"))
     # kill -9 after the first case: no handler runs, nothing is tidied up
     authoring.migrate(ctx, "introduksjonsprogram", 1, 2, MAPPING, batch=1,
                       progress=lambda *_: os.kill(os.getpid(), signal.SIGKILL))

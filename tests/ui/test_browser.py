@@ -42,13 +42,13 @@ def live(tmp_path_factory) -> Iterator[tuple[str, object]]:
     from datetime import date
 
     from pathways.calendar import FixedClock
-    from pathways.services.context import Context
+    from pathways.services.context import Actor, Context
     from pathways.services.publishing import publish_folder
     from pathways.store.database import make_engine, migrate
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}")
     migrate(engine)
     clock = FixedClock(date(2026, 11, 22))
-    ctx = Context(engine, clock, actor="test")
+    ctx = Context(engine, clock, actor=Actor.system("test"))
     publish_folder(ctx, ROOT / "definitions")
     world = build_world(ctx, clock)
     app = create_app(engine, clock, Settings("e2e-secret-" + "y" * 32))

@@ -1,0 +1,132 @@
+"""Who may see and change what, written once; every service that reads or writes a participant, case,
+flag, livelihood period or note goes through here with the :class:`~pathways.services.context.Actor`
+of its context, so no page, API route or command filters by hand.
+
+The rule: a user sees their own kommune only; a veileder only their own cases (those where they are
+the caseworker), the flags of those cases and about themselves, and the participants of those cases
+plus the intake (participants on no pathway yet); a leder reads every case of the kommune; only a
+veileder changes them. A system actor (the CLI, the nightly checks) sees every kommune. Something
+outside the actor's scope is reported as not found, the same answer as something that does not
+exist, so ids of other kommuner's cases cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists, or_
+from sqlmodel import Session, col, select
+
+from pathways.services.context import Actor, NotFound, ServiceError
+from pathways.store.tables import Enrolment, Flag, LivelihoodPeriod, Participant
+
+
+class Forbidden(ServiceError):
+    """The actor's role may not do this."""
+
+
+def reading(actor: Actor) -> Actor:
+    """``actor`` when their role reads cases and participants, else Forbidden."""
+    if not actor.reads_cases:
+        raise Forbidden("your role gives no access to cases", "role")
+    return actor
+
+
+def writing(actor: Actor) -> Actor:
+    """``actor`` when their role changes cases and participants, else Forbidden."""
+    if not actor.writes_cases:
+        raise Forbidden("your role may read cases but not change them" if actor.reads_cases
+                        else "your role gives no access to cases", "role")
+    return actor
+
+
+def administering(actor: Actor) -> Actor:
+    """``actor`` when their role publishes and migrates pathways and reads the audit trail, else Forbidden."""
+    if not actor.administers:
+        raise Forbidden("only an administrator may do this", "role")
+    return actor
+
+
+def in_kommune(actor: Actor, kommune_id: int | None) -> bool:
+    """Whether something of ``kommune_id`` is in the actor's kommune (every kommune for a system actor)."""
+    return (actor.is_system and actor.kommune_id is None) or kommune_id == actor.kommune_id
+
+
+def kommune(actor: Actor, column: Any) -> list[Any]:
+    """The condition on ``column`` (a kommune id) for the actor's kommune; none for a system actor."""
+    if actor.is_system and actor.kommune_id is None:
+        return []
+    return [column == actor.kommune_id]
+
+
+# -- conditions, for the queries that list -------------------------------------------------------------
+
+
+def cases(actor: Actor) -> list[Any]:
+    """The conditions on :class:`Enrolment` that keep the actor's cases."""
+    conditions = kommune(reading(actor), Enrolment.kommune_id)
+    if actor.own_cases_only:
+        conditions.append(Enrolment.caseworker == actor.name)
+    return conditions
+
+
+def participants(actor: Actor) -> list[Any]:
+    """The conditions on :class:`Participant` that keep those the actor sees: for a veileder, the
+    participants of their own cases and those on no pathway yet (the intake)."""
+    conditions = kommune(reading(actor), Participant.kommune_id)
+    if actor.own_cases_only:
+        conditions.append(or_(
+            exists().where(col(Enrolment.participant_id) == col(Participant.id),
+                           col(Enrolment.caseworker) == actor.name),
+            ~exists().where(col(Enrolment.participant_id) == col(Participant.id))))
+    return conditions
+
+
+def flags(actor: Actor) -> list[Any]:
+    """The conditions on :class:`Flag`: for a veileder, the flags of their own cases and the caseload flag
+    about themselves."""
+    from pathways.checks.rules import caseload_flag_key  # the checks read livelihood, which comes here
+    conditions = kommune(reading(actor), Flag.kommune_id)
+    if actor.own_cases_only:
+        owned = select(Enrolment.id).where(Enrolment.kommune_id == actor.kommune_id,
+                                           Enrolment.caseworker == actor.name)
+        conditions.append(or_(col(Flag.enrolment_id).in_(owned),
+                              col(Flag.natural_key) == caseload_flag_key(actor.kommune_id or 0, actor.name)))
+    return conditions
+
+
+# -- one object, for the services that read or change it -----------------------------------------------
+
+
+def case(session: Session, actor: Actor, case_id: int) -> Enrolment:
+    """The case when the actor sees it, else NotFound."""
+    found = session.exec(select(Enrolment).where(Enrolment.id == case_id, *cases(actor))).first()
+    if found is None:
+        raise NotFound(f"no case {case_id}", "case")
+    return found
+
+
+def participant(session: Session, actor: Actor, participant_id: int) -> Participant:
+    """The participant when the actor sees them, else NotFound."""
+    found = session.exec(select(Participant).where(Participant.id == participant_id,
+                                                   *participants(actor))).first()
+    if found is None:
+        raise NotFound(f"no participant {participant_id}", "participant")
+    return found
+
+
+def flag(session: Session, actor: Actor, flag_id: int) -> Flag:
+    """The flag when the actor sees it, else NotFound."""
+    found = session.exec(select(Flag).where(Flag.id == flag_id, *flags(actor))).first()
+    if found is None:
+        raise NotFound(f"no flag {flag_id}", "flag")
+    return found
+
+
+def period(session: Session, actor: Actor, period_id: int) -> LivelihoodPeriod:
+    """The livelihood period when the actor sees its participant, else NotFound."""
+    found = session.get(LivelihoodPeriod, period_id)
+    if found is None or session.exec(select(Participant.id).where(
+            Participant.id == found.participant_id, *participants(actor))).first() is None:
+        raise NotFound(f"no livelihood period {period_id}", "period")
+    return found
