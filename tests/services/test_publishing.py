@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from pathways.definition.problems import DefinitionError
-from pathways.services.context import Conflict, Context, ServiceError
+from pathways.services.context import Actor, Conflict, Context, ServiceError
 from pathways.services.publishing import content_hash, publish, publish_folder
 from pathways.store.tables import PathwayVersion
 from tests.conftest import DEFINITIONS, table_counts
@@ -27,7 +27,7 @@ BUSSJAFOR = (DEFINITIONS / "bussjafor.yaml").read_text(encoding="utf-8")
 @pytest.fixture
 def empty(engine, clock) -> Context:  # type: ignore[no-untyped-def]
     """A service context on a database with nothing published."""
-    return Context(engine, clock, actor="init")
+    return Context(engine, clock, actor=Actor.system("init"))
 
 
 def versioned(text: str, version: int, comment: str = "") -> str:
