@@ -142,7 +142,8 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     state = app.state
     state.engine, state.clock, state.settings = engine, clock, settings
     state.templates, state.csrf = templates, Csrf(settings.secret)
-    state.throttle, state.jobs = Throttle(engine), Jobs(engine)  # in the store: shared by worker processes
+    # in the store: shared by worker processes
+    state.throttle, state.jobs = Throttle(engine, clock), Jobs(engine, clock)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:

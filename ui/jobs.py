@@ -11,13 +11,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete
 from sqlmodel import Session
 
-from pathways.calendar import OSLO
+from pathways.calendar import Clock, SystemClock
 from pathways.store.tables import BackgroundJob
 
 KEEP = timedelta(hours=1)
@@ -58,13 +58,13 @@ class Job:
 
 
 class Jobs:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine, self.clock = engine, clock or SystemClock()
         self._lock = threading.Lock()  # one writer per process at a time (SQLite)
 
     def _write(self, job: Job, first: bool = False) -> None:
         with self._lock, Session(self.engine) as session:
-            now = datetime.now(OSLO)
+            now = self.clock.now()
             row = BackgroundJob(id=job.id, owner_id=job.owner, title=job.title, started_at=now, updated_at=now) \
                 if first else session.get(BackgroundJob, job.id)
             if row is None:
@@ -98,7 +98,7 @@ class Jobs:
     def get(self, job_id: str, owner: int) -> Job | None:
         with Session(self.engine) as session:
             row = session.get(BackgroundJob, job_id[:32])
-            if row is None or row.owner_id != owner or row.updated_at < datetime.now(OSLO) - KEEP:
+            if row is None or row.owner_id != owner or row.updated_at < self.clock.now() - KEEP:
                 return None
             return Job(row.id, row.title, row.owner_id, row.done, row.total, row.state, row.message,
                        json.loads(row.result) if row.result else None,

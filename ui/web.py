@@ -597,13 +597,14 @@ async def check_start(request: Request, account: SignedIn) -> Response:
     await form_of(request)
     if account.role not in ("leder", "administrator"):
         raise PageError(403, "Bare leder og administrator kan starte kontrollene.")
-    engine, on = request.app.state.engine, request.app.state.clock.today()
+    engine, clock = request.app.state.engine, request.app.state.clock
+    on = clock.today()
 
     def work(job: Any) -> dict[str, int]:
         job.progress(0, len(FAMILIES))
         totals: dict[str, int] = {"nye flagg": 0, "løste flagg": 0, "saker flyttet ved fristbrudd": 0}
         for done, family in enumerate(FAMILIES, start=1):
-            report = run_checks(engine, on, [family])
+            report = run_checks(engine, on, [family], clock=clock)
             for kind, counts in report.counts.items():
                 if kind == BREACH_KIND:  # cases moved by on_breach, not flags
                     totals["saker flyttet ved fristbrudd"] += counts["new"]

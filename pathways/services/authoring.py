@@ -29,7 +29,6 @@ from sqlalchemy import delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from pathways.calendar import OSLO
 from pathways.definition.loader import Definition, load_text
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
 from pathways.definition.schema import Pathway, Step
@@ -111,7 +110,7 @@ def save_draft(ctx: Context, pathway_id: str, text: str, base_version: int | Non
     with ctx.transaction() as session:
         draft = session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
                                                         PathwayDraft.author == ctx.actor)).first()
-        now = datetime.now(OSLO)
+        now = ctx.now()
         if draft is None:
             session.add(PathwayDraft(pathway_id=pathway_id, base_version=base_version, document=text,
                                      author=ctx.actor, updated_at=now))
@@ -164,7 +163,7 @@ def publish(ctx: Context, text: str, note: str, filename: str = "utkast.yaml",
                 raise ServiceError(f"'{pathway_id}' is at version {latest or 0}: the next version is {wanted}, "
                                    f"not {version}", "version")
             row = PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
-                                 document=definition.text, content_hash=digest, published_at=datetime.now(OSLO),
+                                 document=definition.text, content_hash=digest, published_at=ctx.now(),
                                  published_by=ctx.actor, change_note=note)
             session.add(row)
             session.flush()
@@ -463,7 +462,7 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
     if not dry_run:
         with ctx.transaction() as session:
             run = MigrationRun(pathway_id=pathway_id, from_version=old, to_version=new,
-                               mapping=dumps(mapping.as_json()), started_by=ctx.actor, started_at=datetime.now(OSLO))
+                               mapping=dumps(mapping.as_json()), started_by=ctx.actor, started_at=ctx.now())
             session.add(run)
             session.flush()
             report.run_id = run.id
@@ -551,7 +550,7 @@ def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: in
     old version id, so that a case changed meanwhile is left alone and no case moves twice. The run's
     ``moved`` counts the case in the same transaction, so it is exact even for a run that is killed."""
     state: CaseState = moved.state
-    now = datetime.now(OSLO)
+    now = ctx.now()
     items = moved.deadlines
     with ctx.engine.begin() as connection:
         changed = connection.execute(update(Enrolment).where(
@@ -579,7 +578,7 @@ def _finish(ctx: Context, report: MigrationReport) -> MigrationReport:
         with ctx.transaction() as session:
             run = session.get(MigrationRun, report.run_id)
             assert run is not None
-            run.finished_at, run.moved, run.refused = datetime.now(OSLO), len(report.moved), len(report.refused)
+            run.finished_at, run.moved, run.refused = ctx.now(), len(report.moved), len(report.refused)
             run.report = json.dumps({"cannot_move": [{"case": c, "reason": r} for c, r in report.refused]},
                                     ensure_ascii=False)
             session.add(run)

@@ -8,13 +8,12 @@ same answer as a case that does not exist, so ids of other kommuner's cases cann
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
-from pathways.calendar import OSLO
 from pathways.checks.rules import caseload_flag_key
 from pathways.engine.migration import MIGRATION_EVENT
 from pathways.engine.state import ACTIVE
@@ -292,7 +291,7 @@ def add_note(ctx: Context, scope: Scope, case_id: int, text: str) -> int:
     with ctx.transaction() as session:
         case = case_in_scope(session, scope, case_id)
         note = Note(enrolment_id=case_id, kommune_id=case.kommune_id, text=text, author=ctx.actor,
-                    created_at=datetime.now(OSLO))
+                    created_at=ctx.now())
         session.add(note)
         session.flush()
         return note.id or 0

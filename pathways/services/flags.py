@@ -7,9 +7,8 @@ written to the audit trail with who made it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from pathways.calendar import OSLO
 from pathways.services.audit import record
 from pathways.services.context import Context, NotFound, ServiceError, checked_date, checked_text
 from pathways.store.tables import Flag
@@ -27,7 +26,7 @@ def _flag(ctx: Context, session, flag_id: int) -> Flag:  # type: ignore[no-untyp
 def acknowledge(ctx: Context, flag_id: int) -> None:
     with ctx.transaction() as session:
         flag = _flag(ctx, session, flag_id)
-        flag.state, flag.updated_at = "acknowledged", datetime.now(OSLO)
+        flag.state, flag.updated_at = "acknowledged", ctx.now()
         _audit(session, ctx, "flag.acknowledged", flag)
 
 
@@ -37,7 +36,7 @@ def snooze(ctx: Context, flag_id: int, until: date) -> None:
         raise ServiceError(f"snooze until a later date than today ({ctx.today()})", "until")
     with ctx.transaction() as session:
         flag = _flag(ctx, session, flag_id)
-        flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, datetime.now(OSLO)
+        flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, ctx.now()
         _audit(session, ctx, "flag.snoozed", flag, f"til {until.isoformat()}")
 
 
@@ -50,7 +49,7 @@ def resolve(ctx: Context, flag_id: int, comment: str) -> None:
     checked_text(comment, "comment")
     with ctx.transaction() as session:
         flag = _flag(ctx, session, flag_id)
-        now = datetime.now(OSLO)
+        now = ctx.now()
         flag.state, flag.resolution, flag.resolved_by, flag.resolved_at, flag.updated_at = (
             "resolved", comment, ctx.actor, now, now)
         _audit(session, ctx, "flag.resolved", flag)

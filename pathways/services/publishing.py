@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from pathways.calendar import OSLO
 from pathways.definition.catalogue import load_catalogue
 from pathways.definition.problems import DefinitionError
 from pathways.income.stonad import DEFAULT_G, GTable
@@ -44,7 +42,7 @@ def publish_folder(ctx: Context, folder: str | Path) -> list[tuple[str, int, str
                 continue
             session.add(PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
                                        document=definition.text, content_hash=digest,
-                                       published_at=datetime.now(OSLO), published_by=ctx.actor))
+                                       published_at=ctx.now(), published_by=ctx.actor))
             results.append((pathway_id, version, "new"))
     return results
 
