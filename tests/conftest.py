@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import textwrap
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +29,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def complete() -> Definition:
     """A small pathway that uses every construct of the language."""
     return load_text((FIXTURES / "complete.yaml").read_bytes(), "complete.yaml")
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """Finds a TCP port on 127.0.0.1 that nothing listens on (for a server a test starts)."""
+    def find() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    return find
 
 
 def yaml_doc(body: str) -> str:

@@ -95,9 +95,11 @@ async def form_of(request: Request) -> dict[str, Any]:
     return form
 
 
-def writer(account: Account) -> Scope:
+def writer(account: Account, what: str = "saker") -> Scope:
+    """The scope of a role that may change cases and participants (veileder); any other role gets 403,
+    saying it may not change ``what``."""
     if not account.writes_cases:
-        raise PageError(403, "Rollen din kan se saker, men ikke endre dem.")
+        raise PageError(403, f"Rollen din kan ikke endre {what}.")
     return scope_or_403(account)
 
 
@@ -464,21 +466,16 @@ def _participant_form(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     return basics, fields
 
 
-def _participant_writer(account: Account) -> None:
-    if not account.writes_cases:
-        raise PageError(403, "Rollen din kan ikke endre deltakere.")
-
-
 @router.get("/deltakere/ny")
 def participant_new(request: Request, account: SignedIn) -> Response:
-    _participant_writer(account)
+    writer(account, "deltakere")
     return render(request, "participant_form.html", {"p": None, "values": {}, "errors": {}, "fields": FACT_FIELDS})
 
 
 @router.post("/deltakere/ny")
 async def participant_create(request: Request, account: SignedIn) -> Response:
     form = await form_of(request)
-    _participant_writer(account)
+    writer(account, "deltakere")
     basics, fields = _participant_form(form)
     try:
         pid = add_participant(context(request, account), name=basics["name"], born=basics["born"],
@@ -519,7 +516,7 @@ def participant_page(request: Request, pid: Id, account: SignedIn) -> Response:
 @router.post("/deltakere/{pid}")
 async def participant_update(request: Request, pid: Id, account: SignedIn) -> Response:
     form = await form_of(request)
-    _participant_writer(account)
+    writer(account, "deltakere")
     row = _participant(request, account, pid)
     basics, fields = _participant_form(form)
     errors: dict[str, str] = {}
@@ -563,14 +560,14 @@ async def participant_enrol(request: Request, pid: Id, account: SignedIn) -> Res
 
 @router.get("/deltakere-import")
 def import_page(request: Request, account: SignedIn) -> Response:
-    _participant_writer(account)
+    writer(account, "deltakere")
     return render(request, "import.html", {"job": None, "errors": {}})
 
 
 @router.post("/deltakere-import")
 async def import_start(request: Request, account: SignedIn) -> Response:
     form = await form_of(request)
-    _participant_writer(account)
+    writer(account, "deltakere")
     upload = form.get("file")
     if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
         return render(request, "import.html", {"job": None, "errors": {"file": "velg en CSV-fil"}}, status=422)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from pathways.calendar import Clock, FixedClock, SystemClock
-from pathways.definition.checks import BREACH_PREFIX
+from pathways.definition.validation import BREACH_PREFIX
 from pathways.engine.deadlines import case_deadlines
 from pathways.engine.state import CaseState
 from pathways.services import cases

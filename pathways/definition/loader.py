@@ -19,10 +19,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pathways.definition import yamlpos
-from pathways.definition.checks import CHECKS, check
 from pathways.definition.graph import PathwayGraph
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
 from pathways.definition.schema import Pathway
+from pathways.definition.validation import CHECKS, check
 from pathways.definition.yamlpos import Path, Positions
 
 

@@ -28,7 +28,6 @@ from datetime import date
 from typing import Any
 
 from pathways.bounds import date_problem
-from pathways.definition.checks import BREACH_PREFIX
 from pathways.definition.loader import Definition
 from pathways.definition.periods import Period
 from pathways.definition.schema import (
@@ -41,6 +40,7 @@ from pathways.definition.schema import (
     StepKind,
     Transition,
 )
+from pathways.definition.validation import BREACH_PREFIX
 from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
 from pathways.engine.deadlines import case_deadlines
 from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice

@@ -14,7 +14,7 @@ from pathways.services.context import Context, NotFound, ServiceError, checked_d
 from pathways.store.tables import Flag
 
 
-def _flag(ctx: Context, session, flag_id: int) -> Flag:  # type: ignore[no-untyped-def]
+def _flag(session, flag_id: int) -> Flag:  # type: ignore[no-untyped-def]
     flag = session.get(Flag, flag_id)
     if flag is None:
         raise NotFound(f"no flag {flag_id}", "flag")
@@ -25,7 +25,7 @@ def _flag(ctx: Context, session, flag_id: int) -> Flag:  # type: ignore[no-untyp
 
 def acknowledge(ctx: Context, flag_id: int) -> None:
     with ctx.transaction() as session:
-        flag = _flag(ctx, session, flag_id)
+        flag = _flag(session, flag_id)
         flag.state, flag.updated_at = "acknowledged", ctx.now()
         _audit(session, ctx, "flag.acknowledged", flag)
 
@@ -35,7 +35,7 @@ def snooze(ctx: Context, flag_id: int, until: date) -> None:
     if until <= ctx.today():
         raise ServiceError(f"snooze until a later date than today ({ctx.today()})", "until")
     with ctx.transaction() as session:
-        flag = _flag(ctx, session, flag_id)
+        flag = _flag(session, flag_id)
         flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, ctx.now()
         _audit(session, ctx, "flag.snoozed", flag, f"til {until.isoformat()}")
 
@@ -48,7 +48,7 @@ def resolve(ctx: Context, flag_id: int, comment: str) -> None:
         raise ServiceError("the comment is longer than 500 characters", "comment")
     checked_text(comment, "comment")
     with ctx.transaction() as session:
-        flag = _flag(ctx, session, flag_id)
+        flag = _flag(session, flag_id)
         now = ctx.now()
         flag.state, flag.resolution, flag.resolved_by, flag.resolved_at, flag.updated_at = (
             "resolved", comment, ctx.actor, now, now)
