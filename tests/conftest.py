@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlmodel import SQLModel
 
 from pathways.calendar import FixedClock
@@ -72,8 +72,10 @@ def engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
     admin = create_engine(database_url(POSTGRES_URL))
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(database_url(POSTGRES_URL), connect_args={"options": f"-csearch_path={schema}"},
-                           pool_size=25, max_overflow=5)
+    # the schema in the URL (not in connect_args): processes the code under test starts from
+    # engine.url, such as the sweep's workers, then use it too
+    url = make_url(database_url(POSTGRES_URL)).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = create_engine(url, pool_size=25, max_overflow=5)
     try:
         migrate(engine)
         yield engine
