@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from multiprocessing import get_context
 from typing import Any
 
@@ -151,8 +151,10 @@ def _insert_new(connection: Connection, new: list[Candidate], now: datetime) -> 
         return
     marks = ", ".join("?" if connection.dialect.paramstyle == "qmark" else "%s" for _ in _COLUMNS)
     sql = f"INSERT INTO flag ({', '.join(_COLUMNS)}) VALUES ({marks})"
-    # SQLite keeps datetimes as text in SQLAlchemy's own format; PostgreSQL takes the aware value
-    stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if connection.dialect.name == "sqlite" else now
+    # SQLite keeps datetimes as UTC text in SQLAlchemy's own format (sqlmodel's UTCDateTime reads it back
+    # as UTC); PostgreSQL takes the aware value
+    stamp: Any = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if connection.dialect.name == "sqlite" \
+        else now
     rows = [(c.natural_key, c.kommune_id, c.enrolment_id, c.participant_id, c.kind, c.severity, c.due, c.message,
              "open", stamp, stamp) for c in new]
     for start in range(0, len(rows), CHUNK):
