@@ -15,7 +15,6 @@ import argparse
 import resource
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,18 +23,13 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Connection, Engine, delete, func, select  # noqa: E402
 
+from bench._timing import timed  # noqa: E402
 from pathways.checks.sweep import run_checks  # noqa: E402
 from pathways.engine.state import ACTIVE  # noqa: E402
 from pathways.store.database import make_engine  # noqa: E402
 from pathways.store.tables import Deadline, Enrolment, Flag, LivelihoodPeriod, Participant  # noqa: E402
 
 ON = date(2026, 11, 22)
-
-
-def timed(fn):  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
 
 
 def plain_scan(engine: Engine) -> float:

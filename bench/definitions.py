@@ -6,27 +6,17 @@ Prints each figure with its ratio to the target (below 1.0 is within target).
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._timing import timed  # noqa: E402
 from bench.generate import large_pathway  # noqa: E402
 from pathways.definition.catalogue import load_catalogue  # noqa: E402
 from pathways.definition.loader import load_text  # noqa: E402
 from pathways.definition.render import render  # noqa: E402
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def report(name: str, seconds: float, target: float) -> None:

@@ -8,16 +8,14 @@ same figures for the companion checks for information.
 from __future__ import annotations
 
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._timing import timed  # noqa: E402
 from pathways.income.gaps import (  # noqa: E402
     IncomePeriod,
     StepSpan,
@@ -49,15 +47,6 @@ def participant(count: int, seed: int = 2026) -> tuple[list[IncomePeriod], list[
     steps = [StepSpan(f"steg_{i}", f"Steg {i}", START + timedelta(days=91 * i), START + timedelta(days=91 * i + 90),
                       (rng.choice(SOURCES[:-2]),)) for i in range(12)]
     return periods, steps
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def report(name: str, seconds: float, target: float = TARGET) -> None:

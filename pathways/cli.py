@@ -219,7 +219,7 @@ def demo_command(count: int, seed: int) -> None:
     started = time.perf_counter()
     with click.progressbar(length=count, label="Lager demodeltakere", file=sys.stderr) as bar:
         try:
-            added = generate(ctx.engine, count, seed, ctx.today(), progress=bar.update)
+            added = generate(ctx.engine, count, seed, ctx.today(), progress=bar.update, now=ctx.now())
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"added {added} participants with one case each in {time.perf_counter() - started:.1f} s")

@@ -18,14 +18,14 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text
 
-from pathways.calendar import OSLO
+from pathways.calendar import FixedClock
 from pathways.definition.loader import Definition, load_text
 from pathways.definition.schema import FieldType, StepKind
 from pathways.engine import machine
 from pathways.engine.deadlines import case_deadlines, next_due
 from pathways.engine.machine import EngineError, EventInput
 from pathways.engine.state import CaseState, Participant
-from pathways.services.cases import START_EVENT
+from pathways.services.cases import START_EVENT, deadline_row
 from pathways.services.context import dumps
 from pathways.store import tables
 
@@ -189,8 +189,8 @@ def _income(rng: random.Random, pathway_id: str, start: date, state: CaseState, 
 _LOADED: dict[str, Definition] = {}
 
 
-def _chunk(args: tuple[int, int, int, date, dict[str, str], dict[str, int], dict[str, int], int]) -> Rows:
-    seed, first, count, today, documents, version_ids, kommune_ids, first_case = args
+def _chunk(args: tuple[int, int, int, date, datetime, dict[str, str], dict[str, int], dict[str, int], int]) -> Rows:
+    seed, first, count, today, now, documents, version_ids, kommune_ids, first_case = args
     definitions = {}
     for pathway, document in documents.items():  # each worker process loads the catalogue once
         if document not in _LOADED:
@@ -198,7 +198,6 @@ def _chunk(args: tuple[int, int, int, date, dict[str, str], dict[str, int], dict
         definitions[pathway] = _LOADED[document]
     rng = random.Random(seed * 1_000_003 + first)
     names, weights = list(PATHWAY_MIX), list(PATHWAY_MIX.values())
-    now = datetime.now(OSLO)
     rows = Rows([], [], [], [], [])
     for offset in range(count):
         pid, case_id = first + offset, first_case + offset
@@ -240,18 +239,16 @@ def _chunk(args: tuple[int, int, int, date, dict[str, str], dict[str, int], dict
                                 "facts": facts_json, "recorded_at": now, "recorded_by": "demo"})
         items = case_deadlines(definition, state, facts, today)
         rows.cases[-1]["next_due"] = next_due(items)
-        for item in items:
-            rows.deadlines.append({"enrolment_id": case_id, "kommune_id": kommune_ids[kommune], "key": item.id,
-                                   "title": item.title[:300], "kind": item.kind, "recurring": item.recurring,
-                                   "anchor_date": item.anchor_date, "due": item.due, "status": item.status,
-                                   "met_on": item.met_on})
+        rows.deadlines += [deadline_row(case_id, kommune_ids[kommune], item) for item in items]
         rows.periods += _income(rng, pathway_id, start, state, pid, kommune_ids[kommune], now)
     return rows
 
 
 def generate(engine: Engine, participants: int, seed: int, today: date,
-             progress: Callable[[int], None] | None = None) -> int:
-    """Add ``participants`` demo participants, each with one case; returns how many were added."""
+             progress: Callable[[int], None] | None = None, *, now: datetime | None = None) -> int:
+    """Add ``participants`` demo participants, each with one case; returns how many were added. ``now``
+    stamps the rows (created, recorded, updated); by default midnight of ``today`` in Oslo."""
+    now = now or FixedClock(today).now()
     with engine.begin() as connection:
         versions = connection.execute(select(tables.PathwayVersion.pathway_id, tables.PathwayVersion.id,
                                              tables.PathwayVersion.document)
@@ -269,7 +266,7 @@ def generate(engine: Engine, participants: int, seed: int, today: date,
             kommune_ids[name] = found
         first_pid = (connection.execute(select(func.max(tables.Participant.id))).scalar() or 0) + 1
         first_case = (connection.execute(select(func.max(tables.Enrolment.id))).scalar() or 0) + 1
-    jobs = [(seed, first_pid + start, min(CHUNK, participants - start), today, documents, version_ids, kommune_ids,
+    jobs = [(seed, first_pid + start, min(CHUNK, participants - start), today, now, documents, version_ids, kommune_ids,
              first_case + start) for start in range(0, participants, CHUNK)]
     done = 0
     for rows in _run(jobs):

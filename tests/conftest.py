@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import textwrap
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlmodel import SQLModel
 
 from pathways.calendar import FixedClock
@@ -28,6 +29,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def complete() -> Definition:
     """A small pathway that uses every construct of the language."""
     return load_text((FIXTURES / "complete.yaml").read_bytes(), "complete.yaml")
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """Finds a TCP port on 127.0.0.1 that nothing listens on (for a server a test starts)."""
+    def find() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    return find
 
 
 def yaml_doc(body: str) -> str:
@@ -61,8 +72,10 @@ def engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
     admin = create_engine(database_url(POSTGRES_URL))
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(database_url(POSTGRES_URL), connect_args={"options": f"-csearch_path={schema}"},
-                           pool_size=25, max_overflow=5)
+    # the schema in the URL (not in connect_args): processes the code under test starts from
+    # engine.url, such as the sweep's workers, then use it too
+    url = make_url(database_url(POSTGRES_URL)).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = create_engine(url, pool_size=25, max_overflow=5)
     try:
         migrate(engine)
         yield engine

@@ -8,11 +8,13 @@ anything outside the user's scope, 409 on a concurrent change, 422 with details 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -53,7 +55,34 @@ class Problems(BaseModel):
     detail: list[FieldProblem]
 
 
-router = APIRouter(prefix="/api", tags=["api"], responses={
+def _fail(exc: ServiceError) -> HTTPException:
+    if isinstance(exc, Forbidden):
+        return HTTPException(403, norsk(str(exc)))
+    if isinstance(exc, NotFound):
+        return HTTPException(404, norsk(str(exc)))
+    if isinstance(exc, Conflict):
+        return HTTPException(409, norsk(str(exc)))
+    return HTTPException(422, [{"loc": ["body", exc.field] if exc.field else ["body"], "msg": norsk(str(exc)),
+                                "type": "value_error"}])
+
+
+class _Answers(APIRoute):
+    """Every API route: a service's refusal (:class:`ServiceError`) becomes its HTTP answer here, in one
+    place: 404 not found or out of scope, 409 a concurrent change, 422 bad input."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ServiceError as exc:
+                raise _fail(exc) from None
+
+        return answer
+
+
+router = APIRouter(prefix="/api", tags=["api"], route_class=_Answers, responses={
     401: {"model": Problem, "description": "mangler gyldig token"},
     404: {"model": Problem, "description": "finnes ikke, eller er utenfor brukerens tilgang (også en id utenfor "
                                           f"1–{MAX_ID})"},
@@ -84,17 +113,6 @@ def _role(account: Account, write: bool = False) -> None:
         (access.writing if write else access.reading)(account.actor)
     except Forbidden as exc:
         raise HTTPException(403, norsk(str(exc))) from None
-
-
-def _fail(exc: ServiceError) -> HTTPException:
-    if isinstance(exc, Forbidden):
-        return HTTPException(403, norsk(str(exc)))
-    if isinstance(exc, NotFound):
-        return HTTPException(404, norsk(str(exc)))
-    if isinstance(exc, Conflict):
-        return HTTPException(409, norsk(str(exc)))
-    return HTTPException(422, [{"loc": ["body", exc.field] if exc.field else ["body"], "msg": norsk(str(exc)),
-                                "type": "value_error"}])
 
 
 class Strict(BaseModel):
@@ -145,12 +163,9 @@ def list_cases(request: Request, account: Signed, lop: str | None = None, steg: 
     if sort not in SORTS:
         raise HTTPException(422, [{"loc": ["query", "sort"], "msg": f"velg en av {', '.join(SORTS)}",
                                    "type": "value_error"}])
-    try:
-        _role(account)
-        result = caseload(_ctx(request, account),
-                          CaseloadFilter(lop, steg, flagg, frist_innen, q, status, sort, synkende, side))
-    except ServiceError as exc:
-        raise _fail(exc) from None
+    _role(account)
+    result = caseload(_ctx(request, account),
+                      CaseloadFilter(lop, steg, flagg, frist_innen, q, status, sort, synkende, side))
     return {"total": result.total, "page": result.page, "pages": result.pages,
             "cases": [r.as_json() for r in result.rows]}
 
@@ -159,11 +174,8 @@ def list_cases(request: Request, account: Signed, lop: str | None = None, steg: 
 def get_case(request: Request, case_id: Id, account: Signed) -> dict[str, Any]:
     _role(account)
     ctx = _ctx(request, account)
-    try:
-        extras = case_extras(ctx, case_id)
-        view = case_service.show(ctx, case_id)
-    except ServiceError as exc:
-        raise _fail(exc) from None
+    extras = case_extras(ctx, case_id)
+    view = case_service.show(ctx, case_id)
     return {**view.as_json(),
             "events": [{"sequence": e.sequence, "name": e.name, "on": e.effective_on.isoformat(), "step": e.step,
                         "recorded_by": e.recorded_by} for e in extras.events],
@@ -176,11 +188,8 @@ def get_case(request: Request, case_id: Id, account: Signed) -> dict[str, Any]:
 def post_event(request: Request, case_id: Id, body: EventIn, account: Signed) -> dict[str, Any]:
     _role(account, write=True)
     ctx = _ctx(request, account)
-    try:
-        result = case_service.advance(ctx, case_id, body.event, body.on, body.values, step=body.step,
-                                      expected_version=body.case_version)
-    except ServiceError as exc:
-        raise _fail(exc) from None
+    result = case_service.advance(ctx, case_id, body.event, body.on, body.values, step=body.step,
+                                  expected_version=body.case_version)
     state = result.state
     return {"case": case_id, "event": result.event_id, "status": state.status,
             "steps": state.steps + list(state.compounds), "outcome": state.outcome,
@@ -190,10 +199,7 @@ def post_event(request: Request, case_id: Id, body: EventIn, account: Signed) ->
 @router.post("/saker/{case_id}/notater", status_code=201, summary="Skriv et notat på en sak")
 def post_note(request: Request, case_id: Id, body: NoteIn, account: Signed) -> dict[str, Any]:
     _role(account, write=True)
-    try:
-        return {"id": add_note(_ctx(request, account), case_id, body.text)}
-    except ServiceError as exc:
-        raise _fail(exc) from None
+    return {"id": add_note(_ctx(request, account), case_id, body.text)}
 
 
 def _flag_json(flag: Any) -> dict[str, Any]:
@@ -207,10 +213,7 @@ def _flag_json(flag: Any) -> dict[str, Any]:
 def list_flags(request: Request, account: Signed, tilstand: str = "aktive", type: str | None = None,
                alvor: str | None = None, side: Page = 1) -> dict[str, Any]:
     _role(account)
-    try:
-        page = flags(_ctx(request, account), tilstand, type, alvor, side)
-    except ServiceError as exc:
-        raise _fail(exc) from None
+    page = flags(_ctx(request, account), tilstand, type, alvor, side)
     return {"total": page.total, "page": page.page, "pages": page.pages, "flags": [_flag_json(f) for f, _ in page.rows]}
 
 
@@ -223,30 +226,21 @@ def _flag_change(request: Request, account: Account, flag_id: int) -> Context:
 @router.post("/flagg/{flag_id}/kvitter", summary="Kvitter for et flagg")
 def acknowledge(request: Request, flag_id: Id, account: Signed) -> dict[str, Any]:
     ctx = _flag_change(request, account, flag_id)
-    try:
-        flag_service.acknowledge(ctx, flag_id)
-    except ServiceError as exc:
-        raise _fail(exc) from None
+    flag_service.acknowledge(ctx, flag_id)
     return {"id": flag_id, "state": "acknowledged"}
 
 
 @router.post("/flagg/{flag_id}/utsett", summary="Utsett et flagg til en dato")
 def snooze(request: Request, flag_id: Id, body: SnoozeIn, account: Signed) -> dict[str, Any]:
     ctx = _flag_change(request, account, flag_id)
-    try:
-        flag_service.snooze(ctx, flag_id, body.until)
-    except ServiceError as exc:
-        raise _fail(exc) from None
+    flag_service.snooze(ctx, flag_id, body.until)
     return {"id": flag_id, "state": "snoozed", "until": body.until.isoformat()}
 
 
 @router.post("/flagg/{flag_id}/lukk", summary="Løs et flagg med en kommentar")
 def resolve(request: Request, flag_id: Id, body: ResolveIn, account: Signed) -> dict[str, Any]:
     ctx = _flag_change(request, account, flag_id)
-    try:
-        flag_service.resolve(ctx, flag_id, body.comment)
-    except ServiceError as exc:
-        raise _fail(exc) from None
+    flag_service.resolve(ctx, flag_id, body.comment)
     return {"id": flag_id, "state": "resolved"}
 
 
@@ -254,11 +248,8 @@ def resolve(request: Request, flag_id: Id, body: ResolveIn, account: Signed) -> 
 def create_participant(request: Request, body: ParticipantIn, account: Signed) -> dict[str, Any]:
     if not account.writes_cases:
         raise HTTPException(403, "rollen din kan ikke legge til deltakere")
-    try:
-        pid = add_participant(_ctx(request, account), name=body.name, born=body.born, settled=body.settled,
-                              kommune=account.kommune, fields=body.fields)
-    except ServiceError as exc:
-        raise _fail(exc) from None
+    pid = add_participant(_ctx(request, account), name=body.name, born=body.born, settled=body.settled,
+                          kommune=account.kommune, fields=body.fields)
     return {"id": pid}
 
 
@@ -284,5 +275,3 @@ def get_cohort(request: Request, pathway_id: str, account: Signed) -> dict[str, 
             "target": c.target}
 
 
-def json_error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"detail": message}, status_code=status)

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from secure import (
@@ -144,7 +144,8 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     state = app.state
     state.engine, state.clock, state.settings = engine, clock, settings
     state.templates, state.csrf = templates, Csrf(settings.secret)
-    state.throttle, state.jobs = Throttle(engine), Jobs(engine)  # in the store: shared by worker processes
+    # in the store: shared by worker processes
+    state.throttle, state.jobs = Throttle(engine, clock), Jobs(engine, clock)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
@@ -162,8 +163,7 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
         """A service refused the role (pages check first for their own words; this is the rule's answer)."""
         if request.url.path.startswith("/api/"):
-            from ui.api import json_error
-            return json_error(403, norsk(str(exc)))
+            return JSONResponse({"detail": norsk(str(exc))}, status_code=403)
         return await _page_error(request, forbidden(exc))
 
     @app.exception_handler(PageError)

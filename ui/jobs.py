@@ -11,13 +11,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete
 from sqlmodel import Session
 
-from pathways.calendar import OSLO
+from pathways.calendar import Clock, SystemClock
 from pathways.services.context import Actor
 from pathways.store.tables import BackgroundJob
 
@@ -59,13 +59,13 @@ class Job:
 
 
 class Jobs:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine, self.clock = engine, clock or SystemClock()
         self._lock = threading.Lock()  # one writer per process at a time (SQLite)
 
     def _write(self, job: Job, first: bool = False) -> None:
         with self._lock, Session(self.engine) as session:
-            now = datetime.now(OSLO)
+            now = self.clock.now()
             row = BackgroundJob(id=job.id, owner_id=job.owner, title=job.title, started_at=now, updated_at=now) \
                 if first else session.get(BackgroundJob, job.id)
             if row is None:
@@ -104,7 +104,7 @@ class Jobs:
         with Session(self.engine) as session:
             row = session.get(BackgroundJob, job_id[:32])
             mine = row is not None and actor.user_id is not None and row.owner_id == actor.user_id
-            if row is None or not mine or row.updated_at < datetime.now(OSLO) - KEEP:
+            if row is None or not mine or row.updated_at < self.clock.now() - KEEP:
                 return None
             return Job(row.id, row.title, row.owner_id, row.done, row.total, row.state, row.message,
                        json.loads(row.result) if row.result else None,

@@ -28,7 +28,7 @@ from fastapi import Request
 from sqlalchemy import Engine, delete, select
 from sqlmodel import Session, col
 
-from pathways.calendar import OSLO
+from pathways.calendar import OSLO, Clock, SystemClock
 from pathways.home import var_dir
 from pathways.services.accounts import Account, account_for_token, sign_in_key
 from pathways.services.accounts import session_account as account_of_session
@@ -95,8 +95,8 @@ class Throttle:
     PER_USER = ((timedelta(minutes=1), 5), (timedelta(hours=1), 30))
     PER_ADDRESS = ((timedelta(minutes=1), 20),)
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.engine, self.clock = engine, clock or SystemClock()
 
     def _limits(self, username: str, address: str | None) -> list[tuple[str, str, timedelta, int]]:
         user = sign_in_key("user", username)
@@ -122,7 +122,7 @@ class Throttle:
         """Before the password is checked: raises :class:`Throttled` when a limit is reached, else counts the
         attempt as a failure (its row ids, for :meth:`succeeded`). Counting first closes the window in
         which parallel attempts could all pass the check while the slow password hash runs."""
-        now = datetime.now(OSLO)
+        now = self.clock.now()
         with Session(self.engine) as session, session.begin():
             refusal = self._refusal(session, self._limits(username, address), now)
             if refusal is not None:
@@ -141,13 +141,8 @@ class Throttle:
     def locked(self, username: str) -> int | None:
         """Minutes until a username's lock lifts by itself, or None when it is not locked."""
         with Session(self.engine) as session:
-            refusal = self._refusal(session, self._limits(username, None), datetime.now(OSLO))
+            refusal = self._refusal(session, self._limits(username, None), self.clock.now())
         return refusal.minutes if refusal is not None else None
-
-    def reset(self) -> None:
-        with Session(self.engine) as session:
-            session.execute(delete(SignInFailure))
-            session.commit()
 
 
 def session_account(request: Request, ctx: Context) -> Account | None:

@@ -105,12 +105,13 @@ def reader(account: Account, refusal: str | None = None) -> None:
         raise (PageError(403, refusal) if refusal else forbidden(exc)) from None
 
 
-def writer(account: Account) -> None:
-    """403 unless the user's role changes cases and participants (the rule: :func:`access.writing`)."""
+def writer(account: Account, what: str | None = None) -> None:
+    """403 unless the user's role changes cases and participants (the rule: :func:`access.writing`); the
+    page says the role may not change ``what`` when given."""
     try:
         access.writing(account.actor)
     except access.Forbidden as exc:
-        raise forbidden(exc) from None
+        raise (PageError(403, f"Rollen din kan ikke endre {what}.") if what else forbidden(exc)) from None
 
 
 def _date(value: str | None, field: str, errors: dict[str, str]) -> date | None:
@@ -447,21 +448,16 @@ def _participant_form(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     return basics, fields
 
 
-def _participant_writer(account: Account) -> None:
-    if not account.writes_cases:
-        raise PageError(403, "Rollen din kan ikke endre deltakere.")
-
-
 @router.get("/deltakere/ny")
 def participant_new(request: Request, account: SignedIn) -> Response:
-    _participant_writer(account)
+    writer(account, "deltakere")
     return render(request, "participant_form.html", {"p": None, "values": {}, "errors": {}, "fields": FACT_FIELDS})
 
 
 @router.post("/deltakere/ny")
 async def participant_create(request: Request, account: SignedIn) -> Response:
     form = await form_of(request)
-    _participant_writer(account)
+    writer(account, "deltakere")
     basics, fields = _participant_form(form)
     try:
         pid = add_participant(context(request, account), name=basics["name"], born=basics["born"],
@@ -492,7 +488,7 @@ def participant_page(request: Request, pid: Id, account: SignedIn) -> Response:
 @router.post("/deltakere/{pid}")
 async def participant_update(request: Request, pid: Id, account: SignedIn) -> Response:
     form = await form_of(request)
-    _participant_writer(account)
+    writer(account, "deltakere")
     _, shown = _participant(request, account, pid)
     basics, fields = _participant_form(form)
     errors: dict[str, str] = {}
@@ -539,14 +535,14 @@ async def participant_enrol(request: Request, pid: Id, account: SignedIn) -> Res
 
 @router.get("/deltakere-import")
 def import_page(request: Request, account: SignedIn) -> Response:
-    _participant_writer(account)
+    writer(account, "deltakere")
     return render(request, "import.html", {"job": None, "errors": {}})
 
 
 @router.post("/deltakere-import")
 async def import_start(request: Request, account: SignedIn) -> Response:
     form = await form_of(request)
-    _participant_writer(account)
+    writer(account, "deltakere")
     upload = form.get("file")
     if upload is None or not hasattr(upload, "read") or not getattr(upload, "filename", ""):
         return render(request, "import.html", {"job": None, "errors": {"file": "velg en CSV-fil"}}, status=422)
@@ -573,13 +569,14 @@ async def check_start(request: Request, account: SignedIn) -> Response:
     await form_of(request)
     if account.role not in ("leder", "administrator"):
         raise PageError(403, "Bare leder og administrator kan starte kontrollene.")
-    engine, on = request.app.state.engine, request.app.state.clock.today()
+    engine, clock = request.app.state.engine, request.app.state.clock
+    on = clock.today()
 
     def work(job: Any) -> dict[str, int]:
         job.progress(0, len(FAMILIES))
         totals: dict[str, int] = {"nye flagg": 0, "løste flagg": 0, "saker flyttet ved fristbrudd": 0}
         for done, family in enumerate(FAMILIES, start=1):
-            report = run_checks(engine, on, [family])
+            report = run_checks(engine, on, [family], clock=clock)
             for kind, counts in report.counts.items():
                 if kind == BREACH_KIND:  # cases moved by on_breach, not flags
                     totals["saker flyttet ved fristbrudd"] += counts["new"]

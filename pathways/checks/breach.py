@@ -10,13 +10,13 @@ for this round of the deadline is left alone: running the check twice moves noth
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from pathways.calendar import FixedClock
-from pathways.definition.checks import BREACH_PREFIX
+from pathways.calendar import Clock, FixedClock, SystemClock
+from pathways.definition.validation import BREACH_PREFIX
 from pathways.engine.deadlines import case_deadlines
 from pathways.engine.state import CaseState
 from pathways.services import cases
@@ -27,11 +27,13 @@ from pathways.store.tables import Deadline, Enrolment
 KIND = "frist_brudd_flytt"  # in the sweep's report: the cases moved (not a flag kind)
 
 
-def perform_breaches(engine: Engine, on: date) -> int:
+def perform_breaches(engine: Engine, on: date, clock: Clock | None = None) -> int:
     """Record ``frist_brudd:ID`` on every active case whose deadline ID with ``on_breach`` is breached on
     ``on``; return how many cases were moved. A case the engine refuses (not breached after all, already
-    moved, changed meanwhile) is left for the next night."""
-    ctx = Context(engine, FixedClock(on), actor=Actor.system())  # the nightly checks act for every kommune
+    moved, changed meanwhile) is left for the next night. The events are stamped at ``clock``'s time of
+    day (default: the system clock) on ``on``."""
+    wall = (clock or SystemClock()).now()
+    ctx = Context(engine, FixedClock(datetime.combine(on, wall.time())), actor=Actor.system())  # every kommune
     moved = 0
     for case_id, key in _candidates(engine, on):
         when = _event_date(ctx, case_id, key, on)

@@ -14,13 +14,13 @@ from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 
-from pathways.calendar import OSLO
+from pathways.calendar import Clock, SystemClock
 from pathways.checks.breach import KIND as BREACH_KIND
 from pathways.checks.breach import perform_breaches
 from pathways.checks.config import ChecksConfig, load_config
@@ -54,13 +54,14 @@ class SweepReport:
 
 
 def run_checks(engine: Engine, on: date, families: Iterable[str] | None = None,
-               config: ChecksConfig | None = None, workers: int = 1) -> SweepReport:
+               config: ChecksConfig | None = None, workers: int = 1, clock: Clock | None = None) -> SweepReport:
     """Run the named rule families (default: all) for ``on``; each in its own transaction.
 
     With ``workers`` > 1 the work is shared between that many processes by measured weight; families
     that can (deadlines) split their cases between the processes too. Each process opens its own
-    connection.
+    connection. ``clock`` stamps the flags written (default: the system clock).
     """
+    clock = clock or SystemClock()
     config = config or load_config()
     chosen = list(families) if families is not None else list(FAMILIES)
     unknown = [f for f in chosen if f not in RULES]
@@ -68,7 +69,7 @@ def run_checks(engine: Engine, on: date, families: Iterable[str] | None = None,
         raise ValueError(f"unknown rule family '{unknown[0]}' (families: {', '.join(FAMILIES)})")
     report = SweepReport(on)
     if "deadlines" in chosen:  # deadlines that force a step first: the flags then see where the cases are
-        report.add(BREACH_KIND, new=perform_breaches(engine, on))
+        report.add(BREACH_KIND, new=perform_breaches(engine, on, clock))
     if workers > 1 and len(chosen) > 1 and engine.url.database not in (None, "", ":memory:"):
         units = [(f, (i, workers)) for f in chosen if f in SHARDED for i in range(workers)] + \
             [(f, None) for f in chosen if f not in SHARDED]
@@ -80,10 +81,10 @@ def run_checks(engine: Engine, on: date, families: Iterable[str] | None = None,
             loads[lightest] += _weight(unit)
         url = engine.url.render_as_string(hide_password=False)
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            for part in pool.map(_run_share, [(url, on, share, config) for share in shares if share]):
+            for part in pool.map(_run_share, [(url, on, share, config, clock) for share in shares if share]):
                 report.merge(part)
         return report
-    _run_units(engine, on, [(f, None) for f in chosen], config, report)
+    _run_units(engine, on, [(f, None) for f in chosen], config, report, clock)
     return report
 
 
@@ -95,22 +96,23 @@ def _weight(unit: Unit) -> float:
     return WEIGHTS.get(family, 0.1) / (shard[1] if shard else 1)
 
 
-def _run_units(engine: Engine, on: date, units: list[Unit], config: ChecksConfig, report: SweepReport) -> None:
+def _run_units(engine: Engine, on: date, units: list[Unit], config: ChecksConfig, report: SweepReport,
+               clock: Clock) -> None:
     for family, shard in units:
         rule, kinds = RULES[family]
         with engine.begin() as connection:
             found = rule(connection, config, on, shard) if shard else rule(connection, config, on)
-            reconcile(connection, kinds, found, on, report, shard, family)
+            reconcile(connection, kinds, found, on, report, shard, family, clock.now())
 
 
-def _run_share(args: tuple[str, date, list[Unit], ChecksConfig]) -> SweepReport:
-    url, on, units, config = args
+def _run_share(args: tuple[str, date, list[Unit], ChecksConfig, Clock]) -> SweepReport:
+    url, on, units, config, clock = args
     from pathways.store.database import make_engine
 
     engine = make_engine(url)
     report = SweepReport(on)
     try:
-        _run_units(engine, on, units, config, report)
+        _run_units(engine, on, units, config, report, clock)
     finally:
         engine.dispose()
     return report
@@ -149,8 +151,10 @@ def _insert_new(connection: Connection, new: list[Candidate], now: datetime) -> 
         return
     marks = ", ".join("?" if connection.dialect.paramstyle == "qmark" else "%s" for _ in _COLUMNS)
     sql = f"INSERT INTO flag ({', '.join(_COLUMNS)}) VALUES ({marks})"
-    # SQLite keeps datetimes as text in SQLAlchemy's own format; PostgreSQL takes the aware value
-    stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if connection.dialect.name == "sqlite" else now
+    # SQLite keeps datetimes as UTC text in SQLAlchemy's own format (sqlmodel's UTCDateTime reads it back
+    # as UTC); PostgreSQL takes the aware value
+    stamp: Any = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if connection.dialect.name == "sqlite" \
+        else now
     rows = [(c.natural_key, c.kommune_id, c.enrolment_id, c.participant_id, c.kind, c.severity, c.due, c.message,
              "open", stamp, stamp) for c in new]
     for start in range(0, len(rows), CHUNK):
@@ -158,10 +162,9 @@ def _insert_new(connection: Connection, new: list[Candidate], now: datetime) -> 
 
 
 def reconcile(connection: Connection, kinds: tuple[str, ...], candidates: list[Candidate], on: date,
-              report: SweepReport, shard: tuple[int, int] | None = None, family: str | None = None) -> None:
+              report: SweepReport, shard: tuple[int, int] | None, family: str | None, now: datetime) -> None:
     """Make the stored flags of ``kinds`` (of the cases in ``shard``), and the data errors of ``family``,
-    match ``candidates`` (bulk statements, no query per flag)."""
-    now = datetime.now(OSLO)
+    match ``candidates`` (bulk statements, no query per flag); ``now`` stamps the rows written."""
     wanted = {c.natural_key: c for c in candidates}
     owned = Flag.kind.in_(kinds)
     if family is not None:

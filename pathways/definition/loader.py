@@ -21,10 +21,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from pathways.definition import yamlpos
-from pathways.definition.checks import CHECKS, check
 from pathways.definition.graph import PathwayGraph
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
 from pathways.definition.schema import Pathway
+from pathways.definition.validation import CHECKS, check
 from pathways.definition.yamlpos import Path, Positions
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 A document is YAML (see ``docs/language.md`` for a guided tour). These models check its *shape*
 (keys, types, enumerations); the *structure* (references, reachability, joins, guards) is checked
-by :mod:`pathways.definition.checks` on the parsed model. Every model is frozen: a loaded
+by :mod:`pathways.definition.validation` on the parsed model. Every model is frozen: a loaded
 definition never changes.
 
 Norwegian words used here (DOMAIN.md has the full list): *steg* step, *hendelse* event,

@@ -21,10 +21,10 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from pathways.calendar import due_date
-from pathways.definition.checks import BREACH_PREFIX
 from pathways.definition.loader import Definition
 from pathways.definition.periods import Period
 from pathways.definition.schema import Deadline, DeadlineKind, Pathway
+from pathways.definition.validation import BREACH_PREFIX
 from pathways.engine.state import CaseState, Participant
 
 DeadlineStatus = Literal["open", "met", "breached", "waived"]

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pathways.definition.checks import BREACH_PREFIX
 from pathways.definition.loader import Definition
 from pathways.definition.periods import Period
 from pathways.definition.schema import (
@@ -39,6 +38,7 @@ from pathways.definition.schema import (
     StepKind,
     Transition,
 )
+from pathways.definition.validation import BREACH_PREFIX
 from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
 from pathways.engine.deadlines import case_deadlines
 from pathways.engine.inputs import EngineError, EventValues, FieldSpecs, InputError, input_model

@@ -13,14 +13,13 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select
 from zxcvbn import zxcvbn
 
-from pathways.calendar import OSLO
 from pathways.services.audit import record
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError
 from pathways.services.participants import kommune_row
@@ -128,7 +127,7 @@ def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
             raise Conflict(f"brukernavnet '{username}' er tatt", "username")
         row = User(username=username, name=name, role=role, kommune_id=kommune_row(session, kommune).id,
                    password_hash=_HASHER.hash(password), must_change_password=not chosen,
-                   created_at=datetime.now(OSLO))
+                   created_at=ctx.now())
         session.add(row)
         session.flush()
         assert row.id is not None
@@ -210,7 +209,7 @@ def create_token(ctx: Context, username: str, label: str) -> str:
     with ctx.transaction() as session:
         user = _user(session, username)
         row = ApiToken(user_id=user.id or 0, token_hash=_token_hash(token), label=label[:100],
-                       created_at=datetime.now(OSLO))
+                       created_at=ctx.now())
         session.add(row)
         session.flush()
         record(session, ctx, "token.created", kommune_id=user.kommune_id, user_id=user.id, token_id=row.id)
@@ -312,7 +311,7 @@ def start_session(ctx: Context, user_id: int) -> str:
     """A new dashboard session for a signed-in user; returns its id (for the cookie). Expired sessions
     of anyone are deleted on the way."""
     session_id = secrets.token_urlsafe(32)
-    now = datetime.now(OSLO)
+    now = ctx.now()
     with ctx.transaction() as session:
         session.execute(delete(UserSession).where(col(UserSession.expires_at) < now))
         session.add(UserSession(key=_session_key(session_id), user_id=user_id, created_at=now,
@@ -324,7 +323,7 @@ def session_account(ctx: Context, session_id: str) -> Account | None:
     """The account of a live session of an active user, else None (ended, expired or deactivated)."""
     with ctx.transaction() as session:
         user = session.exec(select(User).join(UserSession, col(UserSession.user_id) == col(User.id)).where(
-            UserSession.key == _session_key(session_id), col(UserSession.expires_at) > datetime.now(OSLO),
+            UserSession.key == _session_key(session_id), col(UserSession.expires_at) > ctx.now(),
             User.active == True)).first()  # noqa: E712
         return _account(session, user) if user is not None else None
 

@@ -37,14 +37,14 @@ def record(session: Session, ctx: Context, action: str, *, kommune_id: int | Non
            token_id: int | None = None, detail: str = "") -> None:
     """Add an entry in the caller's transaction: it is written with the change or not at all."""
     assert action in ACTIONS, action
-    session.add(AuditEntry(at=datetime.now(OSLO), actor=ctx.actor.name, action=action, kommune_id=kommune_id,
+    session.add(AuditEntry(at=ctx.now(), actor=ctx.actor.name, action=action, kommune_id=kommune_id,
                            participant_id=participant_id, user_id=user_id, flag_id=flag_id, token_id=token_id,
                            detail=detail[:500]))
 
 
 def imported_rows(ctx: Context, participants: list[tuple[int, int]]) -> list[dict[str, object]]:
     """The audit rows of a bulk import, for one insert: (kommune id, participant id) each."""
-    at = datetime.now(OSLO)
+    at = ctx.now()
     return [{"at": at, "actor": ctx.actor.name, "action": "participant.imported", "kommune_id": kommune_id,
              "participant_id": participant_id, "detail": ""} for kommune_id, participant_id in participants]
 

@@ -27,7 +27,6 @@ from typing import Any
 from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, col, select
 
-from pathways.calendar import OSLO
 from pathways.definition.diff import Change, changed_steps, diff_definitions
 from pathways.definition.loader import Definition, load_text
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
@@ -101,7 +100,7 @@ def save_draft(ctx: Context, pathway_id: str, text: str, base_version: int | Non
     with ctx.transaction() as session:
         draft = session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
                                                         PathwayDraft.author == ctx.actor.name)).first()
-        now = datetime.now(OSLO)
+        now = ctx.now()
         if draft is None:
             session.add(PathwayDraft(pathway_id=pathway_id, base_version=base_version, document=text,
                                      author=ctx.actor.name, updated_at=now))
@@ -303,8 +302,7 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
     if not dry_run:
         with ctx.transaction() as session:
             run = MigrationRun(pathway_id=pathway_id, from_version=old, to_version=new,
-                               mapping=dumps(mapping.as_json()), started_by=ctx.actor.name,
-                               started_at=datetime.now(OSLO))
+                               mapping=dumps(mapping.as_json()), started_by=ctx.actor.name, started_at=ctx.now())
             session.add(run)
             session.flush()
             report.run_id = run.id
@@ -392,7 +390,7 @@ def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: in
     old version id, so that a case changed meanwhile is left alone and no case moves twice. The run's
     ``moved`` counts the case in the same transaction, so it is exact even for a run that is killed."""
     state: CaseState = moved.state
-    now = datetime.now(OSLO)
+    now = ctx.now()
     items = moved.deadlines
     with ctx.engine.begin() as connection:
         changed = connection.execute(update(Enrolment).where(
@@ -420,7 +418,7 @@ def _finish(ctx: Context, report: MigrationReport) -> MigrationReport:
         with ctx.transaction() as session:
             run = session.get(MigrationRun, report.run_id)
             assert run is not None
-            run.finished_at, run.moved, run.refused = datetime.now(OSLO), len(report.moved), len(report.refused)
+            run.finished_at, run.moved, run.refused = ctx.now(), len(report.moved), len(report.refused)
             run.report = json.dumps({"cannot_move": [{"case": c, "reason": r} for c, r in report.refused]},
                                     ensure_ascii=False)
             session.add(run)

@@ -16,7 +16,6 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from pathways.calendar import OSLO
 from pathways.definition.loader import Definition
 from pathways.engine import machine
 from pathways.engine.deadlines import DueItem, case_deadlines, next_due
@@ -132,7 +131,7 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
         result = machine.start(definition, facts, start)
     except Refused as exc:
         raise ServiceError(str(exc), "participant") from None
-    now = datetime.now(OSLO)
+    now = ctx.now()
     case = Enrolment(participant_id=participant.id or 0, kommune_id=participant.kommune_id,
                      pathway_version_id=version.id or 0, pathway_id=pathway_id, status=result.state.status,
                      start_date=start, current_steps=",".join(result.state.steps + list(result.state.compounds)),
@@ -186,7 +185,7 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
 def _record(ctx: Context, session: Session, case: Enrolment, participant: Participant, definition: Definition,
             facts: Facts, previous: CaseState, result: Result, event: str, on: date, step: str | None) -> Advanced:
     state = result.state
-    now = datetime.now(OSLO)
+    now = ctx.now()
     changed = session.execute(
         update(Enrolment).where(col(Enrolment.id) == case.id, col(Enrolment.version) == case.version).values(
             state=state.model_dump_json(), status=state.status, outcome=state.outcome, ended_on=state.ended_on,

@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -115,6 +115,10 @@ class Context:
 
     def today(self) -> date:
         return self.clock.today()
+
+    def now(self) -> datetime:
+        """The current instant from the context's clock: every timestamp a service writes comes from here."""
+        return self.clock.now()
 
 
 _BY_HASH: dict[str, Definition] = {}

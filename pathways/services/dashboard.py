@@ -8,13 +8,12 @@ that does not exist, so ids of other kommuner's cases cannot be probed).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
-from pathways.calendar import OSLO
 from pathways.checks.rules import caseload_flag_key
 from pathways.engine.migration import MIGRATION_EVENT
 from pathways.engine.state import ACTIVE
@@ -263,7 +262,7 @@ def add_note(ctx: Context, case_id: int, text: str) -> int:
         if len(text) > 5000:
             raise ServiceError(f"notatet har {len(text)} tegn; grensen er 5000", "text")
         note = Note(enrolment_id=case_id, kommune_id=case.kommune_id, text=text, author=ctx.actor.name,
-                    created_at=datetime.now(OSLO))
+                    created_at=ctx.now())
         session.add(note)
         session.flush()
         return note.id or 0

@@ -7,11 +7,10 @@ written to the audit trail with who made it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlmodel import Session
 
-from pathways.calendar import OSLO
 from pathways.services import access
 from pathways.services.audit import record
 from pathways.services.context import Context, ServiceError, checked_date, checked_text
@@ -28,8 +27,8 @@ def _flag(ctx: Context, session: Session, flag_id: int) -> Flag:
 
 def acknowledge(ctx: Context, flag_id: int) -> None:
     with ctx.transaction() as session:
-        flag = _flag(ctx, session, flag_id)
-        flag.state, flag.updated_at = "acknowledged", datetime.now(OSLO)
+        flag = _flag(session, flag_id)
+        flag.state, flag.updated_at = "acknowledged", ctx.now()
         _audit(session, ctx, "flag.acknowledged", flag)
 
 
@@ -39,7 +38,7 @@ def snooze(ctx: Context, flag_id: int, until: date) -> None:
         checked_date(until, "until")
         if until <= ctx.today():
             raise ServiceError(f"snooze until a later date than today ({ctx.today()})", "until")
-        flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, datetime.now(OSLO)
+        flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, ctx.now()
         _audit(session, ctx, "flag.snoozed", flag, f"til {until.isoformat()}")
 
 
@@ -52,7 +51,7 @@ def resolve(ctx: Context, flag_id: int, comment: str) -> None:
         if len(comment) > 500:
             raise ServiceError("the comment is longer than 500 characters", "comment")
         checked_text(comment, "comment")
-        now = datetime.now(OSLO)
+        now = ctx.now()
         flag.state, flag.resolution, flag.resolved_by, flag.resolved_at, flag.updated_at = (
             "resolved", comment, ctx.actor.name, now, now)
         _audit(session, ctx, "flag.resolved", flag)

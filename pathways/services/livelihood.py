@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
-from pathways.calendar import OSLO
 from pathways.definition.loader import Definition
 from pathways.definition.schema import Livelihood
 from pathways.engine.state import ACTIVE, CaseState, Pause
@@ -47,7 +46,7 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
         participant = access.participant(session, ctx.actor, participant_id)
         row = LivelihoodPeriod(participant_id=participant_id, kommune_id=participant.kommune_id, source=source,
                                start=start, end=end, planned=planned, amount_basis=amount_basis,
-                               created_at=datetime.now(OSLO))
+                               created_at=ctx.now())
         session.add(row)
         session.flush()
         assert row.id is not None

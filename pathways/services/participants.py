@@ -8,7 +8,7 @@ import io
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -17,7 +17,6 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from pathways.bounds import MAX_DEPENDANTS, birth_range, settlement_range
-from pathways.calendar import OSLO
 from pathways.engine.state import Participant as Facts
 from pathways.services import access, audit
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError, checked_date, checked_text
@@ -125,7 +124,7 @@ def add_participant(ctx: Context, *, name: str, born: date | str, settled: date 
     clean_name, facts = _validate(name, born, settled, fields or {}, ctx.today())
     _own_kommune(ctx.actor, kommune_name(kommune))
     with ctx.transaction() as session:
-        row = Participant(kommune_id=kommune_row(session, kommune).id, name=clean_name, created_at=datetime.now(OSLO),
+        row = Participant(kommune_id=kommune_row(session, kommune).id, name=clean_name, created_at=ctx.now(),
                           **facts.model_dump())
         session.add(row)
         session.flush()
@@ -200,7 +199,7 @@ def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *
         raise ImportRejected(errors, failed)
     if not count:
         raise ImportRejected([RowError(2, "row", "the file has a header but no participants")])
-    now = datetime.now(OSLO)
+    now = ctx.now()
     ids: list[int] = []
     with ctx.transaction() as session:
         kommuner: dict[str, int] = {}

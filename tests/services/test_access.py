@@ -10,12 +10,11 @@ veileder ola Yonas's, Fatima is on no pathway yet (the intake); in Bærum veiled
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from sqlmodel import Session, select
 
-from pathways.calendar import OSLO
 from pathways.services import access, audit, authoring, cases, dashboard, flags, livelihood, participants
 from pathways.services.accounts import authenticate
 from pathways.services.context import Actor, Context, NotFound
@@ -35,7 +34,7 @@ def world(ctx, clock) -> World:
     found = build_world(ctx, clock)
     with Session(ctx.engine) as session:  # a flag on ola's case, as the checks would raise one
         yonas = session.get(Enrolment, found.yonas)
-        now = datetime.now(OSLO)
+        now = ctx.now()
         session.add(Flag(natural_key=f"test:{found.yonas}", kommune_id=yonas.kommune_id, enrolment_id=found.yonas,
                          participant_id=yonas.participant_id, kind="nav_dialog", severity="medium", message="test",
                          created_at=now, updated_at=now))

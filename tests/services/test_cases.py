@@ -86,10 +86,8 @@ def test_livelihood_bad_input_changes_nothing(ctx, case):
     assert table_counts(ctx) == before
 
 
-def test_twenty_writers_at_once_exactly_one_wins(ctx, case, backend):
+def test_twenty_writers_at_once_exactly_one_wins(ctx, case):
     """Concurrent records on one case: one event is written, every other writer gets a conflict."""
-    if backend == "sqlite":
-        pytest.skip("SQLite serialises writers with its file lock; the race is a PostgreSQL test")
     barrier = threading.Barrier(20)
     outcomes: list[str] = []
     lock = threading.Lock()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -30,14 +29,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def live(tmp_path_factory) -> Iterator[tuple[str, object]]:
+def live(tmp_path_factory, free_port) -> Iterator[tuple[str, object]]:
     """The dashboard on a real port, over a SQLite world (module-wide: the tests run in order)."""
     from datetime import date
 
@@ -52,7 +45,7 @@ def live(tmp_path_factory) -> Iterator[tuple[str, object]]:
     publish_folder(ctx, ROOT / "definitions")
     world = build_world(ctx, clock)
     app = create_app(engine, clock, Settings("e2e-secret-" + "y" * 32))
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,12 +11,6 @@ import urllib.request
 from pathlib import Path
 
 from tests.conftest import DEFINITIONS, ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _answers(url: str) -> bool:
@@ -28,8 +21,8 @@ def _answers(url: str) -> bool:
         return False
 
 
-def test_serve_runs_two_workers_and_sigterm_stops_them_all(tmp_path: Path):
-    port = _free_port()
+def test_serve_runs_two_workers_and_sigterm_stops_them_all(tmp_path: Path, free_port):
+    port = free_port()
     env = {**os.environ, "PATHWAYS_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}", "PATHWAYS_PORT": str(port),
            "PATHWAYS_WORKERS": "2", "PATHWAYS_SECRET_KEY": "serve-test-" + "k" * 32}
     pathways = [str(Path(sys.executable).parent / "pathways")]  # the console script beside this interpreter
