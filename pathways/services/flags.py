@@ -27,7 +27,7 @@ def _flag(ctx: Context, session: Session, flag_id: int) -> Flag:
 
 def acknowledge(ctx: Context, flag_id: int) -> None:
     with ctx.transaction() as session:
-        flag = _flag(session, flag_id)
+        flag = _flag(ctx, session, flag_id)
         flag.state, flag.updated_at = "acknowledged", ctx.now()
         _audit(session, ctx, "flag.acknowledged", flag)
 

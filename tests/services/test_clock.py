@@ -12,6 +12,7 @@ from pathways.checks.sweep import run_checks
 from pathways.services import cases, flags
 from pathways.services.accounts import add_user
 from pathways.services.audit import user_trail
+from pathways.services.context import Actor
 from pathways.services.participants import add_participant
 from pathways.store.tables import AuditEntry, Event, Flag, Participant, User
 
@@ -25,7 +26,9 @@ def test_audit_entries_are_stamped_by_the_clock_not_the_wall(ctx, clock: FixedCl
     clock.set(datetime(2026, 3, 29, 3, 30))  # the night summer time starts: 03:30 exists, 02:30 does not
     user_id, _ = add_user(ctx, username="siv", name="Siv Hansen", role="veileder", kommune="Asker")
     clock.advance(days=400, hours=5)
-    ctx.actor = "siv"
+    with Session(ctx.engine) as session:
+        kommune_id = session.get(User, user_id).kommune_id
+    ctx.actor = Actor.user(user_id, "siv", "veileder", kommune_id, "Asker")
     pid = add_participant(ctx, name="Amina Ali", born="1990-03-04", settled="2026-05-01", kommune="Asker")
     with Session(ctx.engine) as session:
         user = session.get(User, user_id)

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from pathways.calendar import FixedClock
+from pathways.services.context import Actor
 from tests.ui.conftest import PASSWORD
 from ui.jobs import KEEP, Job, Jobs
 from ui.security import Throttle, Throttled
@@ -39,7 +40,7 @@ def test_a_locked_user_signs_in_once_the_dashboards_clock_moved_on(browser, worl
     assert guest.client.post("/logg-inn", data=right).status_code == 303
 
 
-def _finished(jobs: Jobs, job: Job, owner: int) -> Job:
+def _finished(jobs: Jobs, job: Job, owner: Actor) -> Job:
     deadline = time.monotonic() + 20
     while (seen := jobs.get(job.id, owner)) is None or seen.state == "running":
         assert time.monotonic() < deadline, "the job did not finish"
@@ -50,7 +51,7 @@ def _finished(jobs: Jobs, job: Job, owner: int) -> Job:
 def test_a_job_expires_an_hour_after_its_last_progress_by_the_clock(world):
     clock: FixedClock = world.clock
     jobs = Jobs(world.ctx.engine, clock)
-    owner = 1
+    owner = Actor.user(1, "ola", "veileder", 1, "Asker")  # a job is its starter's alone
     job = jobs.start("Prøve", owner, lambda job: {"svar": 42})
     assert _finished(jobs, job, owner).result == {"svar": 42}
     clock.advance(hours=1)
