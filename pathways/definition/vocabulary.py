@@ -32,7 +32,7 @@ PARTICIPANT_FIELDS: MappingProxyType[str, Type] = MappingProxyType({
 CASE_FIELDS: MappingProxyType[str, Type] = MappingProxyType({
     "today": DATE,  # the effective date of the event being recorded
     "start_date": DATE,  # when the case started on this pathway
-    "days_in_step": NUMBER,  # whole days since the current step was entered
+    "days_in_step": NUMBER,  # whole days since the step whose transition is read was entered (a module set too)
     "days_paused": NUMBER,  # permisjon so far
 })
 """Facts about the case itself a guard may read."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pathways.bounds import date_problem
 from pathways.definition.loader import Definition
 from pathways.definition.periods import Period
 from pathways.definition.schema import (
@@ -333,6 +334,9 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
         raise InputError(f"unknown event '{name}' on pathway '{c.pathway.id}'" + did_you_mean(name, known), "event")
     if state.ended:
         raise Refused(f"the case has ended ({state.status} on {state.ended_on}); nothing more can be recorded")
+    problem = date_problem(on)  # a date the deadlines' arithmetic can leave the calendar from
+    if problem:
+        raise InputError(problem, "on")
     if on > today:
         raise InputError(f"the event date {on} is after today ({today}); record what has happened", "on")
     if on < state.last_event_on:
@@ -476,6 +480,8 @@ class _Run:
         scope = guard_values(self.c, self.state, participant, self.on, values)
         reports: list[GuardReport] = []
         for sid in candidates:
+            # days in the step whose transitions are read (a module set, or this step's own region)
+            scope["days_in_step"] = (self.on - self.state.entered[sid]).days if sid in self.state.entered else 0
             for transition in _transitions(self.c.steps[sid]):
                 if transition.event != name:
                     continue

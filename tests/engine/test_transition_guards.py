@@ -160,15 +160,11 @@ IN_COMPOUNDS = yaml_doc("""
     """)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: days_in_step is 0 in a module set (it reads state.steps[-1], "
-                                       "and a module set is not in state.steps)")
 def test_days_in_step_in_a_module_set_counts_from_entering_it():
     case = Drive.start(load_text(IN_COMPOUNDS), DAY)
     assert case.record("avsluttet", date(2025, 5, 1)).moved[0] == ("moduler", "deler")  # 115 days in the set
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: in a parallel step, days_in_step counts from the step entered "
-                                       "last in any region, not from the step whose transition is checked")
 def test_days_in_step_in_a_region_counts_from_entering_that_step():
     case = Drive.start(load_text(IN_COMPOUNDS), DAY)
     case.record("modul_fullfort", DAY, modul="m1")
