@@ -153,7 +153,7 @@ def test_the_console_script_runs_from_any_folder(tmp_path):
 
 
 def test_prefect_and_the_secret_key_live_under_the_home(monkeypatch, tmp_path):
-    from pathways.cli import _prefect_defaults_for_check, _prefect_environment
+    from pathways.run import _prefect_defaults_for_check, _prefect_environment
     from ui.security import secret_key
 
     home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"

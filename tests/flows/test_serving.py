@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pathways.cli import _prefect_environment
+from pathways.run import _prefect_environment
 from pathways.home import var_dir
 
 

@@ -1,0 +1,5 @@
+"""`python -m pathways.cli`."""
+
+from pathways.cli import main
+
+main()

@@ -1,0 +1,190 @@
+"""The case engine: participants, their cases and livelihood periods, and a synthetic demo cohort."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pathways.cli import _context, _emit, _fail, _pairs, iso_date, main
+from pathways.demo import generate
+from pathways.income.gaps import SOURCES, Gap
+from pathways.services.cases import advance, enrol, gap_json, show
+from pathways.services.context import ServiceError
+from pathways.services.livelihood import add_income, participant_gaps
+from pathways.services.participants import FACT_FIELDS, ImportRejected, add_participant, import_participants
+
+
+@main.command("demo")
+@click.option("--participants", "count", type=click.IntRange(1, 2_000_000), required=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def demo_command(count: int, seed: int) -> None:
+    """Add a realistic synthetic cohort (invented names), deterministic for a seed."""
+    ctx = _context()
+    started = time.perf_counter()
+    with click.progressbar(length=count, label="Lager demodeltakere", file=sys.stderr) as bar:
+        try:
+            added = generate(ctx.engine, count, seed, ctx.today(), progress=bar.update, now=ctx.now())
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"added {added} participants with one case each in {time.perf_counter() - started:.1f} s")
+
+
+@main.group()
+def participants() -> None:
+    """Add or import participants."""
+
+
+@participants.command("add")
+@click.option("--name", required=True)
+@click.option("--born", type=iso_date, required=True, help="Birth date, YYYY-MM-DD.")
+@click.option("--settled", type=iso_date, default=None, help="Settlement date (bosettingsdato), YYYY-MM-DD.")
+@click.option("--kommune", required=True)
+@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",
+              help=f"Another fact (repeatable): {', '.join(FACT_FIELDS)}.")
+@click.option("--json", "as_json", is_flag=True)
+def participants_add(name: str, born: date, settled: date | None, kommune: str, fields: tuple[str, ...],
+                     as_json: bool) -> None:
+    """Add a participant and print the new id."""
+    try:
+        pid = add_participant(_context(), name=name, born=born, settled=settled,
+                              kommune=kommune, fields=_pairs(fields, "--field"))
+    except ServiceError as exc:
+        _fail(exc)
+    _emit(as_json, {"id": pid}, str(pid))
+
+
+@participants.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def participants_import(file: Path, as_json: bool) -> None:
+    """Import participants from CSV (name, born, settled, kommune and fact columns); all or nothing."""
+    try:
+        ids = import_participants(_context(), file)
+    except ImportRejected as exc:
+        if as_json:
+            click.echo(json.dumps({"errors": [e.__dict__ for e in exc.errors]}, ensure_ascii=False, indent=2))
+            sys.exit(1)
+        _fail(exc)
+    except ServiceError as exc:
+        _fail(exc)
+    _emit(as_json, {"imported": len(ids), "ids": ids}, f"imported {len(ids)} participants (ids {ids[0]}–{ids[-1]})")
+
+
+@main.command("enrol")
+@click.argument("participant_id", type=int)
+@click.argument("pathway_id")
+@click.option("--start", type=iso_date, required=True)
+@click.option("--caseworker", default=None, help="The veileder or jobbspesialist responsible.")
+@click.option("--json", "as_json", is_flag=True)
+def enrol_command(participant_id: int, pathway_id: str, start: date, caseworker: str | None,
+                  as_json: bool) -> None:
+    """Start a participant on a pathway; prints the case id."""
+    try:
+        case_id = enrol(_context(), participant_id, pathway_id, start, caseworker)
+    except ServiceError as exc:
+        _fail(exc)
+    _emit(as_json, {"case": case_id}, str(case_id))
+
+
+@main.command("advance")
+@click.argument("case_id", type=int)
+@click.argument("event")
+@click.option("--on", "on", type=iso_date, required=True, help="The date it happened.")
+@click.option("--set", "values", multiple=True, metavar="FIELD=VALUE", help="An input field (repeatable).")
+@click.option("--step", default=None, help="The step the event is for, when several could take it.")
+@click.option("--json", "as_json", is_flag=True)
+def advance_command(case_id: int, event: str, on: date, values: tuple[str, ...], step: str | None,
+                    as_json: bool) -> None:
+    """Record an event on a case."""
+    try:
+        result = advance(_context(), case_id, event, on, _pairs(values, "--set"), step=step)
+    except ServiceError as exc:
+        _fail(exc)
+    state = result.state
+    data: dict[str, Any] = {"case": case_id, "event": result.event_id, "status": state.status,
+                            "steps": state.steps + list(state.compounds), "outcome": state.outcome,
+                            "moved": [list(m) for m in result.moved], "new_cases": list(result.new_cases)}
+    text = f"case {case_id}: {state.status}; " + (f"outcome {state.outcome}" if state.outcome else
+                                                  "now in " + ", ".join(data["steps"]))
+    _emit(as_json, data, text + (f"; new case(s) {list(result.new_cases)}" if result.new_cases else ""))
+
+
+@main.group()
+def income() -> None:
+    """Livelihood periods (inntektskilder)."""
+
+
+@income.command("add", help="Register a livelihood period for a participant; prints its id.\n\nSOURCE is one of: "
+                              + ", ".join(sorted(SOURCES)) + ".")
+@click.argument("participant_id", type=int)
+@click.argument("source", metavar="SOURCE")
+@click.option("--from", "start", type=iso_date, required=True)
+@click.option("--to", "end", type=iso_date, default=None)
+@click.option("--planned", is_flag=True, help="Expected but not confirmed.")
+@click.option("--json", "as_json", is_flag=True)
+def income_add(participant_id: int, source: str, start: date, end: date | None, planned: bool,
+               as_json: bool) -> None:
+    try:
+        period = add_income(_context(), participant_id, source, start, end,
+                            planned=planned)
+    except ServiceError as exc:
+        _fail(exc)
+    _emit(as_json, {"id": period}, str(period))
+
+
+@main.command("show")
+@click.argument("case_id", type=int)
+@click.option("--as-of", type=iso_date, default=None)
+@click.option("--json", "as_json", is_flag=True)
+def show_command(case_id: int, as_of: date | None, as_json: bool) -> None:
+    """A case: current steps, allowed events, deadlines and income gaps."""
+    try:
+        view = show(_context(), case_id, as_of)
+    except ServiceError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Sak {view.id} · {view.pathway_id}@{view.pathway_version} · {view.status} · start {view.start_date}")
+    for step in view.steps:
+        click.echo(f"  nå: {step['title']} (fra {step['since']})")
+    if view.outcome:
+        click.echo(f"  utfall: {view.outcome} ({view.ended_on})")
+    click.echo("Hendelser som kan registreres:")
+    for allowed in view.allowed:
+        fields = ", ".join(f"{f.name}{'' if f.required else '?'}" for f in allowed.fields)
+        click.echo(f"  {allowed.event}: {allowed.title}" + (f" [{fields}]" if fields else ""))
+    click.echo("Frister:")
+    for item in sorted(view.deadlines, key=lambda d: d.due):
+        click.echo(f"  {item.due} {item.status:<8} {item.kind:<8} {item.title}")
+    click.echo("Inntektsgap:" + ("" if view.gaps else " ingen"))
+    for gap in view.gaps:
+        click.echo(f"  {_gap_line(gap)}")
+
+
+@main.command("gaps")
+@click.argument("participant_id", type=int)
+@click.option("--as-of", type=iso_date, required=True)
+@click.option("--horizon", type=click.IntRange(0, 3650), default=90, show_default=True, help="Days ahead.")
+@click.option("--json", "as_json", is_flag=True)
+def gaps_command(participant_id: int, as_of: date, horizon: int, as_json: bool) -> None:
+    """Income-securing gaps for a participant: current, and projected within the horizon."""
+    try:
+        found = participant_gaps(_context(), participant_id, as_of, horizon)
+    except ServiceError as exc:
+        _fail(exc)
+    text = "\n".join(_gap_line(g) for g in found) or "ingen gap"
+    _emit(as_json, [gap_json(g) for g in found], text)
+
+
+def _gap_line(gap: Gap) -> str:
+    """One gap on a line; one the horizon cut is open-ended: its end is not known, only a least length."""
+    if gap.open_ended:
+        return f"fra {gap.start}, minst {gap.days} dager ({gap.kind}): {gap.reason}"
+    return f"{gap.start} – {gap.end} ({gap.days} dager, {gap.kind}): {gap.reason}"
