@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pathways.run import _prefect_environment
 from pathways.home import var_dir
+from pathways.run import _prefect_environment
 
 
 def test_defaults_start_a_local_server_with_its_database_under_var():
