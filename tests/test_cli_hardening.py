@@ -152,6 +152,20 @@ def test_the_console_script_runs_from_any_folder(tmp_path):
     assert not (tmp_path / "var").exists()
 
 
+def test_importing_the_command_line_imports_neither_flows_nor_prefect():
+    """pathways/ may not import flows/ (ARCHITECTURE.md): `run` starts `python -m flows.nightly` and `check`
+    imports it inside the command, so the package itself (and its command modules) loads without either."""
+    code = ("import pathways.cli, sys; "
+            "print('flows' in sys.modules, 'prefect' in sys.modules, sorted(pathways.cli.main.commands))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    flows, prefect, commands = result.stdout.split(" ", 2)
+    assert (flows, prefect) == ("False", "False")
+    assert all(name in commands for name in ("'check'", "'enrol'", "'publish'", "'run'", "'serve'", "'users'",
+                                             "'validate'"))
+
+
 def test_prefect_and_the_secret_key_live_under_the_home(monkeypatch, tmp_path):
     from pathways.run import _prefect_defaults_for_check, _prefect_environment
     from ui.security import secret_key
