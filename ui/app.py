@@ -1,8 +1,9 @@
 """The dashboard: FastAPI + Jinja2 + htmx, server-rendered, bokmål. ``create_app`` builds it for an
-engine and a clock; ``pathways serve`` and ``pathways run`` serve it with uvicorn.
+engine and a clock, including the page routers (:mod:`ui.pages`), the authoring pages and the API
+``pathways serve`` and ``pathways run`` serve it with uvicorn.
 
 Every route gets the signed-in :class:`~pathways.services.accounts.Account` and calls the services with a
-context acting as that user (:func:`context`); the services decide what the user sees
+context acting as that user (:func:`ui.rendering.context`); the services decide what the user sees
 (:mod:`pathways.services.access`), and a case outside it is a 404 whatever the URL says.
 """
 
