@@ -1,5 +1,5 @@
 """The dashboard: FastAPI + Jinja2 + htmx, server-rendered, bokmål. ``create_app`` builds it for an
-engine and a clock, including the page routers (:mod:`ui.pages`), the authoring pages and the API
+engine and a clock, including the page routers (:mod:`ui.pages`), the authoring pages and the API;
 ``pathways serve`` and ``pathways run`` serve it with uvicorn.
 
 Every route gets the signed-in :class:`~pathways.services.accounts.Account` and calls the services with a
