@@ -1,8 +1,9 @@
 """The dashboard: FastAPI + Jinja2 + htmx, server-rendered, bokmål. ``create_app`` builds it for an
-engine and a clock; ``pathways serve`` and ``pathways run`` serve it with uvicorn.
+engine and a clock, including the page routers (:mod:`ui.pages`), the authoring pages and the API;
+``pathways serve`` and ``pathways run`` serve it with uvicorn.
 
 Every route gets the signed-in :class:`~pathways.services.accounts.Account` and calls the services with a
-context acting as that user (:func:`context`); the services decide what the user sees
+context acting as that user (:func:`ui.rendering.context`); the services decide what the user sees
 (:mod:`pathways.services.access`), and a case outside it is a 404 whatever the URL says.
 """
 
@@ -10,15 +11,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from secure import (
@@ -39,15 +37,21 @@ from starlette.types import Scope as AsgiScope
 
 from pathways.calendar import Clock, SystemClock
 from pathways.services.access import Forbidden
-from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS, Account
-from pathways.services.context import Actor, Context, NotFound, ServiceError
-from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS, flag_counts
+from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS
+from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS
+from ui import api, authoring
 from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
 from ui.messages import norsk
+from ui.pages import admin_users, caseload, cases, cohort, flags, jobs, participants, signin
+from ui.rendering import PageError, SignInRequired, date_no, forbidden, render
 from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
 
 HERE = Path(__file__).parent
+
+# in this order: a path two routers could both match goes to the first
+ROUTERS = (signin.router, caseload.router, cases.router, flags.router, cohort.router, participants.router,
+           jobs.router, admin_users.router, authoring.router, api.router)
 
 
 def _switch(name: str) -> bool:
@@ -97,32 +101,6 @@ class SecurityHeaders:
         await chosen(scope, receive, send)  # type: ignore[arg-type]  # secure's Send takes `object` messages
 
 
-class SignInRequired(Exception):
-    """Not signed in (or must change the one-time password first): go to ``to``."""
-
-    def __init__(self, to: str | None = None):
-        super().__init__(to)
-        self.to = to
-
-
-class PageError(Exception):
-    """Shown as an error page with a status code (403, 404)."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
-def date_no(value: Any) -> str:
-    """dd.mm.åååå, the Norwegian way (a date, or ISO text from a JSON view)."""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value.strftime("%d.%m.%Y") if value is not None else "–"
-
-
 def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_environment()
     clock = clock or SystemClock()
@@ -170,64 +148,7 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     async def _page_error(request: Request, exc: PageError) -> Response:
         return render(request, "error.html", {"message": str(exc), "status": exc.status}, status=exc.status)
 
-    from ui import api, authoring, web
-    app.include_router(web.router)
-    app.include_router(authoring.router)
-    app.include_router(api.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
-
-# -- helpers the routes share --------------------------------------------------------------------
-
-
-def context(request: Request, account: Account | None = None) -> Context:
-    """The services' context acting as ``account``; without one, as nobody (no participant or case is seen)."""
-    actor = account.actor if account is not None else Actor.anonymous("web")
-    return Context(request.app.state.engine, request.app.state.clock, actor=actor)
-
-
-def render(request: Request, template: str, data: dict[str, Any], status: int = 200,
-           account: Account | None = None) -> HTMLResponse:
-    state = request.app.state
-    token = state.csrf.token_for(request)
-    account = account or getattr(request.state, "account", None)
-    counts: dict[str, int] = {}
-    if account is not None and account.reads_cases:
-        counts = flag_counts(context(request, account))
-    flash = {"melding": request.session.pop("melding", None), "feil": request.session.pop("feil", None)}
-    response = state.templates.TemplateResponse(request, template, {
-        "account": account, "csrf_token": token, "flag_counts": counts, "today": state.clock.today(),
-        "flash": flash, **data},
-        status_code=status)
-    response.headers["Cache-Control"] = "no-store"  # pages carry personal data
-    return response
-
-
-def forbidden(exc: Forbidden) -> PageError:
-    """The error page of a role the services refused, in a sentence."""
-    text = norsk(str(exc))
-    return PageError(403, text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
-
-
-def error_text(exc: ServiceError) -> str:
-    return norsk(str(exc))
-
-
-def not_found(exc: NotFound) -> PageError:
-    return PageError(404, norsk(str(exc)))
-
-
-_DEFINITIONS: dict[str, Any] = {}
-
-
-def diagram_svg(definition: Any, content_hash: str, highlight: tuple[str, ...] = (),
-                counts: tuple[tuple[str, int], ...] = ()) -> bytes:
-    """A pathway diagram, cached by content: graphviz takes tens of milliseconds, the case page must not."""
-    _DEFINITIONS.setdefault(content_hash, definition)
-    return _cached_svg(content_hash, highlight, counts)
-
-
-@lru_cache(maxsize=1024)
-def _cached_svg(content_hash: str, highlight: tuple[str, ...], counts: tuple[tuple[str, int], ...]) -> bytes:
-    from pathways.definition.render import render as draw
-    return draw(_DEFINITIONS[content_hash], "svg", highlight, dict(counts) if counts else None)

@@ -24,9 +24,9 @@ from pathways.services.accounts import Account
 from pathways.services.context import Conflict, NotFound, ServiceError, definition_of
 from pathways.services.publishing import latest_version
 from pathways.store.tables import PathwayVersion
-from ui.app import PageError, context, error_text, not_found, render
 from ui.messages import norsk
-from ui.web import SignedIn, admin, form_of
+from ui.pages.common import SignedIn, admin, form_of
+from ui.rendering import PageError, context, error_text, not_found, render
 
 router = APIRouter(include_in_schema=False)
 MAX_DOCUMENT = 500_000  # characters

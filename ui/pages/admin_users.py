@@ -1,0 +1,141 @@
+"""Administration: users, their API tokens, and a participant's audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from pathways.services.accounts import (
+    ROLES,
+    Account,
+    add_user,
+    find_user,
+    reset_password,
+    revoke_token,
+    set_active,
+    set_role,
+    tokens_of,
+    unlock,
+    users_in,
+)
+from pathways.services.audit import participant_trail, user_trail
+from pathways.services.context import NotFound, ServiceError
+from pathways.services.dashboard import published_pathways
+from ui.pages.common import SignedIn, admin, form_of, int_field
+from ui.rendering import PageError, context, error_text, not_found, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _users_page(request: Request, account: Account, errors: dict[str, str], values: Any,
+                created: tuple[str, str] | None, status: int = 200) -> Response:
+    ctx = context(request)
+    users = users_in(ctx, account.kommune_id)
+    throttle = request.app.state.throttle
+    return render(request, "users.html", {"users": users, "roles": ROLES, "errors": errors, "values": values,
+                                          "created": created, "pathways": published_pathways(ctx),
+                                          "locked": {u.username: throttle.locked(u.username) for u in users}},
+                  status=status)
+
+
+@router.get("/admin/brukere")
+def users_page(request: Request, account: SignedIn) -> Response:
+    admin(account)
+    return _users_page(request, account, {}, {}, None)
+
+
+@router.post("/admin/brukere")
+async def users_create(request: Request, account: SignedIn) -> Response:
+    form = await form_of(request)
+    admin(account)
+    created, errors = None, {}
+    try:
+        _, password = add_user(context(request, account), username=str(form.get("username", "")),
+                               name=str(form.get("name", "")), role=str(form.get("role", "")),
+                               kommune=account.kommune)
+        created = (str(form.get("username", "")).strip().lower(), password)
+    except ServiceError as exc:
+        errors[exc.field or "form"] = error_text(exc)
+    return _users_page(request, account, errors, {} if created else form, created, 422 if errors else 200)
+
+
+def _user_page(request: Request, account: Account, username: str, **extra: Any) -> Response:
+    ctx = context(request)
+    try:
+        user = find_user(ctx, username, account.kommune_id)
+        tokens = tokens_of(ctx, username, account.kommune_id)
+        trail = user_trail(ctx, account.kommune_id, user.id or 0)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    return render(request, "user.html", {"user": user, "tokens": tokens, "trail": trail, "roles": ROLES,
+                                         "locked": request.app.state.throttle.locked(user.username),
+                                         "new_password": None, "error": None, **extra},
+                  status=422 if extra.get("error") else 200)
+
+
+@router.get("/admin/brukere/{username}")
+def user_page(request: Request, username: str, account: SignedIn) -> Response:
+    admin(account)
+    return _user_page(request, account, username)
+
+
+USER_ACTIONS = {"deaktiver": "Brukeren er deaktivert; alle øktene er avsluttet og API-tokenene virker ikke lenger.",
+                "aktiver": "Brukeren er aktivert igjen.", "rolle": "Rollen er endret.",
+                "opphev-sperre": "Innloggingssperren er opphevet."}
+
+
+@router.post("/admin/brukere/{username}/{action}")
+async def user_action(request: Request, username: str, action: str, account: SignedIn) -> Response:
+    """Deactivate, activate, change the role, lift the sign-in lock, or reset the password (shown once)."""
+    form = await form_of(request)
+    admin(account)
+    if action not in (*USER_ACTIONS, "nytt-passord"):
+        raise PageError(404, "Ukjent handling.")
+    ctx, kommune_id = context(request, account), account.kommune_id
+    try:
+        if action == "nytt-passord":
+            password = reset_password(ctx, username, kommune_id)
+            return _user_page(request, account, username, new_password=password)
+        if action in ("deaktiver", "aktiver"):
+            set_active(ctx, username, action == "aktiver", kommune_id)
+        elif action == "rolle":
+            set_role(ctx, username, str(form.get("role", "")), kommune_id)
+        else:
+            unlock(ctx, username, kommune_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except ServiceError as exc:
+        return _user_page(request, account, username, error=error_text(exc))
+    request.session["melding"] = USER_ACTIONS[action]
+    return RedirectResponse(f"/admin/brukere/{quote(username)}", status_code=303)
+
+
+@router.post("/admin/tokens/{token_id}/trekk-tilbake")
+async def token_revoke(request: Request, token_id: int, account: SignedIn) -> Response:
+    await form_of(request)
+    admin(account)
+    try:
+        owner = revoke_token(context(request, account), token_id, account.kommune_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    request.session["melding"] = f"API-token {token_id} er trukket tilbake og virker ikke lenger."
+    return RedirectResponse(f"/admin/brukere/{quote(owner)}", status_code=303)
+
+
+@router.get("/admin/revisjon/deltaker")
+def participant_audit(request: Request, account: SignedIn, nr: str = "") -> Response:
+    """A participant's audit trail (who did what and when; no personal data), by participant number."""
+    admin(account)
+    errors: dict[str, str] = {}
+    pid = int_field(nr, "nr", errors, low=1) if nr else None
+    trail = None
+    if pid is not None:
+        try:
+            trail = participant_trail(context(request, account), pid)
+        except NotFound as exc:
+            errors["nr"] = error_text(exc)
+    return render(request, "audit.html", {"nr": nr, "pid": pid, "trail": trail, "errors": errors},
+                  status=422 if errors else 200)

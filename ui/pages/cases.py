@@ -1,0 +1,110 @@
+"""The case page: its state, events, notes and the pathway diagram."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from pathways.engine.machine import Refused
+from pathways.services import cases as case_service
+from pathways.services.accounts import Account
+from pathways.services.context import Conflict, NotFound, ServiceError, definition_of
+from pathways.services.dashboard import add_note, case_extras
+from pathways.store.tables import PathwayVersion
+from ui.boundary import Id
+from ui.livelihood import timeline
+from ui.messages import norsk
+from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
+from ui.rendering import PageError, context, diagram_svg, error_text, not_found, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _case_data(request: Request, account: Account, case_id: int) -> dict[str, Any]:
+    reader(account)
+    ctx = context(request, account)
+    try:
+        extras = case_extras(ctx, case_id)
+        view = case_service.show(ctx, case_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    today = ctx.today()
+    return {"view": view, "x": extras, "can_write": account.writes_cases,
+            "timeline": timeline(extras.periods, view.gaps, view.fallbacks, view.start_date, today),
+            "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
+            "errors": {}, "values": {}, "refused": None, "open_event": None}
+
+
+@router.get("/saker/{case_id}")
+def case_page(request: Request, case_id: Id, account: SignedIn) -> Response:
+    return render(request, "case.html", _case_data(request, account, case_id))
+
+
+@router.post("/saker/{case_id}/hendelse")
+async def record_event(request: Request, case_id: Id, account: SignedIn) -> Response:
+    form = await form_of(request)
+    writer(account)
+    ctx = context(request, account)
+    event = str(form.pop("event", ""))
+    errors: dict[str, str] = {}
+    on = date_field(str(form.pop("on", "")), "on", errors)
+    version = int_field(str(form.pop("case_version", "")), "case_version", errors)
+    step = str(form.pop("step", "")) or None
+    values = {k.removeprefix("f_"): v for k, v in form.items() if k.startswith("f_") and v != ""}
+    refused = None
+    if not errors and on is not None:
+        try:
+            result = case_service.advance(ctx, case_id, event, on, values, step=step, expected_version=version)
+            moved = ", ".join(f"{a} → {b}" for a, b in result.moved)
+            request.session["melding"] = "Hendelsen er registrert." + (f" Flyttet: {moved}." if moved else "")
+            return RedirectResponse(f"/saker/{case_id}#hendelser", status_code=303)
+        except NotFound as exc:
+            raise not_found(exc) from None
+        except Conflict as exc:
+            errors["form"] = error_text(exc)
+        except ServiceError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, Refused) and cause.reports:
+                refused = {"message": norsk(str(exc).split(":")[0]), "reports": cause.reports}
+            else:
+                key = "f_" + exc.field if exc.field and exc.field not in ("on", "event") else (exc.field or "form")
+                key = "form" if key == "event" else key
+                errors[key] = error_text(exc)
+    data = _case_data(request, account, case_id)
+    data.update(errors=errors, values={"on": str(on or ""), **values}, refused=refused, open_event=event)
+    return render(request, "case.html", data, status=422)
+
+
+@router.post("/saker/{case_id}/notat")
+async def note(request: Request, case_id: Id, account: SignedIn) -> Response:
+    form = await form_of(request)
+    writer(account)
+    try:
+        add_note(context(request, account), case_id, str(form.get("text", "")))
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except ServiceError as exc:
+        data = _case_data(request, account, case_id)
+        data.update(errors={"note": error_text(exc)}, values={"note": str(form.get("text", ""))})
+        return render(request, "case.html", data, status=422)
+    request.session["melding"] = "Notatet er lagret."
+    return RedirectResponse(f"/saker/{case_id}#notater", status_code=303)
+
+
+@router.get("/diagram/{version_id}.svg")
+def diagram(request: Request, version_id: Id, account: SignedIn) -> Response:
+    """A published pathway's diagram (no personal data), the steps in ``nå`` highlighted."""
+    highlight = tuple(sorted(set(request.query_params.getlist("nå"))))
+    with context(request).transaction() as session:
+        row = session.get(PathwayVersion, version_id)
+        if row is None:
+            raise PageError(404, f"Fant ingen publisert versjon {version_id}.")
+        definition = definition_of(session, version_id)
+    try:
+        svg = diagram_svg(definition, row.content_hash, highlight)
+    except KeyError as exc:
+        raise PageError(404, f"Ukjent steg i uthevingen: {exc.args[0]}") from None
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})

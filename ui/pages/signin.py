@@ -1,0 +1,84 @@
+"""Signing in and out, the password change, and the start page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from pathways.services.accounts import authenticate, change_password, end_session, start_session
+from pathways.services.context import ServiceError
+from ui.pages.common import SignedIn, form_of, safe_next
+from ui.rendering import context, error_text, render
+from ui.security import Throttled
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/logg-inn")
+def login_page(request: Request, neste: str = "/") -> Response:
+    return render(request, "login.html", {"next": safe_next(neste), "errors": {}, "username": ""}, account=None)
+
+
+@router.post("/logg-inn")
+async def login(request: Request) -> Response:
+    form = await form_of(request)
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    address = request.client.host if request.client else "?"
+    throttle = request.app.state.throttle
+    data = {"next": safe_next(str(form.get("next", "/"))), "username": username}
+    try:
+        attempt = throttle.attempt(username, address)
+    except Throttled as exc:
+        return render(request, "login.html", {**data, "errors": {"form": _throttled(exc)}}, status=429)
+    account = authenticate(context(request), username, password)
+    if account is None:
+        return render(request, "login.html", {**data, "errors": {"form": "Feil brukernavn eller passord."}},
+                      status=401)
+    throttle.succeeded(attempt)
+    request.session.clear()  # a new session: the anonymous one's CSRF token is worthless from here on
+    request.session["sid"] = start_session(context(request), account.id)
+    return RedirectResponse("/passord" if account.must_change_password else data["next"], status_code=303)
+
+
+def _throttled(exc: Throttled) -> str:
+    minutes = f"{exc.minutes} minutt{'er' if exc.minutes > 1 else ''}"
+    if exc.kind == "user":
+        return (f"For mange mislykkede innlogginger: brukeren er sperret i {minutes}, og så lenge avvises også "
+                "riktig passord. Vent, eller be en administrator oppheve sperren under Brukere.")
+    return f"For mange mislykkede innlogginger fra denne adressen. Vent {minutes} og prøv igjen."
+
+
+@router.post("/logg-ut")
+async def logout(request: Request) -> Response:
+    await form_of(request)
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        end_session(context(request), session_id)
+    request.session.clear()
+    return RedirectResponse("/logg-inn", status_code=303)
+
+
+@router.get("/passord")
+def password_page(request: Request, account: SignedIn) -> Response:
+    return render(request, "password.html", {"errors": {}})
+
+
+@router.post("/passord")
+async def password_change(request: Request, account: SignedIn) -> Response:
+    form = await form_of(request)
+    errors: dict[str, str] = {}
+    if form.get("password") != form.get("repeat"):
+        errors["repeat"] = "passordene er ikke like"
+    else:
+        try:
+            change_password(context(request, account), account.id, str(form.get("current", "")),
+                            str(form.get("password", "")), keep_session=request.session.get("sid"))
+            return RedirectResponse("/", status_code=303)
+        except ServiceError as exc:
+            errors[exc.field or "form"] = error_text(exc)
+    return render(request, "password.html", {"errors": errors}, status=422)
+
+
+@router.get("/")
+def home(account: SignedIn) -> Response:
+    return RedirectResponse("/admin/brukere" if account.is_admin else "/saker", status_code=303)
