@@ -22,12 +22,14 @@ from pathways.store.database import StoreUnavailable, database_url, explain, ope
 
 
 class _Main(click.Group):
-    """The command group: a database that cannot be used is one line of explanation and exit 1, never a
-    traceback."""
+    """The command group: a service's refusal (:class:`ServiceError`, naming its field) and a database that
+    cannot be used are one line of explanation and exit 1, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except ServiceError as exc:
+            _fail(exc)
         except StoreUnavailable as exc:
             raise click.ClickException(str(exc)) from None
         except SQLAlchemyError as exc:

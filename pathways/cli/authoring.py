@@ -47,13 +47,10 @@ def publish_command(file: Path, note: str, by: str | None, expected: int | None)
 def diff_command(old: str, new: str, as_json: bool) -> None:
     """What changed between two published versions (ID@V1 ID@V2), and the running cases affected."""
     from pathways.services import authoring
-    try:
-        (pathway_a, va), (pathway_b, vb) = authoring.parse_ref(old), authoring.parse_ref(new)
-        if pathway_a != pathway_b:
-            raise ServiceError(f"compare versions of one pathway, not '{pathway_a}' with '{pathway_b}'", "ref")
-        found = authoring.diff(_context(), pathway_a, va, vb)
-    except ServiceError as exc:
-        _fail(exc)
+    (pathway_a, va), (pathway_b, vb) = authoring.parse_ref(old), authoring.parse_ref(new)
+    if pathway_a != pathway_b:
+        raise ServiceError(f"compare versions of one pathway, not '{pathway_a}' with '{pathway_b}'", "ref")
+    found = authoring.diff(_context(), pathway_a, va, vb)
     _emit(as_json, found.as_json(), "\n".join(found.lines()))
 
 
@@ -69,15 +66,12 @@ def migrate_command(old: str, new: str, mapping_file: Path | None, dry_run: bool
                     as_json: bool) -> None:
     """Move the running cases of ID@V1 to ID@V2 (batches, one transaction per case; run again to resume)."""
     from pathways.services import authoring
-    try:
-        (pathway_a, va), (pathway_b, vb) = authoring.parse_ref(old), authoring.parse_ref(new)
-        if pathway_a != pathway_b:
-            raise ServiceError(f"migrate between versions of one pathway, not '{pathway_a}' and '{pathway_b}'", "ref")
-        mapping = authoring.load_mapping(mapping_file.read_text(encoding="utf-8") if mapping_file else "",
-                                         str(mapping_file or "mapping"))
-        report = authoring.migrate(_author_context(by), pathway_a, va, vb, mapping, dry_run=dry_run)
-    except ServiceError as exc:
-        _fail(exc)
+    (pathway_a, va), (pathway_b, vb) = authoring.parse_ref(old), authoring.parse_ref(new)
+    if pathway_a != pathway_b:
+        raise ServiceError(f"migrate between versions of one pathway, not '{pathway_a}' and '{pathway_b}'", "ref")
+    mapping = authoring.load_mapping(mapping_file.read_text(encoding="utf-8") if mapping_file else "",
+                                     str(mapping_file or "mapping"))
+    report = authoring.migrate(_author_context(by), pathway_a, va, vb, mapping, dry_run=dry_run)
     _emit(as_json, report.as_json(), "\n".join(report.lines()))
     if report.refused and not dry_run:
         sys.exit(2)
@@ -101,12 +95,9 @@ def forecast_command(target: str, cohort: int, seed: int, as_json: bool) -> None
                 click.echo(str(problem), err=True)
             raise click.ClickException(f"{target} is not valid: {len(exc.problems)} problem(s)") from None
     else:
-        try:
-            pathway_id, version = authoring.parse_ref(target)
-            ctx = _context()
-            with ctx.transaction() as session:
-                definition = definition_of(session, authoring.version_row(session, pathway_id, version).id or 0)
-        except ServiceError as exc:
-            _fail(exc)
+        pathway_id, version = authoring.parse_ref(target)
+        ctx = _context()
+        with ctx.transaction() as session:
+            definition = definition_of(session, authoring.version_row(session, pathway_id, version).id or 0)
     found = forecast(definition, cohort, seed)
     _emit(as_json, found.as_json(), "\n".join(found.lines()))

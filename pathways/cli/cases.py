@@ -51,11 +51,8 @@ def participants() -> None:
 def participants_add(name: str, born: date, settled: date | None, kommune: str, fields: tuple[str, ...],
                      as_json: bool) -> None:
     """Add a participant and print the new id."""
-    try:
-        pid = add_participant(_context(), name=name, born=born, settled=settled,
-                              kommune=kommune, fields=_pairs(fields, "--field"))
-    except ServiceError as exc:
-        _fail(exc)
+    pid = add_participant(_context(), name=name, born=born, settled=settled,
+                          kommune=kommune, fields=_pairs(fields, "--field"))
     _emit(as_json, {"id": pid}, str(pid))
 
 
@@ -85,10 +82,7 @@ def participants_import(file: Path, as_json: bool) -> None:
 def enrol_command(participant_id: int, pathway_id: str, start: date, caseworker: str | None,
                   as_json: bool) -> None:
     """Start a participant on a pathway; prints the case id."""
-    try:
-        case_id = enrol(_context(), participant_id, pathway_id, start, caseworker)
-    except ServiceError as exc:
-        _fail(exc)
+    case_id = enrol(_context(), participant_id, pathway_id, start, caseworker)
     _emit(as_json, {"case": case_id}, str(case_id))
 
 
@@ -102,10 +96,7 @@ def enrol_command(participant_id: int, pathway_id: str, start: date, caseworker:
 def advance_command(case_id: int, event: str, on: date, values: tuple[str, ...], step: str | None,
                     as_json: bool) -> None:
     """Record an event on a case."""
-    try:
-        result = advance(_context(), case_id, event, on, _pairs(values, "--set"), step=step)
-    except ServiceError as exc:
-        _fail(exc)
+    result = advance(_context(), case_id, event, on, _pairs(values, "--set"), step=step)
     state = result.state
     data: dict[str, Any] = {"case": case_id, "event": result.event_id, "status": state.status,
                             "steps": state.steps + list(state.compounds), "outcome": state.outcome,
@@ -130,11 +121,8 @@ def income() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def income_add(participant_id: int, source: str, start: date, end: date | None, planned: bool,
                as_json: bool) -> None:
-    try:
-        period = add_income(_context(), participant_id, source, start, end,
-                            planned=planned)
-    except ServiceError as exc:
-        _fail(exc)
+    period = add_income(_context(), participant_id, source, start, end,
+                        planned=planned)
     _emit(as_json, {"id": period}, str(period))
 
 
@@ -144,10 +132,7 @@ def income_add(participant_id: int, source: str, start: date, end: date | None, 
 @click.option("--json", "as_json", is_flag=True)
 def show_command(case_id: int, as_of: date | None, as_json: bool) -> None:
     """A case: current steps, allowed events, deadlines and income gaps."""
-    try:
-        view = show(_context(), case_id, as_of)
-    except ServiceError as exc:
-        _fail(exc)
+    view = show(_context(), case_id, as_of)
     if as_json:
         click.echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
         return
@@ -175,10 +160,7 @@ def show_command(case_id: int, as_of: date | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def gaps_command(participant_id: int, as_of: date, horizon: int, as_json: bool) -> None:
     """Income-securing gaps for a participant: current, and projected within the horizon."""
-    try:
-        found = participant_gaps(_context(), participant_id, as_of, horizon)
-    except ServiceError as exc:
-        _fail(exc)
+    found = participant_gaps(_context(), participant_id, as_of, horizon)
     text = "\n".join(_gap_line(g) for g in found) or "ingen gap"
     _emit(as_json, [gap_json(g) for g in found], text)
 

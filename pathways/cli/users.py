@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from pathways.cli import _context, _emit, _fail, main
+from pathways.cli import _context, _emit, main
 from pathways.services.accounts import (
     ROLES,
     add_user,
@@ -18,7 +18,6 @@ from pathways.services.accounts import (
     tokens_of,
     unlock,
 )
-from pathways.services.context import ServiceError
 
 
 @main.group()
@@ -33,10 +32,7 @@ def users() -> None:
 @click.option("--kommune", required=True)
 def users_add(username: str, name: str, role: str, kommune: str) -> None:
     """Create an account; prints a one-time password to be changed at first sign-in."""
-    try:
-        _, password = add_user(_context(), username=username, name=name, role=role, kommune=kommune)
-    except ServiceError as exc:
-        _fail(exc)
+    _, password = add_user(_context(), username=username, name=name, role=role, kommune=kommune)
     click.echo(f"created {username.strip().lower()} ({role}, {kommune}); one-time password: {password}")
 
 
@@ -45,20 +41,14 @@ def users_add(username: str, name: str, role: str, kommune: str) -> None:
 @click.option("--label", default="integrasjon", show_default=True)
 def users_token(username: str, label: str) -> None:
     """Create an API token for a user (Authorization: Bearer TOKEN); shown once."""
-    try:
-        click.echo(create_token(_context(), username, label))
-    except ServiceError as exc:
-        _fail(exc)
+    click.echo(create_token(_context(), username, label))
 
 
 @users.command("deactivate")
 @click.argument("username")
 def users_deactivate(username: str) -> None:
     """Deactivate a user: their dashboard sessions end and their API tokens stop working at once."""
-    try:
-        set_active(_context(), username, False)
-    except ServiceError as exc:
-        _fail(exc)
+    set_active(_context(), username, False)
     click.echo(f"deactivated {username.strip().lower()}")
 
 
@@ -66,10 +56,7 @@ def users_deactivate(username: str) -> None:
 @click.argument("username")
 def users_activate(username: str) -> None:
     """Activate a deactivated user again (their API tokens work again unless revoked)."""
-    try:
-        set_active(_context(), username, True)
-    except ServiceError as exc:
-        _fail(exc)
+    set_active(_context(), username, True)
     click.echo(f"activated {username.strip().lower()}")
 
 
@@ -77,10 +64,7 @@ def users_activate(username: str) -> None:
 @click.argument("username")
 def users_reset_password(username: str) -> None:
     """Give a user a new one-time password (printed once); their sessions end and a sign-in lock lifts."""
-    try:
-        password = reset_password(_context(), username)
-    except ServiceError as exc:
-        _fail(exc)
+    password = reset_password(_context(), username)
     click.echo(f"one-time password for {username.strip().lower()}: {password}")
 
 
@@ -88,10 +72,7 @@ def users_reset_password(username: str) -> None:
 @click.argument("username")
 def users_unlock(username: str) -> None:
     """Lift a user's sign-in lock (after too many failed sign-ins)."""
-    try:
-        unlock(_context(), username)
-    except ServiceError as exc:
-        _fail(exc)
+    unlock(_context(), username)
     click.echo(f"unlocked {username.strip().lower()}")
 
 
@@ -100,10 +81,7 @@ def users_unlock(username: str) -> None:
 @click.argument("role", type=click.Choice(ROLES))
 def users_role(username: str, role: str) -> None:
     """Change a user's role."""
-    try:
-        set_role(_context(), username, role)
-    except ServiceError as exc:
-        _fail(exc)
+    set_role(_context(), username, role)
     click.echo(f"{username.strip().lower()} is now {role}")
 
 
@@ -112,10 +90,7 @@ def users_role(username: str, role: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def users_tokens(username: str, as_json: bool) -> None:
     """List a user's API tokens (id, label, created, revoked); the tokens themselves are never stored."""
-    try:
-        rows = tokens_of(_context(), username)
-    except ServiceError as exc:
-        _fail(exc)
+    rows = tokens_of(_context(), username)
     data: list[dict[str, Any]] = [
         {"id": t.id, "label": t.label, "created_at": t.created_at.isoformat(), "revoked": t.revoked} for t in rows]
     _emit(as_json, data, "\n".join(f"{t['id']}\t{t['label']}\t{t['created_at'][:16]}\t"
@@ -126,8 +101,5 @@ def users_tokens(username: str, as_json: bool) -> None:
 @click.argument("token_id", type=int)
 def users_revoke_token(token_id: int) -> None:
     """Revoke an API token by its id (see 'pathways users tokens'); it stops working at once."""
-    try:
-        owner = revoke_token(_context(), token_id)
-    except ServiceError as exc:
-        _fail(exc)
+    owner = revoke_token(_context(), token_id)
     click.echo(f"revoked token {token_id} of {owner}")

@@ -160,22 +160,8 @@ def _repair_one(fixed: Any, path: Path) -> bool:
 
 def _field_at(path: Path) -> Any:
     """The pydantic field of the key at the end of ``path``, or None."""
-    annotation: Any = Pathway
-    for index, part in enumerate(path):
-        annotation = _strip(annotation)
-        origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-        if origin in (tuple, list) and args:
-            annotation = args[0]
-        elif origin is dict and args:
-            annotation = args[1]
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            field = annotation.model_fields.get(str(part))
-            if field is None or index == len(path) - 1:
-                return field
-            annotation = field.annotation
-        else:
-            return None
-    return None
+    model = _model_at(path[:-1]) if path else None
+    return model.model_fields.get(str(path[-1])) if model is not None else None
 
 
 def _get(data: Any, path: Path) -> Any:
@@ -268,7 +254,14 @@ def _dotted(path: Path) -> str:
 
 
 def _fields_at(path: Path) -> list[str]:
-    """The keys allowed at ``path`` of a pathway document, found by walking the model's annotations."""
+    """The keys allowed at ``path`` of a pathway document."""
+    model = _model_at(path)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_at(path: Path) -> type[BaseModel] | None:
+    """The model ``path`` of a pathway document leads to, found by walking the model's annotations (list
+    items and dict values by their type), or None where the path leaves the models."""
     annotation: Any = Pathway
     for part in path:
         annotation = _strip(annotation)
@@ -280,14 +273,12 @@ def _fields_at(path: Path) -> list[str]:
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
             field = annotation.model_fields.get(str(part))
             if field is None:
-                return []
+                return None
             annotation = field.annotation
         else:
-            return []
+            return None
     annotation = _strip(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return list(annotation.model_fields)
-    return []
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
 def _strip(annotation: Any) -> Any:
