@@ -23,7 +23,7 @@ from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
 from pathways.calendar import FixedClock  # noqa: E402
 from pathways.services import cases, livelihood, participants  # noqa: E402
-from pathways.services.context import Context  # noqa: E402
+from pathways.services.context import Actor, Context  # noqa: E402
 from pathways.services.publishing import publish_folder  # noqa: E402
 from pathways.store.database import database_url, make_engine, migrate  # noqa: E402
 
@@ -32,7 +32,7 @@ CASES, EVENTS_PER_CASE = 100, 10
 
 def run(engine: Engine, label: str, targets: tuple[float, float]) -> None:
     migrate(engine)
-    ctx = Context(engine, FixedClock(date(2026, 11, 22)), actor="bench")
+    ctx = Context(engine, FixedClock(date(2026, 11, 22)), actor=Actor.system("bench"))
     publish_folder(ctx, ROOT / "definitions")
     ids = []
     for n in range(CASES):

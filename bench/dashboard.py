@@ -39,7 +39,7 @@ from sqlmodel import Session  # noqa: E402
 
 from pathways.checks.sweep import run_checks  # noqa: E402
 from pathways.services.accounts import add_user  # noqa: E402
-from pathways.services.context import Context  # noqa: E402
+from pathways.services.context import Actor, Context  # noqa: E402
 from pathways.store.database import make_engine, migrate  # noqa: E402
 from pathways.store.tables import Enrolment, Flag, Kommune, Participant, User  # noqa: E402
 
@@ -75,7 +75,7 @@ def prepare(url: str) -> tuple[str, list[str], list[str], dict[str, list[int]]]:
         # rewrote the flags, the dead rows would otherwise make every index-only count visit the heap
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
-    ctx = Context(engine, actor="bench")
+    ctx = Context(engine, actor=Actor.system("bench"))
     veiledere = [w for w, _ in workers]
     for worker in veiledere:
         add_user(ctx, username=worker, name=worker, role="veileder", kommune=kommune, password=PASSWORD)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from dashboard import free_port, start_server  # noqa: E402
 
 from pathways.services.accounts import add_user  # noqa: E402
-from pathways.services.context import Context  # noqa: E402
+from pathways.services.context import Actor, Context  # noqa: E402
 from pathways.services.publishing import publish_folder  # noqa: E402
 from pathways.store.database import make_engine, migrate  # noqa: E402
 
@@ -41,7 +41,7 @@ def main() -> None:
     url = f"sqlite:///{folder / 'editor.db'}"
     engine = make_engine(url)
     migrate(engine)
-    ctx = Context(engine, actor="bench")
+    ctx = Context(engine, actor=Actor.system("bench"))
     publish_folder(ctx, ROOT / "definitions")
     add_user(ctx, username="benk-admin", name="Benk", role="administrator", kommune="Asker", password=PASSWORD)
     engine.dispose()

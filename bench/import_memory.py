@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from pathways.calendar import FixedClock  # noqa: E402
-from pathways.services.context import Context  # noqa: E402
+from pathways.services.context import Actor, Context  # noqa: E402
 from pathways.services.participants import MAX_IMPORT_BYTES, import_csv  # noqa: E402
 from pathways.store.database import database_url, make_engine, migrate  # noqa: E402
 
@@ -77,7 +77,7 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
     try:
         migrate(engine)
-        ctx = Context(engine, FixedClock(date(2026, 11, 22)), actor="bench")
+        ctx = Context(engine, FixedClock(date(2026, 11, 22)), actor=Actor.system("bench"))
         before = peak_mb()
         started = time.perf_counter()
         with csv_path.open("rb") as stream:

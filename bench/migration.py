@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from pathways.engine.migration import StepMapping  # noqa: E402
 from pathways.services import authoring  # noqa: E402
-from pathways.services.context import Context  # noqa: E402
+from pathways.services.context import Actor, Context  # noqa: E402
 from pathways.store.database import database_url, make_engine, migrate  # noqa: E402
 
 
@@ -66,7 +66,7 @@ def main() -> None:
     print(f"copied the store in {time.perf_counter() - started:.1f} s → {url}")
     engine = make_engine(url)
     migrate(engine)
-    ctx = Context(engine, actor="bench")
+    ctx = Context(engine, actor=Actor.system("bench"))
     authoring.publish(ctx, version_2(), "benchmark: 2025-revisjonen")
     mapping = StepMapping({"program_vgo": "program_videregaende"})
     on = date.today()
