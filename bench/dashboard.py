@@ -99,7 +99,7 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PATHWAYS_DATABASE_URL": url, "PATHWAYS_PORT": str(port),
            "PATHWAYS_SECRET_KEY": "bench-" + "z" * 40, "PATHWAYS_LOG_LEVEL": "warning"}
     server = subprocess.Popen([sys.executable, "-m", "ui"], cwd=ROOT, env=env)
-    for _ in range(200):
+    for _ in range(900):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/logg-inn", timeout=1)
             return server

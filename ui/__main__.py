@@ -22,14 +22,14 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from pathways.store.database import make_engine
+from pathways.services.context import open_engine
 from ui.app import create_app
 from ui.security import secret_key
 
 
 def app() -> FastAPI:
     """The factory each worker process calls."""
-    return create_app(make_engine())
+    return create_app(open_engine())
 
 
 def workers() -> int:

@@ -30,7 +30,6 @@ from secure import (
     XFrameOptions,
 )
 from secure.middleware.asgi import SecureASGIMiddleware
-from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Send
 from starlette.types import Scope as AsgiScope
@@ -38,6 +37,7 @@ from starlette.types import Scope as AsgiScope
 from pathways.calendar import Clock, SystemClock
 from pathways.services.access import Forbidden
 from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS
+from pathways.services.context import Engine
 from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS
 from ui import api, authoring
 from ui.boundary import plain_request, refusal

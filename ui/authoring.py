@@ -21,9 +21,8 @@ from pathways.definition.render import render_diff
 from pathways.engine.migration import StepMapping
 from pathways.services import authoring
 from pathways.services.accounts import Account
-from pathways.services.context import Conflict, NotFound, ServiceError, definition_of
-from pathways.services.publishing import latest_version
-from pathways.store.tables import PathwayVersion
+from pathways.services.context import Conflict, NotFound, ServiceError
+from pathways.services.dashboard import PublishedVersion, published_version
 from ui.messages import norsk
 from ui.pages.common import SignedIn, admin, form_of
 from ui.rendering import PageError, context, error_text, not_found, render
@@ -32,10 +31,9 @@ router = APIRouter(include_in_schema=False)
 MAX_DOCUMENT = 500_000  # characters
 
 
-def _latest(request: Request, pathway_id: str) -> PathwayVersion:
+def _latest(request: Request, pathway_id: str) -> PublishedVersion:
     try:
-        with context(request).transaction() as session:
-            return latest_version(session, pathway_id)
+        return published_version(context(request), pathway_id=pathway_id)
     except NotFound as exc:
         raise not_found(exc) from None
 
@@ -189,8 +187,7 @@ async def forecast_fragment(request: Request, pathway_id: str, account: SignedIn
     admin(account)
     draft, problems = authoring.validate(_document(form), f"{pathway_id}.yaml")
     latest = _latest(request, pathway_id)
-    with context(request).transaction() as session:
-        published = definition_of(session, latest.id or 0)
+    published = latest.definition
     if draft is None:
         return render(request, "authoring/forecast.html", {"problems": problems, "rows": [], "draft": None})
     a, b = forecast(published, 1000, 1), forecast(draft, 1000, 1)

@@ -5,7 +5,6 @@ an hour after their last progress."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
@@ -14,12 +13,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete
-from sqlmodel import Session
-
 from pathways.calendar import Clock, SystemClock
-from pathways.services.context import Actor
-from pathways.store.tables import BackgroundJob
+from pathways.services import background
+from pathways.services.context import Actor, Engine
 
 KEEP = timedelta(hours=1)
 
@@ -64,20 +60,11 @@ class Jobs:
         self._lock = threading.Lock()  # one writer per process at a time (SQLite)
 
     def _write(self, job: Job, first: bool = False) -> None:
-        with self._lock, Session(self.engine) as session:
+        with self._lock:
             now = self.clock.now()
-            row = BackgroundJob(id=job.id, owner_id=job.owner, title=job.title, started_at=now, updated_at=now) \
-                if first else session.get(BackgroundJob, job.id)
-            if row is None:
-                return
-            row.state, row.done, row.total, row.message = job.state, job.done, job.total, job.message
-            row.result = json.dumps(job.result, ensure_ascii=False) if job.result is not None else None
-            row.errors = json.dumps(job.errors, ensure_ascii=False) if job.errors else None
-            row.updated_at = now
-            if first:
-                session.execute(delete(BackgroundJob).where(BackgroundJob.updated_at < now - KEEP))
-            session.add(row)
-            session.commit()
+            background.save_job(self.engine, job.id, job.owner, job.title, state=job.state, done=job.done,
+                                total=job.total, message=job.message, result=job.result, errors=job.errors, now=now,
+                                first=first, keep_since=now - KEEP)
 
     def start(self, title: str, owner: Actor, work: Callable[[Job], Any]) -> Job:
         """Run ``work`` in a thread as a job of ``owner`` (a signed-in user: only they see it)."""
@@ -101,11 +88,9 @@ class Jobs:
 
     def get(self, job_id: str, actor: Actor) -> Job | None:
         """The job when ``actor`` started it (anyone else's is none) and it is recent."""
-        with Session(self.engine) as session:
-            row = session.get(BackgroundJob, job_id[:32])
-            mine = row is not None and actor.user_id is not None and row.owner_id == actor.user_id
-            if row is None or not mine or row.updated_at < self.clock.now() - KEEP:
-                return None
-            return Job(row.id, row.title, row.owner_id, row.done, row.total, row.state, row.message,
-                       json.loads(row.result) if row.result else None,
-                       [tuple(e) for e in json.loads(row.errors)] if row.errors else [])
+        row = background.load_job(self.engine, job_id[:32])
+        mine = row is not None and actor.user_id is not None and row.owner == actor.user_id
+        if row is None or not mine or row.updated_at < self.clock.now() - KEEP:
+            return None
+        return Job(row.id, row.title, row.owner, row.done, row.total, row.state, row.message, row.result,
+                   row.errors)

@@ -25,15 +25,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import Request
-from sqlalchemy import Engine, delete, select
-from sqlmodel import Session, col
 
 from pathways.calendar import OSLO, Clock, SystemClock
 from pathways.home import var_dir
 from pathways.services.accounts import Account, account_for_token, sign_in_key
 from pathways.services.accounts import session_account as account_of_session
-from pathways.services.context import Context
-from pathways.store.tables import SignInFailure
+from pathways.services.background import SignInFailures, sign_in_failures
+from pathways.services.context import Context, Engine
 
 SESSION_COOKIE = "pathways_session"
 CSRF_FIELD = "csrf_token"
@@ -107,12 +105,11 @@ class Throttle:
         return limits
 
     @staticmethod
-    def _refusal(session: Session, limits: list[tuple[str, str, timedelta, int]], now: datetime) -> Throttled | None:
+    def _refusal(failures: SignInFailures, limits: list[tuple[str, str, timedelta, int]], now: datetime
+                 ) -> Throttled | None:
         """The limit reached, with the minutes until enough failures fall out of its window; else None."""
         for kind, key, window, most in limits:
-            times = session.execute(select(SignInFailure.at).where(
-                SignInFailure.key == key, SignInFailure.at > now - window).order_by(col(SignInFailure.at).desc())
-                .limit(most)).scalars().all()
+            times = failures.since(key, now - window, most)
             if len(times) >= most:
                 oldest = times[-1] if times[-1].tzinfo else times[-1].replace(tzinfo=OSLO)
                 return Throttled(kind, max(1, math.ceil((oldest + window - now).total_seconds() / 60)))
@@ -123,25 +120,22 @@ class Throttle:
         attempt as a failure (its row ids, for :meth:`succeeded`). Counting first closes the window in
         which parallel attempts could all pass the check while the slow password hash runs."""
         now = self.clock.now()
-        with Session(self.engine) as session, session.begin():
-            refusal = self._refusal(session, self._limits(username, address), now)
+        with sign_in_failures(self.engine, write=True) as failures:
+            refusal = self._refusal(failures, self._limits(username, address), now)
             if refusal is not None:
                 raise refusal
-            session.execute(delete(SignInFailure).where(SignInFailure.at < now - timedelta(hours=1)))
-            rows = [SignInFailure(key=key, at=now) for key in {key for _, key, _, _ in self._limits(username, address)}]
-            session.add_all(rows)
-            session.flush()
-            return [row.id for row in rows if row.id is not None]
+            return failures.add(sorted({key for _, key, _, _ in self._limits(username, address)}), now,
+                                now - timedelta(hours=1))
 
     def succeeded(self, attempt: list[int]) -> None:
         """The password was right: the attempt was no failure."""
-        with Session(self.engine) as session, session.begin():
-            session.execute(delete(SignInFailure).where(col(SignInFailure.id).in_(attempt)))
+        with sign_in_failures(self.engine, write=True) as failures:
+            failures.delete(attempt)
 
     def locked(self, username: str) -> int | None:
         """Minutes until a username's lock lifts by itself, or None when it is not locked."""
-        with Session(self.engine) as session:
-            refusal = self._refusal(session, self._limits(username, None), self.clock.now())
+        with sign_in_failures(self.engine) as failures:
+            refusal = self._refusal(failures, self._limits(username, None), self.clock.now())
         return refusal.minutes if refusal is not None else None
 
 

@@ -11,22 +11,23 @@ the family goes on with everyone else.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from pathways.checks.config import ChecksConfig
-from pathways.engine.state import ACTIVE, CaseState
-from pathways.income.gaps import IncomePeriod
+from pathways.engine.state import CaseState
+from pathways.income.gaps import Gap, IncomePeriod
 from pathways.income.gaps import income_gaps as library_gaps
 from pathways.income.stonad import birthday as turns
 from pathways.services.context import definition_of
-from pathways.services.livelihood import case_spans
-from pathways.store.tables import Deadline, Enrolment, Event, LivelihoodPeriod, Participant
+from pathways.services.livelihood import case_spans, first_open_gap
+from pathways.store.queries import cases as case_rows
+from pathways.store.queries import checks as store
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +86,7 @@ def deadlines(conn: Connection, config: ChecksConfig, on: date, shard: tuple[int
     recurring follow-ups not done — on active cases. A reminder whose day has passed is not flagged
     again: it reminded ahead of time, and the breach deadline it prepares for takes over."""
     ahead = on + timedelta(days=config.deadlines.reminder_days_ahead)
-    rows = conn.execute(
-        select(Deadline.enrolment_id, Deadline.kommune_id, Deadline.key, Deadline.title, Deadline.kind,
-               Deadline.recurring, Deadline.due, Enrolment.participant_id)
-        .join(Enrolment, Enrolment.id == Deadline.enrolment_id)
-        .where(Deadline.status.in_(("open", "breached")), Deadline.due <= ahead, Enrolment.status == "active",
-               or_(Deadline.recurring, Deadline.kind == "breach", Deadline.due >= on),
-               *([Deadline.enrolment_id % shard[1] == shard[0]] if shard else [])))
+    rows = store.deadlines_due(conn, on, ahead, shard)
     found = []
     for case, kommune, key, title, kind, recurring, due, participant in rows:
         if recurring and due < on:
@@ -121,20 +116,8 @@ def programme_end(conn: Connection, config: ChecksConfig, on: date) -> list[Cand
     when its date was recorded.)"""
     rules = config.programme_end
     widest = on + timedelta(days=max(rules.horizons))
-    conditions = [and_(Enrolment.pathway_id == pathway, Deadline.key == key)
-                  for pathway, key in rules.end_deadlines.items()]
-    running = and_(Enrolment.start_date <= on, or_(Enrolment.status.in_(ACTIVE), Enrolment.ended_on > on))
-    to_meet = or_(Deadline.status.in_(("open", "breached")), and_(Deadline.status == "met", Deadline.met_on > on),
-                  and_(Deadline.status == "waived", Enrolment.ended_on > on))
-    rows = conn.execute(
-        select(Deadline.enrolment_id, Deadline.kommune_id, Deadline.due, Enrolment.participant_id,
-               Enrolment.pathway_id)
-        .join(Enrolment, Enrolment.id == Deadline.enrolment_id)
-        .where(Deadline.status.in_(("open", "breached", "met", "waived")), Deadline.due >= on,
-               Deadline.due <= widest, or_(*conditions), running, to_meet)).all()
-    talked = set(conn.execute(select(Event.enrolment_id).where(
-        Event.name.in_(rules.nav_dialogue.events), Event.effective_on <= on,
-        Event.enrolment_id.in_([r.enrolment_id for r in rows] or [-1]))).scalars())
+    rows = store.programme_ends(conn, on, widest, rules.end_deadlines)
+    talked = store.cases_with_event(conn, rules.nav_dialogue.events, on, [r.enrolment_id for r in rows])
     found = []
     for case, kommune, due, participant, _pathway in rows:
         days = (due - on).days
@@ -164,22 +147,19 @@ TRIGGER_WORDS = {
 }
 
 
-def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
-    """Days without livelihood for participants with an active case: running now, or coming within the
-    horizon from the planned end dates. Three queries; the gaps are computed as the case page and
-    ``pathways gaps`` compute them (the income library, with the steps of the participant's cases)."""
+def _gaps_by_participant(conn: Connection, config: ChecksConfig, on: date
+                         ) -> Iterator[tuple[int, int, int, list[Gap] | Candidate]]:
+    """(participant, first case, kommune, the gaps or the data error) of every participant with an active
+    case, as the case page and ``pathways gaps`` compute them (the income library, with the steps of the
+    participant's cases). Three queries."""
     horizon = config.income_gaps.horizon_days
     last = on + timedelta(days=horizon)
     cases: dict[int, list[tuple[int, int, date, int, str]]] = defaultdict(list)
-    for pid, case, kommune, start, version, state in conn.execute(
-            select(Enrolment.participant_id, Enrolment.id, Enrolment.kommune_id, Enrolment.start_date,
-                   Enrolment.pathway_version_id, Enrolment.state).where(Enrolment.status.in_(ACTIVE))):
+    for pid, case, kommune, start, version, state in store.active_case_states(conn):
         cases[pid].append((case, kommune, start, version, state))
     periods: dict[int, list[IncomePeriod]] = defaultdict(list)
     broken: set[int] = set()
-    rows = conn.execute(select(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
-                               LivelihoodPeriod.end, LivelihoodPeriod.planned, LivelihoodPeriod.id)
-                        .where(LivelihoodPeriod.start <= last + timedelta(days=1)))  # the day after: what follows
+    rows = store.periods_starting_by(conn, last + timedelta(days=1))  # the day after: what follows
     for pid, source, start, end, planned, period in rows:
         if pid in cases:
             try:
@@ -188,25 +168,37 @@ def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candid
                 broken.add(pid)
     with Session(bind=conn) as session:  # published versions are cached: a query for each new one
         definitions = {v: definition_of(session, v) for v in {c[3] for own in cases.values() for c in own}}
-    found = []
     for pid, own in cases.items():
         own.sort()  # by case id, and the periods by start and id, as the case page reads them
         periods[pid].sort(key=lambda p: (p.start, p.id or 0))
         case, kommune, first = own[0][0], min(c[1] for c in own), min(c[2] for c in own)
         if pid in broken:
-            found.append(data_error("income_gaps", "livelihood_period", kommune, case, pid, on))
+            yield pid, case, kommune, data_error("income_gaps", "livelihood_period", kommune, case, pid, on)
             continue
         try:
             spans = case_spans([(definitions[version], state) for *_, version, state in own], last)
         except ROW_ERRORS:
-            found.append(data_error("income_gaps", "state", kommune, case, pid, on))
+            yield pid, case, kommune, data_error("income_gaps", "state", kommune, case, pid, on)
             continue
         try:
-            gaps = library_gaps(periods[pid], active_from=first, active_to=None, as_of=on,
-                                horizon_days=horizon, steps=spans)
+            yield pid, case, kommune, library_gaps(periods[pid], active_from=first, active_to=None, as_of=on,
+                                                   horizon_days=horizon, steps=spans)
         except ROW_ERRORS:  # with valid periods and steps, only a start on the first day of the calendar
-            found.append(data_error("income_gaps", "start_date", kommune, case, pid, on))
+            yield pid, case, kommune, data_error("income_gaps", "start_date", kommune, case, pid, on)
+
+
+def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """Days without livelihood for participants with an active case: running now, or coming within the
+    horizon from the planned end dates. Refreshes, on the way, the live income projection the caseload
+    shows (:func:`pathways.services.livelihood.first_open_gap`), writing only the participants whose
+    projection changed since the services last wrote it (the days passing move gaps from coming to now)."""
+    found = []
+    projection: dict[int, tuple[date, date | None] | None] = {}
+    for pid, case, kommune, gaps in _gaps_by_participant(conn, config, on):
+        if isinstance(gaps, Candidate):
+            found.append(gaps)
             continue
+        projection[pid] = first_open_gap(gaps, on)
         for gap in gaps:
             if gap.end < on:
                 continue  # closed before the run date: history, not a warning
@@ -215,7 +207,22 @@ def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candid
             found.append(Candidate(f"inntektsgap:{pid}:{gap.start.isoformat()}", "inntektsgap",
                                    "high" if gap.kind == "current" else "medium", kommune, case, pid, gap.start,
                                    f"Inntektsgap ({when}) {gap.span()}{cause}: {gap.reason}"[:500]))
+    _store_projection(conn, projection)
     return found
+
+
+def _store_projection(conn: Connection, projection: dict[int, tuple[date, date | None] | None]) -> int:
+    stored = case_rows.stored_gaps(conn)
+    changed = [(pid, *(gap or (None, None))) for pid, gap in projection.items()
+               if stored.get(pid, (None, None)) != (gap or (None, None))]
+    return case_rows.set_gaps(conn, changed)
+
+
+def refresh_income_projection(conn: Connection, config: ChecksConfig, on: date) -> int:
+    """Store the live income projection of every participant with an active case as of ``on`` (as the
+    income-gap family does each night), without touching flags; return how many changed."""
+    return _store_projection(conn, {pid: first_open_gap(gaps, on) for pid, _, _, gaps in
+                                    _gaps_by_participant(conn, config, on) if not isinstance(gaps, Candidate)})
 
 
 # -- the 25th birthday ----------------------------------------------------------------------------
@@ -224,13 +231,9 @@ def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candid
 def birthday(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
     """The introduksjonsstønad rate changes at the 25th birthday: flag it ahead, during the programme."""
     rules = config.birthday
-    rows = conn.execute(
-        select(Enrolment.id, Enrolment.kommune_id, Enrolment.participant_id, Participant.birth_date)
-        .join(Participant, Participant.id == Enrolment.participant_id)
-        .where(Enrolment.status.in_(ACTIVE), Enrolment.pathway_id.in_(rules.pathways),
-               # a year's margin either side of the window: the exact day is the income library's
-               Participant.birth_date <= on - relativedelta(years=rules.age - 1),
-               Participant.birth_date > on - relativedelta(years=rules.age + 1)))
+    # a year's margin either side of the window: the exact day is the income library's
+    rows = store.born_between(conn, rules.pathways, on - relativedelta(years=rules.age + 1),
+                              on - relativedelta(years=rules.age - 1))
     found = []
     for case, kommune, participant, born in rows:
         day = turns(born, rules.age)
@@ -248,12 +251,7 @@ def settlement(conn: Connection, config: ChecksConfig, on: date) -> list[Candida
     """No programme decision 3 months after settlement (§ 12), and the 2-year window closing (§ 8)."""
     rules = config.settlement
     window_start = rules.eligibility_window.negated().add_to(on) - timedelta(days=90)
-    decided = exists().where(Enrolment.participant_id == Participant.id,
-                             Enrolment.pathway_id == rules.decision_pathway,
-                             ~or_(*[Enrolment.current_steps == s for s in rules.undecided_steps]))
-    rows = conn.execute(select(Participant.id, Participant.kommune_id, Participant.settlement_date)
-                        .where(Participant.settlement_date.is_not(None), Participant.settlement_date >= window_start,
-                               ~decided))
+    rows = store.settled_undecided(conn, window_start, rules.decision_pathway, rules.undecided_steps)
     found = []
     for participant, kommune, settled in rows:
         try:
@@ -286,11 +284,7 @@ def caseload_flag_key(kommune_id: int, caseworker: str) -> str:
 def caseload(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
     """More active cases per jobbspesialist than the model allows (fidelity: at most 15–20)."""
     rules = config.caseload
-    rows = conn.execute(
-        select(Enrolment.kommune_id, Enrolment.caseworker, func.count())
-        .where(Enrolment.status.in_(ACTIVE), Enrolment.pathway_id.in_(rules.pathways),
-               Enrolment.caseworker.is_not(None))
-        .group_by(Enrolment.kommune_id, Enrolment.caseworker).having(func.count() > rules.max_cases))
+    rows = store.caseworkers_over(conn, rules.pathways, rules.max_cases)
     return [Candidate(caseload_flag_key(kommune, worker), "saksmengde", "medium", kommune, None, None, on,
                       f"{worker} har {count} aktive saker i Supported Employment; modellen tillater høyst "
                       f"{rules.max_cases}") for kommune, worker, count in rows]
@@ -302,11 +296,7 @@ def unpaid_practice(conn: Connection, config: ChecksConfig, on: date) -> list[Ca
     limit = timedelta(weeks=rules.max_weeks)
     found = []
     for pathway, steps in rules.steps.items():
-        rows = conn.execute(
-            select(Enrolment.id, Enrolment.kommune_id, Enrolment.participant_id, Enrolment.state)
-            .where(Enrolment.status == "active", Enrolment.pathway_id == pathway,
-                   or_(*[Enrolment.current_steps.contains(s) for s in steps])))
-        for case, kommune, participant, raw in rows:
+        for case, kommune, participant, raw in store.active_in_steps(conn, pathway, steps):
             try:
                 state = CaseState.model_validate_json(raw)
             except ROW_ERRORS:
@@ -328,13 +318,7 @@ def unpaid_practice(conn: Connection, config: ChecksConfig, on: date) -> list[Ca
 def contract_employment(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
     """A fagbrev-på-jobb contract lapses when the employment ends: flag contracts with no current wages."""
     rules = config.contract_employment
-    employed = exists().where(LivelihoodPeriod.participant_id == Enrolment.participant_id,
-                              LivelihoodPeriod.source.in_(rules.sources), LivelihoodPeriod.start <= on,
-                              or_(LivelihoodPeriod.end.is_(None), LivelihoodPeriod.end >= on))
-    rows = conn.execute(
-        select(Enrolment.id, Enrolment.kommune_id, Enrolment.participant_id)
-        .where(Enrolment.status == "active", Enrolment.pathway_id.in_(rules.pathways),
-               or_(*[Enrolment.current_steps.contains(s) for s in rules.steps]), ~employed))
+    rows = store.in_steps_without_income(conn, rules.pathways, rules.steps, rules.sources, on)
     return [Candidate(f"kontrakt_uten_arbeid:{case}", "kontrakt_uten_arbeid", "high", kommune, case, participant, on,
                       "Kontrakt om fagbrev på jobb uten registrert arbeidsforhold: kontrakten faller bort når "
                       "ansettelsen slutter") for case, kommune, participant in rows]

@@ -14,22 +14,22 @@ from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from multiprocessing import get_context
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine
 
 from pathways.calendar import Clock, SystemClock
 from pathways.checks.breach import KIND as BREACH_KIND
 from pathways.checks.breach import perform_breaches
 from pathways.checks.config import ChecksConfig, load_config
 from pathways.checks.rules import DATA_ERROR, RULES, SHARDED, Candidate
-from pathways.store.tables import Flag
+from pathways.store import bulk
+from pathways.store.queries import flags as flag_rows
 
 FAMILIES: tuple[str, ...] = tuple(RULES)
 AUTO_RESOLUTION = "Forholdet gjelder ikke lenger (lukket automatisk av nattlig kontroll)"
-CHUNK = 5_000
 # seconds per family on 100 000 demo participants (bench/checks.py), to share the work between processes;
 # income_gaps estimated from 10 000 since it reads the steps of every case (×1.5), to be measured again
 WEIGHTS = {"deadlines": 7.0, "income_gaps": 6.5, "settlement": 1.5, "programme_end": 1.0}
@@ -83,9 +83,21 @@ def run_checks(engine: Engine, on: date, families: Iterable[str] | None = None,
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
             for part in pool.map(_run_share, [(url, on, share, config, clock) for share in shares if share]):
                 report.merge(part)
-        return report
-    _run_units(engine, on, [(f, None) for f in chosen], config, report, clock)
+    else:
+        _run_units(engine, on, [(f, None) for f in chosen], config, report, clock)
+    bulk.refresh_statistics(engine, rewritten(chosen, report))
     return report
+
+
+def rewritten(families: Iterable[str], report: SweepReport) -> list[str]:
+    """The tables a sweep of ``families`` rewrote, whose planner statistics it refreshes after: the
+    flags; the cases' income projection (income gaps); the moved cases' events and deadlines."""
+    tables = {"flag"}
+    if "income_gaps" in families:
+        tables.add("enrolment")
+    if report.counts.get(BREACH_KIND, {}).get("new"):
+        tables |= {"enrolment", "event", "deadline"}
+    return sorted(tables)
 
 
 Unit = tuple[str, tuple[int, int] | None]  # a rule family, and the share of its cases (or all)
@@ -133,54 +145,20 @@ class _Stored:
     resolved_by: str | None
 
 
-_COLUMNS = ("natural_key", "kommune_id", "enrolment_id", "participant_id", "kind", "severity", "due", "message",
-            "state", "created_at", "updated_at")
-
-
-def _insert_new(connection: Connection, new: list[Candidate], now: datetime) -> None:
-    """Bulk insert at the driver's speed: a nightly first run can add a few hundred thousand flags."""
-    if not new:
-        return
-    if connection.dialect.name == "postgresql":  # COPY: an order of magnitude faster than INSERT batches
-        raw = connection.connection.dbapi_connection
-        assert raw is not None
-        with raw.cursor() as cursor, cursor.copy(f"COPY flag ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
-            for c in new:
-                copy.write_row((c.natural_key, c.kommune_id, c.enrolment_id, c.participant_id, c.kind, c.severity,
-                                c.due, c.message, "open", now, now))
-        return
-    marks = ", ".join("?" if connection.dialect.paramstyle == "qmark" else "%s" for _ in _COLUMNS)
-    sql = f"INSERT INTO flag ({', '.join(_COLUMNS)}) VALUES ({marks})"
-    # SQLite keeps datetimes as UTC text in SQLAlchemy's own format (sqlmodel's UTCDateTime reads it back
-    # as UTC); PostgreSQL takes the aware value
-    stamp: Any = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if connection.dialect.name == "sqlite" \
-        else now
-    rows = [(c.natural_key, c.kommune_id, c.enrolment_id, c.participant_id, c.kind, c.severity, c.due, c.message,
-             "open", stamp, stamp) for c in new]
-    for start in range(0, len(rows), CHUNK):
-        connection.exec_driver_sql(sql, rows[start:start + CHUNK])
-
-
 def reconcile(connection: Connection, kinds: tuple[str, ...], candidates: list[Candidate], on: date,
               report: SweepReport, shard: tuple[int, int] | None, family: str | None, now: datetime) -> None:
     """Make the stored flags of ``kinds`` (of the cases in ``shard``), and the data errors of ``family``,
     match ``candidates`` (bulk statements, no query per flag); ``now`` stamps the rows written."""
     wanted = {c.natural_key: c for c in candidates}
-    owned = Flag.kind.in_(kinds)
-    if family is not None:
-        mine = Flag.natural_key.startswith(f"{DATA_ERROR}:{family}:", autoescape=True)
-        owned = or_(owned, and_(Flag.kind == DATA_ERROR, mine))
-    stored = {row[1]: _Stored(*row) for row in connection.execute(
-        select(Flag.id, Flag.natural_key, Flag.kind, Flag.state, Flag.severity, Flag.message, Flag.due,
-               Flag.snoozed_until, Flag.resolved_by).where(
-            owned, *([Flag.enrolment_id % shard[1] == shard[0]] if shard else [])))}
+    stored = {row[1]: _Stored(*row) for row in flag_rows.owned(
+        connection, kinds, f"{DATA_ERROR}:{family}:" if family is not None else None, shard)}
     new = [c for key, c in wanted.items() if key not in stored]
     changed, resolved = [], []
     for key, row in stored.items():
         candidate = wanted.get(key)
         if candidate is None:
             if row.state != "resolved":
-                resolved.append({"flag_id": row.id})
+                resolved.append(row.id)
                 report.add(row.kind, resolved=1)
             continue
         state = row.state
@@ -194,18 +172,10 @@ def reconcile(connection: Connection, kinds: tuple[str, ...], candidates: list[C
                             "message": candidate.message, "due": candidate.due,
                             "resolved_at": None if state != "resolved" else now,
                             "resolved_by": None if state != "resolved" else row.resolved_by})
-    _insert_new(connection, new, now)
-    if changed:
-        connection.execute(
-            update(Flag).where(Flag.id == bindparam("flag_id")).values(
-                state=bindparam("state"), severity=bindparam("severity"), message=bindparam("message"),
-                due=bindparam("due"), resolved_at=bindparam("resolved_at"), resolved_by=bindparam("resolved_by"),
-                updated_at=now), changed)
-    if resolved:
-        connection.execute(
-            update(Flag).where(Flag.id == bindparam("flag_id")).values(
-                state="resolved", resolved_at=now, resolved_by="system", resolution=AUTO_RESOLUTION, updated_at=now),
-            resolved)
+    flag_rows.insert_open(connection, [(c.natural_key, c.kommune_id, c.enrolment_id, c.participant_id, c.kind,
+                                        c.severity, c.due, c.message) for c in new], now)
+    flag_rows.update_changed(connection, changed, now)
+    flag_rows.resolve(connection, resolved, "system", AUTO_RESOLUTION, now)
     for kind, count in Counter(c.kind for c in new).items():
         report.add(kind, new=count)
     open_now = Counter(c.kind for key, c in wanted.items()

@@ -34,7 +34,13 @@ from pathways.services.context import (
     definition_of,
     dumps,
 )
-from pathways.services.livelihood import benefit_in_force, gaps_in_session, livelihood_report
+from pathways.services.livelihood import (
+    benefit_in_force,
+    first_open_gap,
+    income_status,
+    livelihood_report,
+    refresh_income,
+)
 from pathways.services.participants import facts_of, get_participant
 from pathways.services.publishing import latest_version
 from pathways.store.tables import Deadline, Enrolment, Event, Flag, Participant
@@ -64,6 +70,7 @@ class CaseView:
     outcome: str | None = None
     ended_on: date | None = None
     counters: dict[str, float] = field(default_factory=dict)
+    income_gap: str | None = None  # "nå" | "kommer" | None: what the caseload says too (livelihood.income_status)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +92,7 @@ class CaseView:
                  "reason": m.reason}
                 for m in self.mismatches],
             "introduksjonsstonad": self.benefit,
+            "income_gap": self.income_gap,
         }
 
 
@@ -117,7 +125,9 @@ def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date, casew
     access.writing(ctx.actor)
     with ctx.transaction() as session:
         participant = access.participant(session, ctx.actor, participant_id)
-        return _enrol(ctx, session, participant, pathway_id, start, parent_id=None, caseworker=caseworker)
+        case_id = _enrol(ctx, session, participant, pathway_id, start, parent_id=None, caseworker=caseworker)
+        refresh_income(session, participant_id, ctx.today())
+        return case_id
 
 
 def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id: str, start: date,
@@ -209,7 +219,7 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
         if effect.kind == "enrol":
             new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id,
                                     caseworker=case.caseworker))
-    gaps = gaps_in_session(session, participant.id or 0, ctx.today())
+    gaps = refresh_income(session, participant.id or 0, ctx.today())  # the caseload's income column, now
     return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps),
                     result.effects)
 
@@ -300,6 +310,8 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
         view.gaps, view.fallbacks, view.mismatches = livelihood_report(session, case.participant_id, as_of,
                                                                        horizon_days)
         view.benefit = benefit_in_force(session, participant, as_of)
+        view.income_gap = income_status(*(first_open_gap(view.gaps, as_of) or (None, None)), as_of) \
+            if state.status in ACTIVE else None
     return view
 
 

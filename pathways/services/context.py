@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine as Engine  # re-exported: the dashboard names the type without importing sqlalchemy
 from sqlmodel import Session
 
 from pathways.bounds import EARLIEST, LATEST, date_problem, text_problem
@@ -119,6 +119,14 @@ class Context:
     def now(self) -> datetime:
         """The current instant from the context's clock: every timestamp a service writes comes from here."""
         return self.clock.now()
+
+
+def open_engine(url: str | None = None) -> Engine:
+    """An engine on the store (``url``, else PATHWAYS_DATABASE_URL, else the SQLite file under var/): how
+    the dashboard and other callers outside the store get one."""
+    from pathways.store.database import make_engine
+
+    return make_engine(url)
 
 
 _BY_HASH: dict[str, Definition] = {}

@@ -11,15 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from pathways.checks.rules import caseload_flag_key
+from pathways.definition.loader import Definition
 from pathways.engine.migration import MIGRATION_EVENT
 from pathways.engine.state import ACTIVE
 from pathways.services import access
-from pathways.services.context import Context, ServiceError, definition_of
-from pathways.store.tables import Deadline, Enrolment, Event, Flag, LivelihoodPeriod, Note, Participant
+from pathways.services.context import Context, NotFound, ServiceError, definition_of
+from pathways.services.livelihood import income_status
+from pathways.store.queries import caseload as caseload_rows
+from pathways.store.queries import cases as case_rows
+from pathways.store.queries import flags as flag_rows
+from pathways.store.queries import pathways as pathway_rows
+from pathways.store.tables import Enrolment, Event, Flag, LivelihoodPeriod, Note, Participant
 
 FLAG_KINDS = {
     "frist_brudd": "Frist passert", "frist_nar": "Frist nærmer seg", "frist_paminnelse": "Påminnelse om frist",
@@ -32,7 +37,7 @@ FLAG_KINDS = {
 SEVERITY = {"high": "Høy", "medium": "Middels", "low": "Lav"}
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 FLAG_STATES = {"open": "Åpent", "acknowledged": "Kvittert", "snoozed": "Utsatt", "resolved": "Løst"}
-LIVE_FLAG_STATES = ("open", "acknowledged", "snoozed")
+LIVE_FLAG_STATES = flag_rows.LIVE_FLAG_STATES
 STATUS = {"active": "Aktiv", "paused": "Permisjon", "stopped": "Midlertidig stans", "completed": "Fullført",
           "discontinued": "Avbrutt", "transferred": "Overført"}
 SORTS = ("navn", "løp", "steg", "frist", "flagg", "start")
@@ -108,99 +113,40 @@ class Caseload:
     pages: int
 
 
-def _open_deadline() -> Any:
-    """Deadline status open or breached, written so that no planner picks the (status, due) index for a
-    lookup by case: that index walks every open deadline of every case (measured: 38 s for 159 cases)."""
-    return func.coalesce(Deadline.status, "").in_(("open", "breached"))
-
-
-def _live_flag_count() -> Any:
-    """The live flags of the row's case, correlated (index on flag.enrolment_id): cheaper than grouping
-    the kommune's flags when a page needs only the order of the cases in scope."""
-    return (select(func.count()).where(Flag.enrolment_id == Enrolment.id, col(Flag.state).in_(LIVE_FLAG_STATES))
-            .correlate(Enrolment).scalar_subquery())
-
-
 def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
-    """One page of the actor's cases, filtered and sorted, with next deadline, live flags and income status."""
+    """One page of the actor's cases, filtered and sorted, with next deadline, live flags and the live
+    income status (:func:`pathways.services.livelihood.income_status`: the same answer as the case page)."""
     wanted.check()
-    conditions = access.cases(ctx.actor)
-    if wanted.status == "aktive":
-        conditions.append(col(Enrolment.status).in_(ACTIVE))
-    elif wanted.status == "avsluttet":
-        conditions.append(col(Enrolment.status).not_in(ACTIVE))
-    if wanted.pathway:
-        conditions.append(Enrolment.pathway_id == wanted.pathway)
-    if wanted.step:
-        conditions.append(("," + col(Enrolment.current_steps) + ",").contains(f",{wanted.step},", autoescape=True))
-    if wanted.flag_kind:  # driven from the kommune's flags (index kommune_id, state), not one lookup per case
-        conditions.append(col(Enrolment.id).in_(select(Flag.enrolment_id).where(
-            *access.kommune(ctx.actor, Flag.kommune_id), Flag.kind == wanted.flag_kind,
-            col(Flag.state).in_(LIVE_FLAG_STATES))))
-    if wanted.due_within is not None:  # next_due is the earliest open deadline of the case
-        conditions.append(col(Enrolment.next_due) <= ctx.today() + timedelta(days=wanted.due_within))
-    if wanted.q and wanted.q.strip():
-        conditions.append(func.lower(Participant.name).contains(wanted.q.strip().lower(), autoescape=True))
-    join = and_(col(Participant.id) == col(Enrolment.participant_id),
-                *access.kommune(ctx.actor, Participant.kommune_id))
-    searching = bool(wanted.q and wanted.q.strip())
-
-    def cases(by_name: bool) -> Any:  # the participant table only where the name is needed (index-only counts)
-        query = select(Enrolment.id).select_from(Enrolment)
-        return query.join(Participant, join) if by_name else query
-
-    order = {"navn": col(Participant.name), "løp": col(Enrolment.pathway_id), "steg": col(Enrolment.current_steps),
-             "frist": col(Enrolment.next_due), "start": col(Enrolment.start_date),
-             "flagg": _live_flag_count()}[wanted.sort]
-    if wanted.sort == "frist":  # cases without a deadline last either way
-        order_by = [order.is_(None), order.desc() if wanted.descending else order]
-    else:
-        order_by = [order.desc() if wanted.descending else order]
+    query = caseload_rows.Wanted(
+        status=wanted.status, pathway=wanted.pathway, step=wanted.step, flag_kind=wanted.flag_kind,
+        due_by=ctx.today() + timedelta(days=wanted.due_within) if wanted.due_within is not None else None,
+        q=wanted.q, sort=wanted.sort, descending=wanted.descending)
+    today = ctx.today()
     with ctx.transaction() as session:
-        total = session.exec(select(func.count()).select_from(cases(searching).where(*conditions).subquery())).one()
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(wanted.page, pages)
-        ids = list(session.exec(cases(searching or wanted.sort == "navn").where(*conditions)
-                                .order_by(*order_by, col(Enrolment.id))
-                                .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all())
-        position = {case_id: i for i, case_id in enumerate(ids)}
-        found = sorted(session.exec(
-            select(Enrolment.id, Enrolment.participant_id, Participant.name, Enrolment.pathway_id,
-                   Enrolment.pathway_version_id, Enrolment.current_steps, Enrolment.status, Enrolment.start_date,
-                   Enrolment.caseworker).join(Participant, join)
-            .where(col(Enrolment.id).in_(ids), *access.cases(ctx.actor))
-        ).all(), key=lambda row: position[row[0]])
+        total, page, found = caseload_rows.page(
+            session, access.cases(ctx.actor), access.kommune(ctx.actor, Participant.kommune_id),
+            access.kommune(ctx.actor, Flag.kommune_id), query, PAGE_SIZE, wanted.page)
         rows = []
-        for case_id, pid, name, pathway, version_id, steps, status, start, worker in found:
-            definition = definition_of(session, version_id)
+        for line in found:
+            definition = definition_of(session, line.pathway_version_id)
             titles = definition.pathway.all_steps()
-            rows.append(CaseRow(case_id, pid, name, pathway, definition.pathway.title,
-                                [titles[s].title if s in titles else s for s in steps.split(",") if s],
-                                status, start, worker))
-        _decorate(session, rows, ctx.today())
-    return Caseload(rows, total, page, pages)
+            rows.append(CaseRow(line.id, line.participant_id, line.name, line.pathway_id, definition.pathway.title,
+                                [titles[s].title if s in titles else s for s in line.current_steps.split(",") if s],
+                                line.status, line.start_date, line.caseworker,
+                                income_gap=income_status(line.gap_from, line.gap_to, today)
+                                if line.status in ACTIVE else None))
+        _decorate(session, rows)
+    return Caseload(rows, total, page, max(1, -(-total // PAGE_SIZE)))
 
 
-def _decorate(session: Session, rows: list[CaseRow], today: date) -> None:
-    """Next deadline, live flags and income status for the rows of one page (three queries)."""
+def _decorate(session: Session, rows: list[CaseRow]) -> None:
+    """Next deadline and live flags for the rows of one page (two queries). The income status is the
+    live projection on the case row, not the nightly flags."""
     by_id = {r.id: r for r in rows}
-    if not by_id:
-        return
-    for case_id, due, title in session.exec(
-            select(Deadline.enrolment_id, Deadline.due, Deadline.title)
-            .where(col(Deadline.enrolment_id).in_(by_id), _open_deadline())
-            .order_by(col(Deadline.due))):
-        if by_id[case_id].next_due is None:
-            by_id[case_id].next_due, by_id[case_id].next_due_title = due, title
-    for case_id, kind, severity, due in session.exec(
-            select(Flag.enrolment_id, Flag.kind, Flag.severity, Flag.due)
-            .where(col(Flag.enrolment_id).in_(by_id), col(Flag.state).in_(LIVE_FLAG_STATES))
-            .order_by(col(Flag.id))):
-        row = by_id[case_id or 0]
-        row.flags.append((kind, severity))
-        if kind == "inntektsgap":
-            now = due is not None and due <= today
-            row.income_gap = "nå" if now or row.income_gap == "nå" else "kommer"
+    for case_id, (due, title) in caseload_rows.next_deadlines(session, list(by_id)).items():
+        by_id[case_id].next_due, by_id[case_id].next_due_title = due, title
+    for case_id, kind, severity, _due in caseload_rows.live_flags(session, list(by_id)):
+        by_id[case_id].flags.append((kind, severity))
 
 
 @dataclass
@@ -225,13 +171,10 @@ def case_extras(ctx: Context, case_id: int) -> CaseExtras:
         definition = definition_of(session, case.pathway_version_id)
         participant = session.get(Participant, case.participant_id)
         assert participant is not None
-        events = list(session.exec(select(Event).where(Event.enrolment_id == case_id)
-                                   .order_by(col(Event.sequence).desc())))
-        notes = list(session.exec(select(Note).where(Note.enrolment_id == case_id).order_by(col(Note.id).desc())))
-        flags = list(session.exec(select(Flag).where(Flag.enrolment_id == case_id)
-                                  .order_by(col(Flag.state) == "resolved", col(Flag.due))))
-        periods = list(session.exec(select(LivelihoodPeriod).where(LivelihoodPeriod.participant_id == participant.id)
-                                    .order_by(col(LivelihoodPeriod.start))))
+        events = case_rows.events(session, case_id)
+        notes = case_rows.notes(session, case_id)
+        flags = case_rows.flags(session, case_id)
+        periods = case_rows.periods(session, participant.id or 0)
         from pathways.engine import machine
         compiled = machine.compiled(definition)
         names = {e.name for e in events}
@@ -276,17 +219,11 @@ def flag_counts(ctx: Context) -> dict[str, int]:
     veileder's own cases (a few hundred) for a veileder. The same flags as :func:`flags`, counted the
     cheap way: the rule is :func:`pathways.services.access.flags`."""
     actor = access.reading(ctx.actor)
-    if not actor.own_cases_only:
-        query = select(Flag.severity, func.count()).where(*access.kommune(actor, Flag.kommune_id),
-                                                          Flag.state == "open")
-    else:
-        query = (select(Flag.severity, func.count()).join(Enrolment, col(Enrolment.id) == col(Flag.enrolment_id))
-                 .where(*access.cases(actor), Flag.state == "open"))
     with ctx.transaction() as session:
-        found = dict(session.exec(query.group_by(col(Flag.severity))).all())
+        found = flag_rows.open_by_severity(session, access.kommune(actor, Flag.kommune_id),
+                                           access.cases(actor) if actor.own_cases_only else None)
         if actor.own_cases_only:  # the caseload flag about the veileder themself
-            key = caseload_flag_key(actor.kommune_id or 0, actor.name)  # unique: one index lookup
-            own = session.exec(select(Flag.severity).where(Flag.natural_key == key, Flag.state == "open")).first()
+            own = flag_rows.open_severity_by_key(session, caseload_flag_key(actor.kommune_id or 0, actor.name))
             if own is not None:
                 found[own] = found.get(own, 0) + 1
     return found
@@ -309,21 +246,15 @@ def flags(ctx: Context, state: str = "aktive", kind: str | None = None, severity
     if severity and severity not in SEVERITY:
         raise ServiceError(f"ukjent alvorlighet '{severity}'", "alvor")
     conditions = access.flags(ctx.actor)
-    conditions.append(col(Flag.state).in_(LIVE_FLAG_STATES) if state == "aktive" else Flag.state == state)
+    conditions.append(flag_rows.live(state))
     if kind:
         conditions.append(Flag.kind == kind)
     if severity:
         conditions.append(Flag.severity == severity)
     with ctx.transaction() as session:
-        total = session.exec(select(func.count()).select_from(Flag).where(*conditions)).one()
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = max(1, min(page, pages))
-        rows = session.exec(
-            select(Flag, Participant.name).outerjoin(Participant, col(Participant.id) == col(Flag.participant_id))
-            .where(*conditions)
-            .order_by((Flag.severity == "high").desc(), (Flag.severity == "medium").desc(), col(Flag.due),
-                      col(Flag.id)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return FlagPage([(f, n) for f, n in rows], total, page, pages)
+        total, page, rows = flag_rows.listing(session, conditions, PAGE_SIZE, page)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return FlagPage(rows, total, page, pages)
 
 
 def flag_in_scope(ctx: Context, flag_id: int) -> Flag:
@@ -353,11 +284,34 @@ class Cohort:
         return self.in_work_or_education / self.finished if self.finished else None
 
 
-def published_pathways(ctx: Context) -> list[tuple[str, str]]:
-    from pathways.store.tables import PathwayVersion
+@dataclass(frozen=True)
+class PublishedVersion:
+    """A published version as the pages draw and name it (no personal data: every role reads it)."""
+
+    id: int
+    pathway_id: str
+    version: int
+    title: str
+    content_hash: str
+    definition: Definition
+
+
+def published_version(ctx: Context, version_id: int | None = None, pathway_id: str | None = None
+                      ) -> PublishedVersion:
+    """The published version ``version_id``, or the newest of ``pathway_id``; NotFound when there is none."""
+    from pathways.services.publishing import latest_version
     with ctx.transaction() as session:
-        rows = session.exec(select(PathwayVersion.pathway_id, PathwayVersion.title, PathwayVersion.version)
-                            .order_by(col(PathwayVersion.pathway_id), col(PathwayVersion.version))).all()
+        row = latest_version(session, pathway_id) if pathway_id is not None else \
+            pathway_rows.version(session, version_id or 0)
+        if row is None:
+            raise NotFound(f"no pathway version {version_id}", "version")
+        return PublishedVersion(row.id or 0, row.pathway_id, row.version, row.title, row.content_hash,
+                                definition_of(session, row.id or 0))
+
+
+def published_pathways(ctx: Context) -> list[tuple[str, str]]:
+    with ctx.transaction() as session:
+        rows = pathway_rows.published(session)
     return sorted({p: t for p, t, _ in rows}.items(), key=lambda item: item[1])
 
 
@@ -372,20 +326,14 @@ def cohort(ctx: Context, pathway_id: str) -> Cohort:
         steps = definition.pathway.all_steps()
         per_step: dict[str, int] = {}
         active = 0
-        for current, count in session.exec(
-                select(Enrolment.current_steps, func.count()).where(
-                    *in_kommune, Enrolment.pathway_id == pathway_id,
-                    col(Enrolment.status).in_(ACTIVE)).group_by(col(Enrolment.current_steps))):
+        for current, count in caseload_rows.steps_count(session, in_kommune, pathway_id):
             active += count
             for sid in current.split(","):
                 if sid in steps:
                     per_step[sid] = per_step.get(sid, 0) + count
         outcomes = []
         finished = good = 0
-        for outcome, count in session.exec(
-                select(Enrolment.outcome, func.count()).where(
-                    *in_kommune, Enrolment.pathway_id == pathway_id,
-                    col(Enrolment.outcome).is_not(None)).group_by(col(Enrolment.outcome))):
+        for outcome, count in caseload_rows.outcome_count(session, in_kommune, pathway_id):
             step = steps.get(outcome or "")
             kind = step.outcome.value if step is not None and step.outcome is not None else "ukjent"
             outcomes.append((outcome or "", step.title if step else outcome or "", kind, count))

@@ -25,6 +25,7 @@ from pathways.income.stonad import monthly_amount, rate_changes, yearly_rate
 from pathways.services import access
 from pathways.services.context import Context, ServiceError, checked_date, definition_of
 from pathways.services.grunnbelop import g_table_in
+from pathways.store.queries import cases as case_rows
 from pathways.store.tables import Enrolment, LivelihoodPeriod, Participant
 
 
@@ -50,6 +51,7 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
         session.add(row)
         session.flush()
         assert row.id is not None
+        refresh_income(session, participant_id, ctx.today())
         return row.id
 
 
@@ -65,6 +67,8 @@ def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None 
         if planned is not None:
             row.planned = planned
         session.add(row)
+        session.flush()
+        refresh_income(session, row.participant_id, ctx.today())
 
 
 def periods_of(session: Session, participant_id: int) -> list[IncomePeriod]:
@@ -143,6 +147,32 @@ def _inputs(session: Session, participant_id: int, until: date
         return None
     spans = case_spans([(definition_of(session, version_id), state) for version_id, state, _ in cases], until)
     return periods_of(session, participant_id), spans, min(start for _, _, start in cases)
+
+
+def first_open_gap(gaps: Iterable[Gap], as_of: date) -> tuple[date, date | None] | None:
+    """The live income projection stored on a participant's active cases: (from, to) of the first gap not
+    over on ``as_of`` (to None when the look-ahead horizon cut it), or None when income is secured."""
+    for gap in sorted(gaps, key=lambda g: g.start):
+        if gap.end >= as_of:
+            return gap.start, None if gap.open_ended else gap.end
+    return None
+
+
+def income_status(gap_from: date | None, gap_to: date | None, today: date) -> str | None:
+    """What the caseload, the case page and the API say of a participant's income on ``today``: ``nå``
+    (a gap runs), ``kommer`` (one is coming) or None (secured); from the stored projection
+    (:func:`first_open_gap`) or a freshly computed one, so that every page gives the same answer."""
+    if gap_from is None or (gap_to is not None and gap_to < today):
+        return None
+    return "nå" if gap_from <= today else "kommer"
+
+
+def refresh_income(session: Session, participant_id: int, today: date) -> list[Gap]:
+    """Recompute a participant's gaps as of ``today`` and store the projection on their active cases, in
+    the caller's transaction: every service that changes periods or a case calls this. Returns the gaps."""
+    gaps = gaps_in_session(session, participant_id, today)
+    case_rows.set_gap(session, participant_id, first_open_gap(gaps, today))
+    return gaps
 
 
 def gaps_in_session(session: Session, participant_id: int, as_of: date, horizon_days: int = 90) -> list[Gap]:

@@ -110,6 +110,10 @@ class Enrolment(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="enrolment.id")  # the case that handed off
     caseworker: str | None = Field(default=None, max_length=100, index=True)  # veileder / jobbspesialist
     next_due: date | None = None  # the earliest open or breached deadline (projection, for the caseload)
+    # the participant's live income (projection, for the caseload): the first gap not over when last computed,
+    # from–to (to None: past the look-ahead), written with every change of periods or case, refreshed nightly
+    gap_from: date | None = None
+    gap_to: date | None = None
     version: int = 1
     updated_at: datetime
 

@@ -32,3 +32,39 @@ def test_the_app_includes_every_page_router() -> None:
         module = sys.modules.get(name) or __import__(name, fromlist=["router"])
         if hasattr(module, "router"):
             assert id(module.router) in included, f"{name}.router is not included in ui.app"
+
+
+FORBIDDEN = ("sqlalchemy", "sqlmodel", "pathways.store")
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+            if node.module == "pathways":  # from pathways import store
+                found += [(node.lineno, f"pathways.{alias.name}") for alias in node.names]
+    return found
+
+
+def test_no_ui_module_imports_the_store_or_sql() -> None:
+    """SQL lives in the store (issue 12): ``ui`` asks the services, and imports nothing from sqlalchemy,
+    sqlmodel or pathways.store, at the top of a module or inside a function."""
+    wrong = [f"{path.relative_to(ROOT)}:{line} imports {name}"
+             for path in sorted((ROOT / "ui").rglob("*.py"))
+             for line, name in _imports(path)
+             if any(name == banned or name.startswith(banned + ".") for banned in FORBIDDEN)]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_import_rule_finds_a_forbidden_import(tmp_path: Path) -> None:
+    """The check above can fail: it sees every form of import."""
+    probe = tmp_path / "probe.py"
+    probe.write_text("import sqlalchemy.orm\nfrom sqlmodel import Session\nfrom pathways import store\n"
+                     "def f():\n    from pathways.store.tables import Flag\n", encoding="utf-8")
+    assert [name for _, name in _imports(probe)] == ["sqlalchemy.orm", "sqlmodel", "pathways", "pathways.store",
+                                                     "pathways.store.tables"]

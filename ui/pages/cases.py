@@ -11,9 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from pathways.engine.machine import Refused
 from pathways.services import cases as case_service
 from pathways.services.accounts import Account
-from pathways.services.context import Conflict, NotFound, ServiceError, definition_of
-from pathways.services.dashboard import add_note, case_extras
-from pathways.store.tables import PathwayVersion
+from pathways.services.context import Conflict, NotFound, ServiceError
+from pathways.services.dashboard import add_note, case_extras, published_version
 from ui.boundary import Id
 from ui.livelihood import timeline
 from ui.messages import norsk
@@ -98,13 +97,12 @@ async def note(request: Request, case_id: Id, account: SignedIn) -> Response:
 def diagram(request: Request, version_id: Id, account: SignedIn) -> Response:
     """A published pathway's diagram (no personal data), the steps in ``nå`` highlighted."""
     highlight = tuple(sorted(set(request.query_params.getlist("nå"))))
-    with context(request).transaction() as session:
-        row = session.get(PathwayVersion, version_id)
-        if row is None:
-            raise PageError(404, f"Fant ingen publisert versjon {version_id}.")
-        definition = definition_of(session, version_id)
     try:
-        svg = diagram_svg(definition, row.content_hash, highlight)
+        row = published_version(context(request), version_id)
+    except NotFound:
+        raise PageError(404, f"Fant ingen publisert versjon {version_id}.") from None
+    try:
+        svg = diagram_svg(row.definition, row.content_hash, highlight)
     except KeyError as exc:
         raise PageError(404, f"Ukjent steg i uthevingen: {exc.args[0]}") from None
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})

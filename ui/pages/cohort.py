@@ -5,9 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pathways.services.context import definition_of
-from pathways.services.dashboard import cohort, published_pathways
-from pathways.store.tables import PathwayVersion
+from pathways.services.dashboard import cohort, published_pathways, published_version
 from ui.pages.common import SignedIn
 from ui.rendering import PageError, context, diagram_svg, render
 
@@ -31,9 +29,6 @@ def cohort_diagram(request: Request, pathway_id: str, account: SignedIn) -> Resp
     if pathway_id not in dict(published_pathways(ctx)):
         raise PageError(404, "Ukjent løp.")
     found = cohort(ctx, pathway_id)
-    with ctx.transaction() as session:
-        row = session.get(PathwayVersion, found.version_id)
-        definition = definition_of(session, found.version_id)
-    assert row is not None
-    svg = diagram_svg(definition, row.content_hash, (), tuple(sorted(found.per_step.items())))
+    row = published_version(ctx, found.version_id)
+    svg = diagram_svg(row.definition, row.content_hash, (), tuple(sorted(found.per_step.items())))
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})

@@ -18,7 +18,6 @@ from pathways.services.participants import (
     read_participant,
     update_participant,
 )
-from pathways.store.tables import Participant
 from ui.boundary import Id
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
 from ui.rendering import PageError, context, error_text, render
@@ -72,7 +71,7 @@ async def participant_create(request: Request, account: SignedIn) -> Response:
     return RedirectResponse(f"/deltakere/{pid}", status_code=303)
 
 
-def _participant(request: Request, account: Account, pid: int) -> tuple[Participant, dict[str, Any]]:
+def _participant(request: Request, account: Account, pid: int) -> tuple[Any, dict[str, Any]]:
     """The participant (404 outside the user's scope) and what every participant page shows of them."""
     try:
         row, cases = read_participant(context(request, account), pid)

@@ -1,0 +1,101 @@
+"""The flags' queries: the header's counts, the flag list, and what the nightly sweep reconciles
+(the stored flags of the kinds a rule family owns, and the bulk updates of the ones that changed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlmodel import Session, col
+
+from pathways.store import bulk
+from pathways.store.tables import Enrolment, Flag, Participant
+
+LIVE_FLAG_STATES = ("open", "acknowledged", "snoozed")
+FLAG_COLUMNS = ("natural_key", "kommune_id", "enrolment_id", "participant_id", "kind", "severity", "due", "message",
+                "state", "created_at", "updated_at")
+
+
+# -- the dashboard ---------------------------------------------------------------------------------
+
+
+def open_by_severity(session: Session, kommune: Sequence[Any], cases: Sequence[Any] | None = None) -> dict[str, int]:
+    """Open flags by severity: of the kommune (``kommune``: conditions on Flag.kommune_id; index-only),
+    or, with ``cases`` (conditions on Enrolment), of those cases only (a veileder's few hundred)."""
+    if cases is None:
+        query = select(Flag.severity, func.count()).where(*kommune, Flag.state == "open")
+    else:
+        query = (select(Flag.severity, func.count()).join(Enrolment, col(Enrolment.id) == col(Flag.enrolment_id))
+                 .where(*cases, Flag.state == "open"))
+    return {severity: count for severity, count in session.execute(query.group_by(col(Flag.severity))).all()}
+
+
+def open_severity_by_key(session: Session, natural_key: str) -> str | None:
+    """The severity of the open flag with this natural key (unique: one index lookup), or None."""
+    return session.execute(select(Flag.severity).where(Flag.natural_key == natural_key, Flag.state == "open")
+                           ).scalars().first()
+
+
+def listing(session: Session, conditions: Sequence[Any], page_size: int, page: int
+            ) -> tuple[int, int, list[tuple[Flag, str | None]]]:
+    """(total, the page shown, its flags with their participant's name), the most severe first."""
+    total = session.execute(select(func.count()).select_from(Flag).where(*conditions)).scalar_one()
+    pages = max(1, -(-total // page_size))
+    page = max(1, min(page, pages))
+    rows = session.execute(
+        select(Flag, Participant.name).outerjoin(Participant, col(Participant.id) == col(Flag.participant_id))
+        .where(*conditions)
+        .order_by((Flag.severity == "high").desc(), (Flag.severity == "medium").desc(), col(Flag.due),
+                  col(Flag.id)).offset((page - 1) * page_size).limit(page_size)).all()
+    return total, page, [(f, n) for f, n in rows]
+
+
+def live(state: str) -> Any:
+    """The condition on Flag.state for a listing: ``aktive`` is every live state."""
+    return col(Flag.state).in_(LIVE_FLAG_STATES) if state == "aktive" else Flag.state == state
+
+
+# -- the nightly sweep -----------------------------------------------------------------------------
+
+
+StoredRow = tuple[int, str, str, str, str, str, date | None, date | None, str | None]
+
+
+def owned(connection: Connection, kinds: Sequence[str], error_prefix: str | None,
+          shard: tuple[int, int] | None) -> list[StoredRow]:
+    """(id, natural key, kind, state, severity, message, due, snoozed until, resolved by) of the stored
+    flags of ``kinds`` and the data errors whose key starts with ``error_prefix``, of the cases in
+    ``shard`` (ids ≡ i mod n) or all."""
+    condition: Any = Flag.kind.in_(kinds)
+    if error_prefix is not None:
+        condition = or_(condition, and_(Flag.kind == error_prefix.split(":", 1)[0],
+                                        Flag.natural_key.startswith(error_prefix, autoescape=True)))
+    return [tuple(row) for row in connection.execute(  # type: ignore[misc]
+        select(Flag.id, Flag.natural_key, Flag.kind, Flag.state, Flag.severity, Flag.message, Flag.due,
+               Flag.snoozed_until, Flag.resolved_by).where(
+            condition, *([Flag.enrolment_id % shard[1] == shard[0]] if shard else [])))]
+
+
+def insert_open(connection: Connection, rows: Sequence[tuple[Any, ...]], now: datetime) -> None:
+    """New open flags, in bulk: (natural key, kommune, case, participant, kind, severity, due, message) each."""
+    bulk.copy_rows(connection, "flag", FLAG_COLUMNS, ((*row, "open", now, now) for row in rows))
+
+
+def update_changed(connection: Connection, changed: Sequence[dict[str, Any]], now: datetime) -> None:
+    """Flags whose state, severity, message or due changed (dicts with flag_id and those, plus resolved_*)."""
+    if changed:
+        connection.execute(
+            update(Flag).where(Flag.id == bindparam("flag_id")).values(
+                state=bindparam("state"), severity=bindparam("severity"), message=bindparam("message"),
+                due=bindparam("due"), resolved_at=bindparam("resolved_at"), resolved_by=bindparam("resolved_by"),
+                updated_at=now), list(changed))
+
+
+def resolve(connection: Connection, flag_ids: Sequence[int], by: str, resolution: str, now: datetime) -> None:
+    if flag_ids:
+        connection.execute(
+            update(Flag).where(Flag.id == bindparam("flag_id")).values(
+                state="resolved", resolved_at=now, resolved_by=by, resolution=resolution, updated_at=now),
+            [{"flag_id": i} for i in flag_ids])
