@@ -1,10 +1,11 @@
-"""Published pathway versions as the pages list them."""
+"""Published pathway versions as the pages list them and the demo loads them; kommuner by name."""
 
 from __future__ import annotations
 
+from sqlalchemy import Connection, insert
 from sqlmodel import Session, col, select
 
-from pathways.store.tables import PathwayVersion
+from pathways.store.tables import Kommune, PathwayVersion
 
 
 def published(session: Session) -> list[tuple[str, str, int]]:
@@ -16,3 +17,18 @@ def published(session: Session) -> list[tuple[str, str, int]]:
 
 def version(session: Session, version_id: int) -> PathwayVersion | None:
     return session.get(PathwayVersion, version_id)
+
+
+def documents(conn: Connection) -> list[tuple[str, int, str]]:
+    """(pathway, version id, document) of every published version, oldest version first."""
+    return [(p, i, d) for p, i, d in conn.execute(
+        select(PathwayVersion.pathway_id, PathwayVersion.id, PathwayVersion.document)
+        .order_by(col(PathwayVersion.version)))]
+
+
+def kommune_id(conn: Connection, name: str) -> int:
+    """The id of the kommune named ``name``, added when there is none."""
+    found = conn.execute(select(Kommune.id).where(Kommune.name == name)).scalar()
+    if found is None:
+        found = conn.execute(insert(Kommune).values(name=name)).inserted_primary_key[0]
+    return int(found)
