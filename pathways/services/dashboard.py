@@ -293,6 +293,7 @@ class PublishedVersion:
     version: int
     title: str
     content_hash: str
+    document: str
     definition: Definition
 
 
@@ -306,7 +307,7 @@ def published_version(ctx: Context, version_id: int | None = None, pathway_id: s
         if row is None:
             raise NotFound(f"no pathway version {version_id}", "version")
         return PublishedVersion(row.id or 0, row.pathway_id, row.version, row.title, row.content_hash,
-                                definition_of(session, row.id or 0))
+                                row.document, definition_of(session, row.id or 0))
 
 
 def published_pathways(ctx: Context) -> list[tuple[str, str]]:

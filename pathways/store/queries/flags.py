@@ -72,7 +72,7 @@ def owned(connection: Connection, kinds: Sequence[str], error_prefix: str | None
     if error_prefix is not None:
         condition = or_(condition, and_(Flag.kind == error_prefix.split(":", 1)[0],
                                         Flag.natural_key.startswith(error_prefix, autoescape=True)))
-    return [tuple(row) for row in connection.execute(  # type: ignore[misc]
+    return [tuple(row) for row in connection.execute(
         select(Flag.id, Flag.natural_key, Flag.kind, Flag.state, Flag.severity, Flag.message, Flag.due,
                Flag.snoozed_until, Flag.resolved_by).where(
             condition, *([Flag.enrolment_id % shard[1] == shard[0]] if shard else [])))]
