@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from pathways.definition.diff import Change, changed_steps, diff_definitions
 from pathways.definition.loader import Definition, load_text
@@ -39,14 +38,15 @@ from pathways.engine.migration import (
     check_mapping,
     migrate_state,
 )
-from pathways.engine.state import ACTIVE, CaseState
+from pathways.engine.state import CaseState
 from pathways.engine.state import Participant as Facts
 from pathways.services import access
 from pathways.services.cases import deadline_row
 from pathways.services.context import Context, NotFound, ServiceError, definition_of, dumps
 from pathways.services.participants import facts_of
 from pathways.services.publishing import Published, publish  # noqa: F401 (the editor's and the CLI's publish)
-from pathways.store.tables import Deadline, Enrolment, Event, MigrationRun, Participant, PathwayDraft, PathwayVersion
+from pathways.store.queries import authoring as rows
+from pathways.store.tables import Enrolment, MigrationRun, PathwayDraft, PathwayVersion
 
 BATCH = 500
 
@@ -63,13 +63,11 @@ def parse_ref(text: str) -> tuple[str, int]:
 
 
 def version_row(session: Session, pathway_id: str, version: int) -> PathwayVersion:
-    row = session.exec(select(PathwayVersion).where(PathwayVersion.pathway_id == pathway_id,
-                                                    PathwayVersion.version == version)).first()
+    row = rows.version(session, pathway_id, version)
     if row is None:
-        have = session.exec(select(PathwayVersion.version).where(PathwayVersion.pathway_id == pathway_id)
-                            .order_by(col(PathwayVersion.version))).all()
+        have = rows.version_numbers(session, pathway_id)
         if not have:
-            known = session.exec(select(PathwayVersion.pathway_id).distinct()).all()
+            known = rows.pathway_ids(session)
             raise NotFound(f"no published pathway '{pathway_id}'" + did_you_mean(pathway_id, known), "ref")
         raise NotFound(f"'{pathway_id}' has no version {version} (published: "
                        f"{', '.join(str(v) for v in have)})", "ref")
@@ -98,8 +96,7 @@ def save_draft(ctx: Context, pathway_id: str, text: str, base_version: int | Non
     """Save (or replace) the actor's draft of a pathway; returns its problems (a draft may be invalid)."""
     _, problems = validate(text, f"{pathway_id}.yaml")
     with ctx.transaction() as session:
-        draft = session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
-                                                        PathwayDraft.author == ctx.actor.name)).first()
+        draft = rows.draft(session, pathway_id, ctx.actor.name)
         now = ctx.now()
         if draft is None:
             session.add(PathwayDraft(pathway_id=pathway_id, base_version=base_version, document=text,
@@ -112,8 +109,7 @@ def save_draft(ctx: Context, pathway_id: str, text: str, base_version: int | Non
 
 def draft_of(ctx: Context, pathway_id: str) -> PathwayDraft | None:
     with ctx.transaction() as session:
-        return session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
-                                                       PathwayDraft.author == ctx.actor.name)).first()
+        return rows.draft(session, pathway_id, ctx.actor.name)
 
 
 def next_version_text(text: str, version: int) -> str:
@@ -138,14 +134,10 @@ class VersionInfo:
 def versions(ctx: Context) -> list[VersionInfo]:
     """Every published version with its running cases (in the actor's kommune; all for a system actor)."""
     with ctx.transaction() as session:
-        counts_query = (select(Enrolment.pathway_version_id, func.count())
-                        .where(col(Enrolment.status).in_(ACTIVE), *access.kommune(ctx.actor, Enrolment.kommune_id))
-                        .group_by(col(Enrolment.pathway_version_id)))
-        counts = dict(session.exec(counts_query).all())
-        rows = session.exec(select(PathwayVersion).order_by(col(PathwayVersion.pathway_id),
-                                                            col(PathwayVersion.version))).all()
+        counts = rows.active_per_version(session, access.kommune(ctx.actor, Enrolment.kommune_id))
         return [VersionInfo(r.pathway_id, r.version, r.id or 0, r.title, r.published_at, r.published_by,
-                            r.change_note, r.content_hash, counts.get(r.id, 0)) for r in rows]
+                            r.change_note, r.content_hash, counts.get(r.id or 0, 0))
+                for r in rows.all_versions(session)]
 
 
 # -- diff ----------------------------------------------------------------------------------------------
@@ -185,11 +177,8 @@ def diff(ctx: Context, pathway_id: str, old: int, new: int) -> Diff:
     with ctx.transaction() as session:
         a, b = version_row(session, pathway_id, old), version_row(session, pathway_id, new)
         da, db = definition_of(session, a.id or 0), definition_of(session, b.id or 0)
-        query = select(Enrolment.current_steps).where(Enrolment.pathway_version_id == a.id,
-                                                      col(Enrolment.status).in_(ACTIVE),
-                                                      *access.kommune(ctx.actor, Enrolment.kommune_id))
         by_step: Counter[str] = Counter()
-        for steps in session.exec(query):
+        for steps in rows.active_steps(session, a.id, access.kommune(ctx.actor, Enrolment.kommune_id)):
             by_step.update(s for s in steps.split(",") if s)
     result = Diff(pathway_id, old, new, diff_definitions(da, db), dict(sorted(by_step.items())))
     touched = {k for k, v in result.changed_steps.items() if v in ("removed", "changed")}
@@ -292,12 +281,8 @@ def migrate(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapp
     access.administering(ctx.actor)
     a, b, da, db = check_migration(ctx, pathway_id, old, new, mapping)
     with ctx.transaction() as session:
-        scope = [Enrolment.pathway_id == pathway_id, col(Enrolment.status).in_(ACTIVE),
-                 *access.kommune(ctx.actor, Enrolment.kommune_id)]
-        ids = list(session.exec(select(Enrolment.id).where(Enrolment.pathway_version_id == a.id, *scope)
-                                .order_by(col(Enrolment.id)).limit(limit)).all())
-        already = session.exec(select(func.count()).select_from(Enrolment)
-                               .where(Enrolment.pathway_version_id == b.id, *scope)).one()
+        ids, already = rows.cases_to_move(session, pathway_id, a.id, b.id,
+                                          access.kommune(ctx.actor, Enrolment.kommune_id), limit)
     report = MigrationReport(pathway_id, old, new, dry_run, already=already)
     if not dry_run:
         with ctx.transaction() as session:
@@ -329,10 +314,7 @@ def _mark_interrupted(session: Session, run: MigrationRun) -> list[int]:
     stopped by an error and marked then) are marked as interrupted and resumed by ``run``. Their ``moved``
     is exact: it is counted in each case's own transaction. A run still going meanwhile corrects its row
     when it finishes."""
-    earlier = session.exec(select(MigrationRun).where(
-        MigrationRun.pathway_id == run.pathway_id, MigrationRun.from_version == run.from_version,
-        MigrationRun.to_version == run.to_version, col(MigrationRun.finished_at).is_(None),
-        col(MigrationRun.id) != run.id).order_by(col(MigrationRun.id))).all()
+    earlier = rows.unfinished_runs(session, run)
     marked = []
     for row in earlier:
         known = json.loads(row.report) if row.report else {}
@@ -353,12 +335,9 @@ def _migrate_cases(ctx: Context, report: MigrationReport, ids: list[int], a: Pat
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         with ctx.transaction() as session:  # read a batch at once; write each case in its own transaction
-            rows = session.exec(select(Enrolment.id, Enrolment.state, Enrolment.version, Enrolment.kommune_id,
-                                       Participant)
-                                .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
-                                .where(col(Enrolment.id).in_(chunk), Enrolment.pathway_version_id == a.id)).all()
+            found = rows.cases_with_people(session, chunk, a.id)
             latest = {case_id: (state_json, version, kommune, facts_of(person))
-                      for case_id, state_json, version, kommune, person in rows}
+                      for case_id, state_json, version, kommune, person in found}
         for case_id in chunk:
             if stop_after is not None and done >= stop_after:
                 return _finish(ctx, report)
@@ -393,24 +372,14 @@ def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: in
     now = ctx.now()
     items = moved.deadlines
     with ctx.engine.begin() as connection:
-        changed = connection.execute(update(Enrolment).where(
-            col(Enrolment.id) == case_id, col(Enrolment.version) == version,
-            col(Enrolment.pathway_version_id) == old_id).values(
-            pathway_version_id=new_id, state=state.model_dump_json(), status=state.status,
-            current_steps=",".join(state.steps + list(state.compounds)), version=version + 1, updated_at=now,
-            next_due=next_due(items)))
-        if changed.rowcount != 1:  # nothing written: the empty transaction ends
-            return False
-        connection.execute(insert(Event).values(
-            enrolment_id=case_id, sequence=state.sequence, name=MIGRATION_EVENT, effective_on=on, step=None,
-            values=dumps(moved.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name))
-        connection.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case_id))
-        if items:
-            connection.execute(insert(Deadline), [deadline_row(case_id, kommune_id, i) for i in items])
-        if run_id is not None:
-            connection.execute(update(MigrationRun).where(col(MigrationRun.id) == run_id)
-                               .values(moved=col(MigrationRun.moved) + 1))
-    return True
+        return rows.move_case(
+            connection, case_id, version, old_id, new_id,
+            {"state": state.model_dump_json(), "status": state.status,
+             "current_steps": ",".join(state.steps + list(state.compounds))},
+            {"sequence": state.sequence, "name": MIGRATION_EVENT, "effective_on": on, "step": None,
+             "values": dumps(moved.values), "facts": facts.model_dump_json(), "recorded_at": now,
+             "recorded_by": ctx.actor.name},
+            [deadline_row(case_id, kommune_id, i) for i in items], run_id, now, next_due(items))
 
 
 def _finish(ctx: Context, report: MigrationReport) -> MigrationReport:
