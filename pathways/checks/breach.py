@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from pathways.calendar import Clock, FixedClock, SystemClock
 from pathways.definition.validation import BREACH_PREFIX
@@ -22,7 +22,8 @@ from pathways.engine.state import CaseState
 from pathways.services import cases
 from pathways.services.context import Actor, Context, ServiceError, definition_of
 from pathways.services.participants import facts_of, get_participant
-from pathways.store.tables import Deadline, Enrolment
+from pathways.store.queries import checks as store
+from pathways.store.tables import Enrolment
 
 KIND = "frist_brudd_flytt"  # in the sweep's report: the cases moved (not a flag kind)
 
@@ -51,19 +52,12 @@ def _candidates(engine: Engine, on: date) -> list[tuple[int, str]]:
     """(case, deadline) pairs to look at: stored breach deadlines past due on active cases, of the
     versions whose definition gives that deadline an ``on_breach``."""
     with Session(engine) as session:
-        versions = session.exec(select(Enrolment.pathway_version_id).where(Enrolment.status == "active")
-                                .distinct()).all()
-        forcing = {(vid, d.id) for vid in versions
+        connection = session.connection()
+        forcing = {(vid, d.id) for vid in store.active_versions(connection)
                    for d in definition_of(session, vid).pathway.deadlines if d.on_breach}
         if not forcing:
             return []
-        rows = session.exec(
-            select(Deadline.enrolment_id, Deadline.key, Enrolment.pathway_version_id)
-            .join(Enrolment, col(Enrolment.id) == col(Deadline.enrolment_id))
-            .where(Enrolment.status == "active", Deadline.kind == "breach", Deadline.recurring == False,  # noqa: E712
-                   col(Deadline.status).in_(("open", "breached")), col(Deadline.due) < on,
-                   col(Deadline.key).in_(sorted({key for _, key in forcing})))
-            .order_by(col(Deadline.enrolment_id), col(Deadline.key))).all()
+        rows = store.breach_deadlines_passed(connection, on, sorted({key for _, key in forcing}))
     return [(case_id, key) for case_id, key, vid in rows if (vid, key) in forcing]
 
 

@@ -115,3 +115,20 @@ def in_steps_without_income(conn: Connection, pathways: Sequence[str], steps: Se
         select(Enrolment.id, Enrolment.kommune_id, Enrolment.participant_id)
         .where(Enrolment.status == "active", Enrolment.pathway_id.in_(pathways),
                or_(*[Enrolment.current_steps.contains(s) for s in steps]), ~covered))
+
+
+def active_versions(conn: Connection) -> list[int]:
+    """The published versions that have an active case."""
+    return list(conn.execute(select(Enrolment.pathway_version_id).where(Enrolment.status == "active")
+                             .distinct()).scalars())
+
+
+def breach_deadlines_passed(conn: Connection, before: date, keys: Sequence[str]) -> list[tuple[int, str, int]]:
+    """(case, deadline key, version) of the one-off breach deadlines of ``keys`` still open or breached and
+    due before ``before`` on active cases, by case and key."""
+    return [(c, k, v) for c, k, v in conn.execute(
+        select(Deadline.enrolment_id, Deadline.key, Enrolment.pathway_version_id)
+        .join(Enrolment, Enrolment.id == Deadline.enrolment_id)
+        .where(Enrolment.status == "active", Deadline.kind == "breach", Deadline.recurring == False,  # noqa: E712
+               Deadline.status.in_(("open", "breached")), Deadline.due < before, Deadline.key.in_(list(keys)))
+        .order_by(Deadline.enrolment_id, Deadline.key))]
