@@ -1,5 +1,8 @@
-"""The rule families of the nightly checks. Each reads the store set-based (a few queries over indexed
-columns, never one query per case) and returns the flags that should exist on the run date.
+"""The rule families of the nightly checks. Each asks the store for its rows set-based
+(:mod:`pathways.store.queries.checks`: a few queries over indexed columns, never one query per case),
+states its rule over them, and returns the flags that should exist on the run date. The income-gap
+family also refreshes the live income projection the caseload shows (days passing move a coming gap
+to a current one; the services write it with every change of the data).
 
 A flag's natural key names the rule, the case (or caseworker) and what it is about, so that a re-run
 finds the same flag instead of adding one. Messages are Norwegian bokmål and carry no personal data

@@ -6,6 +6,10 @@ holds (state ``resolved``, by ``system``, with the reason kept). A flag staff re
 one the system resolved comes back if its condition returns; a snooze ends on its date. Running a
 family twice on the same date changes nothing the second time, so a sweep killed halfway and run
 again ends where an uninterrupted run does.
+
+After the families, the sweep refreshes the planner statistics of the tables it rewrote
+(:func:`pathways.store.bulk.refresh_statistics`), so the first pages of the day are planned on the
+store as it now is. The SQL is the store's (:mod:`pathways.store.queries.flags`, :mod:`pathways.store.bulk`).
 """
 
 from __future__ import annotations
