@@ -142,6 +142,7 @@ MESSAGES: dict[str, str] = {
     "unknown_column": N_("unknown column (columns: {columns})"),
     "not_csv": N_("not CSV: {detail}"),
     "too_many_values": N_("more values than columns"),
+    "import_rejected": N_("{count} error(s); nothing was imported"),
     # -- livelihood (pathways.services.livelihood) --------------------------------------------
     "unknown_source": N_("unknown livelihood source '{source}'{hint}"),
     "sources_are": N_(" (sources: {sources})"),
@@ -379,7 +380,10 @@ def text_of(error: BaseException | str) -> str:
     if isinstance(error, str):
         return error
     first = error.args[0] if error.args else None
-    return first if isinstance(first, Text) else str(error)
+    if isinstance(first, Text):
+        return first
+    kept = getattr(error, "text", None)  # an error whose English says more than its code (a list of rows)
+    return kept if isinstance(kept, Text) else str(error)
 
 
 def message(code_or_text: str, /, **params: object) -> str:

@@ -98,7 +98,7 @@ async def check(request: Request, pathway_id: str, account: SignedIn) -> Respons
         return JSONResponse({"problems": [{"line": 1, "column": 1, "message": other}], "svg": None, "ms": 0})
     svg = draw(definition, "svg").decode() if definition is not None else None
     return JSONResponse({
-        "problems": [{"line": p.line, "column": p.column, "message": p.message} for p in problems],
+        "problems": [{"line": p.line, "column": p.column, "message": norsk(p.message)} for p in problems],
         "svg": svg, "ms": round((time.perf_counter() - started) * 1000, 1)})
 
 

@@ -49,6 +49,7 @@ class ImportRejected(ServiceError):
         shown = "\n".join(str(e) for e in errors[:50])
         more = f"\n… and {total - 50} more" if total > 50 else ""
         super().__init__(f"{total} error(s); nothing was imported:\n{shown}{more}")
+        self.text = Text("import_rejected", count=total)  # the dashboard lists the rows from ``errors``
 
 
 def facts_of(row: Participant) -> Facts:
