@@ -83,6 +83,11 @@ MESSAGES: dict[str, str] = {
     "breach_handled": N_("the breach of '{deadline}' has been acted on already"),
     "already_in_step": N_("the case is already in step '{step}'"),
     "resume_not_paused": N_("only a paused or stopped case can be resumed"),
+    "no_pause": N_("this pathway has no permisjon (no 'lifecycle.pause')"),
+    "pause_needs_active": N_("permisjon needs an active case; the case is {status}"),
+    "no_temporary_stop": N_("this pathway has no midlertidig stans (no 'lifecycle.temporary_stop')"),
+    "stop_needs_active": N_("midlertidig stans needs an active case; the case is {status}"),
+    "no_lifecycle_target": N_("this pathway has no '{event}' (set 'lifecycle.{key}')"),
     "practice_field_needed": N_("'{name}' is needed to credit practice"),
     "practice_ends_before_start": N_("the practice period ends ({end}) before it starts ({start})"),
     "practice_ends_after_event": N_("the practice period ends ({end}) after the event date ({on}); only practice "
@@ -108,6 +113,8 @@ MESSAGES: dict[str, str] = {
     "maps_kind_changes": N_("maps '{step}' ({before}) to '{target}' ({after}): a case cannot change between "
                             "simple and compound steps"),
     "recompute_unknown": N_("recompute names '{name}', which neither version has as a deadline"),
+    "compare_one_pathway": N_("compare versions of one pathway, not '{first}' with '{second}'"),
+    "migrate_one_pathway": N_("migrate between versions of one pathway, not '{first}' and '{second}'"),
     "migrate_not_newer": N_("migrate to a newer version: {new} is not after {old}"),
     # -- flags, notes and the caseload (pathways.services.flags, pathways.services.dashboard) ----
     "flag_resolved": N_("flag {id} is already resolved ({resolution})"),

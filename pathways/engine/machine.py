@@ -596,9 +596,9 @@ class _Run:
         lifecycle, status = self.c.pathway.lifecycle, self.state.status
         if name == "permisjon":
             if lifecycle.pause is None:
-                raise Refused("this pathway has no permisjon (no 'lifecycle.pause')")
+                raise Refused(Text("no_pause"))
             if status != "active":
-                raise Refused(f"permisjon needs an active case; the case is {status}")
+                raise Refused(Text("pause_needs_active", status=status))
             self.state.pauses.append(Pause(start=self.on, reason=values.get("arsak")))
             self.state.status = "paused"
         elif name == "gjenoppta":
@@ -611,16 +611,16 @@ class _Run:
             self.state.status = "active"
         elif name == "midlertidig_stans":
             if not lifecycle.temporary_stop:
-                raise Refused("this pathway has no midlertidig stans (no 'lifecycle.temporary_stop')")
+                raise Refused(Text("no_temporary_stop"))
             if status != "active":
-                raise Refused(f"midlertidig stans needs an active case; the case is {status}")
+                raise Refused(Text("stop_needs_active", status=status))
             self.state.status = "stopped"
             self.state.stopped_since = self.on
         else:
             target = lifecycle.discontinue if name == "avbrudd" else lifecycle.transfer
             if target is None:
                 key = "discontinue" if name == "avbrudd" else "transfer"
-                raise Refused(f"this pathway has no '{name}' (set 'lifecycle.{key}')")
+                raise Refused(Text("no_lifecycle_target", event=name, key=key))
             source = (self.state.steps or list(self.state.compounds) or ["?"])[-1]
             self.enter(target, source)
 
