@@ -260,6 +260,11 @@ MESSAGES: dict[str, str] = {
     "too_small": N_("{where}: {value} is less than {limit}"),
     "too_big": N_("{where}: {value} is more than {limit}"),
     "text_too_long_at": N_("{where}: longer than {limit} characters"),
+    "duration_expected": N_("expected an ISO 8601 duration such as 'P3M', got {value}"),
+    "duration_no_times": N_("'{raw}': durations are in years, months, weeks or days; no times"),
+    "duration_not_iso": N_("'{raw}' is not an ISO 8601 duration (examples: P3M, P1Y6M, P10D, P6W)"),
+    "duration_whole": N_("'{raw}': use whole years, months, weeks or days"),
+    "duration_too_long": N_("'{raw}' is too long: a duration is at most {years} years"),
     # -- definitions: the checks (pathways.definition.validation) -------------------------------
     "duplicate_step_id": N_("duplicate step id '{id}' (first defined at {first})"),
     "duplicate_deadline_id": N_("duplicate deadline id '{id}'"),
