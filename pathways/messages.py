@@ -226,6 +226,8 @@ MESSAGES: dict[str, str] = {
     "choose_one_of": N_(" (choose one of: {choices})"),
     "at_where": N_("{where}: {message}"),
     "no_pathway_in_catalogue": N_("no pathway '{pathway}' in the catalogue{hint}"),
+    "no_pathway_files": N_("no pathway files (*.yaml) found"),
+    "pathway_id_used": N_("pathway id '{id}' is also used by {file}"),
     "handoff_unknown_pathway": N_("step '{step}' hands off to unknown pathway '{pathway}'{hint}"),
     # -- definitions: the shape of a document (pathways.definition.schema) -------------------------
     "source_needs_ref": N_("a source needs at least one of 'seed', 'law' or 'url'"),

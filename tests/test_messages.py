@@ -74,7 +74,7 @@ def test_the_compiled_catalogue_is_the_source_compiled():
 
 
 _RAISERS = {"ServiceError", "NotFound", "Conflict", "Forbidden", "ImportRejected", "InputError", "Refused",
-            "CannotMove", "PracticeError", "Text", "RowError", "DefinitionError", "MappingError"}
+            "CannotMove", "PracticeError", "Text", "RowError", "DefinitionError", "MappingError", "GuardError", "Problem"}
 
 
 def _calls(tree: ast.AST):
@@ -94,7 +94,10 @@ def test_errors_are_raised_with_a_code_not_a_sentence():
         for name, call in _calls(tree):
             if name not in _RAISERS or not call.args:
                 continue
-            first = call.args[2] if name == "RowError" and len(call.args) > 2 else call.args[0]
+            at = {"RowError": 2, "Problem": 3}.get(name, 0)  # the message's place among the arguments
+            if len(call.args) <= at:
+                continue
+            first = call.args[at]
             where = f"{path.relative_to(ROOT)}:{call.lineno}"
             if isinstance(first, ast.JoinedStr):
                 wrong.append(f"{where}: {name}(f'...')")

@@ -57,8 +57,7 @@ def load_catalogue(paths: Iterable[str | Path] | None = None, context: Iterable[
     known = set(load_catalogue(context).definitions) if context else set()
     files = files_in(paths)
     if not files:
-        catalogue.problems.append(Problem(", ".join(map(str, paths)), 1, 1, "no pathway files (*.yaml) found",
-                                          "io"))
+        catalogue.problems.append(Problem(", ".join(map(str, paths)), 1, 1, Text("no_pathway_files"), "io"))
     for path in files:
         try:
             definition = load_file(path)
@@ -69,7 +68,7 @@ def load_catalogue(paths: Iterable[str | Path] | None = None, context: Iterable[
         if first is not None:
             line, column = definition.positions.of(("id",))
             catalogue.problems.append(Problem(str(path), line, column,
-                                              f"pathway id '{definition.id}' is also used by {first.file}",
+                                              Text("pathway_id_used", id=definition.id, file=first.file),
                                               "duplicate-id"))
             continue
         catalogue.definitions[definition.id] = definition
