@@ -155,3 +155,16 @@ def test_pydantic_errors_get_a_message_by_their_type():
     texts = [from_pydantic(e) for e in refused.value.errors()]
     assert [t.code for t in texts] == ["not_a_date", "not_a_number"]
     assert localise(texts[0]) == "«2026-02-30» er ikke en dato (skriv ÅÅÅÅ-MM-DD)"
+
+
+def test_templates_translate_with_the_same_catalogue():
+    """The Jinja2 i18n extension is on: a template's _() reads the bokmål catalogue, and the `norsk` filter
+    renders a message code."""
+    from sqlalchemy import create_engine
+
+    from ui.app import Settings, create_app
+
+    app = create_app(create_engine("sqlite://"), None, Settings("test-secret-" + "x" * 32))
+    env = app.state.templates.env
+    assert env.from_string('{{ _("birth date") }}').render() == "fødselsdato"
+    assert env.from_string("{{ m|norsk }}").render(m=Text("no_case", id=3)) == "fant ingen sak 3"

@@ -74,20 +74,13 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(12)  # 16 characters, 96 bits
 
 
-_WEAK_BECAUSE = {  # zxcvbn's pattern of the weakest part: why, in bokmål
-    "user_inputs": "det ligner brukernavnet eller navnet ditt",
-    "passwords": "det er et vanlig passord eller ligner et",
-    "repeat": "det gjentar tegn eller ord (som «aaaa» eller «abcabc»)",
-    "sequence": "det er en rekkefølge (som «abcd» eller «1234»)",
-    "spatial": "det følger tastene på tastaturet (som «qwerty»)",
-    "date": "det er bygd på en dato", "regex": "det er bygd på et årstall",
-    "dictionary": "det er vanlige ord eller navn; sett sammen flere ord som ikke hører sammen",
-}
+_WEAK_PATTERNS = ("user_inputs", "passwords", "repeat", "sequence", "spatial", "date", "regex", "dictionary")
+"""zxcvbn's patterns of the weakest part, in the order a reason is chosen; the reason is message ``weak_<pattern>``."""
 
 
 def check_password_rules(password: str, user_inputs: tuple[str, ...] = ()) -> None:
     """At least 12 characters and hard to guess: zxcvbn's score, with the user's username and name as words
-    an attacker would try first. The reason is given in bokmål."""
+    an attacker would try first. The reason is a message of its own (``weak_*``), said in the refusal."""
     if len(password) < MIN_PASSWORD:
         raise ServiceError("password_too_short", "password", length=MIN_PASSWORD)
     if len(password) > 200:
@@ -103,7 +96,7 @@ def check_password_rules(password: str, user_inputs: tuple[str, ...] = ()) -> No
         return
     patterns = [m.get("dictionary_name") if m["pattern"] == "dictionary" and m.get("dictionary_name") in
                 ("user_inputs", "passwords") else m["pattern"] for m in result["sequence"]]
-    reason = next((f"weak_{p}" for p in _WEAK_BECAUSE if p in patterns), "weak_simple")
+    reason = next((f"weak_{p}" for p in _WEAK_PATTERNS if p in patterns), "weak_simple")
     raise ServiceError("password_weak_hint", "password", reason=Text(reason))
 
 
