@@ -74,7 +74,8 @@ def test_the_compiled_catalogue_is_the_source_compiled():
 
 
 _RAISERS = {"ServiceError", "NotFound", "Conflict", "Forbidden", "ImportRejected", "InputError", "Refused",
-            "CannotMove", "PracticeError", "Text", "RowError", "DefinitionError", "MappingError", "GuardError", "Problem"}
+            "CannotMove", "PracticeError", "Text", "RowError", "DefinitionError", "MappingError", "GuardError",
+            "Problem"}
 
 
 def _calls(tree: ast.AST):
