@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from pathways.messages import Text
+
 EARLIEST = date(1950, 1, 1)  # periods, events, date fields, snoozes
 LATEST = date(2100, 12, 31)
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -21,11 +23,11 @@ MAX_DEPENDANTS = 30
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def date_problem(value: date, low: date = EARLIEST, high: date = LATEST) -> str | None:
+def date_problem(value: date, low: date = EARLIEST, high: date = LATEST) -> Text | None:
     """Why ``value`` is not a plausible date (English, the range said), or None when it is."""
     if low <= value <= high:
         return None
-    return f"the date {value.isoformat()} is not between {low.isoformat()} and {high.isoformat()}"
+    return Text("date_out_of_range", value=value, low=low, high=high)
 
 
 def birth_range(today: date) -> tuple[date, date]:
@@ -36,8 +38,8 @@ def settlement_range(today: date) -> tuple[date, date]:
     return EARLIEST, today + SETTLED_AHEAD
 
 
-def text_problem(value: str) -> str | None:
+def text_problem(value: str) -> Text | None:
     """Why ``value`` cannot be stored as text (a NUL character or half of a surrogate pair), or None."""
     if _UNSTORABLE.search(value) is None:
         return None
-    return "the text contains a NUL character or an unpaired surrogate (invalid Unicode); remove it"
+    return Text("not_storable_text")

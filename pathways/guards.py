@@ -21,6 +21,7 @@ from enum import IntEnum
 from typing import Any, cast
 
 from pathways.definition.periods import DAYS_PER_YEAR, MAX_PERIOD_YEARS, Period
+from pathways.messages import Text
 
 MAX_LENGTH = 1_000
 MAX_NUMBER = 1e12
@@ -95,11 +96,11 @@ _UNITS_PER_YEAR = {"years": 1, "months": 12, "days": 366}
 def _duration(unit: str) -> Callable[[float], Period]:
     def make(n: float) -> Period:
         if n != int(n):
-            raise GuardError(f"{unit}() takes a whole number")
+            raise GuardError(Text("guard_whole_number", unit=unit))
         limit = MAX_PERIOD_YEARS * _UNITS_PER_YEAR[unit]
         if abs(n) > limit:
-            raise GuardError(f"{unit}({int(n)}) is too long: a duration is at most {MAX_PERIOD_YEARS} years "
-                             f"({limit:,} {unit})")
+            raise GuardError(Text("guard_duration_too_long", unit=unit, n=int(n), years=MAX_PERIOD_YEARS,
+                                  limit=f"{limit:,}"))
         amount: dict[str, Any] = {unit: int(n)}
         return Period(**amount)
     return make
@@ -109,9 +110,9 @@ def _date_literal(text: str) -> date:
     try:
         value = date.fromisoformat(text)
     except ValueError as exc:
-        raise GuardError(f"date({text!r}) is not a date; write date('2025-08-01')") from exc
+        raise GuardError(Text("guard_not_a_date", text=repr(text))) from exc
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise GuardError(f"date({text!r}) is outside the years {EARLIEST_DATE.year}–{LATEST_DATE.year}")
+        raise GuardError(Text("guard_date_years", text=repr(text), low=EARLIEST_DATE.year, high=LATEST_DATE.year))
     return value
 
 
@@ -139,16 +140,16 @@ _ALLOWED = (
     ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Name, ast.Load, ast.Constant,
     ast.List, ast.Tuple, ast.Call, ast.IfExp,
 )
-_REFUSED_WORDS = {
-    ast.Attribute: "attribute access ('.') is not allowed",
-    ast.Subscript: "subscripts ('[...]' after a value) are not allowed",
-    ast.Lambda: "lambda is not allowed",
-    ast.Pow: "the power operator '**' is not allowed",
-    ast.ListComp: "comprehensions are not allowed", ast.SetComp: "comprehensions are not allowed",
-    ast.DictComp: "comprehensions are not allowed", ast.GeneratorExp: "comprehensions are not allowed",
-    ast.NamedExpr: "assignment (':=') is not allowed", ast.Starred: "'*' unpacking is not allowed",
-    ast.JoinedStr: "f-strings are not allowed", ast.Await: "await is not allowed",
-    ast.Dict: "dictionaries are not allowed", ast.Set: "sets are not allowed",
+_REFUSED_WORDS = {  # what a guard may not hold → the message code that says so
+    ast.Attribute: "guard_no_attribute",
+    ast.Subscript: "guard_no_subscript",
+    ast.Lambda: "guard_no_lambda",
+    ast.Pow: "guard_no_power",
+    ast.ListComp: "guard_no_comprehension", ast.SetComp: "guard_no_comprehension",
+    ast.DictComp: "guard_no_comprehension", ast.GeneratorExp: "guard_no_comprehension",
+    ast.NamedExpr: "guard_no_assignment", ast.Starred: "guard_no_unpacking",
+    ast.JoinedStr: "guard_no_fstring", ast.Await: "guard_no_await",
+    ast.Dict: "guard_no_dict", ast.Set: "guard_no_set",
 }
 _ORDERED = {"number", "date", "duration", "cefr"}
 _COMPARE: dict[type, Callable[[Any, Any], bool]] = {
@@ -162,16 +163,16 @@ class Guard:
 
     def __init__(self, source: str, vocabulary: Mapping[str, Type], expect: Type | None = None):
         if not isinstance(source, str):
-            raise GuardError("a guard is a text expression")
+            raise GuardError(Text("guard_not_text"))
         if len(source) > MAX_LENGTH:
-            raise GuardError(f"the guard is {len(source)} characters long; the limit is {MAX_LENGTH}")
+            raise GuardError(Text("guard_too_long", length=len(source), limit=MAX_LENGTH))
         self.source = source
         try:
             tree = ast.parse(source.strip(), mode="eval")
         except SyntaxError as exc:
-            raise GuardError(f"not a valid expression: {exc.msg}", exc.offset or 1) from None
+            raise GuardError(Text("guard_syntax", detail=exc.msg), exc.offset or 1) from None
         except (RecursionError, MemoryError, ValueError):
-            raise GuardError("the expression is nested too deeply or holds invalid characters") from None
+            raise GuardError(Text("guard_nested_or_invalid")) from None
         self._tree = tree
         self._vocabulary = vocabulary
         self.names: set[str] = set()
@@ -179,54 +180,55 @@ class Guard:
         try:
             self.type = self._check(tree.body)
         except RecursionError:
-            raise GuardError("the expression is nested too deeply") from None
+            raise GuardError(Text("guard_nested")) from None
         if self._span > MAX_PERIOD_YEARS * DAYS_PER_YEAR:
-            raise GuardError(f"the durations in the guard add up to more than {MAX_PERIOD_YEARS} years")
+            raise GuardError(Text("guard_durations_too_long", years=MAX_PERIOD_YEARS))
         wanted = expect or BOOL
         if self.type != wanted:
-            what = "a guard must be true or false" if wanted == BOOL else f"this expression must be a {wanted}"
-            raise GuardError(f"{what}, but it is a {self.type}")
+            raise GuardError(Text("guard_not_bool", type=self.type) if wanted == BOOL else
+                             Text("guard_wrong_type", wanted=wanted, type=self.type))
 
     # -- static checks -------------------------------------------------------------------------
 
     def _check(self, node: ast.AST) -> Type:
         col = getattr(node, "col_offset", 0) + 1
         if not isinstance(node, _ALLOWED):
-            reason = _REFUSED_WORDS.get(type(node), f"'{type(node).__name__}' is not allowed in a guard")
-            raise GuardError(reason, col)
+            code = _REFUSED_WORDS.get(type(node))
+            raise GuardError(Text(code) if code else Text("guard_node_not_allowed", node=type(node).__name__), col)
         match node:
             case ast.Constant(value=value):
                 if isinstance(value, bool):
                     return BOOL
                 if isinstance(value, int | float):
                     if abs(value) > MAX_NUMBER:
-                        raise GuardError(f"the number {value} is too large", col)
+                        raise GuardError(Text("guard_number_too_large", value=value), col)
                     return NUMBER
                 if isinstance(value, str):
                     return TEXT
-                raise GuardError(f"the constant {value!r} is not allowed", col)
+                raise GuardError(Text("guard_constant", value=repr(value)), col)
             case ast.Name(id=name):
                 if name.startswith("_"):
-                    raise GuardError(f"names starting with '_' are not allowed ('{name}')", col)
+                    raise GuardError(Text("guard_underscore", name=name), col)
                 if name in self._vocabulary:
                     self.names.add(name)
                     return self._vocabulary[name]
                 if name in _CONSTANTS:
                     return _CONSTANTS[name][0]
                 from pathways.definition.problems import did_you_mean
-                raise GuardError(f"unknown name '{name}'" + did_you_mean(name, [*self._vocabulary, *_CONSTANTS]),
+                raise GuardError(Text("guard_unknown_name", name=name, hint=did_you_mean(name, [*self._vocabulary,
+                                                                                       *_CONSTANTS])),
                                  col)
             case ast.BoolOp(values=values):
                 for part in values:
-                    self._expect(part, BOOL, "'and'/'or' join conditions")
+                    self._expect(part, BOOL, "guard_and_or")
                 return BOOL
             case ast.UnaryOp(op=ast.Not(), operand=operand):
-                self._expect(operand, BOOL, "'not' applies to a condition")
+                self._expect(operand, BOOL, "guard_not")
                 return BOOL
             case ast.UnaryOp(operand=operand):
                 kind = self._check(operand)
                 if kind not in (NUMBER, DURATION):
-                    raise GuardError(f"a sign applies to a number or duration, not a {kind}", col)
+                    raise GuardError(Text("guard_sign", kind=kind), col)
                 return kind
             case ast.BinOp(left=left, op=op, right=right):
                 return self._check_arith(op, self._check(left), self._check(right), col)
@@ -239,34 +241,33 @@ class Guard:
                 return BOOL
             case ast.List(elts=elts) | ast.Tuple(elts=elts):
                 if not elts:
-                    raise GuardError("an empty list is not allowed", col)
+                    raise GuardError(Text("guard_empty_list"), col)
                 kinds = [self._check(e) for e in elts]
                 first = kinds[0]
                 if any(k.name != first.name for k in kinds):
-                    raise GuardError("a list must hold values of one type", col)
+                    raise GuardError(Text("guard_mixed_list"), col)
                 return Type("list", item=first)
             case ast.IfExp(test=test, body=body, orelse=orelse):
-                self._expect(test, BOOL, "the condition of 'x if c else y'")
+                self._expect(test, BOOL, "guard_if_condition")
                 a, b = self._check(body), self._check(orelse)
                 if a.name != b.name:
-                    raise GuardError(f"both branches of 'x if c else y' must have one type ({a} vs {b})", col)
+                    raise GuardError(Text("guard_branches", a=a, b=b), col)
                 return a
             case ast.Call(func=func, args=args, keywords=keywords):
                 if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
                     shown = func.id if isinstance(func, ast.Name) else "this"
-                    raise GuardError(f"calling '{shown}' is not allowed; functions: "
-                                     + ", ".join(sorted(FUNCTIONS)), col)
+                    raise GuardError(Text("guard_call", name=shown, functions=sorted(FUNCTIONS)), col)
                 if keywords:
-                    raise GuardError(f"{func.id}() takes no keyword arguments", col)
+                    raise GuardError(Text("guard_keywords", function=func.id), col)
                 wanted, result, _ = FUNCTIONS[func.id]
                 kinds = [self._check(a) for a in args]
                 if wanted is None:
                     if not kinds or any(k.name != kinds[0].name for k in kinds):
-                        raise GuardError(f"{func.id}() takes one or more values of the same type", col)
+                        raise GuardError(Text("guard_same_type_args", function=func.id), col)
                     return kinds[0]
                 if [k.name for k in kinds] != [w.name for w in wanted]:
-                    raise GuardError(f"{func.id}() takes ({', '.join(map(str, wanted))}), "
-                                     f"got ({', '.join(map(str, kinds))})", col)
+                    raise GuardError(Text("guard_arguments", function=func.id, wanted=[str(w) for w in wanted],
+                                          got=[str(k) for k in kinds]), col)
                 if func.id == "date" and isinstance(args[0], ast.Constant):
                     _date_literal(cast(str, args[0].value))  # a constant of type text is a str
                 if result == DURATION and isinstance(args[0], ast.Constant):
@@ -276,12 +277,13 @@ class Guard:
                         raise GuardError(exc.message, col) from None
                 assert result is not None
                 return result
-        raise GuardError(f"'{type(node).__name__}' is not allowed in a guard", col)
+        raise GuardError(Text("guard_node_not_allowed", node=type(node).__name__), col)
 
     def _expect(self, node: ast.AST, wanted: Type, what: str) -> None:
         got = self._check(node)
         if got != wanted:
-            raise GuardError(f"{what}: expected {wanted}, got {got}", getattr(node, "col_offset", 0) + 1)
+            raise GuardError(Text("guard_expected", what=Text(what), wanted=wanted, got=got),
+                             getattr(node, "col_offset", 0) + 1)
 
     @staticmethod
     def _check_arith(op: ast.operator, left: Type, right: Type, col: int) -> Type:
@@ -296,14 +298,14 @@ class Guard:
         result = table.get((type(op), pair))
         if result is None:
             symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}.get(type(op), "?")
-            raise GuardError(f"cannot compute {left} {symbol} {right}", col)
+            raise GuardError(Text("guard_compute", left=left, symbol=symbol, right=right), col)
         return result
 
     @staticmethod
     def _check_compare(op: ast.cmpop, left: Type, right: Type, right_node: ast.AST, col: int) -> None:
         if isinstance(op, ast.In | ast.NotIn):
             if right.name != "list" or right.item is None:
-                raise GuardError("'in' needs a list on the right: x in ['a', 'b']", col)
+                raise GuardError(Text("guard_in_list"), col)
             Guard._check_compare(ast.Eq(), left, right.item, right_node, col)
             return
         if (left.name == "enum" and right == TEXT) or (right.name == "enum" and left == TEXT):
@@ -312,16 +314,16 @@ class Guard:
             for literal in literals:
                 if isinstance(literal, ast.Constant) and isinstance(literal.value, str) \
                         and literal.value not in (enum.values or ()):
-                    raise GuardError(f"'{literal.value}' is not one of {enum}", col)
+                    raise GuardError(Text("guard_not_in_enum", value=literal.value, enum=enum), col)
             if not isinstance(op, ast.Eq | ast.NotEq):
-                raise GuardError("enum values can only be compared with == and !=", col)
+                raise GuardError(Text("guard_enum_compare"), col)
             return
         if left.name != right.name:
-            raise GuardError(f"cannot compare {left} with {right}", col)
+            raise GuardError(Text("guard_compare", left=left, right=right), col)
         if left.name == "enum" and left.values != right.values:
-            raise GuardError(f"cannot compare {left} with {right}", col)
+            raise GuardError(Text("guard_compare", left=left, right=right), col)
         if not isinstance(op, ast.Eq | ast.NotEq) and left.name not in _ORDERED:
-            raise GuardError(f"a {left} can only be compared with == and !=", col)
+            raise GuardError(Text("guard_equality_only", type=left), col)
 
     # -- evaluation ----------------------------------------------------------------------------
 
@@ -372,7 +374,7 @@ class Guard:
             case ast.Call(func=ast.Name(id=name), args=args):
                 result = FUNCTIONS[name][2](*(self._eval(a, values) for a in args))
                 return _bounded(result)
-        raise GuardError(f"cannot evaluate '{type(node).__name__}'")  # unreachable after _check
+        raise GuardError(Text("guard_cannot_evaluate", node=type(node).__name__))  # unreachable after _check
 
     @staticmethod
     def _arith(op: ast.operator, left: Any, right: Any) -> Any:
@@ -384,12 +386,12 @@ class Guard:
             try:
                 return period.add_to(day)
             except (OverflowError, ValueError):
-                raise GuardError(f"{day} + {period} is outside the calendar") from None
+                raise GuardError(Text("guard_outside_calendar", day=day, period=period)) from None
         try:
             result = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
                       ast.Div: operator.truediv, ast.Mod: operator.mod}[type(op)](left, right)
         except ZeroDivisionError:
-            raise GuardError("division by zero") from None
+            raise GuardError(Text("guard_division_by_zero")) from None
         return _bounded(result)
 
     @staticmethod
@@ -405,5 +407,5 @@ class Guard:
 
 def _bounded(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
-        raise GuardError(f"a number in the guard grew beyond {MAX_NUMBER:g}")
+        raise GuardError(Text("guard_number_grew", limit=f"{MAX_NUMBER:g}"))
     return value

@@ -62,6 +62,6 @@ def test_users_deactivate_activate_reset_role_and_tokens(cli, tmp_path):
 
 
 def test_users_commands_name_what_is_wrong(cli):
-    assert "ingen bruker 'nobody'" in cli("users", "deactivate", "nobody", ok=False)
-    assert "ingen API-token 99" in cli("users", "revoke-token", "99", ok=False)
-    assert "ingen bruker 'nobody'" in cli("users", "tokens", "nobody", ok=False)
+    assert "no user 'nobody'" in cli("users", "deactivate", "nobody", ok=False)  # the CLI speaks English
+    assert "no API token 99" in cli("users", "revoke-token", "99", ok=False)
+    assert "no user 'nobody'" in cli("users", "tokens", "nobody", ok=False)

@@ -37,7 +37,6 @@ from pathways.services.dashboard import (
 )
 from pathways.services.participants import add_participant, read_participant
 from ui.boundary import NOT_STORABLE, Id, unstorable
-from ui.messages import norsk
 from ui.security import bearer_account
 
 
@@ -57,13 +56,13 @@ class Problems(BaseModel):
 
 def _fail(exc: ServiceError) -> HTTPException:
     if isinstance(exc, Forbidden):
-        return HTTPException(403, norsk(str(exc)))
+        return HTTPException(403, str(exc))  # the API speaks English (the dashboard: ui.messages)
     if isinstance(exc, NotFound):
-        return HTTPException(404, norsk(str(exc)))
+        return HTTPException(404, str(exc))
     if isinstance(exc, Conflict):
-        return HTTPException(409, norsk(str(exc)))
-    return HTTPException(422, [{"loc": ["body", exc.field] if exc.field else ["body"], "msg": norsk(str(exc)),
-                                "type": "value_error"}])
+        return HTTPException(409, str(exc))
+    return HTTPException(422, [{"loc": ["body", exc.field] if exc.field else ["body"], "msg": str(exc),
+                                "type": exc.code or "value_error"}])
 
 
 class _Answers(APIRoute):
@@ -112,7 +111,7 @@ def _role(account: Account, write: bool = False) -> None:
     try:
         (access.writing if write else access.reading)(account.actor)
     except Forbidden as exc:
-        raise HTTPException(403, norsk(str(exc))) from None
+        raise HTTPException(403, str(exc)) from None
 
 
 class Strict(BaseModel):

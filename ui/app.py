@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Receive, Send
 from starlette.types import Scope as AsgiScope
 
 from pathways.calendar import Clock, SystemClock
+from pathways.i18n import DASHBOARD, translations
 from pathways.services.access import Forbidden
 from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS
 from pathways.services.context import Engine
@@ -116,7 +117,9 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # no stat() of every template on every page; restart to see edits
     templates.env.filters["dato"] = date_no
-    templates.env.filters["norsk"] = norsk
+    templates.env.filters["norsk"] = norsk  # a message (code and parameters) from the catalogue, in bokmål
+    templates.env.add_extension("jinja2.ext.i18n")  # _() in templates: the same catalogue (make messages)
+    templates.env.install_gettext_translations(translations(DASHBOARD), newstyle=True)  # type: ignore[attr-defined]
     templates.env.globals.update(FLAG_KINDS=FLAG_KINDS, SEVERITY=SEVERITY, FLAG_STATES=FLAG_STATES, STATUS=STATUS,
                                  ROLE_TITLES=ROLE_TITLES)
     state = app.state
@@ -141,7 +144,7 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
         """A service refused the role (pages check first for their own words; this is the rule's answer)."""
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": norsk(str(exc))}, status_code=403)
+            return JSONResponse({"detail": str(exc)}, status_code=403)  # the API speaks English
         return await _page_error(request, forbidden(exc))
 
     @app.exception_handler(PageError)

@@ -96,7 +96,7 @@ async def check(request: Request, pathway_id: str, account: SignedIn) -> Respons
         return JSONResponse({"problems": [{"line": 1, "column": 1, "message": other}], "svg": None, "ms": 0})
     svg = draw(definition, "svg").decode() if definition is not None else None
     return JSONResponse({
-        "problems": [{"line": p.line, "column": p.column, "message": p.message} for p in problems],
+        "problems": [{"line": p.line, "column": p.column, "message": norsk(p.message)} for p in problems],
         "svg": svg, "ms": round((time.perf_counter() - started) * 1000, 1)})
 
 
@@ -127,7 +127,7 @@ async def publish(request: Request, pathway_id: str, account: SignedIn) -> Respo
     try:
         definition, problems = authoring.validate(text, f"{pathway_id}.yaml")
         if definition is not None and definition.pathway.id != pathway_id:
-            raise ServiceError(f"the document's id is '{definition.pathway.id}', not '{pathway_id}'", "document")
+            raise ServiceError("document_id_differs", "document", found=definition.pathway.id, expected=pathway_id)
         published = authoring.publish(ctx, text, note, f"{pathway_id}.yaml", expected_latest=base)
     except DefinitionError as exc:
         return _editor(request, account, pathway_id, text, base or 0, problems=exc.problems, note=note, status=422,

@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from pathways.bounds import MAX_ID, text_problem
+from pathways.messages import from_pydantic
+from ui.messages import norsk
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="id (1 til 2147483647)")]
 
@@ -71,7 +73,8 @@ def refusal(request: Request, exc: RequestValidationError, page: Any) -> Respons
                "type": str(e.get("type", ""))} for e in errors]
     if _api(request):
         return JSONResponse({"detail": detail}, 422)
-    return page(422, "; ".join(f"{'.'.join(map(str, d['loc'][1:])) or 'skjemaet'}: {d['msg']}" for d in detail))
+    return page(422, "; ".join(f"{'.'.join(map(str, d['loc'][1:])) or 'skjemaet'}: {norsk(from_pydantic(e))}"
+                               for d, e in zip(detail, errors, strict=True)))
 
 
 def _api(request: Request) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from pathways.calendar import Clock, SystemClock
 from pathways.services import background
 from pathways.services.context import Actor, Engine
+from ui.messages import norsk
 
 KEEP = timedelta(hours=1)
 
@@ -78,8 +79,9 @@ class Jobs:
                 job.result = work(job)
                 job.state = "finished"
             except Exception as exc:
-                job.state, job.message = "failed", str(exc)
-                job.errors = [(getattr(e, "line", None), getattr(e, "field", None), str(getattr(e, "message", e)))
+                # jobs are the dashboard's: what went wrong is kept in bokmål (ui.messages)
+                job.state, job.message = "failed", norsk(exc)
+                job.errors = [(getattr(e, "line", None), getattr(e, "field", None), norsk(getattr(e, "message", e)))
                               for e in getattr(exc, "errors", []) or []]
             self._write(job)
 

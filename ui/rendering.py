@@ -69,16 +69,16 @@ def render(request: Request, template: str, data: dict[str, Any], status: int = 
 
 def forbidden(exc: Forbidden) -> PageError:
     """The error page of a role the services refused, in a sentence."""
-    text = norsk(str(exc))
+    text = norsk(exc)
     return PageError(403, text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
 
 
 def error_text(exc: ServiceError) -> str:
-    return norsk(str(exc))
+    return norsk(exc)
 
 
 def not_found(exc: NotFound) -> PageError:
-    return PageError(404, norsk(str(exc)))
+    return PageError(404, norsk(exc))
 
 
 _DEFINITIONS: dict[str, Any] = {}

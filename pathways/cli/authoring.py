@@ -49,7 +49,7 @@ def diff_command(old: str, new: str, as_json: bool) -> None:
     from pathways.services import authoring
     (pathway_a, va), (pathway_b, vb) = authoring.parse_ref(old), authoring.parse_ref(new)
     if pathway_a != pathway_b:
-        raise ServiceError(f"compare versions of one pathway, not '{pathway_a}' with '{pathway_b}'", "ref")
+        raise ServiceError("compare_one_pathway", "ref", first=pathway_a, second=pathway_b)
     found = authoring.diff(_context(), pathway_a, va, vb)
     _emit(as_json, found.as_json(), "\n".join(found.lines()))
 
@@ -68,7 +68,7 @@ def migrate_command(old: str, new: str, mapping_file: Path | None, dry_run: bool
     from pathways.services import authoring
     (pathway_a, va), (pathway_b, vb) = authoring.parse_ref(old), authoring.parse_ref(new)
     if pathway_a != pathway_b:
-        raise ServiceError(f"migrate between versions of one pathway, not '{pathway_a}' and '{pathway_b}'", "ref")
+        raise ServiceError("migrate_one_pathway", "ref", first=pathway_a, second=pathway_b)
     mapping = authoring.load_mapping(mapping_file.read_text(encoding="utf-8") if mapping_file else "",
                                      str(mapping_file or "mapping"))
     report = authoring.migrate(_author_context(by), pathway_a, va, vb, mapping, dry_run=dry_run)

@@ -9,6 +9,7 @@ from pathlib import Path
 from pathways.definition.loader import Definition, load_file
 from pathways.definition.problems import DefinitionError, Problem, did_you_mean
 from pathways.home import definitions_dir
+from pathways.messages import Text
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -29,7 +30,7 @@ class Catalogue:
             return self.definitions[pathway_id]
         except KeyError:
             hint = did_you_mean(pathway_id, self.definitions)
-            raise KeyError(f"no pathway '{pathway_id}' in the catalogue{hint}") from None
+            raise KeyError(Text("no_pathway_in_catalogue", pathway=pathway_id, hint=hint)) from None
 
 
 def files_in(paths: Iterable[str | Path]) -> list[Path]:
@@ -56,8 +57,7 @@ def load_catalogue(paths: Iterable[str | Path] | None = None, context: Iterable[
     known = set(load_catalogue(context).definitions) if context else set()
     files = files_in(paths)
     if not files:
-        catalogue.problems.append(Problem(", ".join(map(str, paths)), 1, 1, "no pathway files (*.yaml) found",
-                                          "io"))
+        catalogue.problems.append(Problem(", ".join(map(str, paths)), 1, 1, Text("no_pathway_files"), "io"))
     for path in files:
         try:
             definition = load_file(path)
@@ -68,7 +68,7 @@ def load_catalogue(paths: Iterable[str | Path] | None = None, context: Iterable[
         if first is not None:
             line, column = definition.positions.of(("id",))
             catalogue.problems.append(Problem(str(path), line, column,
-                                              f"pathway id '{definition.id}' is also used by {first.file}",
+                                              Text("pathway_id_used", id=definition.id, file=first.file),
                                               "duplicate-id"))
             continue
         catalogue.definitions[definition.id] = definition
@@ -87,7 +87,7 @@ def handoff_problems(definition: Definition, known: Iterable[str]) -> list[Probl
             target = transition.handoff.pathway if transition.handoff else None
             if target and target not in names:
                 line, column = definition.positions.of((*where.path, "on", index, "handoff", "pathway"))
-                problems.append(Problem(definition.file, line, column,
-                                        f"step '{sid}' hands off to unknown pathway '{target}'"
-                                        + did_you_mean(target, names), "unknown-pathway"))
+                problems.append(Problem(definition.file, line, column, Text(
+                    "handoff_unknown_pathway", step=sid, pathway=target, hint=did_you_mean(target, names)),
+                    "unknown-pathway"))
     return problems

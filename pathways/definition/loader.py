@@ -26,6 +26,7 @@ from pathways.definition.problems import DefinitionError, Problem, did_you_mean
 from pathways.definition.schema import Pathway
 from pathways.definition.validation import CHECKS, check
 from pathways.definition.yamlpos import Path, Positions
+from pathways.messages import Text
 
 if TYPE_CHECKING:
     from pathways.engine.machine import Compiled
@@ -59,11 +60,12 @@ def load_file(path: str | FsPath) -> Definition:
     try:
         size = path.stat().st_size
         if size > yamlpos.MAX_BYTES:
-            raise DefinitionError([Problem(str(path), 1, 1, f"file is {size:,} bytes; the limit is "
-                                           f"{yamlpos.MAX_BYTES:,} bytes", "too-large")])
+            raise DefinitionError([Problem(str(path), 1, 1, Text("file_too_big", size=f"{size:,}",
+                                                                 limit=f"{yamlpos.MAX_BYTES:,}"), "too-large")])
         raw = path.read_bytes()
     except OSError as exc:
-        raise DefinitionError([Problem(str(path), 1, 1, f"cannot read the file: {exc.strerror}", "io")]) from None
+        raise DefinitionError([Problem(str(path), 1, 1, Text("cannot_read_definition", reason=exc.strerror),
+                                       "io")]) from None
     return load_text(raw, str(path))
 
 
@@ -83,7 +85,7 @@ def load_text(raw: bytes | str, filename: str = "<text>") -> Definition:
             problems.append(_not_checked(problems, filename))
         raise DefinitionError(problems) from None
     except RecursionError:
-        raise DefinitionError([Problem(filename, 1, 1, "the document is nested too deeply", "too-large")]) from None
+        raise DefinitionError([Problem(filename, 1, 1, Text("nested_too_deeply"), "too-large")]) from None
     graph, findings = check(pathway)
     if findings:
         raise DefinitionError(_at(filename, positions, path, message, kind) for path, message, kind in findings)
@@ -177,8 +179,7 @@ def _not_checked(problems: list[Problem], filename: str) -> Problem:
     """Where the structure checks could not run: at the first shape problem that stops them."""
     first = min((p for p in problems if p.kind != "unknown-key"), default=None, key=lambda p: (p.line, p.column))
     line, column = (first.line, first.column) if first else (1, 1)
-    return Problem(filename, line, column, f"{len(CHECKS)} more checks ({', '.join(CHECKS)}) run after this is "
-                   "fixed: they need the shape of the whole document right", "not-checked")
+    return Problem(filename, line, column, Text("more_checks", count=len(CHECKS), checks=list(CHECKS)), "not-checked")
 
 
 # -- mapping pydantic's errors to places and words ---------------------------------------------
@@ -231,22 +232,44 @@ def _message(error: ErrorDetails, path: Path) -> str:
     if kind == "extra_forbidden":
         key = path[-1] if path else "?"
         allowed = _fields_at(path[:-1])
-        return f"unknown key '{key}'" + did_you_mean(str(key), allowed) + (
-            "" if did_you_mean(str(key), allowed) else f" (allowed here: {', '.join(sorted(allowed))})"
-            if allowed else "")
+        hint = did_you_mean(str(key), allowed) or (Text("allowed_here", keys=sorted(allowed)) if allowed else "")
+        return Text("unknown_key", key=key, hint=hint)
     if kind == "missing":
-        return f"missing required key '{path[-1]}'" + (f" in {_dotted(path[:-1])}" if len(path) > 1 else
-                                                        " at the top level")
+        return (Text("missing_key", key=path[-1], where=_dotted(path[:-1])) if len(path) > 1 else
+                Text("missing_top_key", key=path[-1]))
     if kind == "string_pattern_mismatch":
-        return (f"{where}: '{error.get('input')}' is not a valid id: use lower-case letters a–z, digits and '_', "
-                "starting with a letter")
+        return Text("bad_id", where=where, value=error.get("input"))
     if kind in ("enum", "literal_error"):
         expected = re.findall(r"'([^']+)'", str(error.get("ctx", {}).get("expected", "")))
         value = error.get("input")
-        return f"{where}: '{value}' is not allowed" + (did_you_mean(str(value), expected) or
-                                                       f" (choose one of: {', '.join(expected)})")
-    text = error["msg"].removeprefix("Value error, ")
+        return Text("value_not_allowed", where=where, value=value,
+                    hint=did_you_mean(str(value), expected) or Text("choose_one_of", choices=expected))
+    raised = (error.get("ctx") or {}).get("error")
+    if isinstance(raised, ValueError) and isinstance(raised.args[0] if raised.args else None, Text):
+        return Text("at_where", where=where, message=raised.args[0]) if where else raised.args[0]
+    ctx, at, value = error.get("ctx") or {}, where or "document", error.get("input")
+    if kind in _EXPECTED:
+        return Text(_EXPECTED[kind], where=at)
+    if kind == "too_short":
+        return Text("list_too_short", where=at, count=ctx.get("min_length", 1))
+    if kind == "too_long":
+        return Text("text_too_long_at", where=at, limit=ctx.get("max_length", "?"))
+    if kind in ("greater_than_equal", "greater_than"):
+        return Text("too_small", where=at, value=value, limit=ctx.get("ge", ctx.get("gt")))
+    if kind in ("less_than_equal", "less_than"):
+        return Text("too_big", where=at, value=value, limit=ctx.get("le", ctx.get("lt")))
+    text = error["msg"].removeprefix("Value error, ")  # a message pydantic words that has no code here
     return f"{where}: {text}" if where else text
+
+
+_EXPECTED = {  # pydantic's error type → what was expected there
+    "string_type": "expected_text", "int_type": "expected_whole_number", "int_parsing": "expected_whole_number",
+    "int_from_float": "expected_whole_number", "float_type": "expected_number", "float_parsing": "expected_number",
+    "bool_type": "expected_yes_no", "bool_parsing": "expected_yes_no", "list_type": "expected_list",
+    "tuple_type": "expected_list", "dict_type": "expected_mapping", "model_type": "expected_mapping",
+    "model_attributes_type": "expected_mapping", "date_type": "expected_date", "date_parsing": "expected_date",
+    "date_from_datetime_parsing": "expected_date",
+}
 
 
 def _dotted(path: Path) -> str:

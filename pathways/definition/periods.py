@@ -17,6 +17,8 @@ from dateutil.relativedelta import relativedelta
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from pathways.messages import Text
+
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 MAX_PERIOD_YEARS = 1_000
@@ -36,32 +38,32 @@ class Period:
     def parse(cls, text: str) -> Period:
         """Parse an ISO 8601 duration of whole years, months, weeks and days (no times)."""
         if not isinstance(text, str):
-            raise ValueError(f"expected an ISO 8601 duration such as 'P3M', got {text!r}")
+            raise ValueError(Text("duration_expected", value=repr(text)))
         return _parse(text)
 
     @classmethod
     def _parse_uncached(cls, text: str) -> Period:
         if not isinstance(text, str):
-            raise ValueError(f"expected an ISO 8601 duration such as 'P3M', got {text!r}")
+            raise ValueError(Text("duration_expected", value=repr(text)))
         raw = text.strip()
         body = raw[1:] if raw.startswith("-") else raw
         if re.fullmatch(r"P[\dYMWD]*T.*", body):
-            raise ValueError(f"'{raw}': durations are in years, months, weeks or days; no times")
+            raise ValueError(Text("duration_no_times", raw=raw))
         try:
             parsed = isodate.parse_duration(body)
         except (isodate.ISO8601Error, ValueError, OverflowError) as exc:
-            raise ValueError(f"'{raw}' is not an ISO 8601 duration (examples: P3M, P1Y6M, P10D, P6W)") from exc
+            raise ValueError(Text("duration_not_iso", raw=raw)) from exc
         if isinstance(parsed, isodate.Duration):
             years, months, rest = parsed.years, parsed.months, parsed.tdelta
         else:
             years, months, rest = 0, 0, parsed
         if rest.seconds or rest.microseconds or years != int(years) or months != int(months):
-            raise ValueError(f"'{raw}': use whole years, months, weeks or days")
+            raise ValueError(Text("duration_whole", raw=raw))
         sign = -1 if raw.startswith("-") else 1
         period = cls(sign * int(years), sign * int(months), sign * rest.days, text=raw)
         if abs(period.years) > MAX_PERIOD_YEARS or abs(period.months) > 12 * MAX_PERIOD_YEARS or \
                 abs(period.days) > 366 * MAX_PERIOD_YEARS or abs(period.approx_days) > MAX_PERIOD_YEARS * DAYS_PER_YEAR:
-            raise ValueError(f"'{raw}' is too long: a duration is at most {MAX_PERIOD_YEARS} years")
+            raise ValueError(Text("duration_too_long", raw=raw, years=MAX_PERIOD_YEARS))
         return period
 
     @staticmethod

@@ -6,6 +6,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from pathways.messages import Text
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -35,4 +37,4 @@ class DefinitionError(ValueError):
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """' — did you mean 'next'?' when a choice is close to ``word``, else ''."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" — did you mean '{close[0]}'?" if close else ""
+    return Text("did_you_mean", word=close[0]) if close else ""

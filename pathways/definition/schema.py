@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pathways.definition.periods import Period
+from pathways.messages import Text
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 Ident = Annotated[str, Field(pattern=IDENT, max_length=64)]
@@ -97,7 +98,7 @@ class Source(Strict):
     @model_validator(mode="after")
     def _has_reference(self) -> Source:
         if not (self.seed or self.law or self.url):
-            raise ValueError("a source needs at least one of 'seed', 'law' or 'url'")
+            raise ValueError(Text("source_needs_ref"))
         return self
 
 
@@ -129,7 +130,7 @@ class Parameter(Strict):
             "boolean": isinstance(value, bool),
         }[self.type]
         if not ok:
-            raise ValueError(f"default {value!r} is not a valid {self.type}")
+            raise ValueError(Text("bad_default", value=repr(value), type=self.type))
         return self
 
 
@@ -155,13 +156,13 @@ class InputField(Strict):
     @model_validator(mode="after")
     def _type_options(self) -> InputField:
         if self.type == FieldType.enum and not self.values:
-            raise ValueError("an enum field needs 'values'")
+            raise ValueError(Text("enum_needs_values"))
         if self.type != FieldType.enum and self.values is not None:
-            raise ValueError("'values' is only for enum fields")
+            raise ValueError(Text("values_only_enum"))
         if self.type != FieldType.number and (self.min is not None or self.max is not None):
-            raise ValueError("'min' and 'max' are only for number fields")
+            raise ValueError(Text("min_max_only_number"))
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min} is greater than max {self.max}")
+            raise ValueError(Text("min_above_max", min=self.min, max=self.max))
         return self
 
 
@@ -189,10 +190,9 @@ class Counter(Strict):
     @model_validator(mode="after")
     def _practice_fields(self) -> Counter:
         if self.rule == "practice_hours" and (self.period is None or self.percentage is None):
-            raise ValueError("a practice_hours counter needs 'period: [FROM_FIELD, TO_FIELD]' and "
-                             "'percentage: FIELD'")
+            raise ValueError(Text("practice_counter_needs"))
         if self.rule != "practice_hours" and (self.period or self.percentage):
-            raise ValueError("'period' and 'percentage' belong to counters with rule: practice_hours")
+            raise ValueError(Text("period_only_practice"))
         return self
 
 
@@ -206,7 +206,7 @@ class Effect(Strict):
     @model_validator(mode="after")
     def _one_action(self) -> Effect:
         if (self.add is None) == (self.set is None):
-            raise ValueError("an effect needs exactly one of 'add' or 'set'")
+            raise ValueError(Text("effect_add_or_set"))
         return self
 
 
@@ -258,9 +258,9 @@ class Duration(Strict):
     def _ordered(self) -> Duration:
         lo, mid, hi = self.min, self.expected, self.max
         if lo is not None and lo.approx_days > mid.approx_days:
-            raise ValueError(f"min {lo} is longer than expected {mid}")
+            raise ValueError(Text("duration_min_above_expected", min=lo, expected=mid))
         if hi is not None and mid.approx_days > hi.approx_days:
-            raise ValueError(f"expected {mid} is longer than max {hi}")
+            raise ValueError(Text("duration_expected_above_max", expected=mid, max=hi))
         return self
 
 
@@ -312,20 +312,19 @@ class Step(Strict):
         kind = self.kind
         if kind == StepKind.outcome:
             if self.outcome is None:
-                raise ValueError("an outcome step needs 'outcome' (work, education, nav_measure, "
-                                 "social_assistance, discontinued or transferred)")
+                raise ValueError(Text("outcome_needs_outcome"))
             if self.next or self.on:
-                raise ValueError("an outcome step ends the case: it cannot have 'next' or 'on'")
+                raise ValueError(Text("outcome_no_next"))
         elif self.outcome is not None:
-            raise ValueError("'outcome' belongs on steps of kind outcome")
+            raise ValueError(Text("outcome_only_outcome"))
         if kind == StepKind.parallel and len(self.regions) < 2:
-            raise ValueError("a parallel step needs at least two 'regions'")
+            raise ValueError(Text("parallel_two_regions"))
         if kind != StepKind.parallel and self.regions:
-            raise ValueError("'regions' belong on steps of kind parallel")
+            raise ValueError(Text("regions_only_parallel"))
         if kind == StepKind.modules and not self.modules:
-            raise ValueError("a modules step needs 'modules'")
+            raise ValueError(Text("modules_needs_modules"))
         if kind != StepKind.modules and (self.modules or self.join or self.max_concurrent):
-            raise ValueError("'modules', 'join' and 'max_concurrent' belong on steps of kind modules")
+            raise ValueError(Text("modules_only_modules"))
         return self
 
 
@@ -369,8 +368,7 @@ class Deadline(Strict):
     def _anchor_form(cls, value: str) -> str:
         if value == "start" or re.fullmatch(r"(step|participant|field|deadline):[a-z][a-z0-9_]*", value):
             return value
-        raise ValueError("anchor must be 'start', 'step:ID', 'participant:FIELD', 'field:FIELD' "
-                         "or 'deadline:ID'")
+        raise ValueError(Text("bad_anchor"))
 
 
 class FollowUp(Strict):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from pathways.definition.problems import Problem
+from pathways.messages import Text
 
 if TYPE_CHECKING:  # the C loader has the pure one's interface
     _Base = yaml.SafeLoader
@@ -78,7 +79,7 @@ def read(raw: bytes | str, filename: str) -> tuple[Any, Positions, list[Problem]
 
     size = len(raw.encode() if isinstance(raw, str) else raw)
     if size > MAX_BYTES:
-        return fail(f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes", "too-large")
+        return fail(Text("file_too_big", size=f"{size:,}", limit=f"{MAX_BYTES:,}"), "too-large")
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8")
@@ -86,33 +87,30 @@ def read(raw: bytes | str, filename: str) -> tuple[Any, Positions, list[Problem]
             before = raw[: exc.start]
             line = before.count(b"\n") + 1
             column = exc.start - (before.rfind(b"\n") + 1) + 1
-            return fail(f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; save the file as UTF-8",
-                        "encoding", line, column)
+            return fail(Text("not_utf8", byte=f"0x{raw[exc.start]:02x}"), "encoding", line, column)
     else:
         text = raw
     text = text.removeprefix("\ufeff")
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        return fail("the file is empty; a pathway needs at least 'id', 'version', 'title', 'sources', "
-                    "'start' and 'steps'", "empty")
+        return fail(Text("file_empty"), "empty")
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        detail: str = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         lines = text.splitlines()
         if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
-            detail += " (a tab: YAML indents with spaces only)"
-        return fail(f"invalid YAML: {detail}", "yaml-syntax", line, column)
+            detail = detail + Text("yaml_tab")
+        return fail(Text("invalid_yaml", detail=detail), "yaml-syntax", line, column)
     except yaml.YAMLError as exc:
-        return fail(f"invalid YAML: {exc}", "yaml-syntax")
+        return fail(Text("invalid_yaml", detail=exc), "yaml-syntax")
     nodes = [n for n in nodes if n is not None]
     if not nodes:
-        return fail("the file holds no YAML document", "empty")
+        return fail(Text("no_yaml_document"), "empty")
     if len(nodes) > 1:
         line, column = _where(nodes[1])
-        return fail("the file holds more than one YAML document ('---'); put one pathway in each file",
-                    "yaml-syntax", line, column)
+        return fail(Text("many_yaml_documents"), "yaml-syntax", line, column)
 
     positions = Positions()
     problems: list[Problem] = []
@@ -130,20 +128,17 @@ def read(raw: bytes | str, filename: str) -> tuple[Any, Positions, list[Problem]
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     line, column = _where(key_node)
-                    problems.append(Problem(filename, line, column,
-                                            "merge keys ('<<') are not supported; write the keys out",
-                                            "yaml-syntax"))
+                    problems.append(Problem(filename, line, column, Text("merge_key"), "yaml-syntax"))
                     continue
                 if not isinstance(key_node, yaml.ScalarNode):
                     line, column = _where(key_node)
-                    problems.append(Problem(filename, line, column, "a key must be a plain value", "yaml-syntax"))
+                    problems.append(Problem(filename, line, column, Text("key_not_plain"), "yaml-syntax"))
                     continue
                 key = key_node.value if key_node.tag == _STR else constructor.construct_object(key_node, deep=True)
                 if key in first_seen:
                     line, column = _where(key_node)
                     problems.append(Problem(filename, line, column,
-                                            f"duplicate key '{key}' (first at line {first_seen[key]})",
-                                            "duplicate-key"))
+                                            Text("duplicate_key", key=key, line=first_seen[key]), "duplicate-key"))
                     continue
                 first_seen[key] = key_node.start_mark.line + 1
                 positions.keys.setdefault((*path, key), _where(key_node))
@@ -158,17 +153,15 @@ def read(raw: bytes | str, filename: str) -> tuple[Any, Positions, list[Problem]
     try:
         data = build(nodes[0], ())
     except _Budget:
-        return fail(f"the document expands to more than {MAX_NODES:,} nodes (repeated aliases?); "
-                    "write it out without nested aliases", "too-large")
+        return fail(Text("too_many_nodes", limit=f"{MAX_NODES:,}"), "too-large")
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
-        return fail(f"invalid YAML value: {exc.problem}", "yaml-syntax",
+        return fail(Text("invalid_yaml_value", detail=exc.problem), "yaml-syntax",
                     *(mark.line + 1, mark.column + 1) if mark else (1, 1))
     except (ValueError, OverflowError) as exc:  # e.g. a timestamp like 2025-02-30
-        return fail(f"invalid YAML value: {exc}", "yaml-syntax")
+        return fail(Text("invalid_yaml_value", detail=exc), "yaml-syntax")
     if problems:
         return None, positions, problems
     if not isinstance(data, dict):
-        return fail("a pathway document is a mapping of keys ('id: ...', 'steps: ...'), "
-                    f"not a {type(data).__name__}", "wrong-type")
+        return fail(Text("not_a_mapping", type=type(data).__name__), "wrong-type")
     return data, positions, []

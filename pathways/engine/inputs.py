@@ -23,6 +23,7 @@ from pathways.bounds import date_problem
 from pathways.definition.problems import did_you_mean
 from pathways.definition.schema import FieldType, InputField
 from pathways.guards import CEFR_NAMES
+from pathways.messages import Text, from_pydantic
 
 FieldSpecs = tuple[tuple[str, InputField, bool], ...]
 """The fields an event asks for: (name, spec, required), in the order they are checked."""
@@ -36,7 +37,7 @@ class InputError(EngineError):
     """An event's input is wrong: ``field`` names the input (or None for the event itself)."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
+        super().__init__(message)  # a Text (pathways.messages): English here, bokmål on the dashboard
         self.field = field
 
 
@@ -53,15 +54,15 @@ class EventValues(BaseModel):
         names = set(aliases.values())
         unknown = sorted(set(raw) - names)
         if unknown:
-            raise InputError(f"'{cls.event_title}' has no field '{unknown[0]}'"
-                             + (did_you_mean(unknown[0], names) or f" (fields: {', '.join(sorted(names)) or 'none'})"),
+            raise InputError(Text("no_such_field", event=cls.event_title, name=unknown[0],
+                                  hint=did_you_mean(unknown[0], names) or Text("fields_are", fields=sorted(names))),
                              unknown[0])
         try:
             model = cls.model_validate(dict(raw))
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             where = str(first["loc"][0]) if first["loc"] else None  # the alias, or the name of a missing field
-            raise InputError(first["msg"], aliases.get(where, where) if where else None) from None
+            raise InputError(from_pydantic(first), aliases.get(where, where) if where else None) from None
         return model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
@@ -84,20 +85,20 @@ def input_model(event: str, title: str, fields: Iterable[tuple[str, InputField, 
 def _value(name: str, spec: InputField, required: bool, title: str, raw: Any) -> Any:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if required:
-            _fail(f"'{spec.title}' is required for '{title}'")
+            _fail(Text("field_required_for", name=spec.title, event=title))
         return None
     return _PARSERS[spec.type](spec, raw)
 
 
-def _fail(message: str) -> NoReturn:
-    raise PydanticCustomError("input", message)  # no context: the message is not a template
+def _fail(message: Text) -> NoReturn:
+    raise PydanticCustomError("input", "{text}", {"text": message})  # the Text survives in the context
 
 
 def _date(spec: InputField, raw: Any) -> date:
     try:
         day = raw if isinstance(raw, date) and not isinstance(raw, datetime) else date.fromisoformat(str(raw).strip())
     except ValueError:
-        _fail(f"'{raw}' is not a date (write YYYY-MM-DD)")
+        _fail(Text("not_a_date", value=raw))
     problem = date_problem(day)  # a typed date; arithmetic on year 9999 would fail later
     if problem:
         _fail(problem)
@@ -106,31 +107,31 @@ def _date(spec: InputField, raw: Any) -> date:
 
 def _number(spec: InputField, raw: Any) -> float:
     if isinstance(raw, bool):
-        _fail(f"'{raw}' is not a number")
+        _fail(Text("not_a_number", value=raw))
     try:  # Norwegian forms write 37,5
         number = float(raw) if isinstance(raw, int | float) else float(str(raw).replace(",", ".").replace(" ", ""))
     except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
-        _fail(f"'{raw}' is not a number")
+        _fail(Text("not_a_number", value=raw))
     if not math.isfinite(number):
-        _fail(f"'{raw}' is not a number")
+        _fail(Text("not_a_number", value=raw))
     if spec.min is not None and number < spec.min:
-        _fail(f"{number:g} is below the minimum {spec.min:g}")
+        _fail(Text("below_minimum", value=number, limit=spec.min))
     if spec.max is not None and number > spec.max:
-        _fail(f"{number:g} is above the maximum {spec.max:g}")
+        _fail(Text("above_maximum", value=number, limit=spec.max))
     return number
 
 
 def _enum(spec: InputField, raw: Any) -> str:
     value = str(raw).strip()
     if value not in (spec.values or ()):
-        _fail(f"'{value}' is not one of: {', '.join(spec.values or ())}")
+        _fail(Text("not_a_choice", value=value, choices=list(spec.values or ())))
     return value
 
 
 def _cefr(spec: InputField, raw: Any) -> str:
     value = str(raw).strip().upper()
     if value not in CEFR_NAMES:
-        _fail(f"'{raw}' is not a CEFR level (A1, A2, B1, B2, C1, C2)")
+        _fail(Text("not_a_level", value=raw))
     return value
 
 
@@ -142,13 +143,13 @@ def _boolean(spec: InputField, raw: Any) -> bool:
         return True
     if text in ("false", "nei", "no", "0"):
         return False
-    _fail(f"'{raw}' is not yes or no (ja/nei)")
+    _fail(Text("not_yes_no", value=raw))
 
 
 def _text(spec: InputField, raw: Any) -> str:
     text = str(raw).strip()
     if spec.max_length and len(text) > spec.max_length:
-        _fail(f"the text is {len(text)} characters; the limit is {spec.max_length}")
+        _fail(Text("text_too_long", length=len(text), limit=spec.max_length))
     return text
 
 

@@ -46,6 +46,7 @@ from pathways.engine.inputs import EngineError, EventValues, FieldSpecs, InputEr
 from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
 from pathways.engine.state import CaseState, CompoundState, Participant, Pause, Status
 from pathways.guards import NUMBER, Guard, GuardError, GuardUnknown
+from pathways.messages import Text, text_of
 
 LIFECYCLE_EVENTS = ("permisjon", "gjenoppta", "midlertidig_stans", "avbrudd", "overforing")
 MODULE_EVENTS = ("modul_startet", "modul_fullfort")
@@ -69,6 +70,7 @@ class Refused(EngineError):
 
     def __init__(self, message: str, reports: Iterable[GuardReport] = ()):
         self.reports = list(reports)
+        self.text = message  # without the guards' details, which the dashboard shows from ``reports``
         details = "; ".join(
             f"{r.message or r.guard} ({r.result}; " + ", ".join(f"{k}={v!r}" for k, v in sorted(r.values.items()))
             + ")" for r in self.reports)
@@ -313,7 +315,7 @@ def start(definition: Definition, participant: Participant, on: date) -> Result:
             reports.append(GuardReport("eligibility", None, guard.source, {n: values.get(n) for n in guard.names},
                                        result, message))
     if reports:
-        raise Refused("the participant does not meet the eligibility rules", reports)
+        raise Refused(Text("not_eligible"), reports)
     run = _Run(c, state, on)
     run.enter(c.pathway.start, "start")
     run.track_stays()
@@ -331,17 +333,17 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     known = set(c.pathway.events) | set(BUILTIN_EVENTS)
     if name not in known and c.breach_deadline(name) is None:
         from pathways.definition.problems import did_you_mean
-        raise InputError(f"unknown event '{name}' on pathway '{c.pathway.id}'" + did_you_mean(name, known), "event")
+        raise InputError(Text("unknown_event", event=name, pathway=c.pathway.id, hint=did_you_mean(name, known)),
+                         "event")
     if state.ended:
-        raise Refused(f"the case has ended ({state.status} on {state.ended_on}); nothing more can be recorded")
+        raise Refused(Text("case_ended", status=state.status, on=state.ended_on))
     problem = date_problem(on)  # a date the deadlines' arithmetic can leave the calendar from
     if problem:
         raise InputError(problem, "on")
     if on > today:
-        raise InputError(f"the event date {on} is after today ({today}); record what has happened", "on")
+        raise InputError(Text("event_after_today", on=on, today=today), "on")
     if on < state.last_event_on:
-        raise InputError(f"the event date {on} is before the case's last event ({state.last_event_on}); "
-                         "events are recorded in date order", "on")
+        raise InputError(Text("event_before_last", on=on, last=state.last_event_on), "on")
     values = _validated(c, state, event)
     run = _Run(c, state.copy_for_update(), on)
     run.state.last_event_on = on
@@ -470,12 +472,12 @@ class _Run:
 
     def transition(self, name: str, values: dict[str, Any], participant: Participant, only: str | None) -> None:
         if self.state.status != "active":
-            raise Refused(f"the case is {'paused (permisjon)' if self.state.status == 'paused' else 'stopped'}; "
-                          f"record 'gjenoppta' before '{self.c.event_title(name)}'")
+            raise Refused(Text("case_paused" if self.state.status == "paused" else "case_stopped",
+                               event=self.c.event_title(name)))
         candidates = [*self.state.steps, *self.state.compounds]
         if only is not None:
             if only not in candidates:
-                raise InputError(f"the case is not in step '{only}'", "step")
+                raise InputError(Text("not_in_step", step=only), "step")
             candidates = [only]
         scope = guard_values(self.c, self.state, participant, self.on, values)
         reports: list[GuardReport] = []
@@ -497,9 +499,9 @@ class _Run:
                 return
         title = self.c.event_title(name)
         if reports:
-            raise Refused(f"'{title}' is not allowed now", reports)
-        where = ", ".join(self.c.steps[s].title for s in candidates) or "no step"
-        raise Refused(f"'{title}' cannot be recorded in the current step ({where})")
+            raise Refused(Text("not_allowed_now", event=title), reports)
+        where = [self.c.steps[s].title for s in candidates] or Text("no_step")
+        raise Refused(Text("not_in_current_step", event=title, steps=where))
 
     def _take(self, sid: str, transition: Transition, scope: dict[str, Any]) -> None:
         for effect in transition.effects:
@@ -510,7 +512,7 @@ class _Run:
                     credit = credit_practice(counter, scope, self.state.practice_months.setdefault(effect.counter, {}),
                                              self.on)
                 except PracticeError as exc:
-                    raise InputError(str(exc), exc.field) from None
+                    raise InputError(text_of(exc), exc.field) from None
                 self.state.counters[effect.counter] = round(current + credit, HOUR_DIGITS)  # no float noise
                 continue
             source = effect.add if effect.add is not None else effect.set
@@ -519,9 +521,9 @@ class _Run:
             try:
                 amount = number if isinstance(number, float) else float(number.value(scope))
             except GuardUnknown as exc:
-                raise InputError(f"'{exc.name}' is needed to count '{effect.counter}'", exc.name) from None
+                raise InputError(Text("needed_to_count", name=exc.name, counter=effect.counter), exc.name) from None
             except GuardError as exc:
-                raise Refused(f"'{effect.counter}' cannot be counted: {exc.message}") from None
+                raise Refused(Text("cannot_count", counter=effect.counter, reason=exc.message)) from None
             self.state.counters[effect.counter] = current + amount if effect.add is not None else amount
         if transition.handoff:
             self.effects.append(Effect("enrol", {"pathway": transition.handoff.pathway,
@@ -537,19 +539,19 @@ class _Run:
         owner = next((sid for sid in self.state.compounds if any(m.id == module_id for m in self.c.steps[sid].modules)),
                      None)
         if owner is None or (only is not None and only != owner):
-            raise InputError(f"module '{module_id}' is not part of an active module set", "modul")
+            raise InputError(Text("module_not_in_set", module=module_id), "modul")
         step, compound = self.c.steps[owner], self.state.compounds[owner]
         status = compound.modules.get(module_id)
         if name == "modul_startet":
             if status is not None:
-                raise Refused(f"module '{module_id}' is already {'started' if status == 'started' else 'completed'}")
+                raise Refused(Text("module_started" if status == "started" else "module_completed", module=module_id))
             running = sum(1 for s in compound.modules.values() if s == "started")
             if step.max_concurrent and running >= step.max_concurrent:
-                raise Refused(f"at most {step.max_concurrent} modules may run at once; {running} are running")
+                raise Refused(Text("too_many_modules", limit=step.max_concurrent, running=running))
             compound.modules[module_id] = "started"
             return
         if status == "completed":
-            raise Refused(f"module '{module_id}' is already completed")
+            raise Refused(Text("module_completed", module=module_id))
         compound.modules[module_id] = "completed"
         self.state.certificates[module_id] = self.on
         module = next(m for m in step.modules if m.id == module_id)
@@ -573,15 +575,15 @@ class _Run:
         deadline = self.c.breach_deadline(name)
         assert deadline is not None and deadline.on_breach is not None
         if self.state.status != "active":
-            raise Refused(f"the case is {self.state.status}; a breached deadline moves only an active case")
+            raise Refused(Text("breach_inactive", status=self.state.status))
         item = next((d for d in case_deadlines(self.c.definition, before, participant, self.on)
                      if d.id == deadline.id and not d.recurring), None)
         if item is None or item.status != "breached":
-            raise Refused(f"the deadline '{deadline.title}' is not breached on {self.on}")
+            raise Refused(Text("not_breached", deadline=deadline.title, on=self.on))
         if before.recorded((name,), item.anchor_date):
-            raise Refused(f"the breach of '{deadline.title}' has been acted on already")
+            raise Refused(Text("breach_handled", deadline=deadline.title))
         if self.state.is_in(deadline.on_breach):
-            raise Refused(f"the case is already in step '{deadline.on_breach}'")
+            raise Refused(Text("already_in_step", step=deadline.on_breach))
         source = (self.state.steps or list(self.state.compounds) or ["?"])[-1]
         for sid in list(self.state.compounds):
             if sid in self.state.compounds:
@@ -594,9 +596,9 @@ class _Run:
         lifecycle, status = self.c.pathway.lifecycle, self.state.status
         if name == "permisjon":
             if lifecycle.pause is None:
-                raise Refused("this pathway has no permisjon (no 'lifecycle.pause')")
+                raise Refused(Text("no_pause"))
             if status != "active":
-                raise Refused(f"permisjon needs an active case; the case is {status}")
+                raise Refused(Text("pause_needs_active", status=status))
             self.state.pauses.append(Pause(start=self.on, reason=values.get("arsak")))
             self.state.status = "paused"
         elif name == "gjenoppta":
@@ -605,20 +607,20 @@ class _Run:
             elif status == "stopped":
                 self.state.stopped_since = None
             else:
-                raise Refused("only a paused or stopped case can be resumed")
+                raise Refused(Text("resume_not_paused"))
             self.state.status = "active"
         elif name == "midlertidig_stans":
             if not lifecycle.temporary_stop:
-                raise Refused("this pathway has no midlertidig stans (no 'lifecycle.temporary_stop')")
+                raise Refused(Text("no_temporary_stop"))
             if status != "active":
-                raise Refused(f"midlertidig stans needs an active case; the case is {status}")
+                raise Refused(Text("stop_needs_active", status=status))
             self.state.status = "stopped"
             self.state.stopped_since = self.on
         else:
             target = lifecycle.discontinue if name == "avbrudd" else lifecycle.transfer
             if target is None:
                 key = "discontinue" if name == "avbrudd" else "transfer"
-                raise Refused(f"this pathway has no '{name}' (set 'lifecycle.{key}')")
+                raise Refused(Text("no_lifecycle_target", event=name, key=key))
             source = (self.state.steps or list(self.state.compounds) or ["?"])[-1]
             self.enter(target, source)
 

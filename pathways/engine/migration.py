@@ -28,6 +28,7 @@ from pathways.definition.loader import Definition
 from pathways.definition.schema import StepKind
 from pathways.engine.deadlines import DueItem, case_deadlines
 from pathways.engine.state import CaseState, Participant
+from pathways.messages import Text
 
 MIGRATION_EVENT = "versjonsbytte"
 
@@ -36,7 +37,7 @@ class MappingError(ValueError):
     """The mapping itself is wrong (names a missing step, maps one step two ways); nothing is moved."""
 
     def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
+        super().__init__(Text.joined(*[part for p in problems for part in ("; ", p)][1:]))
         self.problems = problems
 
 
@@ -56,29 +57,29 @@ class StepMapping:
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise MappingError([f"{where}: expected a mapping with 'steps', 'regions' and 'recompute'"])
-        problems = [f"{where}: unknown key '{k}' (known: steps, regions, recompute)"
-                    for k in data if k not in ("steps", "regions", "recompute")]
+            raise MappingError([Text("mapping_shape", where=where)])
+        problems: list[str] = [Text("mapping_unknown_key", where=where, key=k)
+                               for k in data if k not in ("steps", "regions", "recompute")]
         steps: dict[str, str] = {}
 
         def add(pairs: Any, at: str) -> None:
             if pairs is None:
                 return
             if not isinstance(pairs, dict):
-                problems.append(f"{at}: expected old step: new step")
+                problems.append(Text("mapping_pairs", where=at))
                 return
             for old, new in pairs.items():
                 if not isinstance(old, str) or not isinstance(new, str):
-                    problems.append(f"{at}.{old}: step ids are text")
+                    problems.append(Text("mapping_ids_text", where=f"{at}.{old}"))
                 elif old in steps and steps[old] != new:
-                    problems.append(f"{at}.{old}: mapped to both '{steps[old]}' and '{new}'")
+                    problems.append(Text("mapping_twice", where=f"{at}.{old}", first=steps[old], second=new))
                 else:
                     steps[old] = new
 
         add(data.get("steps"), f"{where}.steps")
         regions = data.get("regions") or {}
         if not isinstance(regions, dict):
-            problems.append(f"{where}.regions: expected region: {{old step: new step}}")
+            problems.append(Text("mapping_regions", where=f"{where}.regions"))
         else:
             for region, pairs in regions.items():
                 add(pairs, f"{where}.regions.{region}")
@@ -89,7 +90,7 @@ class StepMapping:
         elif isinstance(raw, list) and all(isinstance(x, str) for x in raw):
             recompute = frozenset(raw)
         else:
-            problems.append(f"{where}.recompute: expected a list of deadline ids or 'all'")
+            problems.append(Text("mapping_recompute", where=f"{where}.recompute"))
             recompute = frozenset()
         if problems:
             raise MappingError(problems)
@@ -103,20 +104,20 @@ class StepMapping:
 def check_mapping(old: Definition, new: Definition, mapping: StepMapping) -> None:
     """Refuse a mapping from a step the old version lacks or to a step the new version lacks."""
     old_steps, new_steps = old.pathway.all_steps(), new.pathway.all_steps()
-    problems = []
+    problems: list[str] = []
     for source, target in sorted(mapping.steps.items()):
         if source not in old_steps:
-            problems.append(f"maps from '{source}', which {old.pathway.id}@{old.pathway.version} does not have")
+            problems.append(Text("maps_from_missing", step=source, version=f"{old.pathway.id}@{old.pathway.version}"))
         if target not in new_steps:
-            problems.append(f"maps '{source}' to '{target}', which {new.pathway.id}@{new.pathway.version} "
-                            "does not have")
+            problems.append(Text("maps_to_missing", step=source, target=target,
+                                 version=f"{new.pathway.id}@{new.pathway.version}"))
         elif source in old_steps and _shape(old_steps[source].kind) != _shape(new_steps[target].kind):
-            problems.append(f"maps '{source}' ({old_steps[source].kind}) to '{target}' "
-                            f"({new_steps[target].kind}): a case cannot change between simple and compound steps")
+            problems.append(Text("maps_kind_changes", step=source, before=old_steps[source].kind, target=target,
+                                 after=new_steps[target].kind))
     deadlines = {d.id for d in old.pathway.deadlines} | {d.id for d in new.pathway.deadlines}
     for name in sorted(mapping.recompute or ()):
         if name not in deadlines:
-            problems.append(f"recompute names '{name}', which neither version has as a deadline")
+            problems.append(Text("recompute_unknown", name=name))
     if problems:
         raise MappingError(problems)
 
@@ -139,20 +140,19 @@ def migrate_state(old: Definition, new: Definition, state: CaseState, participan
                   mapping: StepMapping, on: date, old_version_id: int = 0, new_version_id: int = 0) -> Moved:
     """The case moved to ``new`` on ``on``; raises CannotMove. ``state`` is not changed."""
     if state.ended:
-        raise CannotMove(f"the case has ended ({state.status} on {state.ended_on}); an ended case keeps its version")
+        raise CannotMove(Text("migrate_ended", status=state.status, on=state.ended_on))
     if on < state.last_event_on:
-        raise CannotMove(f"the case has an event dated {state.last_event_on}, after the migration date {on}")
+        raise CannotMove(Text("migrate_later_event", last=state.last_event_on, on=on))
     old_steps, new_steps = old.pathway.all_steps(), new.pathway.all_steps()
 
     def target(step: str) -> str:
         found = mapping.steps.get(step, step)
         if found not in new_steps:
-            raise CannotMove(f"it is in '{step}', which {new.pathway.id}@{new.pathway.version} does not have "
-                             "and the mapping does not send anywhere")
+            raise CannotMove(Text("migrate_step_missing", step=step, version=f"{new.pathway.id}@{new.pathway.version}"))
         before, after = old_steps.get(step), new_steps[found]
         if before is not None and _shape(before.kind) != _shape(after.kind):
-            raise CannotMove(f"it is in '{step}' ({before.kind}), which is '{found}' ({after.kind}) in version "
-                             f"{new.pathway.version}: a case cannot change between simple and compound steps")
+            raise CannotMove(Text("migrate_kind_changes", step=step, before=before.kind, found=found, after=after.kind,
+                                  version=new.pathway.version))
         return found
 
     active = list(state.steps) + list(state.compounds)
@@ -163,8 +163,8 @@ def migrate_state(old: Definition, new: Definition, state: CaseState, participan
             known = {m.id for m in step.modules}
             lost = sorted(m for m in progress.modules if m not in known)
             if lost:
-                raise CannotMove(f"its module set '{compound}' has started {', '.join(lost)}, which "
-                                 f"'{step.id}' in version {new.pathway.version} does not have")
+                raise CannotMove(Text("migrate_modules_lost", compound=compound, modules=list(lost), step=step.id,
+                                      version=new.pathway.version))
     before = {i.id: i for i in case_deadlines(old, state, participant, on) if not i.recurring}
     kept: dict[str, date] = {}
     pinned: dict[str, list[str]] = dict(state.kept_due)

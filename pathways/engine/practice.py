@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from pathways.definition.schema import Counter
+from pathways.messages import Text
 
 MONTH_DIGITS = 6  # months are kept to a millionth (about 3 seconds): no float noise piles up
 HOUR_DIGITS = 2
@@ -54,12 +55,11 @@ def credit_practice(counter: Counter, values: Mapping[str, Any], months_by_year:
     percentage: Any = values.get(counter.percentage)
     for name, value in ((first, start), (last, end), (counter.percentage, percentage)):
         if value is None:
-            raise PracticeError(f"'{name}' is needed to credit practice", name)
+            raise PracticeError(Text("practice_field_needed", name=name), name)
     if end < start:
-        raise PracticeError(f"the practice period ends ({end}) before it starts ({start})", last)
+        raise PracticeError(Text("practice_ends_before_start", end=end, start=start), last)
     if end > on:
-        raise PracticeError(f"the practice period ends ({end}) after the event date ({on}); only practice that "
-                            "has been done is credited", last)
+        raise PracticeError(Text("practice_ends_after_event", end=end, on=on), last)
     factor = 1.0 if percentage >= counter.full_time_percentage else percentage / 100
     months = 0.0
     for year, worked in months_by_calendar_year(start, end, factor).items():

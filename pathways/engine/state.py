@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pathways.guards import EARLIEST_DATE, LATEST_DATE
+from pathways.messages import Text
 
 Status = Literal["active", "paused", "stopped", "completed", "discontinued", "transferred"]
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
@@ -46,7 +47,7 @@ class Participant(BaseModel):
     def _in_the_calendar_of_cases(cls, value: date | None) -> date | None:
         """Dates the rules add durations to stay where that cannot leave the calendar."""
         if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-            raise ValueError(f"{value.isoformat()} is outside the years {EARLIEST_DATE.year}–{LATEST_DATE.year}")
+            raise ValueError(Text("date_outside_years", value=value, low=EARLIEST_DATE.year, high=LATEST_DATE.year))
         return value
 
     def age_on(self, day: date) -> int:

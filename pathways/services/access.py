@@ -28,22 +28,21 @@ class Forbidden(ServiceError):
 def reading(actor: Actor) -> Actor:
     """``actor`` when their role reads cases and participants, else Forbidden."""
     if not actor.reads_cases:
-        raise Forbidden("your role gives no access to cases", "role")
+        raise Forbidden("no_case_access", "role")
     return actor
 
 
 def writing(actor: Actor) -> Actor:
     """``actor`` when their role changes cases and participants, else Forbidden."""
     if not actor.writes_cases:
-        raise Forbidden("your role may read cases but not change them" if actor.reads_cases
-                        else "your role gives no access to cases", "role")
+        raise Forbidden("read_only_cases" if actor.reads_cases else "no_case_access", "role")
     return actor
 
 
 def administering(actor: Actor) -> Actor:
     """``actor`` when their role publishes and migrates pathways and reads the audit trail, else Forbidden."""
     if not actor.administers:
-        raise Forbidden("only an administrator may do this", "role")
+        raise Forbidden("administrators_only", "role")
     return actor
 
 
@@ -102,7 +101,7 @@ def case(session: Session, actor: Actor, case_id: int) -> Enrolment:
     """The case when the actor sees it, else NotFound."""
     found = session.exec(select(Enrolment).where(Enrolment.id == case_id, *cases(actor))).first()
     if found is None:
-        raise NotFound(f"no case {case_id}", "case")
+        raise NotFound("no_case", "case", id=case_id)
     return found
 
 
@@ -111,7 +110,7 @@ def participant(session: Session, actor: Actor, participant_id: int) -> Particip
     found = session.exec(select(Participant).where(Participant.id == participant_id,
                                                    *participants(actor))).first()
     if found is None:
-        raise NotFound(f"no participant {participant_id}", "participant")
+        raise NotFound("no_participant", "participant", id=participant_id)
     return found
 
 
@@ -119,7 +118,7 @@ def flag(session: Session, actor: Actor, flag_id: int) -> Flag:
     """The flag when the actor sees it, else NotFound."""
     found = session.exec(select(Flag).where(Flag.id == flag_id, *flags(actor))).first()
     if found is None:
-        raise NotFound(f"no flag {flag_id}", "flag")
+        raise NotFound("no_flag", "flag", id=flag_id)
     return found
 
 
@@ -128,5 +127,5 @@ def period(session: Session, actor: Actor, period_id: int) -> LivelihoodPeriod:
     found = session.get(LivelihoodPeriod, period_id)
     if found is None or session.exec(select(Participant.id).where(
             Participant.id == found.participant_id, *participants(actor))).first() is None:
-        raise NotFound(f"no livelihood period {period_id}", "period")
+        raise NotFound("no_period", "period", id=period_id)
     return found

@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select
 from zxcvbn import zxcvbn
 
+from pathways.messages import Text
 from pathways.services.audit import record
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError
 from pathways.services.participants import kommune_row
@@ -73,37 +74,30 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(12)  # 16 characters, 96 bits
 
 
-_WEAK_BECAUSE = {  # zxcvbn's pattern of the weakest part: why, in bokmål
-    "user_inputs": "det ligner brukernavnet eller navnet ditt",
-    "passwords": "det er et vanlig passord eller ligner et",
-    "repeat": "det gjentar tegn eller ord (som «aaaa» eller «abcabc»)",
-    "sequence": "det er en rekkefølge (som «abcd» eller «1234»)",
-    "spatial": "det følger tastene på tastaturet (som «qwerty»)",
-    "date": "det er bygd på en dato", "regex": "det er bygd på et årstall",
-    "dictionary": "det er vanlige ord eller navn; sett sammen flere ord som ikke hører sammen",
-}
+_WEAK_PATTERNS = ("user_inputs", "passwords", "repeat", "sequence", "spatial", "date", "regex", "dictionary")
+"""zxcvbn's patterns of the weakest part, in the order a reason is chosen; the reason is message ``weak_<pattern>``."""
 
 
 def check_password_rules(password: str, user_inputs: tuple[str, ...] = ()) -> None:
     """At least 12 characters and hard to guess: zxcvbn's score, with the user's username and name as words
-    an attacker would try first. The reason is given in bokmål."""
+    an attacker would try first. The reason is a message of its own (``weak_*``), said in the refusal."""
     if len(password) < MIN_PASSWORD:
-        raise ServiceError(f"passordet må ha minst {MIN_PASSWORD} tegn", "password")
+        raise ServiceError("password_too_short", "password", length=MIN_PASSWORD)
     if len(password) > 200:
-        raise ServiceError("passordet kan ha høyst 200 tegn", "password")
+        raise ServiceError("password_too_long", "password")
     words = [w for value in user_inputs for w in (value, *re.split(r"[\s._-]+", value)) if len(w) >= 3]
     rest = password.lower()
     for word in sorted(words, key=len, reverse=True):
         rest = rest.replace(word.lower(), "")
     if rest != password.lower() and len(re.sub(r"[\W\d_]+", "", rest)) < 6:  # zxcvbn lets "hansen-siv-2026" by
-        raise ServiceError(f"passordet er for lett å gjette: {_WEAK_BECAUSE['user_inputs']}", "password")
+        raise ServiceError("password_weak", "password", reason=Text("weak_user_inputs"))
     result = zxcvbn(password, user_inputs=words)
     if result["score"] >= MIN_STRENGTH:
         return
     patterns = [m.get("dictionary_name") if m["pattern"] == "dictionary" and m.get("dictionary_name") in
                 ("user_inputs", "passwords") else m["pattern"] for m in result["sequence"]]
-    reason = next((_WEAK_BECAUSE[p] for p in _WEAK_BECAUSE if p in patterns), "det er for kort eller for enkelt")
-    raise ServiceError(f"passordet er for lett å gjette: {reason}. Bruk gjerne tre–fire tilfeldige ord", "password")
+    reason = next((f"weak_{p}" for p in _WEAK_PATTERNS if p in patterns), "weak_simple")
+    raise ServiceError("password_weak_hint", "password", reason=Text(reason))
 
 
 def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
@@ -112,19 +106,18 @@ def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
     and must be changed at first sign-in."""
     username = (username or "").strip().lower()
     if not _USERNAME.match(username):
-        raise ServiceError("brukernavnet kan bare ha små bokstaver a–å, sifre, punktum, bindestrek og understrek "
-                           "(2–100 tegn)", "username")
+        raise ServiceError("bad_username", "username")
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise ServiceError("navn må fylles ut (høyst 200 tegn)", "name")
+        raise ServiceError("account_name_required", "name")
     if role not in ROLES:
-        raise ServiceError(f"ukjent rolle '{role}' (velg {', '.join(ROLES)})", "role")
+        raise ServiceError("unknown_role", "role", role=role, roles=ROLES)
     chosen = password is not None
     password = one_time_password() if password is None else password
     check_password_rules(password, (username, name))
     with ctx.transaction() as session:
         if session.exec(select(User.id).where(User.username == username)).first() is not None:
-            raise Conflict(f"brukernavnet '{username}' er tatt", "username")
+            raise Conflict("username_taken", "username", username=username)
         row = User(username=username, name=name, role=role, kommune_id=kommune_row(session, kommune).id,
                    password_hash=_HASHER.hash(password), must_change_password=not chosen,
                    created_at=ctx.now())
@@ -160,7 +153,7 @@ def _user(session: Session, username: str, kommune_id: int | None = None) -> Use
     """The user by username; with ``kommune_id`` only one of that kommune (an administrator's scope)."""
     user = session.exec(select(User).where(User.username == (username or "").strip().lower())).first()
     if user is None or (kommune_id is not None and user.kommune_id != kommune_id):
-        raise NotFound(f"ingen bruker '{username}'", "username")
+        raise NotFound("no_user", "username", username=username)
     return user
 
 
@@ -170,14 +163,14 @@ def change_password(ctx: Context, user_id: int, current: str, new: str, keep_ses
     with ctx.transaction() as session:
         user = session.get(User, user_id)
         if user is None:
-            raise NotFound("ukjent bruker", "user")
+            raise NotFound("unknown_user", "user")
         check_password_rules(new, (user.username, user.name))
         try:
             _HASHER.verify(user.password_hash, current or "")
         except (VerificationError, InvalidHashError):
-            raise ServiceError("nåværende passord er feil", "current") from None
+            raise ServiceError("wrong_password", "current") from None
         if new == current:
-            raise ServiceError("det nye passordet må være et annet enn det gamle", "password")
+            raise ServiceError("same_password", "password")
         user.password_hash, user.must_change_password = _HASHER.hash(new), False
         _end_sessions(session, user_id, keep=keep_session)
         record(session, ctx, "user.password_changed", kommune_id=user.kommune_id, user_id=user_id)
@@ -229,7 +222,7 @@ def revoke_token(ctx: Context, token_id: int, kommune_id: int | None = None) -> 
         row = session.get(ApiToken, token_id)
         user = session.get(User, row.user_id) if row is not None else None
         if row is None or user is None or (kommune_id is not None and user.kommune_id != kommune_id):
-            raise NotFound(f"ingen API-token {token_id}", "token")
+            raise NotFound("no_token", "token", id=token_id)
         if not row.revoked:
             row.revoked = True
             record(session, ctx, "token.revoked", kommune_id=user.kommune_id, user_id=user.id, token_id=token_id)
@@ -238,7 +231,7 @@ def revoke_token(ctx: Context, token_id: int, kommune_id: int | None = None) -> 
 
 def _not_yourself(ctx: Context, user: User, what: str) -> None:
     if user.username == ctx.actor.name:
-        raise ServiceError(f"du kan ikke {what} deg selv; be en annen administrator", "username")
+        raise ServiceError(what, "username")
 
 
 def set_active(ctx: Context, username: str, active: bool, kommune_id: int | None = None) -> None:
@@ -246,7 +239,7 @@ def set_active(ctx: Context, username: str, active: bool, kommune_id: int | None
     with ctx.transaction() as session:
         user = _user(session, username, kommune_id)
         if not active:
-            _not_yourself(ctx, user, "deaktivere")
+            _not_yourself(ctx, user, "not_yourself_deactivate")
             _end_sessions(session, user.id or 0)
         if user.active != active:
             user.active = active
@@ -256,11 +249,11 @@ def set_active(ctx: Context, username: str, active: bool, kommune_id: int | None
 
 def set_role(ctx: Context, username: str, role: str, kommune_id: int | None = None) -> None:
     if role not in ROLES:
-        raise ServiceError(f"ukjent rolle '{role}' (velg {', '.join(ROLES)})", "role")
+        raise ServiceError("unknown_role", "role", role=role, roles=ROLES)
     with ctx.transaction() as session:
         user = _user(session, username, kommune_id)
         if user.role != role:
-            _not_yourself(ctx, user, "endre rollen til")
+            _not_yourself(ctx, user, "not_yourself_role")
             record(session, ctx, "user.role", kommune_id=user.kommune_id, user_id=user.id,
                    detail=f"rolle {user.role} → {role}")
             user.role = role

@@ -79,7 +79,7 @@ def participant_trail(ctx: Context, participant_id: int) -> list[TrailEntry]:
     with ctx.transaction() as session:
         row = session.get(Participant, participant_id)
         if row is None or not access.in_kommune(ctx.actor, row.kommune_id):
-            raise NotFound(f"no participant {participant_id}", "participant")
+            raise NotFound("no_participant", "participant", id=participant_id)
         entries = [_entry(a) for a in session.exec(select(AuditEntry).where(
             AuditEntry.participant_id == participant_id).order_by(col(AuditEntry.at).desc()).limit(TRAIL_LIMIT))]
         cases = select(Enrolment.id).where(Enrolment.participant_id == participant_id)
@@ -99,7 +99,7 @@ def user_trail(ctx: Context, kommune_id: int, user_id: int) -> list[TrailEntry]:
     with ctx.transaction() as session:
         user = session.get(User, user_id)
         if user is None or user.kommune_id != kommune_id:
-            raise NotFound(f"fant ingen bruker {user_id}", "user")
+            raise NotFound("no_user_id", "user", id=user_id)
         name = user.username
         entries = [_entry(a) for a in session.exec(select(AuditEntry).where(
             or_(AuditEntry.actor == name, AuditEntry.user_id == user_id)).order_by(col(AuditEntry.at).desc())

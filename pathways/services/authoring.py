@@ -40,6 +40,7 @@ from pathways.engine.migration import (
 )
 from pathways.engine.state import CaseState
 from pathways.engine.state import Participant as Facts
+from pathways.messages import Text, text_of
 from pathways.services import access
 from pathways.services.cases import deadline_row
 from pathways.services.context import Context, NotFound, ServiceError, definition_of, dumps
@@ -58,7 +59,7 @@ def parse_ref(text: str) -> tuple[str, int]:
     """``introduksjonsprogram@2`` → ("introduksjonsprogram", 2)."""
     found = re.fullmatch(r"\s*([a-z][a-z0-9_]*)@([0-9]+)\s*", text or "")
     if not found:
-        raise ServiceError(f"'{text}' is not a pathway version: write ID@VERSION, e.g. introduksjonsprogram@2", "ref")
+        raise ServiceError("bad_ref", "ref", ref=text)
     return found.group(1), int(found.group(2))
 
 
@@ -68,9 +69,8 @@ def version_row(session: Session, pathway_id: str, version: int) -> PathwayVersi
         have = rows.version_numbers(session, pathway_id)
         if not have:
             known = rows.pathway_ids(session)
-            raise NotFound(f"no published pathway '{pathway_id}'" + did_you_mean(pathway_id, known), "ref")
-        raise NotFound(f"'{pathway_id}' has no version {version} (published: "
-                       f"{', '.join(str(v) for v in have)})", "ref")
+            raise NotFound("no_published_pathway", "ref", pathway=pathway_id, hint=did_you_mean(pathway_id, known))
+        raise NotFound("no_such_version", "ref", pathway=pathway_id, version=version, versions=list(have))
     return row
 
 
@@ -248,11 +248,12 @@ def load_mapping(raw: str, where: str = "mapping") -> StepMapping:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        raise ServiceError(f"{where}{at}: not valid YAML ({getattr(exc, 'problem', exc)})", "mapping") from None
+        raise ServiceError("mapping_not_yaml", "mapping", where=f"{where}{at}",
+                           detail=getattr(exc, "problem", exc)) from None
     try:
         return StepMapping.from_data(data, where)
     except MappingError as exc:
-        raise ServiceError(str(exc), "mapping") from None
+        raise ServiceError(text_of(exc), "mapping") from None
 
 
 def check_migration(ctx: Context, pathway_id: str, old: int, new: int, mapping: StepMapping
@@ -260,14 +261,14 @@ def check_migration(ctx: Context, pathway_id: str, old: int, new: int, mapping: 
     """The two versions and their definitions, once the mapping between them is known good; raises
     ServiceError (field ``ref`` or ``mapping``) before any case is read."""
     if new <= old:
-        raise ServiceError(f"migrate to a newer version: {new} is not after {old}", "ref")
+        raise ServiceError("migrate_not_newer", "ref", new=new, old=old)
     with ctx.transaction() as session:
         a, b = version_row(session, pathway_id, old), version_row(session, pathway_id, new)
         da, db = definition_of(session, a.id or 0), definition_of(session, b.id or 0)
     try:
         check_mapping(da, db, mapping)
     except MappingError as exc:
-        raise ServiceError(str(exc), "mapping") from None
+        raise ServiceError(text_of(exc), "mapping") from None
     return a, b, da, db
 
 
@@ -348,13 +349,13 @@ def _migrate_cases(ctx: Context, report: MigrationReport, ids: list[int], a: Pat
             try:
                 moved = migrate_state(da, db, state, facts, mapping, on, a.id or 0, b.id or 0)
             except CannotMove as exc:
-                report.refused.append((case_id, str(exc)))
+                report.refused.append((case_id, text_of(exc)))
                 continue
             plan = CasePlan(case_id, moved.steps, {k: d.isoformat() for k, d in moved.kept.items()},
                             {k: (x.isoformat(), y.isoformat()) for k, (x, y) in moved.recomputed.items()})
             if not dry_run and not _write(ctx, case_id, kommune, version, a.id or 0, b.id or 0, moved, facts, on,
                                           report.run_id):
-                report.refused.append((case_id, "the case changed while migrating; run the migration again"))
+                report.refused.append((case_id, Text("migrate_changed")))
                 continue
             report.moved.append(plan)
             done += 1

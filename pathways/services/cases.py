@@ -23,6 +23,7 @@ from pathways.engine.machine import AllowedEvent, Effect, EngineError, EventInpu
 from pathways.engine.migration import MIGRATION_EVENT, replay_migration
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
+from pathways.messages import text_of
 from pathways.services import access
 from pathways.services.context import (
     Conflict,
@@ -136,11 +137,11 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
     definition = definition_of(session, version.id or 0)
     facts = facts_of(participant)
     if start > ctx.today() + _MAX_AHEAD:
-        raise ServiceError(f"the start date {start} is more than a year ahead", "start")
+        raise ServiceError("start_too_far_ahead", "start", start=start)
     try:
         result = machine.start(definition, facts, start)
     except Refused as exc:
-        raise ServiceError(str(exc), "participant") from None
+        raise ServiceError(text_of(exc), "participant") from None
     now = ctx.now()
     case = Enrolment(participant_id=participant.id or 0, kommune_id=participant.kommune_id,
                      pathway_version_id=version.id or 0, pathway_id=pathway_id, status=result.state.status,
@@ -173,23 +174,22 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
                                  .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
                                  .where(Enrolment.id == case_id, *access.cases(ctx.actor))).first()
             if found is None:
-                raise NotFound(f"no case {case_id}", "case")
+                raise NotFound("no_case", "case", id=case_id)
             case, participant = found
             if expected_version is not None and case.version != expected_version:
-                raise Conflict(f"case {case_id} was changed by someone else (version {case.version}, you had "
-                               f"{expected_version}); reload and try again")
+                raise Conflict("case_changed_version", id=case_id, version=case.version, expected=expected_version)
             definition = definition_of(session, case.pathway_version_id)
             state = CaseState.model_validate_json(case.state)
             facts = facts_of(participant)
             try:
                 result = machine.apply(definition, state, facts, EventInput(event, on, values or {}, step), ctx.today())
             except InputError as exc:
-                raise ServiceError(str(exc), exc.field) from None
+                raise ServiceError(text_of(exc), exc.field) from None
             except EngineError as exc:  # the cause keeps the guard reports for the dashboard
-                raise ServiceError(str(exc), None) from exc
+                raise ServiceError(text_of(exc), None) from exc
             return _record(ctx, session, case, participant, definition, facts, state, result, event, on, step)
     except IntegrityError:
-        raise Conflict(f"case {case_id} was changed by someone else at the same time; reload and try again") from None
+        raise Conflict("case_changed_meanwhile", id=case_id) from None
 
 
 def _record(ctx: Context, session: Session, case: Enrolment, participant: Participant, definition: Definition,
@@ -201,7 +201,7 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
             state=state.model_dump_json(), status=state.status, outcome=state.outcome, ended_on=state.ended_on,
             current_steps=",".join(state.steps + list(state.compounds)), version=case.version + 1, updated_at=now))
     if changed.rowcount != 1:
-        raise Conflict(f"case {case.id} was changed by someone else; reload and try again")
+        raise Conflict("case_changed", id=case.id)
     event_id = session.execute(insert(Event).values(
         enrolment_id=case.id, sequence=state.sequence, name=event, effective_on=on, step=step,
         values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name,

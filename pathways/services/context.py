@@ -16,14 +16,21 @@ from sqlmodel import Session
 from pathways.bounds import EARLIEST, LATEST, date_problem, text_problem
 from pathways.calendar import Clock, SystemClock
 from pathways.definition.loader import Definition, load_text
+from pathways.messages import message
 from pathways.store.tables import PathwayVersion
 
 
 class ServiceError(ValueError):
-    """A request a user can correct; ``field`` names the input when there is one."""
+    """A request a user can correct; ``field`` names the input when there is one.
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
+    Raised with a message code and its parameters (``ServiceError("no_case", "case", id=7)``, the codes in
+    :mod:`pathways.messages`): ``str()`` is the English text, ``text`` the :class:`~pathways.messages.Text`
+    the dashboard renders in bokmål. A Text made elsewhere (an engine error's) may be passed instead of a code."""
+
+    def __init__(self, code: str, field: str | None = None, **params: Any):
+        self.text = message(code, **params)
+        self.code = getattr(self.text, "code", None) or None
+        super().__init__(self.text)
         self.field = field
 
 
@@ -142,7 +149,7 @@ def definition_of(session: Session, version_id: int) -> Definition:
         return found
     row = session.get(PathwayVersion, version_id)
     if row is None:
-        raise NotFound(f"no pathway version {version_id}")
+        raise NotFound("no_pathway_version", id=version_id)
     found = _BY_HASH.get(row.content_hash)
     if found is None:
         found = _BY_HASH[row.content_hash] = load_text(row.document, f"{row.pathway_id}@{row.version}")

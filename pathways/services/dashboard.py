@@ -60,17 +60,17 @@ class CaseloadFilter:
 
     def check(self) -> None:
         if self.sort not in SORTS:
-            raise ServiceError(f"ukjent sortering '{self.sort}' (velg {', '.join(SORTS)})", "sort")
+            raise ServiceError("unknown_sort", "sort", value=self.sort, choices=list(SORTS))
         if self.flag_kind and self.flag_kind not in FLAG_KINDS:
-            raise ServiceError(f"ukjent flaggtype '{self.flag_kind}'", "flagg")
+            raise ServiceError("unknown_flag_kind", "flagg", value=self.flag_kind)
         if self.due_within is not None and not 0 <= self.due_within <= 3650:
-            raise ServiceError("fristvinduet må være mellom 0 og 3650 dager", "frist_innen")
+            raise ServiceError("due_window", "frist_innen")
         if self.status not in ("aktive", "alle", "avsluttet"):
-            raise ServiceError(f"ukjent status '{self.status}'", "status")
+            raise ServiceError("unknown_status", "status", value=self.status)
         if self.page < 1:
-            raise ServiceError("sidetallet må være 1 eller mer", "side")
+            raise ServiceError("page_number", "side")
         if self.q and len(self.q) > 100:
-            raise ServiceError("søket er for langt (høyst 100 tegn)", "q")
+            raise ServiceError("search_too_long", "q")
 
 
 @dataclass
@@ -201,9 +201,9 @@ def add_note(ctx: Context, case_id: int, text: str) -> int:
         case = access.case(session, ctx.actor, case_id)  # first: out of scope is not found, whatever the text
         text = (text or "").strip()
         if not text:
-            raise ServiceError("notatet er tomt", "text")
+            raise ServiceError("note_empty", "text")
         if len(text) > 5000:
-            raise ServiceError(f"notatet har {len(text)} tegn; grensen er 5000", "text")
+            raise ServiceError("note_too_long", "text", length=len(text), limit=5000)
         note = Note(enrolment_id=case_id, kommune_id=case.kommune_id, text=text, author=ctx.actor.name,
                     created_at=ctx.now())
         session.add(note)
@@ -240,11 +240,11 @@ class FlagPage:
 def flags(ctx: Context, state: str = "aktive", kind: str | None = None, severity: str | None = None,
           page: int = 1) -> FlagPage:
     if state not in ("aktive", *FLAG_STATES):
-        raise ServiceError(f"ukjent tilstand '{state}'", "tilstand")
+        raise ServiceError("unknown_flag_state", "tilstand", value=state)
     if kind and kind not in FLAG_KINDS:
-        raise ServiceError(f"ukjent flaggtype '{kind}'", "type")
+        raise ServiceError("unknown_flag_kind", "type", value=kind)
     if severity and severity not in SEVERITY:
-        raise ServiceError(f"ukjent alvorlighet '{severity}'", "alvor")
+        raise ServiceError("unknown_severity", "alvor", value=severity)
     conditions = access.flags(ctx.actor)
     conditions.append(flag_rows.live(state))
     if kind:

@@ -21,7 +21,7 @@ def _flag(ctx: Context, session: Session, flag_id: int) -> Flag:
     """A flag the actor sees and may change (else Forbidden or NotFound), not yet resolved."""
     flag = access.flag(session, access.writing(ctx.actor), flag_id)
     if flag.state == "resolved":
-        raise ServiceError(f"flag {flag_id} is already resolved ({flag.resolution})", "flag")
+        raise ServiceError("flag_resolved", "flag", id=flag_id, resolution=flag.resolution)
     return flag
 
 
@@ -37,7 +37,7 @@ def snooze(ctx: Context, flag_id: int, until: date) -> None:
         flag = _flag(ctx, session, flag_id)  # first: a flag out of scope is not found, whatever the input
         checked_date(until, "until")
         if until <= ctx.today():
-            raise ServiceError(f"snooze until a later date than today ({ctx.today()})", "until")
+            raise ServiceError("snooze_later", "until", today=ctx.today())
         flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, ctx.now()
         _audit(session, ctx, "flag.snoozed", flag, f"til {until.isoformat()}")
 
@@ -47,9 +47,9 @@ def resolve(ctx: Context, flag_id: int, comment: str) -> None:
         flag = _flag(ctx, session, flag_id)  # first: a flag out of scope is not found, whatever the input
         comment = (comment or "").strip()
         if not comment:
-            raise ServiceError("say how the flag was resolved", "comment")
+            raise ServiceError("resolution_required", "comment")
         if len(comment) > 500:
-            raise ServiceError("the comment is longer than 500 characters", "comment")
+            raise ServiceError("comment_too_long", "comment")
         checked_text(comment, "comment")
         now = ctx.now()
         flag.state, flag.resolution, flag.resolved_by, flag.resolved_at, flag.updated_at = (

@@ -22,6 +22,7 @@ from pathways.income.gaps import (
     step_mismatches,
 )
 from pathways.income.stonad import monthly_amount, rate_changes, yearly_rate
+from pathways.messages import Text
 from pathways.services import access
 from pathways.services.context import Context, ServiceError, checked_date, definition_of
 from pathways.services.grunnbelop import g_table_in
@@ -35,13 +36,13 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
     sources = [s.value for s in Livelihood]
     if source not in sources:
         from pathways.definition.problems import did_you_mean
-        raise ServiceError(f"unknown livelihood source '{source}'" + (did_you_mean(source, sources) or
-                                                                    f" (sources: {', '.join(sources)})"), "source")
+        raise ServiceError("unknown_source", "source", source=source,
+                           hint=did_you_mean(source, sources) or Text("sources_are", sources=list(sources)))
     checked_date(start, "from")
     if end is not None:
         checked_date(end, "to")
     if end is not None and end < start:
-        raise ServiceError(f"the period ends ({end}) before it starts ({start})", "to")
+        raise ServiceError("period_ends_before_start", "to", end=end, start=start)
     access.writing(ctx.actor)
     with ctx.transaction() as session:
         participant = access.participant(session, ctx.actor, participant_id)
@@ -62,7 +63,7 @@ def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None 
     with ctx.transaction() as session:
         row = access.period(session, ctx.actor, period_id)
         if end < row.start:
-            raise ServiceError(f"the period ends ({end}) before it starts ({row.start})", "to")
+            raise ServiceError("period_ends_before_start", "to", end=end, start=row.start)
         row.end = end
         if planned is not None:
             row.planned = planned

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from pathways.bounds import MAX_DEPENDANTS, birth_range, settlement_range
 from pathways.engine.state import Participant as Facts
+from pathways.messages import Text, from_pydantic, text_of
 from pathways.services import access, audit
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError, checked_date, checked_text
 from pathways.store.tables import AuditEntry, Enrolment, Kommune, Participant
@@ -48,6 +49,7 @@ class ImportRejected(ServiceError):
         shown = "\n".join(str(e) for e in errors[:50])
         more = f"\n… and {total - 50} more" if total > 50 else ""
         super().__init__(f"{total} error(s); nothing was imported:\n{shown}{more}")
+        self.text = Text("import_rejected", count=total)  # the dashboard lists the rows from ``errors``
 
 
 def facts_of(row: Participant) -> Facts:
@@ -60,11 +62,11 @@ _DATE: TypeAdapter[date] = TypeAdapter(date)
 def _typed_date(value: Any, field: str) -> date:
     """A date as typed (ISO text or a date), before its range is checked; the message names the field."""
     if value is None or value == "":
-        raise ServiceError("a date is required", field)
+        raise ServiceError("date_required", field)
     try:
         return _DATE.validate_python(value)
     except ValidationError as exc:
-        raise ServiceError(f"{exc.errors()[0]['msg']} (got {value!r})", field) from None
+        raise ServiceError(from_pydantic(exc.errors()[0]), field) from None
 
 
 def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any], today: date) -> tuple[str, Facts]:
@@ -72,12 +74,12 @@ def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any], tod
     ``today``: born 1900 to today, settled 1950 to a year ahead."""
     name = (name or "").strip()
     if not name:
-        raise ServiceError("a name is required", "name")
+        raise ServiceError("name_required", "name")
     if len(name) > 200:
-        raise ServiceError("the name is longer than 200 characters", "name")
+        raise ServiceError("name_too_long", "name")
     unknown = sorted(set(fields) - set(FACT_FIELDS))
     if unknown:
-        raise ServiceError(f"unknown field '{unknown[0]}' (fields: {', '.join(FACT_FIELDS)})", unknown[0])
+        raise ServiceError("unknown_fact_field", unknown[0], name=unknown[0], fields=list(FACT_FIELDS))
     for key, value in (("name", name), ("born", born), ("settled", settled), *fields.items()):
         checked_text(value, key)
     born = checked_date(_typed_date(born, "born"), "born", *birth_range(today))
@@ -90,11 +92,11 @@ def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any], tod
         error = exc.errors()[0]
         where = str(error["loc"][0]) if error["loc"] else "?"
         where = {"birth_date": "born", "settlement_date": "settled"}.get(where, where)
-        raise ServiceError(f"{error['msg']} (got {error.get('input')!r})", where) from None
+        raise ServiceError(from_pydantic(error), where) from None
     if facts.settlement_date and facts.settlement_date < facts.birth_date:
-        raise ServiceError("the settlement date is before the birth date", "settled")
+        raise ServiceError("settled_before_born", "settled")
     if facts.dependants > MAX_DEPENDANTS:
-        raise ServiceError(f"{facts.dependants} dependants is more than the limit {MAX_DEPENDANTS}", "dependants")
+        raise ServiceError("too_many_dependants", "dependants", count=facts.dependants, limit=MAX_DEPENDANTS)
     return name, facts
 
 
@@ -102,9 +104,9 @@ def kommune_name(name: str) -> str:
     """A kommune name as typed, checked: required, at most 100 characters, storable."""
     name = (name or "").strip()
     if not name:
-        raise ServiceError("a kommune is required", "kommune")
+        raise ServiceError("kommune_required", "kommune")
     if len(name) > 100:
-        raise ServiceError("the kommune name is longer than 100 characters", "kommune")
+        raise ServiceError("kommune_too_long", "kommune")
     return checked_text(name, "kommune")
 
 
@@ -137,7 +139,7 @@ def _own_kommune(actor: Actor, name: str) -> None:
     """Only a veileder (or a system actor) adds participants, and a veileder only to their own kommune."""
     access.writing(actor)
     if not actor.is_system and name != actor.kommune:
-        raise access.Forbidden(f"'{name}' is not your kommune ({actor.kommune})", "kommune")
+        raise access.Forbidden("not_your_kommune", "kommune", kommune=name, yours=actor.kommune)
 
 
 def import_participants(ctx: Context, path: str | Path) -> list[int]:
@@ -148,7 +150,7 @@ def import_participants(ctx: Context, path: str | Path) -> list[int]:
         with path.open("rb") as stream:
             return import_csv(ctx, stream, str(path))
     except OSError as exc:
-        raise ServiceError(f"cannot read {path}: {exc.strerror}", "file") from None
+        raise ServiceError("cannot_read_file", "file", path=path, reason=exc.strerror) from None
 
 
 def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *, only_kommune: str | None = None,
@@ -163,12 +165,12 @@ def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *
     access.writing(ctx.actor)
     if not ctx.actor.is_system:
         if only_kommune is not None and only_kommune != ctx.actor.kommune:
-            raise access.Forbidden(f"'{only_kommune}' is not your kommune ({ctx.actor.kommune})", "kommune")
+            raise access.Forbidden("not_your_kommune", "kommune", kommune=only_kommune, yours=ctx.actor.kommune)
         only_kommune = ctx.actor.kommune
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     size = stream.seek(0, io.SEEK_END)
     if size > MAX_IMPORT_BYTES:
-        raise ServiceError(f"{path} is larger than {MAX_IMPORT_BYTES:,} bytes", "file")
+        raise ServiceError("file_too_large", "file", path=path, limit=f"{MAX_IMPORT_BYTES:,}")
     stream.seek(0)
     total = max(1, sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")))
     today = ctx.today()
@@ -193,12 +195,12 @@ def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *
                               digest_size=16).digest()  # 16 bytes a row, not the name: memory stays small
         first = seen.setdefault(key, line)
         if first != line:
-            report(RowError(line, "row", f"the same name and birth date as line {first}"))
+            report(RowError(line, "row", Text("duplicate_row", line=first)))
     del seen
     if failed:
         raise ImportRejected(errors, failed)
     if not count:
-        raise ImportRejected([RowError(2, "row", "the file has a header but no participants")])
+        raise ImportRejected([RowError(2, "row", Text("no_rows"))])
     now = ctx.now()
     ids: list[int] = []
     with ctx.transaction() as session:
@@ -239,18 +241,18 @@ def _rows(stream: BinaryIO, path: str, only_kommune: str | None, today: date
         header = reader.fieldnames or []
         missing = [c for c in ("name", "born") + (() if only_kommune else ("kommune",)) if c not in header]
         if missing:
-            raise ImportRejected([RowError(1, c, "column missing from the header") for c in missing])
+            raise ImportRejected([RowError(1, c, Text("column_missing")) for c in missing])
         extra = [c for c in header if c not in CSV_COLUMNS]
         if extra:
-            raise ImportRejected([RowError(1, c, f"unknown column (columns: {', '.join(CSV_COLUMNS)})")
+            raise ImportRejected([RowError(1, c, Text("unknown_column", columns=list(CSV_COLUMNS)))
                                   for c in extra])
         for record in reader:
             line = reader.line_num
             yield line, _row(record, line, only_kommune, today)
     except UnicodeDecodeError:
-        raise ServiceError(f"{path} is not UTF-8 text; save it as UTF-8 CSV", "file") from None
+        raise ServiceError("not_utf8_csv", "file", path=path) from None
     except csv.Error as exc:
-        raise ImportRejected([RowError(line + 1, "row", f"not CSV: {exc}")]) from None
+        raise ImportRejected([RowError(line + 1, "row", Text("not_csv", detail=exc))]) from None
     finally:
         text.detach()  # the caller's stream stays open for the second pass
 
@@ -260,16 +262,16 @@ def _row(record: dict[str | None, Any], line: int, only_kommune: str | None, tod
     if only_kommune is not None:
         given = (record.get("kommune") or "").strip()
         if given and given != only_kommune:
-            return RowError(line, "kommune", f"'{given}' is not your kommune ({only_kommune})")
+            return RowError(line, "kommune", Text("not_your_kommune", kommune=given, yours=only_kommune))
         record["kommune"] = only_kommune
     if None in record:
-        return RowError(line, "row", "more values than columns")
+        return RowError(line, "row", Text("too_many_values"))
     fields = {k: v for k, v in record.items() if k in FACT_FIELDS}
     try:
         name, facts = _validate(record.get("name") or "", record.get("born"), record.get("settled"), fields, today)
         return name, facts, kommune_name(record.get("kommune") or "")
     except ServiceError as exc:
-        return RowError(line, exc.field or "?", str(exc))
+        return RowError(line, exc.field or "?", text_of(exc))
 
 
 def get_participant(session: Session, participant_id: int) -> Participant:
@@ -277,7 +279,7 @@ def get_participant(session: Session, participant_id: int) -> Participant:
     participant); a participant named by the caller goes through :func:`pathways.services.access.participant`."""
     row = session.get(Participant, participant_id)
     if row is None:
-        raise NotFound(f"no participant {participant_id}", "participant")
+        raise NotFound("no_participant", "participant", id=participant_id)
     return row
 
 
@@ -290,7 +292,7 @@ def update_participant(ctx: Context, participant_id: int, *, name: str, born: da
     with ctx.transaction() as session:
         row = access.participant(session, ctx.actor, participant_id)
         if expected_version is not None and row.version != expected_version:
-            raise Conflict(f"participant {participant_id} was changed by someone else; reload and try again")
+            raise Conflict("participant_changed", id=participant_id)
         changed = sorted(k for k, v in {"name": clean_name, **facts.model_dump()}.items() if getattr(row, k) != v)
         row.name = clean_name
         for key, value in facts.model_dump().items():

@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from pathways.definition.catalogue import handoff_problems, load_catalogue
 from pathways.definition.loader import Definition, load_text
 from pathways.definition.problems import DefinitionError, did_you_mean
+from pathways.messages import text_of
 from pathways.services.context import Conflict, Context, NotFound, ServiceError
 from pathways.store.tables import PathwayDraft, PathwayVersion
 
@@ -57,8 +58,7 @@ def publish(ctx: Context, text: str, note: str, filename: str = "utkast.yaml",
     with ctx.transaction() as session:
         published = _publish_in(session, ctx, definition, note, expected_latest)
     if not published.new:
-        raise ServiceError(f"this document is already published as {published.pathway_id}@{published.version}",
-                           "version")
+        raise ServiceError("already_published_as", "version", ref=f"{published.pathway_id}@{published.version}")
     return published
 
 
@@ -77,7 +77,7 @@ def publish_folder(ctx: Context, folder: str | Path, note: str | None = None) ->
             except Conflict:
                 raise
             except ServiceError as exc:
-                raise ServiceError(f"{definition.file}: {exc}", exc.field) from None
+                raise ServiceError("in_file", exc.field, file=definition.file, message=text_of(exc)) from None
             results.append((pathway_id, published.version, "new" if published.new else "unchanged"))
     return results
 
@@ -85,9 +85,9 @@ def publish_folder(ctx: Context, folder: str | Path, note: str | None = None) ->
 def _checked_note(note: str | None) -> str:
     note = (note or "").strip()
     if not note:
-        raise ServiceError("write a change note: what changed and why", "note")
+        raise ServiceError("note_required", "note")
     if len(note) > NOTE_MAX:
-        raise ServiceError(f"the change note is longer than {NOTE_MAX} characters", "note")
+        raise ServiceError("change_note_too_long", "note", limit=NOTE_MAX)
     return note
 
 
@@ -103,19 +103,17 @@ def _publish_in(session: Session, ctx: Context, definition: Definition, note: st
     latest = session.exec(select(func.max(PathwayVersion.version)).where(PathwayVersion.pathway_id == pathway_id)
                           ).one()
     if expected_latest is not None and latest != expected_latest:
-        raise Conflict(f"'{pathway_id}' has been published as version {latest} since you started from "
-                       f"version {expected_latest}; open the newest version and make the change there")
+        raise Conflict("published_since", pathway=pathway_id, latest=latest, base=expected_latest)
     if latest is not None and version <= latest:
         same = session.exec(select(PathwayVersion).where(PathwayVersion.pathway_id == pathway_id,
                                                          PathwayVersion.version == version)).first()
         if same is not None and same.content_hash == digest:
             return Published(pathway_id, version, same.id or 0, digest, new=False)
-        raise ServiceError(f"version {version} of '{pathway_id}' is already published; a change is a new "
-                           f"version: set 'version: {latest + 1}'", "version")
+        raise ServiceError("version_published", "version", version=version, pathway=pathway_id, next=latest + 1)
     wanted = (latest or 0) + 1
     if version != wanted:
-        raise ServiceError(f"'{pathway_id}' is at version {latest or 0}: the next version is {wanted}, "
-                           f"not {version}", "version")
+        raise ServiceError("next_version", "version", pathway=pathway_id, latest=latest or 0, next=wanted,
+                           version=version)
     row = PathwayVersion(pathway_id=pathway_id, version=version, title=definition.pathway.title,
                          document=definition.text, content_hash=digest, published_at=ctx.clock.now(),
                          published_by=ctx.actor.name, change_note=note)
@@ -123,8 +121,7 @@ def _publish_in(session: Session, ctx: Context, definition: Definition, note: st
     try:
         session.flush()
     except IntegrityError:  # the unique (pathway, version): another publisher's insert came first
-        raise Conflict(f"someone else published version {version} of '{pathway_id}' at the same time; "
-                       "open the newest version and make the change there") from None
+        raise Conflict("published_same_time", version=version, pathway=pathway_id) from None
     assert row.id is not None
     for draft in session.exec(select(PathwayDraft).where(PathwayDraft.pathway_id == pathway_id,
                                                          PathwayDraft.author == ctx.actor.name)).all():
@@ -137,5 +134,5 @@ def latest_version(session: Session, pathway_id: str) -> PathwayVersion:
                        .order_by(col(PathwayVersion.version).desc())).first()
     if row is None:
         known = session.exec(select(PathwayVersion.pathway_id).distinct()).all()
-        raise NotFound(f"no published pathway '{pathway_id}'" + did_you_mean(pathway_id, known), "pathway")
+        raise NotFound("no_published_pathway", "pathway", pathway=pathway_id, hint=did_you_mean(pathway_id, known))
     return row

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from pathways.i18n import localise
 from pathways.services.accounts import add_user, end_session, session_account, set_active, start_session
 from pathways.services.audit import participant_trail, user_trail
 from pathways.services.context import Actor, Context, ServiceError
@@ -19,9 +20,10 @@ from tests.conftest import table_counts
     ("123456789012", "vanlig passord"), ("hansen-siv-2026", "navnet ditt"), ("kort", "minst 12 tegn")])
 def test_a_weak_password_is_refused_with_the_reason_and_nothing_is_written(ctx, password, reason):
     before = table_counts(ctx)
-    with pytest.raises(ServiceError, match=reason) as refused:
+    with pytest.raises(ServiceError) as refused:
         add_user(ctx, username="siv", name="Siv Hansen", role="veileder", kommune="Asker", password=password)
     assert refused.value.field == "password"
+    assert reason in localise(refused.value)  # the dashboard's words; str() is the CLI's English
     assert table_counts(ctx) == before
 
 

@@ -67,7 +67,7 @@ async def record_event(request: Request, case_id: Id, account: SignedIn) -> Resp
         except ServiceError as exc:
             cause = exc.__cause__
             if isinstance(cause, Refused) and cause.reports:
-                refused = {"message": norsk(str(exc).split(":")[0]), "reports": cause.reports}
+                refused = {"message": norsk(cause.text), "reports": cause.reports}
             else:
                 key = "f_" + exc.field if exc.field and exc.field not in ("on", "event") else (exc.field or "form")
                 key = "form" if key == "event" else key

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from pathways.checks.breach import KIND as BREACH_KIND
 from pathways.checks.sweep import FAMILIES, run_checks
+from pathways.messages import Text
 from pathways.services.participants import MAX_IMPORT_BYTES, import_csv
 from ui.messages import field_word, norsk
 from ui.pages.common import SignedIn, form_of, writer
@@ -37,7 +38,7 @@ async def import_start(request: Request, account: SignedIn) -> Response:
         spooled.write(chunk)
         if spooled.tell() > MAX_IMPORT_BYTES:
             spooled.close()
-            too_large = norsk(f"{upload.filename} is larger than {MAX_IMPORT_BYTES:,} bytes")
+            too_large = norsk(Text("file_too_large", path=upload.filename, limit=f"{MAX_IMPORT_BYTES:,}"))
             return render(request, "import.html", {"job": None, "errors": {"file": too_large}}, status=422)
     ctx = context(request, account)
 
