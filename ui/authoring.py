@@ -8,6 +8,7 @@ the administrator's own kommune's (the services act as the administrator: :mod:`
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -26,7 +27,7 @@ from pathways.services.publishing import latest_version
 from pathways.store.tables import PathwayVersion
 from ui.messages import norsk
 from ui.pages.common import SignedIn, admin, form_of
-from ui.rendering import PageError, context, error_text, not_found, render
+from ui.rendering import PageError, context, diagram_inline, error_text, not_found, render
 
 router = APIRouter(include_in_schema=False)
 MAX_DOCUMENT = 500_000  # characters
@@ -53,10 +54,16 @@ def versions_page(request: Request, account: SignedIn) -> Response:
 def _editor(request: Request, account: Account, pathway_id: str, text: str, base: int, *, problems: Any = (),
             errors: dict[str, str] | None = None, note: str = "", status: int = 200, saved: bool = False,
             latest: int | None = None) -> Response:
+    preview = None
+    if not problems:  # the draft's diagram, also without JavaScript (editor.js redraws it as you type)
+        definition, _ = authoring.validate(text, f"{pathway_id}.yaml")
+        if definition is not None:
+            preview = diagram_inline(definition, "utkast:" + hashlib.sha256(text.encode()).hexdigest(),
+                                     "Diagram over utkastet")
     return render(request, "authoring/editor.html", {
         "pathway_id": pathway_id, "text": text, "base": base, "problems": list(problems), "errors": errors or {},
-        "note": note, "saved": saved, "title": _latest(request, pathway_id).title, "latest": latest},
-        status=status)
+        "note": note, "saved": saved, "title": _latest(request, pathway_id).title, "latest": latest,
+        "preview_svg": preview}, status=status)
 
 
 @router.get("/admin/lop/{pathway_id}/rediger")

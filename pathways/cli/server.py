@@ -47,7 +47,7 @@ def run_command(definitions: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for pathway_id, definition in sorted(catalogue.definitions.items()):
         for fmt in ("svg", "png"):
-            (out / f"{pathway_id}.{fmt}").write_bytes(render(definition, fmt))
+            (out / f"{pathway_id}.{fmt}").write_bytes(render(definition, fmt, english=True))
         click.echo(f"{pathway_id}: {definition.pathway.title} → {out / pathway_id}.svg")
     click.echo(f"{len(catalogue.definitions)} pathways rendered to {out}/, {len(catalogue.problems)} problems")
     if not catalogue.ok:
