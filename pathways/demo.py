@@ -10,7 +10,7 @@ Skogen 6 of 18), Heimby 69 % into work. Names are invented; no real person is in
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from multiprocessing import get_context
@@ -62,6 +62,7 @@ GAP_AIM = 0.15
 FLAGS_PER_ACTIVE_CASE_AIM = 1.0  # 40 cases → at most 40 open flags
 KEEP_UP_DAYS = 120  # how far back the demo records the follow-ups of an on-track case
 HORIZON_DAYS = 90  # the income-gap horizon of the nightly checks (checks/defaults.yaml income_gaps)
+DEFAULT_KOMMUNE = "Lørenskog"  # the first administrator's, when nobody says (pathways run --kommune)
 KOMMUNER = ["Lørenskog", "Asker", "Bærum", "Ringsaker", "Lillehammer", "Halden", "Askim", "Nordre Follo", "Gjøvik",
             "Hamar"]
 FIRST = ["Amina", "Yonas", "Fatima", "Mohammed", "Olena", "Ahmad", "Hawa", "Dawit", "Maryam", "Oleksandr", "Sara",
@@ -308,7 +309,7 @@ def _chunk(args: tuple[int, int, int, date, datetime, dict[str, str], dict[str, 
                             has_primary_school=rng.random() < 0.6, has_upper_secondary=rng.random() < 0.3,
                             dependants=rng.choice([0, 0, 1, 2, 3]), registered_with_nav=rng.random() < 0.7,
                             lives_with_parents=rng.random() < 0.1)
-        kommune = rng.choice(KOMMUNER)
+        kommune = rng.choice(list(kommune_ids))
         try:
             state, events = walk(definition, facts, start, today, rng, on_track=on_track)
         except EngineError:  # not eligible for the pathway drawn: put them on the introduction programme
@@ -340,9 +341,11 @@ def _chunk(args: tuple[int, int, int, date, datetime, dict[str, str], dict[str, 
 
 
 def generate(engine: Engine, participants: int, seed: int, today: date,
-             progress: Callable[[int], None] | None = None, *, now: datetime | None = None) -> int:
+             progress: Callable[[int], None] | None = None, *, now: datetime | None = None,
+             kommuner: Sequence[str] | None = None) -> int:
     """Add ``participants`` demo participants, each with one case; returns how many were added. ``now``
-    stamps the rows (created, recorded, updated); by default midnight of ``today`` in Oslo."""
+    stamps the rows (created, recorded, updated); by default midnight of ``today`` in Oslo. ``kommuner``:
+    where they live (default :data:`KOMMUNER`), such as the one kommune of a first run."""
     now = now or FixedClock(today).now()
     with engine.begin() as connection:
         versions = connection.execute(select(tables.PathwayVersion.pathway_id, tables.PathwayVersion.id,
@@ -354,7 +357,7 @@ def generate(engine: Engine, participants: int, seed: int, today: date,
         if missing:
             raise ValueError(f"publish the catalogue first ('pathways init'); missing: {', '.join(sorted(missing))}")
         kommune_ids = {}
-        for name in KOMMUNER:
+        for name in kommuner or KOMMUNER:
             found = connection.execute(select(tables.Kommune.id).where(tables.Kommune.name == name)).scalar()
             if found is None:
                 found = connection.execute(insert(tables.Kommune).values(name=name)).inserted_primary_key[0]

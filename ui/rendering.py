@@ -9,10 +9,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from markupsafe import Markup, escape
-
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup, escape
 
 from pathways.services.access import Forbidden
 from pathways.services.accounts import Account

@@ -36,7 +36,8 @@ def _case_data(request: Request, account: Account, case_id: int) -> dict[str, An
     return {"view": view, "x": extras, "can_write": account.writes_cases,
             "timeline": timeline(extras.periods, view.gaps, view.fallbacks, view.start_date, today),
             "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
-            "diagram": _case_diagram(ctx, extras, view), "errors": {}, "values": {}, "refused": None, "open_event": None}
+            "diagram": _case_diagram(ctx, extras, view),
+            "errors": {}, "values": {}, "refused": None, "open_event": None}
 
 
 def _case_diagram(ctx: Context, extras: Any, view: Any) -> Markup:
