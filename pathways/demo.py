@@ -60,7 +60,13 @@ PROJECTED_GAP = 0.05
 BREACHED_AIM = 0.10
 GAP_AIM = 0.15
 FLAGS_PER_ACTIVE_CASE_AIM = 1.0  # 40 cases → at most 40 open flags
-KEEP_UP_DAYS = 120  # how far back the demo records the follow-ups of an on-track case
+KEEP_UP_DAYS = 40  # how far back the demo records the follow-ups of an on-track case (cost: a pass a month)
+# A reminder is flagged 14 days before a follow-up is due (checks/defaults.yaml reminder_days_ahead); on an
+# on-track case staff answer it within a week (a monthly attendance registration, a workplace visit), so
+# only reminders of the last 7 days are still open: a monthly follow-up has an open reminder about one
+# day in four, not one in two.
+REMINDER_DAYS_AHEAD = 14
+REMINDER_ANSWERED_WITHIN = 7
 HORIZON_DAYS = 90  # the income-gap horizon of the nightly checks (checks/defaults.yaml income_gaps)
 DEFAULT_KOMMUNE = "Lørenskog"  # the first administrator's, when nobody says (pathways run --kommune)
 KOMMUNER = ["Lørenskog", "Asker", "Bærum", "Ringsaker", "Lillehammer", "Halden", "Askim", "Nordre Follo", "Gjøvik",
@@ -162,19 +168,29 @@ def _keep_up(definition: Definition, state: CaseState, facts: Participant, since
     meets = {d.id: d.met_by for d in pathway.deadlines} | {f.id: f.done_by for f in pathway.followups}
     compiled = machine.compiled(definition)
     tried: set[tuple[str, date]] = set()
+    early: set[str] = set()  # follow-ups done ahead of time today (once each)
+    handled = until + timedelta(days=REMINDER_DAYS_AHEAD - REMINDER_ANSWERED_WITHIN)
     for _ in range(12):  # a monthly follow-up over KEEP_UP_DAYS, with room to spare
         if state.ended:
             break
         due = sorted((i for i in case_deadlines(definition, state, facts, until)
-                      if i.status in ("open", "breached") and i.due <= until and meets.get(i.id)
-                      and (i.id, i.due) not in tried), key=lambda i: i.due)
+                      if i.status in ("open", "breached") and meets.get(i.id) and (i.id, i.due) not in tried
+                      and (i.due <= until or (until == today and i.recurring and i.id not in early
+                                              and handled < i.due <= until + timedelta(days=REMINDER_DAYS_AHEAD)))),
+                     key=lambda i: i.due)
         if not due:
             break
+        again = False
         for item in due:  # in date order; each recurring one comes back in the next round
             tried.add((item.id, item.due))
+            if item.due > until:
+                early.add(item.id)
             allowed = machine.allowed_names(definition, state)
             last = events[-1].on if events else since
-            when = min(until, today, max(last, since, item.due - timedelta(days=rng.randint(0, 7))))
+            # a few days early; one due before ``since`` was recorded some day in its first weeks
+            planned = item.due - timedelta(days=rng.randint(0, 7)) if item.due >= since else \
+                since + timedelta(days=rng.randint(0, 27))
+            when = min(until, today, max(last, since, planned))
             for name in meets[item.id]:
                 if name not in allowed:
                     continue
@@ -185,9 +201,12 @@ def _keep_up(definition: Definition, state: CaseState, facts: Participant, since
                 except EngineError:
                     continue
                 events.append(event)
+                again = again or item.recurring
                 break
             if state.ended:
                 break
+        if not again:  # only a recurring follow-up can be due again before ``until``
+            break
     return state
 
 
