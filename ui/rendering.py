@@ -110,12 +110,23 @@ def diagram_inline(definition: Any, content_hash: str, label: str, highlight: tu
     size (the page's CSS sizes it), no tooltips, and ``label`` as its accessible name. Cached like
     :func:`diagram_svg`; only the label is added per call."""
     _DEFINITIONS.setdefault(content_hash, definition)
-    svg = _cached_inline(content_hash, highlight, counts)
+    return _labelled(_cached_inline(content_hash, highlight, counts), label)
+
+
+def inline_svg(svg: bytes, label: str) -> Markup:
+    """Graphviz's SVG made ready for a page, as :func:`diagram_inline` (uncached)."""
+    return _labelled(_stripped(svg), label)
+
+
+def _labelled(svg: str, label: str) -> Markup:
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
+
+
+def _stripped(svg: bytes) -> str:
+    text = _SIZE.sub('<svg class="diagram-svg"', _PROLOG.sub("", svg.decode(), count=1), count=1)
+    return _NOISE.sub("", text)
 
 
 @lru_cache(maxsize=1024)
 def _cached_inline(content_hash: str, highlight: tuple[str, ...], counts: tuple[tuple[str, int], ...]) -> str:
-    svg = _cached_svg(content_hash, highlight, counts).decode()
-    svg = _SIZE.sub('<svg class="diagram-svg"', _PROLOG.sub("", svg, count=1), count=1)
-    return _NOISE.sub("", svg)
+    return _stripped(_cached_svg(content_hash, highlight, counts))
