@@ -10,7 +10,7 @@ Skogen 6 of 18), Heimby 69 % into work. Names are invented; no real person is in
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from multiprocessing import get_context
@@ -39,6 +39,39 @@ PATHWAY_MIX = {
     "kombinasjonsklasse": 0.04, "bussjafor": 0.03, "hoyere_utdanning_forkurs": 0.02, "trinnvis_innforing": 0.02,
 }
 DROPOUT = 0.2  # between Kystbyen's 18 % and Skogen's 33 %
+
+# How on track the cohort is. A real kommune has most cases on track: staff record the follow-ups when
+# they come due, meet the deadlines (a NAV dialogue before the programme ends, a decision before the
+# planned end) and register the next livelihood before the current one stops. The sources name the
+# failures (seed 002: drop-out of 15–35 %, benefits ending before a course; seed 003: waiting for the
+# first payment) but as exceptions, not as the rule. Aims per 1 000 active cases, measured by
+# tests/test_demo.py after a nightly check (BREACHED_AIM, GAP_AIM):
+#   - at most 10 % with a breached deadline (a missed decision, a passed programme end);
+#   - at most 15 % with a current or projected income gap (the 90-day horizon of the checks);
+#   - well under one open flag per active case, so that a veileder with 40 cases starts the day with
+#     10–40 things to do, not 150.
+# OFF_TRACK: the share of cases whose staff fall behind (follow-ups and deadlines left to the nightly
+# check); the other cases are kept up to date. 6 % leaves room for the cases that fall behind anyway
+# (a step that runs over, a guard that holds a case back) under the 10 % aim.
+OFF_TRACK = 0.06
+# Livelihood of the active cases: a benefit that ended without a new income registered (a current gap,
+# trigger 2 and 6 in DOMAIN.md) and one that ends within the checks' 90-day horizon with nothing planned
+# after it (a projected gap, trigger 1 and 3). Together with the gaps the steps themselves give (a step
+# without livelihood, trigger 4) this stays under the 15 % aim.
+CURRENT_GAP = 0.03
+PROJECTED_GAP = 0.05
+BREACHED_AIM = 0.10
+GAP_AIM = 0.15
+FLAGS_PER_ACTIVE_CASE_AIM = 1.0  # 40 cases → at most 40 open flags
+KEEP_UP_DAYS = 40  # how far back the demo records the follow-ups of an on-track case (cost: a pass a month)
+# A reminder is flagged 14 days before a follow-up is due (checks/defaults.yaml reminder_days_ahead); on an
+# on-track case staff answer it within a week (a monthly attendance registration, a workplace visit), so
+# only reminders of the last 7 days are still open: a monthly follow-up has an open reminder about one
+# day in four, not one in two.
+REMINDER_DAYS_AHEAD = 14
+REMINDER_ANSWERED_WITHIN = 7
+HORIZON_DAYS = 90  # the income-gap horizon of the nightly checks (checks/defaults.yaml income_gaps)
+DEFAULT_KOMMUNE = "Lørenskog"  # the first administrator's, when nobody says (pathways run --kommune)
 KOMMUNER = ["Lørenskog", "Asker", "Bærum", "Ringsaker", "Lillehammer", "Halden", "Askim", "Nordre Follo", "Gjøvik",
             "Hamar"]
 FIRST = ["Amina", "Yonas", "Fatima", "Mohammed", "Olena", "Ahmad", "Hawa", "Dawit", "Maryam", "Oleksandr", "Sara",
@@ -57,8 +90,10 @@ class Rows:
     periods: list[dict[str, Any]]
 
 
-def _value(spec: Any, on: date, rng: random.Random) -> Any:
+def _value(name: str, spec: Any, on: date, rng: random.Random) -> Any:
     if spec.type == FieldType.date:
+        if "slutt" in name:  # a planned end: the programme's length, 1–3 years (integreringsloven §§ 13–14)
+            return (on + timedelta(days=rng.randint(365, 3 * 365))).isoformat()
         return (on + timedelta(days=rng.randint(0, 365))).isoformat()
     if spec.type == FieldType.number:
         low = spec.min if spec.min is not None else 0
@@ -74,19 +109,22 @@ def _value(spec: Any, on: date, rng: random.Random) -> Any:
 
 
 def walk(definition: Definition, facts: Participant, start: date, today: date, rng: random.Random,
-         dropout: float = DROPOUT) -> tuple[CaseState, list[EventInput]]:
-    """Walk one case from ``start`` towards ``today``, choosing events the way staff would record them."""
+         dropout: float = DROPOUT, on_track: bool = False) -> tuple[CaseState, list[EventInput]]:
+    """Walk one case from ``start`` towards ``today``, choosing events the way staff would record them.
+    On an ``on_track`` case staff also record each follow-up when it comes due and meet each deadline
+    that an event meets, and a step takes at most its expected time."""
     state = machine.start(definition, facts, start).state
     compiled = machine.compiled(definition)
     events: list[EventInput] = []
     on = start
     quit_at = rng.randint(1, 8) if rng.random() < dropout else None
+    stretch = 1.0 if on_track else 1.3
     for step_number in range(40):
         if state.ended:
             break
         current = compiled.steps[(state.steps or list(state.compounds))[0]]
         days = current.duration.expected.approx_days if current.duration else 14
-        on = on + timedelta(days=max(1, round(days * rng.uniform(0.6, 1.3))))
+        on = on + timedelta(days=max(1, round(days * rng.uniform(0.6, stretch))))
         if on > today:
             break
         if quit_at == step_number and definition.pathway.lifecycle.discontinue:
@@ -116,7 +154,63 @@ def walk(definition: Definition, facts: Participant, start: date, today: date, r
                 break
             if moved:
                 break
+    if on_track and not state.ended:
+        # The follow-ups and deadlines as staff keep them, over the last months up to today. (Recording
+        # them all the way through the walk gives the same flags today at eight times the cost.)
+        last = events[-1].on if events else start
+        state = _keep_up(definition, state, facts, max(last, today - timedelta(days=KEEP_UP_DAYS)), today, today,
+                         rng, events)
     return state, events
+
+
+def _keep_up(definition: Definition, state: CaseState, facts: Participant, since: date, until: date, today: date,
+             rng: random.Random, events: list[EventInput]) -> CaseState:
+    """Staff keeping a case up to date from ``since`` to ``until``: every follow-up and every deadline with
+    an event that meets it, recorded a few days before it is due (or as soon as the case allows)."""
+    pathway = definition.pathway
+    meets = {d.id: d.met_by for d in pathway.deadlines} | {f.id: f.done_by for f in pathway.followups}
+    compiled = machine.compiled(definition)
+    tried: set[tuple[str, date]] = set()
+    early: set[str] = set()  # follow-ups done ahead of time today (once each)
+    handled = until + timedelta(days=REMINDER_DAYS_AHEAD - REMINDER_ANSWERED_WITHIN)
+    for _ in range(12):  # a monthly follow-up over KEEP_UP_DAYS, with room to spare
+        if state.ended:
+            break
+        due = sorted((i for i in case_deadlines(definition, state, facts, until)
+                      if i.status in ("open", "breached") and meets.get(i.id) and (i.id, i.due) not in tried
+                      and (i.due <= until or (until == today and i.recurring and i.id not in early
+                                              and handled < i.due <= until + timedelta(days=REMINDER_DAYS_AHEAD)))),
+                     key=lambda i: i.due)
+        if not due:
+            break
+        again = False
+        for item in due:  # in date order; each recurring one comes back in the next round
+            tried.add((item.id, item.due))
+            if item.due > until:
+                early.add(item.id)
+            allowed = machine.allowed_names(definition, state)
+            last = events[-1].on if events else since
+            # a few days early; one due before ``since`` was recorded some day in its first weeks
+            planned = item.due - timedelta(days=rng.randint(0, 7)) if item.due >= since else \
+                since + timedelta(days=rng.randint(0, 27))
+            when = min(until, today, max(last, since, planned))
+            for name in meets[item.id]:
+                if name not in allowed:
+                    continue
+                event = EventInput(name, when, _fill(compiled, name, state, when, rng),
+                                   allowed[name][0] if allowed[name] else None)
+                try:
+                    state = machine.apply(definition, state, facts, event, today).state
+                except EngineError:
+                    continue
+                events.append(event)
+                again = again or item.recurring
+                break
+            if state.ended:
+                break
+        if not again:  # only a recurring follow-up can be due again before ``until``
+            break
+    return state
 
 
 _EXITS = {"discontinued", "social_assistance"}
@@ -135,7 +229,7 @@ def _weight(compiled: machine.Compiled, event: str, steps: list[str]) -> float:
 
 
 def _fill(compiled: machine.Compiled, event: str, state: CaseState, on: date, rng: random.Random) -> dict[str, Any]:
-    return {name: _value(spec, on, rng) for name, spec, required in machine.event_fields(compiled, event, state)
+    return {name: _value(name, spec, on, rng) for name, spec, required in machine.event_fields(compiled, event, state)
             if required or rng.random() < 0.3}
 
 
@@ -161,7 +255,7 @@ def _caseworker(rng: random.Random, pathway_id: str, kommune: str) -> str:
 
 
 def _income(rng: random.Random, pathway_id: str, start: date, state: CaseState, pid: int, kommune_id: int,
-            now: datetime) -> list[dict[str, Any]]:
+            now: datetime, today: date | None = None) -> list[dict[str, Any]]:
     """Livelihood periods in the patterns the sources describe (seed 002 section 3, seed 003 IG-1…IG-13)."""
     def period(source: str, first: date, last: date | None, planned: bool = False) -> dict[str, Any]:
         return {"participant_id": pid, "kommune_id": kommune_id, "source": source, "start": first, "end": last,
@@ -176,9 +270,24 @@ def _income(rng: random.Random, pathway_id: str, start: date, state: CaseState, 
     end = start + timedelta(days=rng.choice([365, 548, 730, 730, 1095]))
     if state.ended_on is not None:
         end = min(end, state.ended_on)
+    planned = False
+    if state.ended_on is None and today is not None:
+        # An active case: the benefit is paid (confirmed) up to now and runs past the checks' horizon,
+        # except for the few whose benefit stopped (CURRENT_GAP) or stops soon (PROJECTED_GAP) with
+        # nothing registered after it.
+        draw = rng.random()
+        if draw < CURRENT_GAP:
+            end = today - timedelta(days=rng.randint(1, 60))
+        elif draw < CURRENT_GAP + PROJECTED_GAP:
+            end = today + timedelta(days=rng.randint(1, HORIZON_DAYS - 1))
+        else:
+            end = max(end, today + timedelta(days=rng.randint(HORIZON_DAYS + 30, 2 * 365)))
+        first_payment = min(first_payment, today)
+    elif state.ended_on is None:
+        planned = True
     if end < first_payment:  # the case ended before the first payment: the benefit never started
         return rows
-    rows.append(period(main, first_payment, end, planned=state.ended_on is None))
+    rows.append(period(main, first_payment, end, planned=planned))
     if rng.random() < 0.15:  # supplementary social assistance (IG-2)
         rows.append(period("sosialhjelp", first_payment, end))
     if state.status == "completed" and rng.random() < 0.75:
@@ -207,7 +316,12 @@ def _chunk(args: tuple[int, int, int, date, datetime, dict[str, str], dict[str, 
         pathway_id = rng.choices(names, weights)[0]
         definition = definitions[pathway_id]
         start = today - timedelta(days=rng.randint(0, 3 * 365))
-        settled = start - timedelta(days=rng.randint(10, 500))
+        # The introduction programme starts within weeks of settlement (the decision is due within 3
+        # months, integreringsloven § 12); the other pathways come later, after the two years in which
+        # a newcomer may still be offered the programme (§ 8), so the settlement check has nothing to say.
+        settled = start - timedelta(days=rng.randint(0, 45) if pathway_id == "introduksjonsprogram"
+                                    else rng.randint(830, 2500))
+        on_track = rng.random() >= OFF_TRACK
         born = settled - timedelta(days=rng.randint(19 * 365, 54 * 365))
         gender = "female" if pathway_id == "jobbsjansen" else rng.choice(["female", "male"])
         facts = Participant(birth_date=born, settlement_date=settled, gender=gender,
@@ -217,12 +331,13 @@ def _chunk(args: tuple[int, int, int, date, datetime, dict[str, str], dict[str, 
                             has_primary_school=rng.random() < 0.6, has_upper_secondary=rng.random() < 0.3,
                             dependants=rng.choice([0, 0, 1, 2, 3]), registered_with_nav=rng.random() < 0.7,
                             lives_with_parents=rng.random() < 0.1)
-        kommune = rng.choice(KOMMUNER)
+        kommune = rng.choice(list(kommune_ids))
         try:
-            state, events = walk(definition, facts, start, today, rng)
+            state, events = walk(definition, facts, start, today, rng, on_track=on_track)
         except EngineError:  # not eligible for the pathway drawn: put them on the introduction programme
             pathway_id, definition = "introduksjonsprogram", definitions["introduksjonsprogram"]
-            state, events = walk(definition, facts, start, today, rng)
+            facts = facts.model_copy(update={"settlement_date": start - timedelta(days=rng.randint(0, 45))})
+            state, events = walk(definition, facts, start, today, rng, on_track=on_track)
         rows.participants.append({"id": pid, "kommune_id": kommune_ids[kommune],
                                   "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "created_at": now,
                                   "version": 1, **facts.model_dump()})
@@ -243,14 +358,16 @@ def _chunk(args: tuple[int, int, int, date, datetime, dict[str, str], dict[str, 
         items = case_deadlines(definition, state, facts, today)
         rows.cases[-1]["next_due"] = next_due(items)
         rows.deadlines += [deadline_row(case_id, kommune_ids[kommune], item) for item in items]
-        rows.periods += _income(rng, pathway_id, start, state, pid, kommune_ids[kommune], now)
+        rows.periods += _income(rng, pathway_id, start, state, pid, kommune_ids[kommune], now, today)
     return rows
 
 
 def generate(engine: Engine, participants: int, seed: int, today: date,
-             progress: Callable[[int], None] | None = None, *, now: datetime | None = None) -> int:
+             progress: Callable[[int], None] | None = None, *, now: datetime | None = None,
+             kommuner: Sequence[str] | None = None) -> int:
     """Add ``participants`` demo participants, each with one case; returns how many were added. ``now``
-    stamps the rows (created, recorded, updated); by default midnight of ``today`` in Oslo."""
+    stamps the rows (created, recorded, updated); by default midnight of ``today`` in Oslo. ``kommuner``:
+    where they live (default :data:`KOMMUNER`), such as the one kommune of a first run."""
     now = now or FixedClock(today).now()
     with engine.begin() as connection:
         versions = pathway_rows.documents(connection)
@@ -259,7 +376,7 @@ def generate(engine: Engine, participants: int, seed: int, today: date,
         missing = set(PATHWAY_MIX) - set(documents)
         if missing:
             raise ValueError(f"publish the catalogue first ('pathways init'); missing: {', '.join(sorted(missing))}")
-        kommune_ids = {name: pathway_rows.kommune_id(connection, name) for name in KOMMUNER}
+        kommune_ids = {name: pathway_rows.kommune_id(connection, name) for name in kommuner or KOMMUNER}
         first_pid = bulk.next_id(connection, tables.Participant.__table__)
         first_case = bulk.next_id(connection, tables.Enrolment.__table__)
     jobs = [(seed, first_pid + start, min(CHUNK, participants - start), today, now, documents, version_ids, kommune_ids,

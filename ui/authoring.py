@@ -8,6 +8,7 @@ the administrator's own kommune's (the services act as the administrator: :mod:`
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -25,7 +26,7 @@ from pathways.services.context import Conflict, NotFound, ServiceError
 from pathways.services.dashboard import PublishedVersion, published_version
 from ui.messages import norsk
 from ui.pages.common import SignedIn, admin, form_of
-from ui.rendering import PageError, context, error_text, not_found, render
+from ui.rendering import PageError, context, diagram_inline, error_text, inline_svg, not_found, render
 
 router = APIRouter(include_in_schema=False)
 MAX_DOCUMENT = 500_000  # characters
@@ -51,10 +52,16 @@ def versions_page(request: Request, account: SignedIn) -> Response:
 def _editor(request: Request, account: Account, pathway_id: str, text: str, base: int, *, problems: Any = (),
             errors: dict[str, str] | None = None, note: str = "", status: int = 200, saved: bool = False,
             latest: int | None = None) -> Response:
+    preview = None
+    if not problems:  # the draft's diagram, also without JavaScript (editor.js redraws it as you type)
+        definition, _ = authoring.validate(text, f"{pathway_id}.yaml")
+        if definition is not None:
+            preview = diagram_inline(definition, "utkast:" + hashlib.sha256(text.encode()).hexdigest(),
+                                     "Diagram over utkastet")
     return render(request, "authoring/editor.html", {
         "pathway_id": pathway_id, "text": text, "base": base, "problems": list(problems), "errors": errors or {},
-        "note": note, "saved": saved, "title": _latest(request, pathway_id).title, "latest": latest},
-        status=status)
+        "note": note, "saved": saved, "title": _latest(request, pathway_id).title, "latest": latest,
+        "preview_svg": preview}, status=status)
 
 
 @router.get("/admin/lop/{pathway_id}/rediger")
@@ -159,14 +166,22 @@ def diff_page(request: Request, pathway_id: str, account: SignedIn) -> Response:
         found = authoring.diff(context(request, account), pathway_id, old, new)
     except NotFound as exc:
         raise not_found(exc) from None
+    svg = inline_svg(_diff_drawing(request, pathway_id, old, new),
+                     f"Diagram over versjon {new} med endringene fra versjon {old} merket")
     return render(request, "authoring/diff.html", {"pathway_id": pathway_id, "diff": found,
-                                                   "title": _latest(request, pathway_id).title})
+                                                   "title": _latest(request, pathway_id).title, "svg": svg})
 
 
 @router.get("/admin/lop/{pathway_id}/endringer.svg")
 def diff_svg(request: Request, pathway_id: str, account: SignedIn) -> Response:
     admin(account)
     old, new = _versions(request)
+    return Response(_diff_drawing(request, pathway_id, old, new), media_type="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _diff_drawing(request: Request, pathway_id: str, old: int, new: int) -> bytes:
+    """Version ``new`` drawn with its changes from ``old`` marked (NY, ENDRET, FJERNET)."""
     ctx = context(request)
     try:
         a, b = authoring.definitions(ctx, pathway_id, old, new)
@@ -175,8 +190,7 @@ def diff_svg(request: Request, pathway_id: str, account: SignedIn) -> Response:
     steps = a.pathway.all_steps()
     changed = authoring.Diff(pathway_id, old, new, authoring.diff_definitions(a, b)).changed_steps  # no case query
     removed = {k: steps[k].title for k, v in changed.items() if v == "removed" and k in steps}
-    return Response(render_diff(b, changed, removed), media_type="image/svg+xml",
-                    headers={"Cache-Control": "private, max-age=3600"})
+    return render_diff(b, changed, removed)
 
 
 @router.post("/admin/lop/{pathway_id}/prognose")

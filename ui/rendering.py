@@ -4,12 +4,14 @@ raises (:class:`PageError`, :class:`SignInRequired`), the date filter and the ca
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup, escape
 
 from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
@@ -95,3 +97,36 @@ def diagram_svg(definition: Any, content_hash: str, highlight: tuple[str, ...] =
 def _cached_svg(content_hash: str, highlight: tuple[str, ...], counts: tuple[tuple[str, int], ...]) -> bytes:
     from pathways.definition.render import render as draw
     return draw(_DEFINITIONS[content_hash], "svg", highlight, dict(counts) if counts else None)
+
+
+_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)  # the XML declaration, DOCTYPE and graphviz's comments
+_SIZE = re.compile(r'<svg width="[^"]*" height="[^"]*"')
+_NOISE = re.compile(r"<title>.*?</title>\n?|<!--.*?-->\n?", re.S)  # tooltips with step ids, edge names
+
+
+def diagram_inline(definition: Any, content_hash: str, label: str, highlight: tuple[str, ...] = (),
+                   counts: tuple[tuple[str, int], ...] = ()) -> Markup:
+    """The diagram as SVG to put inside a page (``diagram.html``'s zoomable view): no prolog, no fixed
+    size (the page's CSS sizes it), no tooltips, and ``label`` as its accessible name. Cached like
+    :func:`diagram_svg`; only the label is added per call."""
+    _DEFINITIONS.setdefault(content_hash, definition)
+    return _labelled(_cached_inline(content_hash, highlight, counts), label)
+
+
+def inline_svg(svg: bytes, label: str) -> Markup:
+    """Graphviz's SVG made ready for a page, as :func:`diagram_inline` (uncached)."""
+    return _labelled(_stripped(svg), label)
+
+
+def _labelled(svg: str, label: str) -> Markup:
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
+
+
+def _stripped(svg: bytes) -> str:
+    text = _SIZE.sub('<svg class="diagram-svg"', _PROLOG.sub("", svg.decode(), count=1), count=1)
+    return _NOISE.sub("", text)
+
+
+@lru_cache(maxsize=1024)
+def _cached_inline(content_hash: str, highlight: tuple[str, ...], counts: tuple[tuple[str, int], ...]) -> str:
+    return _stripped(_cached_svg(content_hash, highlight, counts))

@@ -23,13 +23,16 @@ from pathways.services.participants import FACT_FIELDS, ImportRejected, add_part
 @main.command("demo")
 @click.option("--participants", "count", type=click.IntRange(1, 2_000_000), required=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-def demo_command(count: int, seed: int) -> None:
+@click.option("--kommune", "kommuner", multiple=True, metavar="NAME",
+              help="Put the cohort in this kommune (repeatable; default: ten demo kommuner).")
+def demo_command(count: int, seed: int, kommuner: tuple[str, ...]) -> None:
     """Add a realistic synthetic cohort (invented names), deterministic for a seed."""
     ctx = _context()
     started = time.perf_counter()
     with click.progressbar(length=count, label="Lager demodeltakere", file=sys.stderr) as bar:
         try:
-            added = generate(ctx.engine, count, seed, ctx.today(), progress=bar.update, now=ctx.now())
+            added = generate(ctx.engine, count, seed, ctx.today(), progress=bar.update, now=ctx.now(),
+                             kommuner=[k.strip() for k in kommuner if k.strip()] or None)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"added {added} participants with one case each in {time.perf_counter() - started:.1f} s")

@@ -68,7 +68,7 @@ def render_command(pathway_id: str, highlight: tuple[str, ...], fmt: str | None,
         raise click.ClickException(f"cannot write {output}: the folder {output.parent} does not exist")
     definition = _catalogue_entry(pathway_id, definitions)
     try:
-        data = render(definition, fmt, highlight)
+        data = render(definition, fmt, highlight, english=True)
     except KeyError as exc:
         raise click.ClickException(exc.args[0]) from None
     output.write_bytes(data)

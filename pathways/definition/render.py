@@ -85,9 +85,11 @@ def _duration_text(step: Step) -> str | None:
     return text
 
 
-def diagram(definition: Definition, highlight: Iterable[str] = (), counts: Mapping[str, int] | None = None
-            ) -> Diagram:
-    """The diagram model of a definition; ``highlight`` and ``counts`` refer to step or module ids."""
+def diagram(definition: Definition, highlight: Iterable[str] = (), counts: Mapping[str, int] | None = None,
+            english: bool = False) -> Diagram:
+    """The diagram model of a definition; ``highlight`` and ``counts`` refer to step or module ids. The
+    boxes are in Norwegian; ``english`` adds each step's English subtitle (``title_en``) under its title,
+    for readers of the catalogue outside the kommune (the CLI's ``render``), never on the staff pages."""
     pathway = definition.pathway
     marked, counts = set(highlight), dict(counts or {})
     unknown = marked - set(definition.graph.placed) - {m.id for s in definition.graph.placed.values()
@@ -98,7 +100,7 @@ def diagram(definition: Definition, highlight: Iterable[str] = (), counts: Mappi
 
     def add_step(step: Step, into: list[str]) -> None:
         details = []
-        if step.title_en:
+        if english and step.title_en:
             details.append(step.title_en)
         if (text := _duration_text(step)) is not None:
             details.append(text)
@@ -129,7 +131,7 @@ def diagram(definition: Definition, highlight: Iterable[str] = (), counts: Mappi
                     result.edges.append(Edge(fork, region.start, style="internal"))
             else:
                 for module in step.modules:
-                    lines = [module.title_en] if module.title_en else []
+                    lines = [module.title_en] if english and module.title_en else []
                     if module.duration:
                         lines.append("≈ " + module.duration.expected.norwegian())
                     if module.certificate:
@@ -188,6 +190,7 @@ def _wrap(text: str, lines: int, width: int = 34) -> str:
 
 FONT = "DejaVu Sans"
 CLUSTER = "cluster:"  # marks a compound step's place in a list of node ids
+NODE_ID = "steg-"  # the SVG id of a step's box: steg-<step id>; a highlighted one has the class "naa"
 _FILL = {"activity": "#e8f1fb", "decision": "#fdf3d8", "milestone": "#eef7ee", "module": "#f3ecfa",
          "note": "#ffffff"}
 _OUTCOME_FILL = {"work": "#cfe9d2", "education": "#cfe3f5", "nav_measure": "#d6efef",
@@ -249,6 +252,9 @@ def to_dot(model: Diagram) -> graphviz.Digraph:
                 attrs.update(penwidth="3", color=colour, fillcolor=fill)
                 if n.change == "removed":
                     attrs.update(style="rounded,filled,dashed", fontcolor="#555555")
+        attrs["id"] = NODE_ID + node_id  # the page's script finds (and centres) a step by it
+        if n.highlighted:
+            attrs["class"] = "naa"
         graph.node(node_id, **attrs)
 
     def cluster(graph: graphviz.Digraph, c: Cluster) -> None:
@@ -289,11 +295,11 @@ FORMATS = ("svg", "png", "dot")
 
 
 def render(definition: Definition, fmt: str = "svg", highlight: Iterable[str] = (),
-           counts: Mapping[str, int] | None = None) -> bytes:
-    """The diagram as SVG, PNG or DOT source (bytes)."""
+           counts: Mapping[str, int] | None = None, english: bool = False) -> bytes:
+    """The diagram as SVG, PNG or DOT source (bytes); ``english``: with the English subtitles."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}': choose one of {', '.join(FORMATS)}")
-    dot = to_dot(diagram(definition, highlight, counts))
+    dot = to_dot(diagram(definition, highlight, counts, english))
     if fmt == "dot":
         return cast(str, dot.source).encode()
     return cast(bytes, dot.pipe(format=fmt))

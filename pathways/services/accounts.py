@@ -118,7 +118,9 @@ def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
     with ctx.transaction() as session:
         if session.exec(select(User.id).where(User.username == username)).first() is not None:
             raise Conflict("username_taken", "username", username=username)
-        row = User(username=username, name=name, role=role, kommune_id=kommune_row(session, kommune).id,
+        place = kommune_row(session, kommune)
+        _may_add_to(session, ctx.actor, place)
+        row = User(username=username, name=name, role=role, kommune_id=place.id,
                    password_hash=_HASHER.hash(password), must_change_password=not chosen,
                    created_at=ctx.now())
         session.add(row)
@@ -126,6 +128,27 @@ def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
         assert row.id is not None
         record(session, ctx, "user.created", kommune_id=row.kommune_id, user_id=row.id, detail=f"rolle {role}")
         return row.id, password
+
+
+def kommune_names(ctx: Context) -> list[str]:
+    """The kommuner an administrator may add users to (:func:`_may_add_to`): their own and those without users."""
+    with ctx.transaction() as session:
+        staffed = select(User.kommune_id).distinct()
+        rows = session.exec(select(Kommune.id, Kommune.name).order_by(Kommune.name)).all()
+        have_users = set(session.exec(staffed).all())
+    own = ctx.actor.kommune_id
+    return [name for kid, name in rows if ctx.actor.is_system or kid == own or kid not in have_users]
+
+
+def _may_add_to(session: Session, actor: Actor, kommune: Kommune) -> None:
+    """A user acts for one kommune: an administrator adds users to their own, or to a kommune that has no
+    user yet (a kommune being set up, such as the demo's); never to another kommune's staff."""
+    if actor.is_system or actor.kommune_id is None or kommune.id == actor.kommune_id:
+        return
+    if session.exec(select(User.id).where(User.kommune_id == kommune.id)).first() is not None:
+        from pathways.services.access import Forbidden
+        raise Forbidden(f"{kommune.name} har egne administratorer; du kan legge brukere i {actor.kommune} eller i en "
+                        "kommune som ikke har brukere ennå", "kommune")
 
 
 def _account(session: Session, user: User) -> Account:

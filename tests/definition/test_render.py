@@ -62,3 +62,28 @@ def test_svg_png_and_dot_outputs(complete):
     assert render(complete, "dot").startswith(b"digraph")
     with pytest.raises(ValueError, match="unknown format"):
         render(complete, "pdf")
+
+
+def test_staff_diagrams_are_norwegian_only_and_the_cli_may_add_english():
+    """Issue 13 item 10: no English subtitle (title_en) in the boxes; the CLI asks for them."""
+    from pathways.definition.loader import load_text
+    from tests.conftest import DEFINITIONS
+
+    complete = load_text((DEFINITIONS / "introduksjonsprogram.yaml").read_text(), "introduksjonsprogram.yaml")
+    english = {s.title_en for s in complete.pathway.all_steps().values() if s.title_en}
+    english |= {m.title_en for s in complete.pathway.all_steps().values() for m in s.modules if m.title_en}
+    assert english, "the fixture has English subtitles to leave out"
+    svg = render(complete, "svg", highlight=["vedtak"]).decode()
+    assert not [t for t in english if t in svg]
+    assert all(t not in line for t in english for n in diagram(complete).nodes.values() for line in n.details)
+    with_english = render(complete, "svg", english=True).decode()
+    assert any(t in with_english for t in english)
+
+
+def test_the_current_step_is_highlighted_and_findable_in_the_svg(complete):
+    root = ET.fromstring(render(complete, "svg", highlight=["vedtak"]))
+    groups = {g.get("id"): g for g in root.iter() if g.tag.endswith("g") and (g.get("class") or "").startswith("node")}
+    assert groups["steg-vedtak"].get("class") == "node naa"  # the page's script centres on it
+    assert "NÅ" in " ".join(t.text or "" for t in groups["steg-vedtak"].iter() if t.tag.endswith("text"))
+    assert [i for i, g in groups.items() if "naa" in (g.get("class") or "")] == ["steg-vedtak"]
+    assert "steg-kartlegging" in groups and groups["steg-kartlegging"].get("class") == "node"

@@ -79,6 +79,7 @@ def test_publish_refuses_a_bad_draft_or_a_missing_note_then_publishes_and_shows_
     assert table_counts(world.ctx)["pathwayversion"] == before["pathwayversion"] + 1  # version 2, no version 3
     diff = anne.get(published.headers["location"])
     assert diff.status_code == 200 and "program_vgo" in diff.text and "maks_varighet_vgo" in diff.text
+    assert '<svg role="img" aria-label="Diagram over versjon 2' in diff.text and "FJERNET" in diff.text  # inline
     svg = anne.get(f"/admin/lop/{PID}/endringer.svg?fra=1&til=2")
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert "FJERNET" in svg.text and "NY" in svg.text

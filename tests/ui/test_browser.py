@@ -114,12 +114,10 @@ def test_sign_in_open_a_flagged_case_record_an_event_see_the_flag_resolve_and_th
     page.wait_for_load_state("networkidle")
     caption = page.locator("figure.diagram figcaption")
     assert "Vedtak om introduksjonsprogram" in caption.inner_text()
-    assert "vedtak" in page.locator("figure.diagram img").get_attribute("src")
+    assert page.locator("figure.diagram svg .naa").get_attribute("id") == "steg-vedtak"
     flags_before = page.locator("#flagg .flag-list li").count()
     assert flags_before >= 1 and "Frist passert" in page.locator("#flagg").inner_text()
-    image_ok = page.evaluate("() => { const i = document.querySelector('figure.diagram img'); "
-                             "return i.complete && i.naturalWidth > 100; }")
-    assert image_ok, "the pathway diagram did not load"
+    assert page.locator("figure.diagram svg.diagram-svg").bounding_box()["width"] > 300, "no pathway diagram"
     shoot(page, "02-sak-for")
 
     page.locator("details.event summary", has_text="Vedtak om introduksjonsprogram fattet").click()
@@ -131,7 +129,7 @@ def test_sign_in_open_a_flagged_case_record_an_event_see_the_flag_resolve_and_th
 
     assert "Hendelsen er registrert" in page.locator("main").inner_text()
     assert "Integreringsplan og integreringskontrakt" in page.locator("figure.diagram figcaption").inner_text()
-    assert "integreringsplan" in page.locator("figure.diagram img").get_attribute("src")
+    assert page.locator("figure.diagram svg .naa").get_attribute("id") == "steg-integreringsplan"
     assert "Frist passert" not in page.locator("#flagg .flag-list").all_inner_texts().__str__()
     page.locator("#flagg details summary").click()
     assert "Frist passert" in page.locator("#flagg details").inner_text()  # now among the resolved flags
@@ -249,8 +247,8 @@ def test_edit_a_definition_see_the_error_at_its_line_fix_it_see_the_preview_chan
     changed = text.replace(title, "inntil 4 år, 2025)", 1)
     page.evaluate("(t) => pathwaysEditor.setValue(t, -1)", changed)
     page.wait_for_function(f"() => document.getElementById('preview').dataset.version !== '{before}'")
-    svg = page.evaluate("async () => await (await fetch(document.getElementById('preview-image').src)).text()")
-    assert "2025)" in svg
+    assert "2025)" in page.locator("#preview svg").text_content()  # inline, zoomable like the case page's
+    assert page.get_by_role("button", name="Forstørr").is_visible()
     page.get_by_role("button", name="Vis prognose").click()
     page.wait_for_selector("#forecast table")
     assert "versjon 1 mot utkastet" in page.locator("#forecast").inner_text()
@@ -278,13 +276,76 @@ def test_the_pages_keep_to_their_content_security_policy(live, chromium):
         sign_in(page, base, "kari")
         page.goto(f"{base}/saker/{world.amina}")
         page.wait_for_load_state("networkidle")
-        assert page.evaluate("() => Boolean(window.htmx) && document.querySelector('figure.diagram img')"
-                             ".naturalWidth > 100")
+        assert page.evaluate("() => Boolean(window.htmx) && !document.querySelector('[data-zoom=in]').hidden"
+                             " && document.querySelector('figure.diagram svg').viewBox.baseVal.width > 100")
         page.get_by_role("button", name="Logg ut").click()
         sign_in(page, base, "anne")
         page.goto(f"{base}/admin/lop/introduksjonsprogram/rediger")
-        page.wait_for_function("() => { const i = document.getElementById('preview-image'); "
-                               "return window.pathwaysEditor && i && i.complete && i.naturalWidth > 0; }")
+        page.wait_for_function("() => window.pathwaysEditor && document.getElementById('preview').dataset.version"
+                               " && document.querySelector('#preview svg').viewBox.baseVal.width > 0")
     finally:
         context.close()
     assert violations == []
+
+
+def _box(svg) -> list[float]:
+    return [float(n) for n in svg.get_attribute("viewBox").split()]
+
+
+def test_diagrams_zoom_by_keyboard_centre_the_current_step_and_open_full_size_with_a_way_back(live, page):
+    """Issue 13 item 10: the case's diagram opens at reading size on the step the case is in; + / − /
+    Tilpass and the arrow keys change the view; the full-size page keeps the layout and leads back."""
+    base, world = live
+    sign_in(page, base, "kari")
+    page.goto(f"{base}/saker/{world.amina}")
+    svg = page.locator("figure.diagram svg.diagram-svg")
+    full = [float(n) for n in svg.get_attribute("data-full").split()]
+    start = _box(svg)
+    assert start[2] < full[2] / 1.5, "opens zoomed in to reading size, not the whole drawing at 20 %"
+    centre = page.evaluate("""() => { const s = document.querySelector('figure.diagram svg');
+        const n = s.querySelector('.naa').getBoundingClientRect(), r = s.getBoundingClientRect();
+        return [(n.left + n.width / 2 - r.left) / r.width, (n.top + n.height / 2 - r.top) / r.height]; }""")
+    assert all(0.4 < c < 0.6 for c in centre), centre  # the current step in the middle of the view
+    page.get_by_role("button", name="Tilpass").focus()
+    page.keyboard.press("Enter")
+    assert _box(svg) == full and page.locator(".diagram-zoom-level").inner_text() == "100 %"
+    page.get_by_role("button", name="Forstørr").focus()
+    page.keyboard.press("Enter")
+    zoomed = _box(svg)
+    assert abs(zoomed[2] - full[2] / 1.5) < 0.1 and page.locator(".diagram-zoom-level").inner_text() == "150 %"
+    svg.focus()
+    page.keyboard.press("ArrowRight")
+    assert _box(svg)[0] > zoomed[0]  # panned
+    page.get_by_role("button", name="Forminsk").click()
+    assert abs(_box(svg)[2] - full[2]) < 0.1
+    page.get_by_role("button", name="Vis steget nå").click()
+    assert _box(svg)[2] < full[2] / 1.5
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Vis i full størrelse").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/saker/{world.amina}/diagram")
+    assert page.get_by_role("navigation", name="Hovedmeny").is_visible()
+    assert page.locator("svg.diagram-svg .naa").count() == 1
+    shoot(page, "30-diagram-full")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Tilbake til saken").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/saker/{world.amina}")
+
+
+def test_cohort_diagram_is_inline_and_zoomable(live, page):
+    base, _world = live
+    sign_in(page, base, "lise")
+    page.goto(f"{base}/kohort?lop=introduksjonsprogram")
+    svg = page.locator("figure.diagram svg.diagram-svg")
+    full = _box(svg)
+    assert "deltaker" in svg.text_content()
+    page.get_by_role("button", name="Forstørr").click()
+    assert _box(svg)[2] < full[2]
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Vis i full størrelse").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("navigation", name="Hovedmeny").is_visible()
+    page.get_by_role("link", name="Tilbake til kohorten").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/kohort?lop=introduksjonsprogram" in page.url

@@ -243,3 +243,30 @@ def test_a_token_from_another_session_is_refused(app, browser, world):
                             ).status_code == 403
     assert table_counts(world.ctx) == before
     assert kari.post(f"/saker/{world.amina}/notat", {"text": "riktig"}).status_code == 303
+
+
+def test_administrator_chooses_the_kommune_of_a_new_user_but_not_another_kommunes_staff(browser, world, ctx):
+    """Issue 13 item 12: a kommune field on Brukere; own kommune prefilled, a kommune without users (the
+    demo's) allowed, a kommune with its own staff (Bærum) refused with the field named, nothing written."""
+    from sqlmodel import Session, func, select
+
+    from pathways.store.tables import Kommune, User
+    anne = browser("anne")
+    page = anne.get("/admin/brukere").text
+    assert 'id="kommune" name="kommune"' in page and 'value="Asker"' in page
+    own = anne.post("/admin/brukere", {"username": "siri", "name": "Siri Dahl", "role": "veileder", "kommune": ""})
+    assert own.status_code == 200 and "siri" in own.text  # blank: the administrator's own kommune
+    new = anne.post("/admin/brukere", {"username": "demo.leder", "name": "Demo Leder", "role": "leder",
+                                       "kommune": "Lørenskog"})
+    assert new.status_code == 200 and "hører til Lørenskog" in new.text
+    with Session(ctx.engine) as session:
+        count = session.exec(select(func.count()).select_from(User)).one()
+    refused = anne.post("/admin/brukere", {"username": "inntrenger", "name": "Inn Trenger", "role": "leder",
+                                           "kommune": "Bærum"})
+    assert refused.status_code == 422 and 'id="kommune-error"' in refused.text and "Bærum har egne" in refused.text
+    with Session(ctx.engine) as session:
+        assert session.exec(select(func.count()).select_from(User)).one() == count
+        rows = session.exec(select(User.username, User.kommune_id)).all()
+        names = {k.id: k.name for k in session.exec(select(Kommune)).all()}
+    placed = {username: names[kommune] for username, kommune in rows}
+    assert placed["siri"] == "Asker" and placed["demo.leder"] == "Lørenskog"

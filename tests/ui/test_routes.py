@@ -133,9 +133,17 @@ def test_bad_caseload_filters_get_a_message_next_to_the_field(browser, world, qu
 def test_case_page_shows_diagram_deadlines_livelihood_events_and_forms(browser, world):
     html = browser("kari").get(f"/saker/{world.amina}").text
     assert "Amina Ali" in html and "Introduksjonsprogrammet" in html
-    diagram = re.search(r'<img src="(/diagram/\d+\.svg\?[^"]+)"', html)
-    assert diagram and "vedtak" in diagram.group(1)
-    svg = browser("kari").get(diagram.group(1).replace("&amp;", "&"))
+    # the diagram is inline (pan and zoom by diagram.js), the current step marked, Norwegian only
+    assert '<svg role="img" aria-label="Diagram over Introduksjonsprogrammet' in html
+    assert re.search(r'<g id="steg&#45;vedtak" class="node naa">', html) and "● NÅ" in html
+    assert "Settlement in the kommune" not in html and "<title>" not in html.split("<svg", 1)[1]
+    full = browser("kari").get(f"/saker/{world.amina}/diagram")  # full size, in the layout, with a way back
+    assert full.status_code == 200 and 'aria-label="Hovedmeny"' in full.text
+    assert f'<a href="/saker/{world.amina}">← Tilbake til saken</a>' in full.text
+    assert 'class="node naa"' in full.text and 'data-focus="now"' in full.text
+    download = re.search(r'<a href="(/diagram/\d+\.svg\?[^"]+)" download', html)  # the raw SVG, to save
+    assert download and "vedtak" in download.group(1)
+    svg = browser("kari").get(download.group(1).replace("&amp;", "&"))
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert "NÅ".encode() in svg.content
     assert "Vedtak om introduksjonsprogram senest 3 måneder" in html  # a deadline
@@ -253,6 +261,12 @@ def test_cohort_counts_active_cases_per_step_in_the_kommune(browser, world):
     html = browser("lise").get("/kohort?lop=introduksjonsprogram").text
     assert "2 aktive saker" in html  # Amina and Yonas; Olena is in Bærum
     assert "Ingen avsluttede saker ennå." in html and "målet er" not in html  # no case has ended yet
+    assert '<svg role="img"' in html and re.search(r">\d+ deltakere?<", html)  # inline, the counts in the boxes
+    full = browser("lise").get("/kohort/introduksjonsprogram/diagram")
+    assert full.status_code == 200 and 'aria-label="Hovedmeny"' in full.text
+    assert re.search(r">\d+ deltakere?<", full.text)
+    assert '<a href="/kohort?lop=introduksjonsprogram">← Tilbake til kohorten</a>' in full.text
+    assert browser("lise").get("/kohort/finnes_ikke/diagram").status_code == 404
     svg = browser("lise").get("/kohort/introduksjonsprogram.svg")
     assert svg.status_code == 200 and b"<svg" in svg.content
     assert browser("lise").get("/kohort?lop=finnes_ikke").status_code == 404

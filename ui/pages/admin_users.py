@@ -13,6 +13,7 @@ from pathways.services.accounts import (
     Account,
     add_user,
     find_user,
+    kommune_names,
     reset_password,
     revoke_token,
     set_active,
@@ -31,12 +32,13 @@ router = APIRouter(include_in_schema=False)
 
 
 def _users_page(request: Request, account: Account, errors: dict[str, str], values: Any,
-                created: tuple[str, str] | None, status: int = 200) -> Response:
+                created: tuple[str, str, str] | None, status: int = 200) -> Response:
     ctx = context(request)
     users = users_in(ctx, account.kommune_id)
     throttle = request.app.state.throttle
     return render(request, "users.html", {"users": users, "roles": ROLES, "errors": errors, "values": values,
                                           "created": created, "pathways": published_pathways(ctx),
+                                          "kommuner": kommune_names(context(request, account)),
                                           "locked": {u.username: throttle.locked(u.username) for u in users}},
                   status=status)
 
@@ -55,8 +57,9 @@ async def users_create(request: Request, account: SignedIn) -> Response:
     try:
         _, password = add_user(context(request, account), username=str(form.get("username", "")),
                                name=str(form.get("name", "")), role=str(form.get("role", "")),
-                               kommune=account.kommune)
-        created = (str(form.get("username", "")).strip().lower(), password)
+                               kommune=str(form.get("kommune", "")).strip() or account.kommune)
+        created = (str(form.get("username", "")).strip().lower(), password,
+                   str(form.get("kommune", "")).strip() or account.kommune)
     except ServiceError as exc:
         errors[exc.field or "form"] = error_text(exc)
     return _users_page(request, account, errors, {} if created else form, created, 422 if errors else 200)

@@ -7,17 +7,18 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from pathways.engine.machine import Refused
 from pathways.services import cases as case_service
 from pathways.services.accounts import Account
-from pathways.services.context import Conflict, NotFound, ServiceError
+from pathways.services.context import Conflict, Context, NotFound, ServiceError
 from pathways.services.dashboard import add_note, case_extras, published_version
 from ui.boundary import Id
 from ui.livelihood import timeline
 from ui.messages import norsk
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
-from ui.rendering import PageError, context, diagram_svg, error_text, not_found, render
+from ui.rendering import PageError, context, diagram_inline, diagram_svg, error_text, not_found, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,7 +35,35 @@ def _case_data(request: Request, account: Account, case_id: int) -> dict[str, An
     return {"view": view, "x": extras, "can_write": account.writes_cases,
             "timeline": timeline(extras.periods, view.gaps, view.fallbacks, view.start_date, today),
             "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
+            "diagram": _case_diagram(ctx, extras, view),
             "errors": {}, "values": {}, "refused": None, "open_event": None}
+
+
+def _case_diagram(ctx: Context, extras: Any, view: Any) -> Markup:
+    """The case's pathway inline, its current steps highlighted (cached per version and steps)."""
+    row = published_version(ctx, extras.version_id)
+    definition = row.definition
+    now = ", ".join(s["title"] for s in view.steps) or "saken er avsluttet"
+    return diagram_inline(definition, row.content_hash, f"Diagram over {extras.pathway_title}; steget saken er i nå "
+                          f"er uthevet og merket NÅ: {now}", tuple(sorted(set(extras.highlight))))
+
+
+@router.get("/saker/{case_id}/diagram")
+def case_diagram_page(request: Request, case_id: Id, account: SignedIn) -> Response:
+    """The case's diagram in full size, inside the page layout, with the way back to the case."""
+    reader(account)
+    ctx = context(request, account)
+    try:
+        extras = case_extras(ctx, case_id)
+        view = case_service.show(ctx, case_id)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    now = ", ".join(s["title"] for s in view.steps)
+    return render(request, "diagram_page.html", {
+        "heading": f"{extras.pathway_title}: {extras.participant.name}", "svg": _case_diagram(ctx, extras, view),
+        "lead": f"Steget saken er i nå er uthevet og merket NÅ: {now}." if now else "Saken er avsluttet.",
+        "caption": f"Løpet {extras.pathway_title}, versjon {view.pathway_version}.", "focus": "now",
+        "back_url": f"/saker/{case_id}", "back_text": "Tilbake til saken"})
 
 
 @router.get("/saker/{case_id}")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
+from pathways.services.context import Context
 from pathways.services.dashboard import cohort, published_pathways, published_version
 from ui.pages.common import SignedIn
-from ui.rendering import PageError, context, diagram_svg, render
+from ui.rendering import PageError, context, diagram_inline, diagram_svg, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,7 +25,31 @@ def cohort_page(request: Request, account: SignedIn) -> Response:
     if chosen is not None and chosen not in dict(available):
         raise PageError(404, f"Løpet «{chosen}» er ikke publisert.")
     found = cohort(ctx, chosen) if chosen else None
-    return render(request, "cohort.html", {"pathways": available, "chosen": chosen, "c": found})
+    svg = _inline(ctx, found) if found else None
+    return render(request, "cohort.html", {"pathways": available, "chosen": chosen, "c": found, "diagram": svg})
+
+
+def _inline(ctx: Context, found: Any) -> Markup:
+    """The pathway inline with the number of active cases in each step (cached per version and counts)."""
+    row = published_version(ctx, found.version_id)
+    definition = row.definition
+    return diagram_inline(definition, row.content_hash, f"Diagram over {found.title} med antall aktive saker i hvert "
+                          "steg; tallene står også i tabellen under diagrammet", (),
+                          tuple(sorted(found.per_step.items())))
+
+
+@router.get("/kohort/{pathway_id}/diagram")
+def cohort_diagram_page(request: Request, pathway_id: str, account: SignedIn) -> Response:
+    """The cohort's diagram in full size, inside the page layout, with the way back."""
+    ctx = context(request, account)
+    if pathway_id not in dict(published_pathways(ctx)):
+        raise PageError(404, "Ukjent løp.")
+    found = cohort(ctx, pathway_id)
+    return render(request, "diagram_page.html", {
+        "heading": f"Kohort: {found.title}", "svg": _inline(ctx, found),
+        "lead": f"{found.active} aktive saker; tallet i hver boks er antall saker i steget nå.",
+        "caption": f"Løpet {found.title} med antall aktive saker per steg.", "focus": None,
+        "back_url": f"/kohort?{urlencode({'lop': pathway_id})}", "back_text": "Tilbake til kohorten"})
 
 
 @router.get("/kohort/{pathway_id}.svg")

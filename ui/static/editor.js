@@ -10,7 +10,6 @@ document.addEventListener("DOMContentLoaded", function () {
   var timing = document.getElementById("check-time");
   var preview = document.getElementById("preview");
   var editor = null;
-  var previewUrl = null;
 
   if (window.ace) {
     var host = document.getElementById("ace");
@@ -65,6 +64,26 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   }
 
+  // The draft's diagram inline in the zoomable view of diagram.js (the server's SVG, parsed as XML: no
+  // script runs from it), at the zoom and place the author had before when the drawing is as large.
+  function showPreview(text) {
+    var svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+    var old = preview.querySelector(".diagram-view");
+    if (svg.nodeName !== "svg" || !old) return;
+    svg.querySelectorAll("title").forEach(function (t) { t.remove(); });
+    svg.removeAttribute("width"); svg.removeAttribute("height");
+    svg.setAttribute("class", "diagram-svg"); svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "Diagram over utkastet");
+    var before = old.querySelector("svg");
+    var keep = before && before.dataset.full === svg.getAttribute("viewBox") ? before.getAttribute("viewBox") : null;
+    var view = document.createElement("div");
+    view.className = old.className; view.id = "preview-view";
+    view.appendChild(old.querySelector(".diagram-tools").cloneNode(true));
+    view.appendChild(document.importNode(svg, true));
+    old.replaceWith(view);
+    window.pathwaysDiagram(view, keep);
+  }
+
   function check() {
     var mine = ++seq, data = new FormData();
     data.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
@@ -78,12 +97,7 @@ document.addEventListener("DOMContentLoaded", function () {
         timing.textContent = "Sjekket på " + Math.round(performance.now() - started) + " ms";
         form.dataset.checked = String(mine);
         if (answer.svg) {
-          if (previewUrl) URL.revokeObjectURL(previewUrl);
-          previewUrl = URL.createObjectURL(new Blob([answer.svg], {type: "image/svg+xml"}));
-          preview.innerHTML = "";
-          var img = document.createElement("img");
-          img.src = previewUrl; img.alt = "Diagram over utkastet"; img.id = "preview-image";
-          preview.appendChild(img);
+          showPreview(answer.svg);
           preview.dataset.svgLength = String(answer.svg.length);
           preview.dataset.version = String(mine);
         }
