@@ -7,9 +7,10 @@ the caseworker) and, while they cover for an absent colleague (a :class:`~pathwa
 in force: not ended, its last day today or later), that colleague's cases; the flags of those cases and
 about themselves, and the participants of those cases plus the intake (participants on no pathway yet);
 a leder reads every case of the kommune; only a veileder changes them. A leder or an administrator
-decides who works which cases (moves cases, sets covers), without reading them for that. A system actor (the CLI, the nightly checks) sees every kommune. Something
-outside the actor's scope is reported as not found, the same answer as something that does not
-exist, so ids of other kommuner's cases cannot be probed.
+decides who works which cases (moves cases, sets covers), without reading them for that. A system
+actor (the CLI, the nightly checks) sees every kommune. Something outside the actor's scope is reported
+as not found, the same answer as something that does not exist, so ids of other kommuner's cases
+cannot be probed.
 """
 
 from __future__ import annotations

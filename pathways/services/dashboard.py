@@ -19,7 +19,7 @@ from pathways.engine.migration import MIGRATION_EVENT
 from pathways.engine.state import ACTIVE
 from pathways.services import access
 from pathways.services.context import Context, ServiceError, definition_of
-from pathways.store.tables import Deadline, Enrolment, Event, Flag, LivelihoodPeriod, Note, Participant
+from pathways.store.tables import Deadline, Enrolment, Event, Flag, LivelihoodPeriod, Note, Participant, User
 
 FLAG_KINDS = {
     "frist_brudd": "Frist passert", "frist_nar": "Frist nærmer seg", "frist_paminnelse": "Påminnelse om frist",
@@ -52,6 +52,7 @@ class CaseloadFilter:
     sort: str = "frist"
     descending: bool = False
     page: int = 1
+    veileder: int | None = None  # the user id of the caseworker (a veileder of the kommune)
 
     def check(self) -> None:
         if self.sort not in SORTS:
@@ -141,6 +142,8 @@ def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
         conditions.append(col(Enrolment.next_due) <= ctx.today() + timedelta(days=wanted.due_within))
     if wanted.q and wanted.q.strip():
         conditions.append(func.lower(Participant.name).contains(wanted.q.strip().lower(), autoescape=True))
+    if wanted.veileder is not None:
+        conditions.append(Enrolment.caseworker == _caseworker_name(ctx, wanted.veileder))
     join = and_(col(Participant.id) == col(Enrolment.participant_id),
                 *access.kommune(ctx.actor, Participant.kommune_id))
     searching = bool(wanted.q and wanted.q.strip())
@@ -179,6 +182,16 @@ def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
                                 status, start, worker))
         _decorate(session, rows, ctx.today())
     return Caseload(rows, total, page, pages)
+
+
+def _caseworker_name(ctx: Context, user_id: int) -> str:
+    """The username a veileder's cases carry, for a veileder of the actor's kommune, else a ServiceError."""
+    with ctx.transaction() as session:
+        found = session.exec(select(User.username).where(User.id == user_id, User.role == "veileder",
+                                                         *access.kommune(ctx.actor, User.kommune_id))).first()
+    if found is None:
+        raise ServiceError(f"fant ingen veileder med id {user_id} i kommunen", "veileder")
+    return found
 
 
 def _decorate(session: Session, rows: list[CaseRow], today: date) -> None:
@@ -359,6 +372,18 @@ def published_pathways(ctx: Context) -> list[tuple[str, str]]:
         rows = session.exec(select(PathwayVersion.pathway_id, PathwayVersion.title, PathwayVersion.version)
                             .order_by(col(PathwayVersion.pathway_id), col(PathwayVersion.version))).all()
     return sorted({p: t for p, t, _ in rows}.items(), key=lambda item: item[1])
+
+
+def largest_pathway(ctx: Context) -> str | None:
+    """The published pathway with the most active cases in the actor's kommune (the cohort page opens on
+    it); the first published one by title when there are no active cases."""
+    available = published_pathways(ctx)
+    with ctx.transaction() as session:
+        counts = dict(session.exec(
+            select(Enrolment.pathway_id, func.count()).where(*access.kommune(ctx.actor, Enrolment.kommune_id),
+                                                             col(Enrolment.status).in_(ACTIVE))
+            .group_by(col(Enrolment.pathway_id))).all())
+    return max(available, key=lambda p: counts.get(p[0], 0), default=(None, ""))[0]
 
 
 def cohort(ctx: Context, pathway_id: str) -> Cohort:
