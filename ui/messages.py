@@ -90,6 +90,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in [
     (r"^your role gives no access to cases$", "rollen din gir ikke tilgang til saker"),
     (r"^your role may read cases but not change them$", "rollen din kan se saker, men ikke endre dem"),
     (r"^only an administrator may do this$", "bare administrator kan gjøre dette"),
+    (r"^only a leder or an administrator may move cases or set a cover$",
+     "bare en leder eller en administrator kan flytte saker eller sette vikar"),
     (r"^Input should be a valid date.*\(got (.*)\)$", r"\1 er ikke en gyldig dato (skriv ÅÅÅÅ-MM-DD)"),
     (r"^Input should be a valid (integer|number).*\(got (.*)\)$", r"\2 er ikke et tall"),
     (r"^Input should be a valid boolean.*\(got (.*)\)$", r"\1 er ikke ja eller nei"),
