@@ -123,6 +123,13 @@ def veiledere(ctx: Context) -> list[Colleague]:
     return [_colleague(u) for u in users]
 
 
+def colleague(ctx: Context, user_id: int) -> Colleague:
+    """A user of the kommune by id (for a leder's messages: who got the cases), else NotFound."""
+    actor = access.leading(ctx.actor)
+    with ctx.transaction() as session:
+        return _colleague(_owner(session, actor.kommune_id, user_id))
+
+
 def caseload_veiledere(ctx: Context) -> list[Colleague]:
     """The veiledere whose cases the caseload can be filtered by: every veileder of the kommune for a leder,
     and for a veileder themself and the colleagues they cover for now (none else: they see no other cases)."""

@@ -50,8 +50,7 @@ def _done(request: Request, message: str, to: str = "/veiledere") -> Response:
 
 
 def _name(request: Request, account: Account, user_id: int) -> str:
-    row = next((r for r in service.workload(context(request, account)) if r.veileder.id == user_id), None)
-    return row.veileder.name if row else f"bruker {user_id}"
+    return service.colleague(context(request, account), user_id).name
 
 
 @router.post("/veiledere/{user_id}/flytt")
