@@ -158,13 +158,16 @@ class ParticipantIn(Strict):
 def list_cases(request: Request, account: Signed, lop: str | None = None, steg: str | None = None,
                flagg: str | None = None, frist_innen: Annotated[int | None, Query(ge=0, le=3650)] = None,
                q: Annotated[str | None, Query(max_length=100)] = None, status: str = "aktive",
-               sort: str = "frist", synkende: bool = False, side: Page = 1) -> dict[str, Any]:
+               sort: str = "frist", synkende: bool = False, side: Page = 1,
+               veileder: Annotated[int | None, Query(ge=1, le=MAX_ID, description=(
+                   "bare sakene til denne veilederen (brukerens id; en veileder i kommunen)"))] = None,
+               ) -> dict[str, Any]:
     if sort not in SORTS:
         raise HTTPException(422, [{"loc": ["query", "sort"], "msg": f"velg en av {', '.join(SORTS)}",
                                    "type": "value_error"}])
     _role(account)
     result = caseload(_ctx(request, account),
-                      CaseloadFilter(lop, steg, flagg, frist_innen, q, status, sort, synkende, side))
+                      CaseloadFilter(lop, steg, flagg, frist_innen, q, status, sort, synkende, side, veileder))
     return {"total": result.total, "page": result.page, "pages": result.pages,
             "cases": [r.as_json() for r in result.rows]}
 

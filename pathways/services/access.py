@@ -3,22 +3,25 @@ flag, livelihood period or note goes through here with the :class:`~pathways.ser
 of its context, so no page, API route or command filters by hand.
 
 The rule: a user sees their own kommune only; a veileder only their own cases (those where they are
-the caseworker), the flags of those cases and about themselves, and the participants of those cases
-plus the intake (participants on no pathway yet); a leder reads every case of the kommune; only a
-veileder changes them. A system actor (the CLI, the nightly checks) sees every kommune. Something
-outside the actor's scope is reported as not found, the same answer as something that does not
-exist, so ids of other kommuner's cases cannot be probed.
+the caseworker) and, while they cover for an absent colleague (a :class:`~pathways.store.tables.Cover`
+in force: not ended, its last day today or later), that colleague's cases; the flags of those cases and
+about themselves, and the participants of those cases plus the intake (participants on no pathway yet);
+a leder reads every case of the kommune; only a veileder changes them. A leder or an administrator
+decides who works which cases (moves cases, sets covers), without reading them for that. A system
+actor (the CLI, the nightly checks) sees every kommune. Something outside the actor's scope is reported
+as not found, the same answer as something that does not exist, so ids of other kommuner's cases
+cannot be probed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, literal, or_
 from sqlmodel import Session, col, select
 
 from pathways.services.context import Actor, NotFound, ServiceError
-from pathways.store.tables import Enrolment, Flag, LivelihoodPeriod, Participant
+from pathways.store.tables import Cover, Enrolment, Flag, LivelihoodPeriod, Participant, User
 
 
 class Forbidden(ServiceError):
@@ -46,6 +49,14 @@ def administering(actor: Actor) -> Actor:
     return actor
 
 
+def leading(actor: Actor) -> Actor:
+    """``actor`` when their role decides who works which cases (a leder or an administrator), else
+    Forbidden."""
+    if actor.role not in ("leder", "administrator") and not actor.is_system:
+        raise Forbidden("only a leder or an administrator may move cases or set a cover", "role")
+    return actor
+
+
 def in_kommune(actor: Actor, kommune_id: int | None) -> bool:
     """Whether something of ``kommune_id`` is in the actor's kommune (every kommune for a system actor)."""
     return (actor.is_system and actor.kommune_id is None) or kommune_id == actor.kommune_id
@@ -61,11 +72,25 @@ def kommune(actor: Actor, column: Any) -> list[Any]:
 # -- conditions, for the queries that list -------------------------------------------------------------
 
 
+def covered(actor: Actor) -> Any:
+    """The usernames of the colleagues the actor covers for today: the covers in force (not ended, their
+    last day today or later, by the actor's clock), as a subquery."""
+    return (select(User.username).join(Cover, col(Cover.absent_user_id) == col(User.id))
+            .where(Cover.covering_user_id == actor.user_id, Cover.kommune_id == actor.kommune_id,
+                   col(Cover.until) >= actor.today(), col(Cover.ended_at).is_(None)))
+
+
+def caseworkers(actor: Actor) -> Any:
+    """Whose cases a veileder works today: their own username and those of :func:`covered`, as a
+    subquery for ``Enrolment.caseworker IN (…)`` (one condition: the caseworker index is used)."""
+    return select(literal(actor.name)).union_all(covered(actor))
+
+
 def cases(actor: Actor) -> list[Any]:
     """The conditions on :class:`Enrolment` that keep the actor's cases."""
     conditions = kommune(reading(actor), Enrolment.kommune_id)
     if actor.own_cases_only:
-        conditions.append(Enrolment.caseworker == actor.name)
+        conditions.append(col(Enrolment.caseworker).in_(caseworkers(actor)))
     return conditions
 
 
@@ -76,7 +101,7 @@ def participants(actor: Actor) -> list[Any]:
     if actor.own_cases_only:
         conditions.append(or_(
             exists().where(col(Enrolment.participant_id) == col(Participant.id),
-                           col(Enrolment.caseworker) == actor.name),
+                           col(Enrolment.caseworker).in_(caseworkers(actor))),
             ~exists().where(col(Enrolment.participant_id) == col(Participant.id))))
     return conditions
 
@@ -88,7 +113,7 @@ def flags(actor: Actor) -> list[Any]:
     conditions = kommune(reading(actor), Flag.kommune_id)
     if actor.own_cases_only:
         owned = select(Enrolment.id).where(Enrolment.kommune_id == actor.kommune_id,
-                                           Enrolment.caseworker == actor.name)
+                                           col(Enrolment.caseworker).in_(caseworkers(actor)))
         conditions.append(or_(col(Flag.enrolment_id).in_(owned),
                               col(Flag.natural_key) == caseload_flag_key(actor.kommune_id or 0, actor.name)))
     return conditions
@@ -102,6 +127,16 @@ def case(session: Session, actor: Actor, case_id: int) -> Enrolment:
     found = session.exec(select(Enrolment).where(Enrolment.id == case_id, *cases(actor))).first()
     if found is None:
         raise NotFound("no_case", "case", id=case_id)
+    return found
+
+
+def managed_case(session: Session, actor: Actor, case_id: int) -> Enrolment:
+    """The case when it is in the kommune of a leder or an administrator (:func:`leading`), for moving it
+    to another veileder, else NotFound."""
+    found = session.exec(select(Enrolment).where(Enrolment.id == case_id,
+                                                 *kommune(leading(actor), Enrolment.kommune_id))).first()
+    if found is None:
+        raise NotFound(f"no case {case_id}", "case")
     return found
 
 

@@ -27,7 +27,8 @@ ACTIONS = {  # action: what the trail says (bokmål, it is read in the dashboard
     "user.password_changed": "passord byttet", "user.unlocked": "innloggingssperre opphevet",
     "token.created": "API-token opprettet", "token.revoked": "API-token trukket tilbake",
     "event": "hendelse registrert", "note": "notat skrevet", "published": "løp publisert",
-    "migration": "saker flyttet til ny versjon",
+    "migration": "saker flyttet til ny versjon", "case.reassigned": "sak flyttet til en annen veileder",
+    "cover.set": "vikar satt", "cover.ended": "vikar avsluttet",
 }
 TRAIL_LIMIT = 500
 

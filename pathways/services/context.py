@@ -6,7 +6,7 @@ import json
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -67,8 +67,12 @@ class Actor:
     """Who is acting, and so what they may see and change (the rule itself: :mod:`pathways.services.access`).
 
     ``name`` is recorded as the author of what they do. A user acts for one kommune (``kommune_id``,
-    ``kommune`` its name); a veileder only on their own cases (``own_cases_only``). A system actor (the
-    CLI, the nightly checks) acts for every kommune; an anonymous one (not signed in) may see nothing."""
+    ``kommune`` its name); a veileder only on their own cases (``own_cases_only``) and those of a colleague
+    they cover for (a vikar, until a date). A system actor (the CLI, the nightly checks) acts for every
+    kommune; an anonymous one (not signed in) may see nothing.
+
+    An actor acts on a day: the :class:`Context` hands it its ``clock``, so that the access rule can tell
+    which covers are in force today (a cover ends by itself when its date has passed)."""
 
     name: str
     role: str | None  # veileder | leder | administrator | system; None: not signed in
@@ -76,6 +80,11 @@ class Actor:
     kommune: str | None = None
     user_id: int | None = None
     own_cases_only: bool = False
+    clock: Clock | None = field(default=None, compare=False, repr=False)
+
+    def today(self) -> date:
+        """The day the actor acts on: their context's clock (outside a context, the system clock's)."""
+        return (self.clock or SystemClock()).today()
 
     @classmethod
     def system(cls, name: str = SYSTEM) -> Actor:
@@ -113,6 +122,13 @@ class Context:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     actor: Actor = field(default_factory=Actor.system)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """The actor acts on the context's clock, however either was set (see :class:`Actor`)."""
+        super().__setattr__(name, value)
+        if name in ("actor", "clock") and "actor" in self.__dict__ and "clock" in self.__dict__ \
+                and self.actor.clock is not self.clock:
+            super().__setattr__("actor", replace(self.actor, clock=self.clock))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

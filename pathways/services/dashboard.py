@@ -24,7 +24,7 @@ from pathways.store.queries import caseload as caseload_rows
 from pathways.store.queries import cases as case_rows
 from pathways.store.queries import flags as flag_rows
 from pathways.store.queries import pathways as pathway_rows
-from pathways.store.tables import Enrolment, Event, Flag, LivelihoodPeriod, Note, Participant
+from pathways.store.tables import Enrolment, Event, Flag, LivelihoodPeriod, Note, Participant, User
 
 FLAG_KINDS = {
     "frist_brudd": "Frist passert", "frist_nar": "Frist nærmer seg", "frist_paminnelse": "Påminnelse om frist",
@@ -57,6 +57,7 @@ class CaseloadFilter:
     sort: str = "frist"
     descending: bool = False
     page: int = 1
+    veileder: int | None = None  # the user id of the caseworker (a veileder of the kommune)
 
     def check(self) -> None:
         if self.sort not in SORTS:
@@ -120,7 +121,9 @@ def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
     query = caseload_rows.Wanted(
         status=wanted.status, pathway=wanted.pathway, step=wanted.step, flag_kind=wanted.flag_kind,
         due_by=ctx.today() + timedelta(days=wanted.due_within) if wanted.due_within is not None else None,
-        q=wanted.q, sort=wanted.sort, descending=wanted.descending)
+        q=wanted.q,
+        caseworker=_caseworker_name(ctx, wanted.veileder) if wanted.veileder is not None else None,
+        sort=wanted.sort, descending=wanted.descending)
     today = ctx.today()
     with ctx.transaction() as session:
         total, page, found = caseload_rows.page(
@@ -137,6 +140,15 @@ def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
                                 if line.status in ACTIVE else None))
         _decorate(session, rows)
     return Caseload(rows, total, page, max(1, -(-total // PAGE_SIZE)))
+
+
+def _caseworker_name(ctx: Context, user_id: int) -> str:
+    """The username a veileder's cases carry, for a veileder of the actor's kommune, else a ServiceError."""
+    with ctx.transaction() as session:
+        found = caseload_rows.veileder_username(session, user_id, access.kommune(ctx.actor, User.kommune_id))
+    if found is None:
+        raise ServiceError(f"fant ingen veileder med id {user_id} i kommunen", "veileder")
+    return found
 
 
 def _decorate(session: Session, rows: list[CaseRow]) -> None:
@@ -314,6 +326,15 @@ def published_pathways(ctx: Context) -> list[tuple[str, str]]:
     with ctx.transaction() as session:
         rows = pathway_rows.published(session)
     return sorted({p: t for p, t, _ in rows}.items(), key=lambda item: item[1])
+
+
+def largest_pathway(ctx: Context) -> str | None:
+    """The published pathway with the most active cases in the actor's kommune (the cohort page opens on
+    it); the first published one by title when there are no active cases."""
+    available = published_pathways(ctx)
+    with ctx.transaction() as session:
+        counts = pathway_rows.active_per_pathway(session, access.kommune(ctx.actor, Enrolment.kommune_id))
+    return max(available, key=lambda p: counts.get(p[0], 0), default=(None, ""))[0]
 
 
 def cohort(ctx: Context, pathway_id: str) -> Cohort:

@@ -294,3 +294,23 @@ class AuditEntry(SQLModel, table=True):
     flag_id: int | None = Field(default=None, foreign_key="flag.id")
     token_id: int | None = Field(default=None, foreign_key="apitoken.id")
     detail: str = Field(default="", max_length=500)
+
+
+class Cover(SQLModel, table=True):
+    """A colleague covering for an absent veileder (vikar) until a date, inclusive: while it is in force
+    the covering veileder sees and works the absent one's cases, who stays their caseworker. It ends by
+    itself when the date has passed (the access rule compares it with today) or early when a leder ends
+    it (``ended_at``); the row is kept."""
+
+    __table_args__ = (Index("ix_cover_covering_until", "covering_user_id", "until"),
+                      Index("ix_cover_kommune_until", "kommune_id", "until"))
+    id: int | None = Field(default=None, primary_key=True)
+    kommune_id: int = Field(foreign_key="kommune.id")
+    absent_user_id: int = Field(foreign_key="user.id", index=True)
+    covering_user_id: int = Field(foreign_key="user.id")
+    start: date  # the day it was set
+    until: date  # the last day it is in force
+    created_by: str = Field(max_length=100)
+    created_at: datetime
+    ended_at: datetime | None = None
+    ended_by: str | None = Field(default=None, max_length=100)

@@ -17,6 +17,7 @@ from pathways.services.dashboard import add_note, case_extras, published_version
 from ui.boundary import Id
 from ui.livelihood import timeline
 from ui.messages import norsk
+from ui.pages.caseworkers import case_caseworker
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
 from ui.rendering import PageError, context, diagram_inline, diagram_svg, error_text, not_found, render
 
@@ -33,6 +34,7 @@ def _case_data(request: Request, account: Account, case_id: int) -> dict[str, An
         raise not_found(exc) from None
     today = ctx.today()
     return {"view": view, "x": extras, "can_write": account.writes_cases,
+            "cw": case_caseworker(request, account, case_id),  # the veileder; a leder moves the case
             "timeline": timeline(extras.periods, view.gaps, view.fallbacks, view.start_date, today),
             "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
             "diagram": _case_diagram(ctx, extras, view),

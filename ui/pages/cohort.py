@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from pathways.services.context import Context
-from pathways.services.dashboard import cohort, published_pathways, published_version
+from pathways.services.dashboard import cohort, largest_pathway, published_pathways, published_version
 from ui.pages.common import SignedIn
 from ui.rendering import PageError, context, diagram_inline, diagram_svg, render
 
@@ -21,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 def cohort_page(request: Request, account: SignedIn) -> Response:
     ctx = context(request, account)
     available = published_pathways(ctx)
-    chosen = request.query_params.get("lop") or (available[0][0] if available else None)
+    chosen = request.query_params.get("lop") or largest_pathway(ctx)  # the kommune's largest, not the first
     if chosen is not None and chosen not in dict(available):
         raise PageError(404, f"Løpet «{chosen}» er ikke publisert.")
     found = cohort(ctx, chosen) if chosen else None

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from pathways.engine.state import ACTIVE
 from pathways.store.queries.flags import LIVE_FLAG_STATES
-from pathways.store.tables import Deadline, Enrolment, Flag, Participant
+from pathways.store.tables import Deadline, Enrolment, Flag, Participant, User
 
 
 def open_deadline() -> Any:
@@ -41,6 +41,7 @@ class Wanted:
     flag_kind: str | None = None
     due_by: date | None = None
     q: str | None = None
+    caseworker: str | None = None  # the username a veileder's cases carry
     sort: str = "frist"  # navn | løp | steg | frist | flagg | start
     descending: bool = False
 
@@ -81,6 +82,8 @@ def page(session: Session, scope: Sequence[Any], kommune: Sequence[Any], flag_sc
             *flag_scope, Flag.kind == wanted.flag_kind, col(Flag.state).in_(LIVE_FLAG_STATES))))
     if wanted.due_by is not None:  # next_due is the earliest open deadline of the case
         conditions.append(col(Enrolment.next_due) <= wanted.due_by)
+    if wanted.caseworker is not None:
+        conditions.append(Enrolment.caseworker == wanted.caseworker)
     searching = bool(wanted.q and wanted.q.strip())
     if searching:
         conditions.append(func.lower(Participant.name).contains((wanted.q or "").strip().lower(), autoescape=True))
@@ -150,3 +153,8 @@ def outcome_count(session: Session, kommune: Sequence[Any], pathway_id: str) -> 
         select(Enrolment.outcome, func.count()).where(
             *kommune, Enrolment.pathway_id == pathway_id,
             col(Enrolment.outcome).is_not(None)).group_by(col(Enrolment.outcome)))]
+
+
+def veileder_username(session: Session, user_id: int, kommune: Sequence[Any]) -> str | None:
+    """The username of the veileder ``user_id`` among the users ``kommune`` lets through, else None."""
+    return session.exec(select(User.username).where(User.id == user_id, User.role == "veileder", *kommune)).first()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, func, insert
 from sqlmodel import Session, col, select
 
-from pathways.store.tables import Kommune, PathwayVersion
+from pathways.engine.state import ACTIVE
+from pathways.store.tables import Enrolment, Kommune, PathwayVersion
 
 
 def published(session: Session) -> list[tuple[str, str, int]]:
@@ -32,3 +36,9 @@ def kommune_id(conn: Connection, name: str) -> int:
     if found is None:
         found = conn.execute(insert(Kommune).values(name=name)).inserted_primary_key[0]
     return int(found)
+
+
+def active_per_pathway(session: Session, scope: Sequence[Any]) -> dict[str, int]:
+    """Active cases per pathway among the cases ``scope`` (the actor's kommune) lets through."""
+    return dict(session.exec(select(Enrolment.pathway_id, func.count()).where(*scope, col(Enrolment.status).in_(ACTIVE))
+                             .group_by(col(Enrolment.pathway_id))).all())
