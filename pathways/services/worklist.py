@@ -1,0 +1,335 @@
+"""«I dag»: what the actor must act on today, ranked, each item one line that says what, why and what to do.
+
+Sources: the live data (deadlines due or breached on active cases, as the store's projection has them now;
+current and projected income gaps, computed from the livelihood periods as they are now) and the flags of
+the nightly checks that only the nightly run knows (programme end, NAV dialogue, 25th birthday, decisions
+after settlement, caseload, unpaid practice, contracts without employment, data errors).
+
+A flag staff acknowledged or snoozed leaves the list (a snooze ends on its date); so does the live
+deadline behind such a flag. A deadline met after its due date is shown as «oppfylt for sent» for a week,
+as information, not as an action.
+
+Ranking: breaches before what is coming, current gaps before projected ones, reminders last; within a
+rank, the nearest date first. The list is capped (``PATHWAYS_WORKLIST_CAP``, default 25); the total
+says how many there are in all.
+
+Scope (:mod:`pathways.services.access`): a veileder sees their own cases, a leder the kommune's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+
+from pathways.checks.config import load_config
+from pathways.checks.rules import TRIGGER_WORDS
+from pathways.income.gaps import Gap, IncomePeriod, income_gaps
+from pathways.income.gaps import fmt as fmt_date
+from pathways.income.gaps import label as source_label
+from pathways.services import access
+from pathways.services.context import Context, ServiceError, definition_of
+from pathways.services.dashboard import FLAG_KINDS
+from pathways.services.livelihood import case_spans
+from pathways.store.queries import worklist as queries
+
+DEFAULT_CAP = 25
+LATE_DAYS = 7  # how long a deadline met late is shown
+GAP_HORIZON = 90
+
+# the ranks, in order; the names are the API's
+RANKS = ("brudd", "gap_na", "frist_nar", "gap_kommer", "paminnelse")
+RANK_TITLES = {"brudd": "Brudd", "gap_na": "Inntektsgap nå", "frist_nar": "Frist nærmer seg",
+               "gap_kommer": "Inntektsgap kommer", "paminnelse": "Påminnelse"}
+
+# what to do about a flag of the nightly checks, per kind: (the words, where: case | participant | income,
+# the livelihood source the income form starts with)
+FLAG_ACTIONS: dict[str, tuple[str, str, str | None]] = {
+    "programslutt": ("planlegg overgangen: avtal NAV-dialog og registrer inntekt etter programmet", "income",
+                     "tiltakspenger"),
+    "nav_dialog": ("start NAV-dialog og registrer den på saken", "case", None),
+    "fyller_25": ("kontroller satsen for introduksjonsstønad fra 25-årsdagen", "income", "introduksjonsstonad"),
+    "vedtak_mangler": ("fatt vedtak om introduksjonsprogram", "participant", None),
+    "botid_2_ar": ("fatt vedtak før retten faller bort", "participant", None),
+    "saksmengde": ("be leder fordele saker", "none", None),
+    "ulonnet_praksis": ("vurder lønnet ansettelse eller lønnstilskudd, og registrer inntekten", "income",
+                        "lonnstilskudd"),
+    "kontrakt_uten_arbeid": ("registrer arbeidsforholdet (lønn), eller avslutt kontrakten", "income", "lonn"),
+    "datafeil": ("rett verdien på saken", "case", None),
+}
+FLAG_RANKS = {"programslutt": "paminnelse", "nav_dialog": "brudd", "fyller_25": "paminnelse",
+              "vedtak_mangler": "brudd", "botid_2_ar": "brudd", "saksmengde": "paminnelse",
+              "ulonnet_praksis": "frist_nar", "kontrakt_uten_arbeid": "brudd", "datafeil": "brudd"}
+LIVE_KINDS = set(queries.DEADLINE_FLAG_KINDS) | {"inntektsgap"}  # from the live data, not from the flag
+
+
+def daily_cap() -> int:
+    """The number of items shown before «vis alle» (``PATHWAYS_WORKLIST_CAP``, default 25)."""
+    try:
+        return max(1, int(os.environ.get("PATHWAYS_WORKLIST_CAP", DEFAULT_CAP)))
+    except ValueError:
+        return DEFAULT_CAP
+
+
+@dataclass
+class Item:
+    """One line of the worklist."""
+
+    key: str  # stable across requests: the row's id on the page
+    rank: str  # one of RANKS
+    kind: str  # a flag kind (FLAG_KINDS)
+    on: date  # the date that ranks it (due date, first day of a gap)
+    what: str
+    why: str
+    todo: str
+    action_url: str | None
+    action_label: str
+    case_id: int | None
+    participant_id: int | None
+    name: str | None
+    flag_id: int | None = None  # the flag to acknowledge or snooze, when there is one
+    severity: str = "medium"
+
+    @property
+    def line(self) -> str:
+        """What, why and what to do, in one line."""
+        return f"{self.what}: {self.why} — {self.todo}" if self.why else f"{self.what} — {self.todo}"
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["on"] = self.on.isoformat()
+        data["line"] = self.line
+        return data
+
+
+@dataclass
+class MetLate:
+    """A deadline met after its due date: information, not an action."""
+
+    case_id: int
+    name: str | None
+    title: str
+    due: date
+    met_on: date
+
+    @property
+    def line(self) -> str:
+        return (f"Oppfylt for sent: {self.title} (frist {fmt_date(self.due)}, oppfylt {fmt_date(self.met_on)})")
+
+
+@dataclass
+class Worklist:
+    items: list[Item]  # ranked, at most ``cap`` unless all were asked for
+    total: int  # every item in scope
+    cap: int
+    met_late: list[MetLate]
+
+    @property
+    def capped(self) -> bool:
+        return self.total > len(self.items)
+
+
+def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> Worklist:
+    """The actor's worklist for today (all of it with ``everything``)."""
+    actor = access.reading(ctx.actor)
+    cap = cap if cap is not None else daily_cap()
+    if cap < 1:
+        raise ServiceError("taket må være 1 eller mer", "cap")
+    today = ctx.today()
+    config = load_config()
+    case_scope = access.cases(actor)
+    with ctx.transaction() as session:
+        flag_rows = list(session.execute(queries.live_flags(access.flags(actor), today)))
+        decided: set[tuple[str, int, str, date]] = set()
+        open_deadline_flags: dict[tuple[str, int, str, date], int] = {}
+        items: list[Item] = []
+        flagged_gaps: dict[tuple[int, date], int] = {}
+        gap_people: set[int] = set()
+        for (flag_id, natural_key, kind, severity, due, message, state, snoozed_until, case_id, pid,
+             name) in flag_rows:
+            active = state == "open" or (state == "snoozed" and snoozed_until is not None and snoozed_until <= today)
+            if kind in queries.DEADLINE_FLAG_KINDS:
+                parts = natural_key.split(":")
+                if len(parts) >= 4 and case_id is not None:
+                    if active:
+                        open_deadline_flags[(kind, case_id, parts[2], due)] = flag_id
+                    else:
+                        decided.add((kind, case_id, parts[2], due))
+                continue
+            if not active:
+                continue
+            if kind == "inntektsgap":
+                if pid is not None and due is not None:
+                    flagged_gaps[(pid, due)] = flag_id
+                    gap_people.add(pid)
+                continue
+            items.append(_flag_item(flag_id, kind, severity, due or today, message, case_id, pid, name))
+        ahead = today + timedelta(days=config.deadlines.reminder_days_ahead)
+        met_late: list[MetLate] = []
+        for (case_id, key, title, kind, recurring, due, status, met_on, pid, version_id,
+             name) in session.execute(queries.deadlines(case_scope, today, ahead, today - timedelta(days=LATE_DAYS))):
+            if status == "met":
+                met_late.append(MetLate(case_id, name, title, due, met_on))
+                continue
+            item = _deadline_item(session, today, case_id, key, title, kind, recurring, due, version_id, pid, name)
+            if (item.kind, case_id, key, due) not in decided:
+                item.flag_id = open_deadline_flags.get((item.kind, case_id, key, due))
+                items.append(item)
+        # live gaps: every participant of a veileder's own cases; for a wider scope (a leder's kommune), the
+        # participants the nightly check found a gap for, computed again as they are now
+        people = None if actor.own_cases_only else sorted(gap_people)
+        if people is None or people:
+            items += _gap_items(session, case_scope, people, today, flagged_gaps)
+    # a decision missing after settlement is said once: by the case's own deadline when it has one
+    with_deadline = {i.participant_id for i in items if i.key.startswith("frist-")}
+    items = [i for i in items if not (i.kind in ("vedtak_mangler", "botid_2_ar") and i.participant_id in with_deadline)]
+    items.sort(key=lambda i: (RANKS.index(i.rank), i.on, i.name or "", i.key))
+    met_late.sort(key=lambda m: m.met_on, reverse=True)
+    total = len(items)
+    return Worklist(items if everything else items[:cap], total, cap, met_late)
+
+
+def count(ctx: Context) -> int:
+    """How many items the actor's worklist has today (the header's count)."""
+    return worklist(ctx, cap=1).total
+
+
+# -- the items ----------------------------------------------------------------------------------------
+
+
+def case_url(case_id: int, **query: str) -> str:
+    anchor = "#hendelse" if "hendelse" in query else "#inntekt" if "inntekt" in query else ""
+    return f"/saker/{case_id}" + (f"?{urlencode(query)}" if query else "") + anchor
+
+
+def income_url(case_id: int, source: str | None, start: date) -> str:
+    query = {"inntekt": "ny", **({"kilde": source} if source else {}), "fra": start.isoformat()}
+    return f"/saker/{case_id}?{urlencode(query)}#inntekt"
+
+
+def _deadline_item(session: Session, today: date, case_id: int, key: str, title: str, kind: str, recurring: bool,
+                   due: date, version_id: int, pid: int, name: str | None) -> Item:
+    definition = definition_of(session, version_id)
+    pathway = definition.pathway
+    event = None
+    for deadline in pathway.deadlines:
+        if deadline.id == key and deadline.met_by:
+            event = deadline.met_by[0]
+    for followup in pathway.followups:
+        if followup.id == key and followup.done_by:
+            event = followup.done_by[0]
+    event_title = definition.compiled.event_title(event) if event else None
+    todo = f"registrer «{event_title}»" if event_title else "åpne saken og følg opp fristen"
+    url = case_url(case_id, hendelse=event) if event else case_url(case_id)
+    days = (due - today).days
+    if recurring and due < today:
+        flag, rank, what = "oppfolging_forfalt", "brudd", f"Oppfølging forfalt {fmt_date(due)}"
+        severity = "medium"
+    elif kind == "breach" and due < today:
+        flag, rank, what, severity = "frist_brudd", "brudd", f"Frist passert {fmt_date(due)}", "high"
+    elif kind == "breach" or recurring:
+        flag, rank, severity = "frist_nar", "frist_nar", "medium"
+        what = f"Frist {fmt_date(due)} ({_in_days(days)})"
+    else:
+        flag, rank, severity = "frist_paminnelse", "paminnelse", "low"
+        what = f"Påminnelse {fmt_date(due)} ({_in_days(days)})"
+    return Item(f"frist-{case_id}-{key}", rank, flag, due, what, title, todo, url,
+                event_title or "Åpne saken", case_id, pid, name, severity=severity)
+
+
+def _in_days(days: int) -> str:
+    return "i dag" if days == 0 else "i morgen" if days == 1 else f"om {days} dager"
+
+
+def _flag_item(flag_id: int, kind: str, severity: str, on: date, message: str, case_id: int | None,
+               pid: int | None, name: str | None) -> Item:
+    todo, where, source = FLAG_ACTIONS.get(kind, ("åpne saken og vurder flagget", "case", None))
+    head, rest = flag_parts(kind, message)
+    why = (head + rest).strip() if not rest.startswith(":") else rest[1:].strip()
+    if where == "income" and case_id is not None:
+        url, label = income_url(case_id, source, on), "Registrer inntekt"
+    elif where == "participant" and pid is not None:
+        url, label = f"/deltakere/{pid}", "Åpne deltakeren"
+    elif case_id is not None and where != "none":
+        url, label = case_url(case_id), "Åpne saken"
+    else:
+        url, label = None, ""
+    return Item(f"flagg-{flag_id}", FLAG_RANKS.get(kind, "paminnelse"), kind, on,
+                f"{FLAG_KINDS.get(kind, kind)} {fmt_date(on)}", why, todo, url, label, case_id, pid, name,
+                flag_id=flag_id, severity=severity)
+
+
+def flag_parts(kind: str, message: str) -> tuple[str, str]:
+    """A flag's kind title and the rest of its line: a message that starts with the title itself ("Frist
+    passert: …") does not repeat it ("Frist passert: Frist passert: …")."""
+    title = FLAG_KINDS.get(kind, kind)
+    if message[:len(title)].casefold() == title.casefold():
+        return title, message[len(title):]
+    return title, ": " + message
+
+
+def _gap_items(session: Session, case_scope: list[Any], people: list[int] | None, today: date,
+               flagged: dict[tuple[int, date], int]) -> list[Item]:
+    """Current and projected gaps, computed now from the livelihood periods and the steps (set-based: two
+    queries for every participant in question)."""
+    cases: dict[int, list[tuple[int, date, int, str, str]]] = defaultdict(list)
+    for pid, case_id, start, version_id, state, name in session.execute(queries.gap_cases(case_scope, people)):
+        cases[pid].append((case_id, start, version_id, state, name))
+    if not cases:
+        return []
+    periods: dict[int, list[IncomePeriod]] = defaultdict(list)
+    for pid, source, start, end, planned, period_id in session.execute(
+            queries.periods(sorted(cases) if people is not None else [], case_scope)):
+        try:
+            periods[pid].append(IncomePeriod(source, start, end, planned, period_id))
+        except (ValueError, OverflowError):
+            continue  # a broken row: the nightly check flags it as a data error
+    last = today + timedelta(days=GAP_HORIZON)
+    items = []
+    for pid, own in cases.items():
+        own.sort()
+        try:
+            spans = case_spans([(definition_of(session, version_id), state) for _, _, version_id, state, _ in own],
+                               last)
+            gaps = income_gaps(periods[pid], active_from=min(c[1] for c in own), active_to=None, as_of=today,
+                               horizon_days=GAP_HORIZON, steps=spans)
+        except (ValueError, OverflowError):
+            continue
+        case_id, name = own[0][0], own[0][4]
+        for gap in gaps:
+            if gap.end < today:
+                continue
+            expected = next((code for s in spans if s.active_on(gap.start) for code in s.expected
+                             if code not in ("ingen", "sosialhjelp")), None)
+            items.append(_gap_item(gap, pid, case_id, name, periods[pid], expected, flagged.get((pid, gap.start))))
+    return items
+
+
+def _gap_item(gap: Gap, pid: int, case_id: int, name: str | None, periods: list[IncomePeriod],
+              expected: str | None, flag_id: int | None) -> Item:
+    ended = [p for p in periods if p.end is not None and p.end == gap.start - timedelta(days=1)]
+    source = expected or (ended[0].source if ended else None)
+    cause = f" (utløser: {TRIGGER_WORDS[gap.trigger]})" if gap.trigger in TRIGGER_WORDS else ""
+    why = f"{gap.reason}{cause}" if gap.reason else cause.strip(" ()")
+    if gap.kind == "current":
+        what = f"Ingen inntekt registrert siden {fmt_date(gap.start)}"
+        if gap.reason.startswith("Ingen inntekt er registrert"):  # the reason only says what the line says
+            why = ((f"steget forventer {source_label(expected)}" if expected else "") + cause).strip()
+        todo = "registrer inntekten, eller start NAV-dialog om den mangler"
+        rank = "gap_na"
+    else:
+        if ended:
+            what = (f"{source_label(ended[0].source).capitalize()} slutter {fmt_date(ended[0].end or gap.start)}, "
+                    "ingen ny inntekt registrert")
+        else:
+            what = f"Inntektsgap fra {fmt_date(gap.start)}"
+        todo = "start NAV-dialog eller registrer planlagt inntekt"
+        rank = "gap_kommer"
+    return Item(f"gap-{pid}-{gap.start.isoformat()}", rank, "inntektsgap", gap.start, what, why, todo,
+                income_url(case_id, source, gap.start), "Registrer inntekt", case_id, pid, name,
+                flag_id=flag_id, severity="high" if gap.kind == "current" else "medium")
