@@ -36,6 +36,7 @@ from pathways.services.dashboard import (
     published_pathways,
 )
 from pathways.services.participants import add_participant, read_participant
+from pathways.services.worklist import worklist
 from ui.boundary import NOT_STORABLE, Id, unstorable
 from ui.messages import norsk
 from ui.security import bearer_account
@@ -318,7 +319,6 @@ class WorklistOut(BaseModel):
 @router.get("/i-dag", summary="I dag: det som må følges opp i dag, viktigst først", response_model=WorklistOut,
             responses={403: {"model": Problem, "description": "rollen leser ikke saker"}})
 def get_worklist(request: Request, account: Signed, alle: bool = False) -> WorklistOut:
-    from pathways.services.worklist import worklist
     _role(account)
     result = worklist(_ctx(request, account), everything=alle)
     return WorklistOut(total=result.total, cap=result.cap, capped=result.capped,

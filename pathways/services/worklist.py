@@ -65,7 +65,6 @@ FLAG_ACTIONS: dict[str, tuple[str, str, str | None]] = {
 FLAG_RANKS = {"programslutt": "paminnelse", "nav_dialog": "brudd", "fyller_25": "paminnelse",
               "vedtak_mangler": "brudd", "botid_2_ar": "brudd", "saksmengde": "paminnelse",
               "ulonnet_praksis": "frist_nar", "kontrakt_uten_arbeid": "brudd", "datafeil": "brudd"}
-LIVE_KINDS = set(queries.DEADLINE_FLAG_KINDS) | {"inntektsgap"}  # from the live data, not from the flag
 
 
 def daily_cap() -> int:
@@ -149,6 +148,7 @@ def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> 
         open_deadline_flags: dict[tuple[str, int, str, date], int] = {}
         items: list[Item] = []
         flagged_gaps: dict[tuple[int, date], int] = {}
+        decided_gaps: set[tuple[int, date]] = set()  # gaps staff acknowledged or snoozed
         gap_people: set[int] = set()
         for (flag_id, natural_key, kind, severity, due, message, state, snoozed_until, case_id, pid,
              name) in flag_rows:
@@ -161,12 +161,15 @@ def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> 
                     else:
                         decided.add((kind, case_id, parts[2], due))
                 continue
-            if not active:
-                continue
             if kind == "inntektsgap":
                 if pid is not None and due is not None:
-                    flagged_gaps[(pid, due)] = flag_id
-                    gap_people.add(pid)
+                    if active:
+                        flagged_gaps[(pid, due)] = flag_id
+                        gap_people.add(pid)
+                    else:
+                        decided_gaps.add((pid, due))
+                continue
+            if not active:
                 continue
             items.append(_flag_item(flag_id, kind, severity, due or today, message, case_id, pid, name))
         ahead = today + timedelta(days=config.deadlines.reminder_days_ahead)
@@ -184,7 +187,8 @@ def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> 
         # participants the nightly check found a gap for, computed again as they are now
         people = None if actor.own_cases_only else sorted(gap_people)
         if people is None or people:
-            items += _gap_items(session, case_scope, people, today, flagged_gaps)
+            items += [i for i in _gap_items(session, case_scope, people, today, flagged_gaps)
+                      if (i.participant_id, i.on) not in decided_gaps]
     # a decision missing after settlement is said once: by the case's own deadline when it has one
     with_deadline = {i.participant_id for i in items if i.key.startswith("frist-")}
     items = [i for i in items if not (i.kind in ("vedtak_mangler", "botid_2_ar") and i.participant_id in with_deadline)]

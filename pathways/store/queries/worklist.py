@@ -39,10 +39,10 @@ def deadlines(case_scope: Sequence[Any], today: date, ahead: date, late_since: d
 
 def live_flags(flag_scope: Sequence[Any], today: date) -> Select[Any]:
     """Flags in scope that ask for action today (open, or snoozed until today or earlier), and the staff
-    decisions on deadline flags (acknowledged, snoozed, resolved by a person) that keep a live deadline
+    decisions on deadline and gap flags (acknowledged, snoozed, resolved by a person) that keep a live deadline
     off the list."""
     wanted = or_(Flag.state == "open", and_(Flag.state == "snoozed", col(Flag.snoozed_until) <= today))
-    decided = and_(col(Flag.kind).in_(DEADLINE_FLAG_KINDS),
+    decided = and_(col(Flag.kind).in_((*DEADLINE_FLAG_KINDS, "inntektsgap")),
                    or_(col(Flag.state).in_(("acknowledged", "snoozed")),
                        and_(Flag.state == "resolved", col(Flag.resolved_by) != "system")))
     return (select(Flag.id, Flag.natural_key, Flag.kind, Flag.severity, Flag.due, Flag.message, Flag.state,
