@@ -106,6 +106,9 @@ def axe_violations(page) -> list[dict]:
 def test_sign_in_open_a_flagged_case_record_an_event_see_the_flag_resolve_and_the_step_move(live, page):
     base, _world = live
     sign_in(page, base, "kari")
+    assert page.get_by_role("heading", level=1).inner_text() == "I dag"  # the worklist is the home page
+    page.get_by_role("link", name="Saksliste").click()
+    page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text() == "Mine saker"
     row = page.locator("table.cases tbody tr", has_text="Amina Ali")
     assert "Frist passert" in row.inner_text()
