@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -31,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-from bench.dashboard import pct, prepare, sign_in, start_server  # noqa: E402
 from bench.dashboard import free_port as port_free  # noqa: E402
+from bench.dashboard import pct, prepare, sign_in  # noqa: E402
 from pathways.checks.sweep import run_checks  # noqa: E402
 from pathways.store.database import make_engine, migrate  # noqa: E402
 
@@ -47,6 +48,22 @@ def make_store(url: str, participants: int) -> None:
                    capture_output=True)
     subprocess.run([PATHWAYS, "demo", "--participants", str(participants)], env=env, check=True, capture_output=True)
     print(f"demo cohort of {participants:,} participants: {time.perf_counter() - started:.0f} s")
+
+
+def start_server(url: str, port: int, wait: float = 120) -> subprocess.Popen[bytes]:
+    """The dashboard as ``pathways run`` starts it (``python -m ui``), waited for up to ``wait`` seconds."""
+    env = {**os.environ, "PATHWAYS_DATABASE_URL": url, "PATHWAYS_PORT": str(port),
+           "PATHWAYS_SECRET_KEY": "bench-" + "z" * 40, "PATHWAYS_LOG_LEVEL": "warning"}
+    server = subprocess.Popen([sys.executable, "-m", "ui"], cwd=ROOT, env=env)
+    stop = time.monotonic() + wait
+    while time.monotonic() < stop:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/logg-inn", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the dashboard did not start")
 
 
 def nightly(url: str) -> None:
@@ -100,11 +117,12 @@ def main() -> None:
     parser.add_argument("--url", help="an existing store (made with pathways demo); default: a fresh SQLite one")
     parser.add_argument("--participants", type=int, default=100_000, help="size of the fresh store")
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--keep", help="make the fresh SQLite store at this path and keep it (reuse: --url)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.url
         if url is None:
-            url = f"sqlite:///{folder}/demo.db"
+            url = f"sqlite:///{args.keep or Path(folder) / 'demo.db'}"
             make_store(url, args.participants)
         nightly(url)
         _kommune, veiledere, ledere, _cases = prepare(url)

@@ -51,8 +51,8 @@ from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
 HERE = Path(__file__).parent
 
 # in this order: a path two routers could both match goes to the first
-ROUTERS = (signin.router, worklist.router, caseload.router, cases.router, flags.router, cohort.router, participants.router,
-           jobs.router, admin_users.router, authoring.router, api.router)
+ROUTERS = (signin.router, worklist.router, caseload.router, cases.router, flags.router, cohort.router,
+           participants.router, jobs.router, admin_users.router, authoring.router, api.router)
 
 
 def _switch(name: str) -> bool:
@@ -118,7 +118,8 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     templates.env.auto_reload = False  # no stat() of every template on every page; restart to see edits
     templates.env.filters["dato"] = date_no
     templates.env.filters["norsk"] = norsk
-    templates.env.globals.update(flag_parts=flag_parts, FLAG_KINDS=FLAG_KINDS, SEVERITY=SEVERITY, FLAG_STATES=FLAG_STATES, STATUS=STATUS,
+    templates.env.globals.update(flag_parts=flag_parts)  # a flag's kind and the rest of its line, said once
+    templates.env.globals.update(FLAG_KINDS=FLAG_KINDS, SEVERITY=SEVERITY, FLAG_STATES=FLAG_STATES, STATUS=STATUS,
                                  ROLE_TITLES=ROLE_TITLES)
     state = app.state
     state.engine, state.clock, state.settings = engine, clock, settings

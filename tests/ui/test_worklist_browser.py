@@ -5,11 +5,12 @@ width (390 px) without sideways scrolling."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
 
-from tests.ui.test_browser import CHROMIUM, CHROMIUM_ARGS, axe_violations, chromium, live, page, shoot, sign_in
+from tests.ui.test_browser import CHROMIUM, axe_violations, chromium, live, page, shoot, sign_in
 
 __all__ = ["chromium", "live", "page"]  # the fixtures, shared with the main browser tests
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
@@ -52,7 +53,7 @@ def test_at_390_px_worklist_caseload_and_case_page_need_no_sideways_scrolling(li
             .filter(s => s.offsetParent !== null).map(s => { const r = s.getBoundingClientRect();
             return [r.left, r.right]; })""")
         assert labels, "no month labels shown"
-        for (_, right), (left, _) in zip(labels, labels[1:], strict=False):
+        for (_, right), (left, _) in itertools.pairwise(labels):
             assert right <= left, f"month labels overlap: {labels}"
         shoot(phone, "22-sak-390")
     finally:

@@ -12,11 +12,16 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, or_
-from sqlmodel import col, select
+from sqlalchemy import Select, and_, or_, select
+from sqlmodel import col
 
 from pathways.engine.state import ACTIVE
 from pathways.store.tables import Deadline, Enrolment, Flag, LivelihoodPeriod, Participant
+
+
+def _columns(*columns: Any) -> list[Any]:
+    return [col(c) for c in columns]
+
 
 DEADLINE_FLAG_KINDS = ("frist_brudd", "frist_nar", "frist_paminnelse", "oppfolging_forfalt")
 
@@ -26,12 +31,12 @@ def deadlines(case_scope: Sequence[Any], today: date, ahead: date, late_since: d
     today on: once passed, the breach deadline it prepares for takes over), and those met after their due
     date on or after ``late_since`` (shown as met late)."""
     due = and_(col(Deadline.status).in_(("open", "breached")), col(Deadline.due) <= ahead,
-               or_(col(Deadline.recurring), Deadline.kind == "breach", col(Deadline.due) >= today))
-    late = and_(Deadline.status == "met", col(Deadline.met_on) > col(Deadline.due),
+               or_(col(Deadline.recurring), col(Deadline.kind) == "breach", col(Deadline.due) >= today))
+    late = and_(col(Deadline.status) == "met", col(Deadline.met_on) > col(Deadline.due),
                 col(Deadline.met_on) >= late_since)
-    return (select(Deadline.enrolment_id, Deadline.key, Deadline.title, Deadline.kind, Deadline.recurring,
+    return (select(*_columns(Deadline.enrolment_id, Deadline.key, Deadline.title, Deadline.kind, Deadline.recurring,
                    Deadline.due, Deadline.status, Deadline.met_on, Enrolment.participant_id,
-                   Enrolment.pathway_version_id, Participant.name)
+                   Enrolment.pathway_version_id, Participant.name))
             .join(Enrolment, col(Enrolment.id) == col(Deadline.enrolment_id))
             .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
             .where(*case_scope, col(Enrolment.status) == "active", or_(due, late)))
@@ -41,12 +46,12 @@ def live_flags(flag_scope: Sequence[Any], today: date) -> Select[Any]:
     """Flags in scope that ask for action today (open, or snoozed until today or earlier), and the staff
     decisions on deadline and gap flags (acknowledged, snoozed, resolved by a person) that keep a live deadline
     off the list."""
-    wanted = or_(Flag.state == "open", and_(Flag.state == "snoozed", col(Flag.snoozed_until) <= today))
+    wanted = or_(col(Flag.state) == "open", and_(col(Flag.state) == "snoozed", col(Flag.snoozed_until) <= today))
     decided = and_(col(Flag.kind).in_((*DEADLINE_FLAG_KINDS, "inntektsgap")),
                    or_(col(Flag.state).in_(("acknowledged", "snoozed")),
-                       and_(Flag.state == "resolved", col(Flag.resolved_by) != "system")))
-    return (select(Flag.id, Flag.natural_key, Flag.kind, Flag.severity, Flag.due, Flag.message, Flag.state,
-                   Flag.snoozed_until, Flag.enrolment_id, Flag.participant_id, Participant.name)
+                       and_(col(Flag.state) == "resolved", col(Flag.resolved_by) != "system")))
+    return (select(*_columns(Flag.id, Flag.natural_key, Flag.kind, Flag.severity, Flag.due, Flag.message, Flag.state,
+                   Flag.snoozed_until, Flag.enrolment_id, Flag.participant_id, Participant.name))
             .outerjoin(Participant, col(Participant.id) == col(Flag.participant_id))
             .where(*flag_scope, or_(wanted, decided)))
 
@@ -54,8 +59,8 @@ def live_flags(flag_scope: Sequence[Any], today: date) -> Select[Any]:
 def gap_cases(case_scope: Sequence[Any], participants: Sequence[int] | None) -> Select[Any]:
     """The active cases of the participants whose gaps are computed live: every participant of the cases
     in scope (``participants`` None), or the ones named."""
-    query = (select(Enrolment.participant_id, Enrolment.id, Enrolment.start_date, Enrolment.pathway_version_id,
-                    Enrolment.state, Participant.name)
+    query = (select(*_columns(Enrolment.participant_id, Enrolment.id, Enrolment.start_date,
+                              Enrolment.pathway_version_id, Enrolment.state, Participant.name))
              .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
              .where(col(Enrolment.status).in_(ACTIVE)))
     if participants is None:
@@ -66,10 +71,10 @@ def gap_cases(case_scope: Sequence[Any], participants: Sequence[int] | None) -> 
 def periods(participants: Sequence[int], case_scope: Sequence[Any]) -> Select[Any]:
     """The livelihood periods of the participants of the cases in scope (by start, then id, as the gap
     library reads them)."""
-    scoped = select(Enrolment.participant_id).where(*case_scope, col(Enrolment.status).in_(ACTIVE))
+    scoped = select(col(Enrolment.participant_id)).where(*case_scope, col(Enrolment.status).in_(ACTIVE))
     if participants:
         scoped = scoped.where(col(Enrolment.participant_id).in_(participants))
-    return (select(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
-                   LivelihoodPeriod.end, LivelihoodPeriod.planned, LivelihoodPeriod.id)
+    return (select(*_columns(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
+                   LivelihoodPeriod.end, LivelihoodPeriod.planned, LivelihoodPeriod.id))
             .where(col(LivelihoodPeriod.participant_id).in_(scoped))
             .order_by(col(LivelihoodPeriod.participant_id), col(LivelihoodPeriod.start), col(LivelihoodPeriod.id)))
