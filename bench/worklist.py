@@ -96,7 +96,7 @@ def run(base: str, users: list[str], seconds: float) -> dict[str, list[float]]:
         client = clients[user]
         role = "leder" if user.startswith("benk-leder") else "veileder"
         while time.monotonic() < stop:
-            url = "/i-dag?alle=1" if rng.random() < 0.25 else "/i-dag"
+            url = "/i-dag?alle=1" if role == "veileder" and rng.random() < 0.25 else "/i-dag"
             started = time.perf_counter()
             response = client.get(url)
             elapsed = time.perf_counter() - started

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -133,6 +135,23 @@ class Worklist:
         return self.total > len(self.items)
 
 
+@dataclass
+class _Entry:
+    """An item before it is written out: what ranks it, and how to build it (only the rows shown are built)."""
+
+    rank: str
+    on: date
+    name: str
+    key: str
+    build: Callable[[], Item | None]  # None: no longer true (a gap closed since the night)
+    participant_id: int | None = None
+    kind: str = ""
+
+    @property
+    def order(self) -> tuple[int, date, str, str]:
+        return RANKS.index(self.rank), self.on, self.name, self.key
+
+
 def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> Worklist:
     """The actor's worklist for today (all of it with ``everything``)."""
     actor = access.reading(ctx.actor)
@@ -140,62 +159,117 @@ def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> 
     if cap < 1:
         raise ServiceError("taket må være 1 eller mer", "cap")
     today = ctx.today()
-    config = load_config()
     case_scope = access.cases(actor)
     with ctx.transaction() as session:
-        flag_rows = list(session.execute(queries.live_flags(access.flags(actor), today)))
+        conn = session.connection()  # plain rows: a leder's kommune has thousands
         decided: set[tuple[str, int, str, date]] = set()
         open_deadline_flags: dict[tuple[str, int, str, date], int] = {}
-        items: list[Item] = []
-        flagged_gaps: dict[tuple[int, date], int] = {}
+        entries: list[_Entry] = []
+        flagged_gaps: dict[tuple[int, date], tuple[int, int | None, str | None]] = {}
         decided_gaps: set[tuple[int, date]] = set()  # gaps staff acknowledged or snoozed
-        gap_people: set[int] = set()
         for (flag_id, natural_key, kind, severity, due, message, state, snoozed_until, case_id, pid,
-             name) in flag_rows:
+             name) in conn.execute(queries.live_flags(access.flags(actor), today)):
             active = state == "open" or (state == "snoozed" and snoozed_until is not None and snoozed_until <= today)
             if kind in queries.DEADLINE_FLAG_KINDS:
                 parts = natural_key.split(":")
                 if len(parts) >= 4 and case_id is not None:
-                    if active:
-                        open_deadline_flags[(kind, case_id, parts[2], due)] = flag_id
-                    else:
-                        decided.add((kind, case_id, parts[2], due))
+                    (open_deadline_flags.__setitem__((kind, case_id, parts[2], due), flag_id) if active
+                     else decided.add((kind, case_id, parts[2], due)))
                 continue
             if kind == "inntektsgap":
                 if pid is not None and due is not None:
                     if active:
-                        flagged_gaps[(pid, due)] = flag_id
-                        gap_people.add(pid)
+                        flagged_gaps[(pid, due)] = (flag_id, case_id, name)
                     else:
                         decided_gaps.add((pid, due))
                 continue
-            if not active:
-                continue
-            items.append(_flag_item(flag_id, kind, severity, due or today, message, case_id, pid, name))
-        ahead = today + timedelta(days=config.deadlines.reminder_days_ahead)
+            if active:
+                entries.append(_Entry(FLAG_RANKS.get(kind, "paminnelse"), due or today, name or "", f"flagg-{flag_id}",
+                                      partial(_flag_item, flag_id, kind, severity, due or today, message, case_id, pid,
+                                              name), pid, kind))
+        ahead = today + timedelta(days=_reminder_days())
         met_late: list[MetLate] = []
         for (case_id, key, title, kind, recurring, due, status, met_on, pid, version_id,
-             name) in session.execute(queries.deadlines(case_scope, today, ahead, today - timedelta(days=LATE_DAYS))):
+             name) in conn.execute(queries.deadlines(case_scope, today, ahead, today - timedelta(days=LATE_DAYS))):
             if status == "met":
                 met_late.append(MetLate(case_id, name, title, due, met_on))
                 continue
-            item = _deadline_item(session, today, case_id, key, title, kind, recurring, due, version_id, pid, name)
-            if (item.kind, case_id, key, due) not in decided:
-                item.flag_id = open_deadline_flags.get((item.kind, case_id, key, due))
-                items.append(item)
-        # live gaps: every participant of a veileder's own cases; for a wider scope (a leder's kommune), the
-        # participants the nightly check found a gap for, computed again as they are now
-        people = None if actor.own_cases_only else sorted(gap_people)
-        if people is None or people:
-            items += [i for i in _gap_items(session, case_scope, people, today, flagged_gaps)
-                      if (i.participant_id, i.on) not in decided_gaps]
-    # a decision missing after settlement is said once: by the case's own deadline when it has one
-    with_deadline = {i.participant_id for i in items if i.key.startswith("frist-")}
-    items = [i for i in items if not (i.kind in ("vedtak_mangler", "botid_2_ar") and i.participant_id in with_deadline)]
-    items.sort(key=lambda i: (RANKS.index(i.rank), i.on, i.name or "", i.key))
+            flag, rank = _deadline_rank(kind, recurring, due, today)
+            if (flag, case_id, key, due) in decided:
+                continue
+            entries.append(_Entry(rank, due, name or "", f"frist-{case_id}-{key}", partial(
+                _deadline_item, session, today, case_id, key, title, kind, recurring, due, version_id, pid, name,
+                open_deadline_flags.get((flag, case_id, key, due))), pid, flag))
+        live: _LiveGaps | None = None
+        if actor.own_cases_only:  # live gaps of every participant of the veileder's own cases
+            for item in _gap_items(session, case_scope, None, today,
+                                   {k: v[0] for k, v in flagged_gaps.items()}):
+                if (item.participant_id, item.on) not in decided_gaps:
+                    entries.append(_Entry(item.rank, item.on, item.name or "", item.key, partial(_same, item),
+                                          item.participant_id, item.kind))
+        else:  # a kommune: ranked by the nightly gap flags, the rows shown computed again as they are now
+            live = _LiveGaps(session, case_scope, today, {k: v[0] for k, v in flagged_gaps.items()})
+            for (pid, start), (_flag_id, _case_id, name) in flagged_gaps.items():
+                entries.append(_Entry("gap_na" if start <= today else "gap_kommer", start, name or "",
+                                      f"gap-{pid}-{start.isoformat()}", partial(live.item, pid, start), pid,
+                                      "inntektsgap"))
+        # a decision missing after settlement is said once: by the case's own deadline when it has one
+        with_deadline = {e.participant_id for e in entries if e.key.startswith("frist-")}
+        entries = [e for e in entries if not (e.kind in ("vedtak_mangler", "botid_2_ar")
+                                              and e.participant_id in with_deadline)]
+        entries.sort(key=lambda e: e.order)
+        if live is not None:  # the gaps of the rows about to be shown, computed in one batch
+            shown = entries if everything else entries[:cap + 20]
+            live.prepare([e.participant_id for e in shown if e.kind == "inntektsgap" and e.participant_id])
+        items: list[Item] = []
+        total = len(entries)
+        for entry in entries:
+            if not everything and len(items) >= cap:
+                break
+            built = entry.build()
+            if built is None:
+                total -= 1
+                continue
+            items.append(built)
     met_late.sort(key=lambda m: m.met_on, reverse=True)
-    total = len(items)
-    return Worklist(items if everything else items[:cap], total, cap, met_late)
+    return Worklist(items, total, cap, met_late)
+
+
+def _same(item: Item) -> Item:
+    return item
+
+
+@lru_cache(maxsize=8)
+def _reminder_days_for(config_path: str | None) -> int:
+    return load_config().deadlines.reminder_days_ahead
+
+
+def _reminder_days() -> int:
+    """How many days ahead a deadline is listed (the nightly checks' setting; read once per configuration)."""
+    return _reminder_days_for(os.environ.get("PATHWAYS_CHECKS_CONFIG"))
+
+
+class _LiveGaps:
+    """The gaps of a kommune's participants, computed as they are now, for the rows shown only."""
+
+    def __init__(self, session: Session, case_scope: list[Any], today: date, flagged: dict[tuple[int, date], int]):
+        self.session, self.case_scope, self.today, self.flagged = session, case_scope, today, flagged
+        self.found: dict[int, list[Item]] = {}
+
+    def prepare(self, people: list[int]) -> None:
+        self.wanted = sorted(set(people))
+
+    def item(self, pid: int, start: date) -> Item | None:
+        if pid not in self.found:
+            batch = [p for p in getattr(self, "wanted", []) if p not in self.found] or [pid]
+            if pid not in batch:
+                batch.append(pid)
+            for p in batch:
+                self.found.setdefault(p, [])
+            for item in _gap_items(self.session, self.case_scope, batch, self.today, self.flagged):
+                self.found[item.participant_id or 0].append(item)
+        same = [i for i in self.found[pid] if i.on == start]
+        return same[0] if same else None
 
 
 def count(ctx: Context) -> int:
@@ -216,8 +290,19 @@ def income_url(case_id: int, source: str | None, start: date) -> str:
     return f"/saker/{case_id}?{urlencode(query)}#inntekt"
 
 
+def _deadline_rank(kind: str, recurring: bool, due: date, today: date) -> tuple[str, str]:
+    """The flag kind and the rank of a live deadline, as the nightly check would flag it."""
+    if recurring and due < today:
+        return "oppfolging_forfalt", "brudd"
+    if kind == "breach" and due < today:
+        return "frist_brudd", "brudd"
+    if kind == "breach" or recurring:
+        return "frist_nar", "frist_nar"
+    return "frist_paminnelse", "paminnelse"
+
+
 def _deadline_item(session: Session, today: date, case_id: int, key: str, title: str, kind: str, recurring: bool,
-                   due: date, version_id: int, pid: int, name: str | None) -> Item:
+                   due: date, version_id: int, pid: int, name: str | None, flag_id: int | None) -> Item:
     definition = definition_of(session, version_id)
     pathway = definition.pathway
     event = None
@@ -231,19 +316,14 @@ def _deadline_item(session: Session, today: date, case_id: int, key: str, title:
     todo = f"registrer «{event_title}»" if event_title else "åpne saken og følg opp fristen"
     url = case_url(case_id, hendelse=event) if event else case_url(case_id)
     days = (due - today).days
-    if recurring and due < today:
-        flag, rank, what = "oppfolging_forfalt", "brudd", f"Oppfølging forfalt {fmt_date(due)}"
-        severity = "medium"
-    elif kind == "breach" and due < today:
-        flag, rank, what, severity = "frist_brudd", "brudd", f"Frist passert {fmt_date(due)}", "high"
-    elif kind == "breach" or recurring:
-        flag, rank, severity = "frist_nar", "frist_nar", "medium"
-        what = f"Frist {fmt_date(due)} ({_in_days(days)})"
-    else:
-        flag, rank, severity = "frist_paminnelse", "paminnelse", "low"
-        what = f"Påminnelse {fmt_date(due)} ({_in_days(days)})"
+    flag, rank = _deadline_rank(kind, recurring, due, today)
+    severity = {"frist_brudd": "high", "oppfolging_forfalt": "medium", "frist_nar": "medium"}.get(flag, "low")
+    what = {"oppfolging_forfalt": f"Oppfølging forfalt {fmt_date(due)}",
+            "frist_brudd": f"Frist passert {fmt_date(due)}",
+            "frist_nar": f"Frist {fmt_date(due)} ({_in_days(days)})"}.get(
+        flag, f"Påminnelse {fmt_date(due)} ({_in_days(days)})")
     return Item(f"frist-{case_id}-{key}", rank, flag, due, what, title, todo, url,
-                event_title or "Åpne saken", case_id, pid, name, severity=severity)
+                event_title or "Åpne saken", case_id, pid, name, flag_id=flag_id, severity=severity)
 
 
 def _in_days(days: int) -> str:

@@ -46,14 +46,15 @@ def live_flags(flag_scope: Sequence[Any], today: date) -> Select[Any]:
     """Flags in scope that ask for action today (open, or snoozed until today or earlier), and the staff
     decisions on deadline and gap flags (acknowledged, snoozed, resolved by a person) that keep a live deadline
     off the list."""
-    wanted = or_(col(Flag.state) == "open", and_(col(Flag.state) == "snoozed", col(Flag.snoozed_until) <= today))
-    decided = and_(col(Flag.kind).in_((*DEADLINE_FLAG_KINDS, "inntektsgap")),
-                   or_(col(Flag.state).in_(("acknowledged", "snoozed")),
-                       and_(col(Flag.state) == "resolved", col(Flag.resolved_by) != "system")))
+    # acknowledged and snoozed flags of every kind come along (few); those of other kinds than deadlines and
+    # gaps are dropped by the caller. Written as two index ranges: (kommune, state) and (kommune, kind, state)
+    live = col(Flag.state).in_(("open", "snoozed", "acknowledged"))
+    resolved = and_(col(Flag.kind).in_((*DEADLINE_FLAG_KINDS, "inntektsgap")), col(Flag.state) == "resolved",
+                    col(Flag.resolved_by) != "system")
     return (select(*_columns(Flag.id, Flag.natural_key, Flag.kind, Flag.severity, Flag.due, Flag.message, Flag.state,
                    Flag.snoozed_until, Flag.enrolment_id, Flag.participant_id, Participant.name))
             .outerjoin(Participant, col(Participant.id) == col(Flag.participant_id))
-            .where(*flag_scope, or_(wanted, decided)))
+            .where(*flag_scope, or_(live, resolved)))
 
 
 def gap_cases(case_scope: Sequence[Any], participants: Sequence[int] | None) -> Select[Any]:
