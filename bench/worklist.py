@@ -83,6 +83,17 @@ def nightly(url: str) -> None:
     engine.dispose()
 
 
+def forget_bench_users(url: str) -> None:
+    """Sessions and audit rows of an earlier run's accounts, so that :func:`bench.dashboard.prepare` can make
+    them again on a store used before (they refer to the accounts)."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        users = "SELECT id FROM \"user\" WHERE username LIKE 'benk-%' OR username LIKE 'veileder-%'"
+        for table, column in (("usersession", "user_id"), ("apitoken", "user_id"), ("auditentry", "user_id")):
+            connection.execute(text(f"DELETE FROM {table} WHERE {column} IN ({users})"))
+    engine.dispose()
+
+
 def run(base: str, users: list[str], seconds: float) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {}
     lock = threading.Lock()
@@ -125,6 +136,7 @@ def main() -> None:
             url = f"sqlite:///{args.keep or Path(folder) / 'demo.db'}"
             make_store(url, args.participants)
         nightly(url)
+        forget_bench_users(url)
         _kommune, veiledere, ledere, _cases = prepare(url)
         port = port_free()
         server = start_server(url, port)
