@@ -13,7 +13,11 @@ Ranking: breaches before what is coming, current gaps before projected ones, rem
 rank, the nearest date first. The list is capped (``PATHWAYS_WORKLIST_CAP``, default 25); the total
 says how many there are in all.
 
-Scope (:mod:`pathways.services.access`): a veileder sees their own cases, a leder the kommune's.
+Scope (:mod:`pathways.services.access`): a veileder sees their own cases, a leder the kommune's. A
+veileder's gaps are computed live for every participant of their cases; a kommune has too many for that
+on every page, so a leder's gaps are ranked by the nightly gap flags and each row shown is computed again
+as it is now (a gap closed since the night leaves the list; a new one arrives with the next night).
+Only the rows shown are built (titles, links), so a kommune's thousands of items cost their ranking only.
 """
 
 from __future__ import annotations
@@ -173,8 +177,10 @@ def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> 
             if kind in queries.DEADLINE_FLAG_KINDS:
                 parts = natural_key.split(":")
                 if len(parts) >= 4 and case_id is not None:
-                    (open_deadline_flags.__setitem__((kind, case_id, parts[2], due), flag_id) if active
-                     else decided.add((kind, case_id, parts[2], due)))
+                    if active:
+                        open_deadline_flags[(kind, case_id, parts[2], due)] = flag_id
+                    else:
+                        decided.add((kind, case_id, parts[2], due))
                 continue
             if kind == "inntektsgap":
                 if pid is not None and due is not None:
