@@ -147,7 +147,7 @@ def test_flag_inbox_resolves_a_flag_in_place_with_htmx(live, page):
     page.goto(f"{base}/flagg")
     item = page.locator("li.flag-item").first
     item_id = item.get_attribute("id")
-    count_before = int(page.locator("header #flagg-antall").inner_text())
+    count_before = int(page.locator("header #flagg-antall .count").inner_text())
     shoot(page, "04-flagg")
     item.get_by_label("Kommentar").fill("Snakket med NAV")
     item.get_by_role("button", name="Løs").click()
@@ -155,7 +155,7 @@ def test_flag_inbox_resolves_a_flag_in_place_with_htmx(live, page):
     swapped.locator(".tag", has_text="Løst").wait_for()
     assert "Snakket med NAV" in swapped.inner_text()
     page.reload()
-    assert int(page.locator("header #flagg-antall").inner_text()) == count_before - 1
+    assert int(page.locator("header #flagg-antall .count").inner_text()) == count_before - 1
 
 
 def test_bad_input_in_the_browser_gets_a_message_next_to_the_field(live, page):
