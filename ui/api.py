@@ -36,6 +36,7 @@ from pathways.services.dashboard import (
     published_pathways,
 )
 from pathways.services.participants import add_participant, read_participant
+from pathways.services.worklist import worklist
 from ui.boundary import NOT_STORABLE, Id, unstorable
 from ui.security import bearer_account
 
@@ -277,3 +278,52 @@ def get_cohort(request: Request, pathway_id: str, account: Signed) -> dict[str, 
             "target": c.target}
 
 
+
+
+# -- «I dag»: the worklist ----------------------------------------------------------------------------
+
+
+class WorkItemOut(BaseModel):
+    key: str = Field(description="stabil nøkkel for linjen")
+    rank: str = Field(description="brudd | gap_na | frist_nar | gap_kommer | paminnelse (i den rekkefølgen)")
+    kind: str = Field(description="flaggtype (som i /api/flagg)")
+    on: date = Field(description="datoen som rangerer linjen (frist, første dag i gapet)")
+    what: str = Field(description="hva")
+    why: str = Field(description="hvorfor")
+    todo: str = Field(description="hva du skal gjøre")
+    line: str = Field(description="hva, hvorfor og hva du skal gjøre, på én linje")
+    action_url: str | None = Field(description="skjemaet handlingen gjøres i (sidens adresse)")
+    action_label: str
+    case_id: int | None
+    participant_id: int | None
+    name: str | None
+    flag_id: int | None = Field(description="flagget som kan kvitteres eller utsettes, når det finnes")
+    severity: str
+
+
+class MetLateOut(BaseModel):
+    case_id: int
+    name: str | None
+    title: str
+    due: date
+    met_on: date
+    line: str
+
+
+class WorklistOut(BaseModel):
+    total: int = Field(description="alle oppgaver i dag")
+    cap: int = Field(description="dagens tak (PATHWAYS_WORKLIST_CAP)")
+    capped: bool = Field(description="sant når listen er kuttet ved taket (be om alle med alle=true)")
+    items: list[WorkItemOut]
+    met_late: list[MetLateOut] = Field(description="frister oppfylt for sent den siste uken (til orientering)")
+
+
+@router.get("/i-dag", summary="I dag: det som må følges opp i dag, viktigst først", response_model=WorklistOut,
+            responses={403: {"model": Problem, "description": "rollen leser ikke saker"}})
+def get_worklist(request: Request, account: Signed, alle: bool = False) -> WorklistOut:
+    _role(account)
+    result = worklist(_ctx(request, account), everything=alle)
+    return WorklistOut(total=result.total, cap=result.cap, capped=result.capped,
+                       items=[WorkItemOut(**{**item.as_json(), "on": item.on}) for item in result.items],
+                       met_late=[MetLateOut(case_id=m.case_id, name=m.name, title=m.title, due=m.due, met_on=m.met_on,
+                                            line=m.line) for m in result.met_late])

@@ -81,4 +81,5 @@ async def password_change(request: Request, account: SignedIn) -> Response:
 
 @router.get("/")
 def home(account: SignedIn) -> Response:
-    return RedirectResponse("/admin/brukere" if account.is_admin else "/saker", status_code=303)
+    return RedirectResponse("/admin/brukere" if account.is_admin else "/i-dag" if account.reads_cases else "/kohort",
+                            status_code=303)
