@@ -28,6 +28,9 @@ ACTIONS = {  # action: what the trail says (bokmål, it is read in the dashboard
     "token.created": "API-token opprettet", "token.revoked": "API-token trukket tilbake",
     "event": "hendelse registrert", "note": "notat skrevet", "published": "løp publisert",
     "migration": "saker flyttet til ny versjon",
+    "income.created": "inntekt registrert", "income.confirmed": "inntekt bekreftet",
+    "income.extended": "inntekt forlenget", "income.ended": "inntekt avsluttet", "income.corrected": "inntekt rettet",
+    "income.deleted": "inntekt slettet",
 }
 TRAIL_LIMIT = 500
 
