@@ -62,8 +62,9 @@ def _fail(exc: ServiceError) -> HTTPException:
         return HTTPException(404, norsk(str(exc)))
     if isinstance(exc, Conflict):
         return HTTPException(409, norsk(str(exc)))
-    return HTTPException(422, [{"loc": ["body", exc.field] if exc.field else ["body"], "msg": norsk(str(exc)),
-                                "type": "value_error"}])
+    problems = getattr(exc, "problems", None) or {exc.field: str(exc)}  # every field's problem, when known
+    return HTTPException(422, [{"loc": ["body", field] if field else ["body"], "msg": norsk(message),
+                                "type": "value_error"} for field, message in problems.items()])
 
 
 class _Answers(APIRoute):

@@ -39,19 +39,20 @@ from pathways.calendar import Clock, SystemClock
 from pathways.services.access import Forbidden
 from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS
 from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS
-from ui import api, authoring
+from pathways.services.flags import latest_snooze
+from ui import api, api_livelihood, authoring
 from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
 from ui.messages import norsk
-from ui.pages import admin_users, caseload, cases, cohort, flags, jobs, participants, signin
-from ui.rendering import PageError, SignInRequired, date_no, forbidden, render
+from ui.pages import admin_users, case_livelihood, caseload, cases, cohort, flags, jobs, participants, signin
+from ui.rendering import PageError, SignInRequired, date_no, forbidden, kroner, render
 from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
 
 HERE = Path(__file__).parent
 
 # in this order: a path two routers could both match goes to the first
-ROUTERS = (signin.router, caseload.router, cases.router, flags.router, cohort.router, participants.router,
-           jobs.router, admin_users.router, authoring.router, api.router)
+ROUTERS = (signin.router, caseload.router, cases.router, case_livelihood.router, flags.router, cohort.router,
+           participants.router, jobs.router, admin_users.router, authoring.router, api.router, api_livelihood.router)
 
 
 def _switch(name: str) -> bool:
@@ -117,6 +118,8 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     templates.env.auto_reload = False  # no stat() of every template on every page; restart to see edits
     templates.env.filters["dato"] = date_no
     templates.env.filters["norsk"] = norsk
+    templates.env.filters["kroner"] = kroner
+    templates.env.globals["latest_snooze"] = latest_snooze
     templates.env.globals.update(FLAG_KINDS=FLAG_KINDS, SEVERITY=SEVERITY, FLAG_STATES=FLAG_STATES, STATUS=STATUS,
                                  ROLE_TITLES=ROLE_TITLES)
     state = app.state

@@ -78,6 +78,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in [
     (r"^the comment is longer than 500 characters$", "kommentaren er lengre enn 500 tegn"),
     (r"^flag (\d+) is already resolved \((.*)\)$", r"flagg \1 er allerede løst (\2)"),
     (r"^snooze until a later date than today \((\S+)\)$", r"utsett til en dato etter i dag (\1)"),
+    (r"^snooze at most a year ahead \(until (\S+)\)$", r"utsett høyst ett år fram (til \1)"),
     (r"^the start date (\S+) is more than a year ahead$", r"startdatoen \1 er mer enn ett år fram i tid"),
     (r"^the period ends \((\S+)\) before it starts \((\S+)\)$", r"perioden slutter (\1) før den starter (\2)"),
     (r"^(.*) is larger than ([\d,]+) bytes$", r"filen er større enn \2 byte"),

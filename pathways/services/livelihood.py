@@ -90,7 +90,7 @@ def amount_in_ore(value: Decimal | int | str | None) -> int | None:
     return ore
 
 
-def _problems(facts: PeriodFacts, others: Iterable[LivelihoodPeriod]) -> dict[str, str]:
+def period_problems(facts: PeriodFacts, others: Iterable[LivelihoodPeriod] = ()) -> dict[str, str]:
     """Every problem of a period at once (field: message), ``others`` being the participant's other periods.
 
     The rules: a source from the registry; dates within :mod:`pathways.bounds`; the end not before the
@@ -147,7 +147,7 @@ def _others(session: Session, participant_id: int, but: int | None = None) -> li
 
 
 def _checked(facts: PeriodFacts, others: Iterable[LivelihoodPeriod]) -> None:
-    problems = _problems(facts, others)
+    problems = period_problems(facts, others)
     if problems:
         raise PeriodInvalid(problems)
 
@@ -176,7 +176,7 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
         except PeriodInvalid as exc:
             problems, ore = exc.problems, None
         facts = PeriodFacts(source, start, end, planned, ore, _clean_note(note))
-        problems = {**_problems(facts, _others(session, participant_id)), **problems}
+        problems = {**period_problems(facts, _others(session, participant_id)), **problems}
         if problems:
             raise PeriodInvalid(problems)
         row = LivelihoodPeriod(participant_id=participant_id, kommune_id=participant.kommune_id, source=source,
@@ -261,7 +261,7 @@ def correct_income(ctx: Context, period_id: int, *, participant_id: int | None =
         facts = PeriodFacts(old.source if source is UNCHANGED else source, old.start if start is UNCHANGED else start,
                             old.end if end is UNCHANGED else end, old.planned if planned is UNCHANGED else planned,
                             ore, old.note if note is UNCHANGED else _clean_note(note))
-        problems = {**_problems(facts, _others(session, row.participant_id, but=row.id)), **problems}
+        problems = {**period_problems(facts, _others(session, row.participant_id, but=row.id)), **problems}
         if problems:
             raise PeriodInvalid(problems)
         _store(session, ctx, row, facts, "income.corrected", "felt: " + ", ".join(changed) if changed else "")
@@ -285,14 +285,6 @@ def delete_income(ctx: Context, period_id: int, reason: str, *, participant_id: 
         session.delete(row)
 
 
-def income_periods(ctx: Context, participant_id: int) -> list[LivelihoodPeriod]:
-    """The livelihood periods of a participant the actor sees, by start."""
-    with ctx.transaction() as session:
-        access.participant(session, access.reading(ctx.actor), participant_id)
-        return list(session.exec(select(LivelihoodPeriod).where(LivelihoodPeriod.participant_id == participant_id)
-                                 .order_by(col(LivelihoodPeriod.start), col(LivelihoodPeriod.id))))
-
-
 @dataclass(frozen=True)
 class CaseLivelihood:
     """What the case page's livelihood section shows: the participant's periods, and the gaps and
@@ -310,11 +302,24 @@ def case_livelihood(ctx: Context, case_id: int, horizon_days: int = 90) -> CaseL
     """The livelihood section of a case the actor sees (its participant's periods and gaps, live)."""
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
-        periods = list(session.exec(select(LivelihoodPeriod).where(
-            LivelihoodPeriod.participant_id == case.participant_id)
-            .order_by(col(LivelihoodPeriod.start), col(LivelihoodPeriod.id))))
-        gaps, fallbacks, _ = livelihood_report(session, case.participant_id, ctx.today(), horizon_days)
-        return CaseLivelihood(case_id, case.participant_id, case.start_date, periods, gaps, fallbacks)
+        return _livelihood(session, ctx, case.participant_id, case_id, case.start_date, horizon_days)
+
+
+def participant_livelihood(ctx: Context, participant_id: int, horizon_days: int = 90) -> CaseLivelihood:
+    """A participant's periods, gaps and spans on social assistance only, as of today (``case_id`` 0 and
+    ``case_start`` the first period's start: the participant's view, not one case's)."""
+    with ctx.transaction() as session:
+        access.participant(session, access.reading(ctx.actor), participant_id)
+        return _livelihood(session, ctx, participant_id, 0, None, horizon_days)
+
+
+def _livelihood(session: Session, ctx: Context, participant_id: int, case_id: int, case_start: date | None,
+                horizon_days: int) -> CaseLivelihood:
+    periods = list(session.exec(select(LivelihoodPeriod).where(LivelihoodPeriod.participant_id == participant_id)
+                                .order_by(col(LivelihoodPeriod.start), col(LivelihoodPeriod.id))))
+    gaps, fallbacks, _ = livelihood_report(session, participant_id, ctx.today(), horizon_days)
+    start = case_start or (periods[0].start if periods else ctx.today())
+    return CaseLivelihood(case_id, participant_id, start, periods, gaps, fallbacks)
 
 
 def _audit(session: Session, ctx: Context, action: str, row: LivelihoodPeriod, detail: str = "") -> None:
