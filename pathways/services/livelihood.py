@@ -55,7 +55,7 @@ class PeriodInvalid(ServiceError):
 
 @dataclass(frozen=True)
 class PeriodFacts:
-    """What a livelihood period says, checked together (:func:`_problems`)."""
+    """What a livelihood period says, checked together (:func:`period_problems`)."""
 
     source: str
     start: date
