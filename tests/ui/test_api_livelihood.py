@@ -9,11 +9,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from pathways.services import livelihood
 from pathways.store.tables import AuditEntry
 from tests.conftest import table_counts
+from tests.ui.conftest import Browser
+from tests.ui.test_boundary import api_client, send, snapshot
+from tests.ui.test_fuzz import FUZZ, _query, ids, json_values, text
+from tests.ui.test_fuzz import body as any_body
 
 BENEFIT = {"source": "introduksjonsstonad", "from": "2026-08-01", "to": "2027-07-31", "planned": False,
            "amount": 15012.5, "note": "Vedtak"}
@@ -161,3 +167,47 @@ def test_the_openapi_document_types_every_body_and_declares_every_status(browser
     assert income["additionalProperties"] is False and set(income["required"]) == {"source", "from"}
     assert income["properties"]["from"]["format"] == "date"
     assert schemas["IncomeDelete"]["required"] == ["reason"]
+
+
+def test_no_body_gives_a_500_and_a_refusal_changes_nothing(app, world):
+    """Whatever JSON reaches the livelihood API or text its forms (tests/ui/test_fuzz.py's values)."""
+    period = livelihood.add_income(world.ctx, world.amina_pid, "lonn", date(2026, 8, 1), date(2026, 9, 30),
+                                   planned=True)
+    api = api_client(app, world)
+    pid = st.sampled_from([world.amina_pid, world.olena_pid]) | ids
+    target = st.sampled_from([period]) | ids
+    value = text | json_values
+    fields = {"source": st.sampled_from(["lonn", "ingen", "aap"]) | value, "from": value, "to": value,
+              "planned": value, "amount": value, "note": value}
+    requests = st.one_of(
+        st.tuples(st.just("POST"), pid.map("/api/deltakere/{}/inntekt".format),
+                  any_body({"source": fields["source"], "from": value},
+                           {k: fields[k] for k in ("to", "planned", "amount", "note")})),
+        st.tuples(st.just("PATCH"), st.builds("/api/deltakere/{}/inntekt/{}".format, pid, target),
+                  any_body({}, fields)),
+        st.tuples(st.just("DELETE"), st.builds("/api/deltakere/{}/inntekt/{}".format, pid, target),
+                  any_body({"reason": value})),
+        st.tuples(st.just("FORM"), st.builds("/saker/{}/inntekt".format, st.just(world.amina) | ids),
+                  st.fixed_dictionaries({}, optional={k: text for k in fields})),
+        st.tuples(st.just("FORM"), st.builds("/saker/{}/inntekt/{}/{}".format, st.just(world.amina) | ids, target,
+                                             st.sampled_from(["bekreft", "forleng", "avslutt", "rett", "slett"])),
+                  st.fixed_dictionaries({}, optional={k: text for k in [*fields, "reason"]})),
+    )
+    page = Browser(app, "kari")  # a page's exception fails the test as a 500 would
+    token = page.token()
+
+    @FUZZ
+    @given(request=requests)
+    def check(request):
+        method, url, payload = request
+        before = snapshot(world.ctx)
+        if method == "FORM":
+            response = page.client.post(url, content=_query({**payload, "csrf_token": token}).encode(), headers={
+                "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"})
+        else:
+            response = send(api, method, url, payload)
+        assert response.status_code < 500, (method, url, payload, response.text)
+        if response.status_code >= 400:
+            assert snapshot(world.ctx) == before, (method, url, payload, response.status_code)
+
+    check()
