@@ -16,7 +16,8 @@ from pathways.bounds import MAX_ID, text_problem
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="id (1 til 2147483647)")]
 
-PATH_WORDS = {"case_id": "sak", "flag_id": "flagg", "pid": "deltaker", "version_id": "versjon", "job_id": "jobb"}
+PATH_WORDS = {"case_id": "sak", "flag_id": "flagg", "pid": "deltaker", "version_id": "versjon", "job_id": "jobb",
+              "period_id": "inntektsperiode"}
 NOT_STORABLE = "inneholder et NUL-tegn eller et ugyldig Unicode-tegn"
 
 

@@ -61,6 +61,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in [
     (r"^no case (\d+)$", r"fant ingen sak \1"),
     (r"^no participant (\d+)$", r"fant ingen deltaker \1"),
     (r"^no flag (\d+)$", r"fant ikke flagg \1"),
+    (r"^no livelihood period (\d+)$", r"fant ingen inntektsperiode \1"),
     (r"^no published pathway '(.*)'$", r"løpet «\1» er ikke publisert"),
     (r"^the date (\S+) is not between (\S+) and (\S+)$", r"datoen \1 er ikke mellom \2 og \3"),
     (r"^the text contains a NUL character or an unpaired surrogate.*$",

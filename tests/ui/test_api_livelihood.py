@@ -211,3 +211,11 @@ def test_no_body_gives_a_500_and_a_refusal_changes_nothing(app, world):
             assert snapshot(world.ctx) == before, (method, url, payload, response.status_code)
 
     check()
+
+
+def test_a_period_not_found_is_said_in_bokmal(browser, world):
+    kari = client(browser, world, "kari")
+    assert kari.patch(url(world, 424242), json={"planned": True}).json() == {
+        "detail": "fant ingen inntektsperiode 424242"}
+    assert kari.patch(url(world) + "/abc", json={"planned": True}).json() == {
+        "detail": "fant ingen inntektsperiode abc"}
