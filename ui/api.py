@@ -62,8 +62,10 @@ def _fail(exc: ServiceError) -> HTTPException:
         return HTTPException(404, str(exc))
     if isinstance(exc, Conflict):
         return HTTPException(409, str(exc))
-    return HTTPException(422, [{"loc": ["body", exc.field] if exc.field else ["body"], "msg": str(exc),
-                                "type": exc.code or "value_error"}])
+    problems = getattr(exc, "problems", None) or {exc.field: exc.text}  # every field's problem, when known
+    return HTTPException(422, [{"loc": ["body", field] if field else ["body"], "msg": str(message),
+                                "type": getattr(message, "code", None) or exc.code or "value_error"}
+                               for field, message in problems.items()])
 
 
 class _Answers(APIRoute):

@@ -40,21 +40,34 @@ from pathways.services.access import Forbidden
 from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS
 from pathways.services.context import Engine
 from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS
+from pathways.services.flags import latest_snooze
 from pathways.services.worklist import flag_parts
-from ui import api, api_caseworkers, authoring
+from ui import api, api_caseworkers, api_livelihood, authoring
 from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
 from ui.messages import norsk
-from ui.pages import admin_users, caseload, cases, caseworkers, cohort, flags, jobs, participants, signin, worklist
-from ui.rendering import PageError, SignInRequired, date_no, forbidden, render
+from ui.pages import (
+    admin_users,
+    case_livelihood,
+    caseload,
+    cases,
+    caseworkers,
+    cohort,
+    flags,
+    jobs,
+    participants,
+    signin,
+    worklist,
+)
+from ui.rendering import PageError, SignInRequired, date_no, forbidden, kroner, render
 from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
 
 HERE = Path(__file__).parent
 
 # in this order: a path two routers could both match goes to the first
-ROUTERS = (signin.router, worklist.router, caseload.router, cases.router, flags.router, cohort.router,
-           participants.router, jobs.router, admin_users.router, caseworkers.router, authoring.router, api.router,
-           api_caseworkers.router)
+ROUTERS = (signin.router, worklist.router, caseload.router, cases.router, case_livelihood.router, flags.router,
+           cohort.router, participants.router, jobs.router, admin_users.router, caseworkers.router, authoring.router,
+           api.router, api_caseworkers.router, api_livelihood.router)
 
 
 def _switch(name: str) -> bool:
@@ -123,6 +136,8 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     templates.env.add_extension("jinja2.ext.i18n")  # _() in templates: the same catalogue (make messages)
     templates.env.install_gettext_translations(translations(DASHBOARD), newstyle=True)  # type: ignore[attr-defined]
     templates.env.globals.update(flag_parts=flag_parts)  # a flag's kind and the rest of its line, said once
+    templates.env.filters["kroner"] = kroner
+    templates.env.globals["latest_snooze"] = latest_snooze
     templates.env.globals.update(FLAG_KINDS=FLAG_KINDS, SEVERITY=SEVERITY, FLAG_STATES=FLAG_STATES, STATUS=STATUS,
                                  ROLE_TITLES=ROLE_TITLES)
     state = app.state

@@ -19,7 +19,8 @@ from ui.messages import norsk
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="id (1 til 2147483647)")]
 
 PATH_WORDS = {"case_id": "sak", "flag_id": "flagg", "pid": "deltaker", "version_id": "versjon", "job_id": "jobb",
-              "user_id": "bruker", "cover_id": "vikar"}
+              "user_id": "bruker", "cover_id": "vikar",
+              "period_id": "inntektsperiode"}
 NOT_STORABLE = "inneholder et NUL-tegn eller et ugyldig Unicode-tegn"
 
 

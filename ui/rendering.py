@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -44,6 +45,16 @@ def date_no(value: Any) -> str:
         except ValueError:
             return value
     return value.strftime("%d.%m.%Y") if value is not None else "–"
+
+
+def kroner(value: Any) -> str:
+    """An amount the Norwegian way: 15 012 kr, 1 234,50 kr (a number, a Decimal or numeric text)."""
+    if value is None or value == "":
+        return "–"
+    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    whole, _, cents = f"{abs(amount):,.2f}".partition(".")
+    text = whole.replace(",", "\u00a0") + ("" if cents == "00" else "," + cents)
+    return ("−" if amount < 0 else "") + text + "\u00a0kr"
 
 
 def context(request: Request, account: Account | None = None) -> Context:

@@ -29,6 +29,9 @@ ACTIONS = {  # action: what the trail says (bokmål, it is read in the dashboard
     "event": "hendelse registrert", "note": "notat skrevet", "published": "løp publisert",
     "migration": "saker flyttet til ny versjon", "case.reassigned": "sak flyttet til en annen veileder",
     "cover.set": "vikar satt", "cover.ended": "vikar avsluttet",
+    "income.created": "inntekt registrert", "income.confirmed": "inntekt bekreftet",
+    "income.extended": "inntekt forlenget", "income.ended": "inntekt avsluttet", "income.corrected": "inntekt rettet",
+    "income.deleted": "inntekt slettet",
 }
 TRAIL_LIMIT = 500
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from sqlmodel import Session
 
 from pathways.services import access
@@ -32,12 +33,18 @@ def acknowledge(ctx: Context, flag_id: int) -> None:
         _audit(session, ctx, "flag.acknowledged", flag)
 
 
+def latest_snooze(today: date) -> date:
+    """The last day a flag may be snoozed to: one year ahead (a flag snoozed longer is a flag forgotten)."""
+    return today + relativedelta(years=1)
+
+
 def snooze(ctx: Context, flag_id: int, until: date) -> None:
     with ctx.transaction() as session:
         flag = _flag(ctx, session, flag_id)  # first: a flag out of scope is not found, whatever the input
         checked_date(until, "until")
         if until <= ctx.today():
             raise ServiceError("snooze_later", "until", today=ctx.today())
+            raise ServiceError(f"snooze at most a year ahead (until {latest_snooze(ctx.today())})", "until")
         flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, ctx.now()
         _audit(session, ctx, "flag.snoozed", flag, f"til {until.isoformat()}")
 

@@ -3,73 +3,335 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, col, select
 
+from pathways.bounds import date_problem, text_problem
 from pathways.definition.loader import Definition
 from pathways.definition.schema import Livelihood
 from pathways.engine.state import ACTIVE, CaseState, Pause
 from pathways.income.gaps import (
+    LABELS,
     Gap,
     IncomePeriod,
     StepMismatch,
     StepSpan,
     fallback_spans,
+    fmt,
     income_gaps,
     step_mismatches,
 )
 from pathways.income.stonad import monthly_amount, rate_changes, yearly_rate
 from pathways.messages import Text
 from pathways.services import access
-from pathways.services.context import Context, ServiceError, checked_date, definition_of
+from pathways.services.audit import record
+from pathways.services.context import Context, NotFound, ServiceError, definition_of
 from pathways.services.grunnbelop import g_table_in
 from pathways.store.queries import cases as case_rows
 from pathways.store.tables import Enrolment, LivelihoodPeriod, Participant
 
+SOURCES = tuple(s.value for s in Livelihood)
+NO_AMOUNT = frozenset({Livelihood.ingen.value})  # sources that carry no amount
+MAX_AMOUNT_ORE = 100_000_000  # 1 000 000 kr a month: anything above is a typing error
+MAX_NOTE = 500
+MAX_REASON = 300
+UNCHANGED: Any = object()  # a keyword left out of :func:`correct_income`
+
+
+class PeriodInvalid(ServiceError):
+    """One or more inputs of a livelihood period are wrong: ``problems`` maps each field (``source``,
+    ``from``, ``to``, ``planned``, ``amount``, ``note``, ``reason``) to what is wrong with it, so a form
+    shows every error at once beside its field. ``field`` is the first of them."""
+
+    def __init__(self, problems: dict[str, str]):
+        self.problems = dict(problems)
+        field, message = next(iter(self.problems.items()))
+        super().__init__(message if len(self.problems) == 1 else
+                         "; ".join(f"{f}: {m}" for f, m in self.problems.items()), field)
+
+
+@dataclass(frozen=True)
+class PeriodFacts:
+    """What a livelihood period says, checked together (:func:`period_problems`)."""
+
+    source: str
+    start: date
+    end: date | None
+    planned: bool
+    amount_ore: int | None
+    note: str | None
+
+
+def amount_in_ore(value: Decimal | int | str | None) -> int | None:
+    """A monthly amount in kroner (``15012``, ``"15 012,50"``, a Decimal) as øre; None when empty;
+    PeriodInvalid naming ``amount`` when it is not an amount of at most two decimals."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise PeriodInvalid({"amount": "beløpet må være et tall"})
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".").removesuffix("kr")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise PeriodInvalid({"amount": f"«{str(value)[:40]}» er ikke et beløp (skriv for eksempel 15 012,50)"}) \
+            from None
+    if not amount.is_finite():
+        raise PeriodInvalid({"amount": f"«{str(value)[:40]}» er ikke et beløp (skriv for eksempel 15 012,50)"})
+    if amount < 0:
+        raise PeriodInvalid({"amount": "beløpet kan ikke være negativt"})
+    if amount * 100 > MAX_AMOUNT_ORE:
+        raise PeriodInvalid({"amount": f"beløpet er over {MAX_AMOUNT_ORE // 100:,} kr i måneden".replace(",", " ")})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise PeriodInvalid({"amount": "beløpet kan ha høyst to desimaler"})
+    ore = int(amount * 100)
+    return ore
+
+
+def period_problems(facts: PeriodFacts, others: Iterable[LivelihoodPeriod] = ()) -> dict[str, str]:
+    """Every problem of a period at once (field: message), ``others`` being the participant's other periods.
+
+    The rules: a source from the registry; dates within :mod:`pathways.bounds`; the end not before the
+    start; no amount for «ingen livsopphold»; and no overlap with another period of the same source
+    (one benefit is paid once for a day: a second employer, a new decision or a longer period is a
+    change of the period that is there, through Forleng or Rett), nor of «ingen livsopphold» with any
+    other source (it says there is none)."""
+    problems: dict[str, str] = {}
+    if facts.source not in SOURCES:
+        problems["source"] = f"ukjent inntektskilde «{facts.source[:40]}»; velg en fra listen"
+    for field, day in (("from", facts.start), ("to", facts.end)):
+        problem = day is not None and date_problem(day)
+        if problem:
+            problems[field] = problem
+    if "from" not in problems and "to" not in problems and facts.end is not None and facts.end < facts.start:
+        problems["to"] = f"the period ends ({facts.end}) before it starts ({facts.start})"
+    if facts.amount_ore is not None and facts.source in NO_AMOUNT:
+        problems["amount"] = "«ingen livsopphold» har ikke beløp; la feltet stå tomt"
+    if facts.note is not None:
+        if len(facts.note) > MAX_NOTE:
+            problems["note"] = f"notatet har {len(facts.note)} tegn; grensen er {MAX_NOTE}"
+        elif text_problem(facts.note):
+            problems["note"] = "notatet inneholder et NUL-tegn eller et ugyldig Unicode-tegn; fjern det"
+    if not problems:
+        for other in others:
+            if not _overlap(facts.start, facts.end, other.start, other.end):
+                continue
+            same = other.source == facts.source
+            if same or Livelihood.ingen.value in (other.source, facts.source):
+                label = LABELS.get(other.source, other.source)
+                field = "from" if other.start <= facts.start else "to"
+                problems[field] = (f"overlapper perioden med {label} {_span(other.start, other.end)}"
+                                   + ("; forleng eller rett den perioden i stedet" if same else
+                                      "; «ingen livsopphold» kan ikke gjelde samtidig med en annen kilde"))
+                break
+    return problems
+
+
+def _overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
+    return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
+
+
+def _span(start: date, end: date | None) -> str:
+    return f"{fmt(start)} – {fmt(end)}" if end else f"fra {fmt(start)} (løpende)"
+
+
+def _others(session: Session, participant_id: int, but: int | None = None) -> list[LivelihoodPeriod]:
+    """The participant's periods (but one), their participant row locked first: two people registering
+    for one participant at once are checked one after the other, so neither slips in an overlap."""
+    session.exec(select(Participant.id).where(Participant.id == participant_id).with_for_update()).first()
+    return [p for p in session.exec(select(LivelihoodPeriod).where(LivelihoodPeriod.participant_id == participant_id)
+                                    .order_by(col(LivelihoodPeriod.start), col(LivelihoodPeriod.id)))
+            if p.id != but]
+
+
+def _checked(facts: PeriodFacts, others: Iterable[LivelihoodPeriod]) -> None:
+    problems = period_problems(facts, others)
+    if problems:
+        raise PeriodInvalid(problems)
+
+
+def _clean_note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    return note or None
+
 
 def add_income(ctx: Context, participant_id: int, source: str, start: date, end: date | None = None, *,
-               planned: bool = False, amount_basis: str | None = None) -> int:
-    """Register a livelihood period of a participant the actor sees; returns its id."""
+               planned: bool = False, amount_basis: str | None = None, amount: Decimal | int | str | None = None,
+               note: str | None = None) -> int:
+    """Register a livelihood period of a participant the actor sees; returns its id. Every problem of the
+    input is reported at once (:class:`PeriodInvalid`); the participant's scope is checked first."""
     sources = [s.value for s in Livelihood]
     if source not in sources:
         from pathways.definition.problems import did_you_mean
         raise ServiceError("unknown_source", "source", source=source,
                            hint=did_you_mean(source, sources) or Text("sources_are", sources=list(sources)))
-    checked_date(start, "from")
-    if end is not None:
-        checked_date(end, "to")
-    if end is not None and end < start:
-        raise ServiceError("period_ends_before_start", "to", end=end, start=start)
     access.writing(ctx.actor)
     with ctx.transaction() as session:
         participant = access.participant(session, ctx.actor, participant_id)
+        problems: dict[str, str] = {}
+        try:
+            ore = amount_in_ore(amount)
+        except PeriodInvalid as exc:
+            problems, ore = exc.problems, None
+        facts = PeriodFacts(source, start, end, planned, ore, _clean_note(note))
+        problems = {**period_problems(facts, _others(session, participant_id)), **problems}
+        if problems:
+            raise PeriodInvalid(problems)
         row = LivelihoodPeriod(participant_id=participant_id, kommune_id=participant.kommune_id, source=source,
                                start=start, end=end, planned=planned, amount_basis=amount_basis,
-                               created_at=ctx.now())
+                               amount_ore=ore, note=facts.note, created_at=ctx.now())
         session.add(row)
         session.flush()
         assert row.id is not None
+        _audit(session, ctx, "income.created", row)
         refresh_income(session, participant_id, ctx.today())
         return row.id
 
 
-def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None = None) -> None:
-    """Set (or move) the end of a livelihood period of a participant the actor sees."""
-    checked_date(end, "to")
-    access.writing(ctx.actor)
+def _period(ctx: Context, session: Session, period_id: int, participant_id: int | None) -> LivelihoodPeriod:
+    """The period when the actor may change it (and, given ``participant_id``, it is that participant's)."""
+    row = access.period(session, access.writing(ctx.actor), period_id)
+    if participant_id is not None and row.participant_id != participant_id:
+        raise NotFound(f"no livelihood period {period_id}", "period")
+    return row
+
+
+def _facts(row: LivelihoodPeriod) -> PeriodFacts:
+    return PeriodFacts(row.source, row.start, row.end, row.planned, row.amount_ore, row.note)
+
+
+def _store(session: Session, ctx: Context, row: LivelihoodPeriod, facts: PeriodFacts, action: str,
+           detail: str = "") -> None:
+    _checked(facts, _others(session, row.participant_id, but=row.id))
+    row.source, row.start, row.end, row.planned, row.amount_ore, row.note = (
+        facts.source, facts.start, facts.end, facts.planned, facts.amount_ore, facts.note)
+    session.add(row)
+    session.flush()
+    _audit(session, ctx, action, row, detail)
+    refresh_income(session, row.participant_id, ctx.today())
+
+
+def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None = None,
+               participant_id: int | None = None) -> None:
+    """Set (or move) the end of a livelihood period of a participant the actor sees («Avslutt»)."""
     with ctx.transaction() as session:
-        row = access.period(session, ctx.actor, period_id)
-        if end < row.start:
-            raise ServiceError("period_ends_before_start", "to", end=end, start=row.start)
-        row.end = end
-        if planned is not None:
-            row.planned = planned
-        session.add(row)
+        row = _period(ctx, session, period_id, participant_id)
+        facts = replace(_facts(row), end=end, planned=row.planned if planned is None else planned)
+        _store(session, ctx, row, facts, "income.ended", f"til {end.isoformat()}")
+
+
+def confirm_income(ctx: Context, period_id: int, *, participant_id: int | None = None) -> None:
+    """A planned period is confirmed («Bekreft»): the decision is made, the contract signed."""
+    with ctx.transaction() as session:
+        row = _period(ctx, session, period_id, participant_id)
+        if not row.planned:
+            raise PeriodInvalid({"planned": "perioden er allerede bekreftet"})
+        _store(session, ctx, row, replace(_facts(row), planned=False), "income.confirmed")
+
+
+def extend_income(ctx: Context, period_id: int, end: date | None, *, participant_id: int | None = None) -> None:
+    """The period runs on to a later ``end`` (None: with no end date) («Forleng»)."""
+    with ctx.transaction() as session:
+        row = _period(ctx, session, period_id, participant_id)
+        if row.end is None:
+            raise PeriodInvalid({"to": "perioden har ingen sluttdato og løper allerede"})
+        if end is not None and end <= row.end:
+            raise PeriodInvalid({"to": f"ny sluttdato må være etter dagens sluttdato ({fmt(row.end)}); "
+                                       "bruk Avslutt for å slutte tidligere"})
+        _store(session, ctx, row, replace(_facts(row), end=end), "income.extended",
+               f"til {end.isoformat()}" if end else "løpende")
+
+
+def correct_income(ctx: Context, period_id: int, *, participant_id: int | None = None,
+                   source: str = UNCHANGED, start: date = UNCHANGED, end: date | None = UNCHANGED,
+                   planned: bool = UNCHANGED, amount: Decimal | int | str | None = UNCHANGED,
+                   note: str | None = UNCHANGED) -> None:
+    """Correct what was registered wrong («Rett»): any of the fields given, checked together as one period."""
+    with ctx.transaction() as session:
+        row = _period(ctx, session, period_id, participant_id)
+        problems: dict[str, str] = {}
+        ore = row.amount_ore
+        if amount is not UNCHANGED:
+            try:
+                ore = amount_in_ore(amount)
+            except PeriodInvalid as exc:
+                problems = exc.problems
+        given = {"source": source, "from": start, "to": end, "planned": planned, "amount": amount, "note": note}
+        changed = [name for name, value in given.items() if value is not UNCHANGED]
+        old = _facts(row)
+        facts = PeriodFacts(old.source if source is UNCHANGED else source, old.start if start is UNCHANGED else start,
+                            old.end if end is UNCHANGED else end, old.planned if planned is UNCHANGED else planned,
+                            ore, old.note if note is UNCHANGED else _clean_note(note))
+        problems = {**period_problems(facts, _others(session, row.participant_id, but=row.id)), **problems}
+        if problems:
+            raise PeriodInvalid(problems)
+        _store(session, ctx, row, facts, "income.corrected", "felt: " + ", ".join(changed) if changed else "")
+
+
+def delete_income(ctx: Context, period_id: int, reason: str, *, participant_id: int | None = None) -> None:
+    """Delete a period registered by mistake («Slett»). The reason is required and kept in the audit trail
+    with what the period said, since the row itself is gone."""
+    with ctx.transaction() as session:
+        row = _period(ctx, session, period_id, participant_id)
+        reason = (reason or "").strip()
+        if not reason:
+            raise PeriodInvalid({"reason": "skriv hvorfor perioden slettes"})
+        if len(reason) > MAX_REASON:
+            raise PeriodInvalid({"reason": f"grunnen har {len(reason)} tegn; grensen er {MAX_REASON}"})
+        if text_problem(reason):
+            raise PeriodInvalid({"reason": "grunnen inneholder et NUL-tegn eller et ugyldig Unicode-tegn; fjern det"})
+        _audit(session, ctx, "income.deleted", row,
+               f"{row.start.isoformat()}–{row.end.isoformat() if row.end else 'løpende'}"
+               f"{' planlagt' if row.planned else ''}; grunn: {reason}")
+        session.delete(row)
         session.flush()
         refresh_income(session, row.participant_id, ctx.today())
+
+
+@dataclass(frozen=True)
+class CaseLivelihood:
+    """What the case page's livelihood section shows: the participant's periods, and the gaps and
+    spans on social assistance only as of today."""
+
+    case_id: int
+    participant_id: int
+    case_start: date
+    periods: list[LivelihoodPeriod]
+    gaps: list[Gap]
+    fallbacks: list[Gap]
+
+
+def case_livelihood(ctx: Context, case_id: int, horizon_days: int = 90) -> CaseLivelihood:
+    """The livelihood section of a case the actor sees (its participant's periods and gaps, live)."""
+    with ctx.transaction() as session:
+        case = access.case(session, ctx.actor, case_id)
+        return _livelihood(session, ctx, case.participant_id, case_id, case.start_date, horizon_days)
+
+
+def participant_livelihood(ctx: Context, participant_id: int, horizon_days: int = 90) -> CaseLivelihood:
+    """A participant's periods, gaps and spans on social assistance only, as of today (``case_id`` 0 and
+    ``case_start`` the first period's start: the participant's view, not one case's)."""
+    with ctx.transaction() as session:
+        access.participant(session, access.reading(ctx.actor), participant_id)
+        return _livelihood(session, ctx, participant_id, 0, None, horizon_days)
+
+
+def _livelihood(session: Session, ctx: Context, participant_id: int, case_id: int, case_start: date | None,
+                horizon_days: int) -> CaseLivelihood:
+    periods = list(session.exec(select(LivelihoodPeriod).where(LivelihoodPeriod.participant_id == participant_id)
+                                .order_by(col(LivelihoodPeriod.start), col(LivelihoodPeriod.id))))
+    gaps, fallbacks, _ = livelihood_report(session, participant_id, ctx.today(), horizon_days)
+    start = case_start or (periods[0].start if periods else ctx.today())
+    return CaseLivelihood(case_id, participant_id, start, periods, gaps, fallbacks)
+
+
+def _audit(session: Session, ctx: Context, action: str, row: LivelihoodPeriod, detail: str = "") -> None:
+    record(session, ctx, action, kommune_id=row.kommune_id, participant_id=row.participant_id,
+           detail=f"periode {row.id}: {row.source}" + (f", {detail}" if detail else ""))
 
 
 def periods_of(session: Session, participant_id: int) -> list[IncomePeriod]:

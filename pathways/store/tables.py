@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -164,6 +164,8 @@ class LivelihoodPeriod(SQLModel, table=True):
     end: date | None = Field(default=None, index=True)
     planned: bool = False
     amount_basis: str | None = Field(default=None, max_length=200)  # e.g. "2G", "lønn 80 %"
+    amount_ore: int | None = Field(default=None, sa_type=BigInteger)  # kroner per month × 100, when known
+    note: str | None = Field(default=None, max_length=500)
     created_at: datetime
 
 

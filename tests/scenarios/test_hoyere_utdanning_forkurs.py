@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from pathways.services import livelihood
 from pathways.services.context import ServiceError
 from tests.scenarios.walk import Walk
 
@@ -61,7 +62,7 @@ def test_from_admission_to_qualified_for_higher_education(ctx, clock):
                 introprogram_slutt="2026-01-30")
     assert dues(walk)["programslutt_varsel"] == (date(2025, 10, 30), "met")
     assert dues(walk)["programslutt"] == (date(2026, 1, 30), "met")
-    walk.income("kvalifiseringsstonad", date(2026, 1, 31), date(2026, 12, 31), planned=True)
+    kvp = walk.income("kvalifiseringsstonad", date(2026, 1, 31), date(2026, 12, 31), planned=True)
     assert walk.gaps(date(2025, 10, 20), horizon=180) == []
 
     walk.record("privatist_pameldt", date(2026, 1, 12), morsmal="tigrinja")
@@ -71,7 +72,7 @@ def test_from_admission_to_qualified_for_higher_education(ctx, clock):
     assert [(g.start, g.end, g.kind, g.trigger) for g in found] == [
         (date(2026, 1, 31), date(2026, 2, 2), "current", "stipend_ends_before_course")]
     assert "bare planlagt" in found[0].reason
-    walk.income("kvalifiseringsstonad", date(2026, 1, 31), date(2026, 12, 31))  # the decision is made
+    livelihood.confirm_income(walk.ctx, kvp)  # the decision is made
     assert walk.gaps(date(2026, 2, 2)) == []
 
     walk.record("trekantsamtale_gjennomfort", date(2026, 2, 16))

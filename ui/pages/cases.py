@@ -14,9 +14,11 @@ from pathways.services import cases as case_service
 from pathways.services.accounts import Account
 from pathways.services.context import Conflict, Context, NotFound, ServiceError
 from pathways.services.dashboard import add_note, case_extras, published_version
+from pathways.services.livelihood import CaseLivelihood
 from ui.boundary import Id
-from ui.livelihood import timeline
 from ui.messages import norsk
+from ui.pages.case_livelihood import prefill as livelihood_prefill
+from ui.pages.case_livelihood import section as livelihood_section
 from ui.pages.caseworkers import case_caseworker
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
 from ui.rendering import PageError, context, diagram_inline, diagram_svg, error_text, not_found, render
@@ -32,10 +34,11 @@ def _case_data(request: Request, account: Account, case_id: int) -> dict[str, An
         view = case_service.show(ctx, case_id)
     except NotFound as exc:
         raise not_found(exc) from None
-    today = ctx.today()
+    open_form, values = livelihood_prefill(request.query_params)
+    found = CaseLivelihood(view.id, view.participant_id, view.start_date, extras.periods, view.gaps, view.fallbacks)
     return {"view": view, "x": extras, "can_write": account.writes_cases,
             "cw": case_caseworker(request, account, case_id),  # the veileder; a leder moves the case
-            "timeline": timeline(extras.periods, view.gaps, view.fallbacks, view.start_date, today),
+            **livelihood_section(found, ctx.today(), open_form=open_form, values=values),
             "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
             "diagram": _case_diagram(ctx, extras, view),
             "errors": {}, "values": {}, "refused": None, "open_event": None}
