@@ -43,7 +43,7 @@ from ui import api, authoring
 from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
 from ui.messages import norsk
-from ui.pages import admin_users, caseload, cases, cohort, flags, jobs, participants, signin
+from ui.pages import admin_users, caseload, cases, cohort, export, flags, jobs, participants, signin
 from ui.rendering import PageError, SignInRequired, date_no, forbidden, render
 from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
 
@@ -51,7 +51,7 @@ HERE = Path(__file__).parent
 
 # in this order: a path two routers could both match goes to the first
 ROUTERS = (signin.router, caseload.router, cases.router, flags.router, cohort.router, participants.router,
-           jobs.router, admin_users.router, authoring.router, api.router)
+           jobs.router, admin_users.router, authoring.router, api.router, export.router)
 
 
 def _switch(name: str) -> bool:

@@ -121,8 +121,9 @@ def _live_flag_count() -> Any:
             .correlate(Enrolment).scalar_subquery())
 
 
-def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
-    """One page of the actor's cases, filtered and sorted, with next deadline, live flags and income status."""
+def caseload(ctx: Context, wanted: CaseloadFilter, page_size: int = PAGE_SIZE) -> Caseload:
+    """One page of the actor's cases, filtered and sorted, with next deadline, live flags and income status
+    (``page_size``: larger for an export)."""
     wanted.check()
     conditions = access.cases(ctx.actor)
     if wanted.status == "aktive":
@@ -158,11 +159,11 @@ def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
         order_by = [order.desc() if wanted.descending else order]
     with ctx.transaction() as session:
         total = session.exec(select(func.count()).select_from(cases(searching).where(*conditions).subquery())).one()
-        pages = max(1, -(-total // PAGE_SIZE))
+        pages = max(1, -(-total // page_size))
         page = min(wanted.page, pages)
         ids = list(session.exec(cases(searching or wanted.sort == "navn").where(*conditions)
                                 .order_by(*order_by, col(Enrolment.id))
-                                .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all())
+                                .offset((page - 1) * page_size).limit(page_size)).all())
         position = {case_id: i for i, case_id in enumerate(ids)}
         found = sorted(session.exec(
             select(Enrolment.id, Enrolment.participant_id, Participant.name, Enrolment.pathway_id,
@@ -301,7 +302,7 @@ class FlagPage:
 
 
 def flags(ctx: Context, state: str = "aktive", kind: str | None = None, severity: str | None = None,
-          page: int = 1) -> FlagPage:
+          page: int = 1, page_size: int = PAGE_SIZE) -> FlagPage:
     if state not in ("aktive", *FLAG_STATES):
         raise ServiceError(f"ukjent tilstand '{state}'", "tilstand")
     if kind and kind not in FLAG_KINDS:
@@ -316,13 +317,13 @@ def flags(ctx: Context, state: str = "aktive", kind: str | None = None, severity
         conditions.append(Flag.severity == severity)
     with ctx.transaction() as session:
         total = session.exec(select(func.count()).select_from(Flag).where(*conditions)).one()
-        pages = max(1, -(-total // PAGE_SIZE))
+        pages = max(1, -(-total // page_size))
         page = max(1, min(page, pages))
         rows = session.exec(
             select(Flag, Participant.name).outerjoin(Participant, col(Participant.id) == col(Flag.participant_id))
             .where(*conditions)
             .order_by((Flag.severity == "high").desc(), (Flag.severity == "medium").desc(), col(Flag.due),
-                      col(Flag.id)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+                      col(Flag.id)).offset((page - 1) * page_size).limit(page_size)).all()
     return FlagPage([(f, n) for f, n in rows], total, page, pages)
 
 

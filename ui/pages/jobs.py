@@ -68,6 +68,8 @@ async def import_start(request: Request, account: SignedIn) -> Response:
         except ServiceError:
             uploads.delete(token)
             raise
+        if checked.failed:  # nothing to confirm: the file is not kept
+            uploads.delete(token)
         return {"token": token, "filename": name, **checked.as_json()}
 
     request.session["import"] = token
