@@ -36,7 +36,8 @@ def stored(ctx) -> list[tuple[str, date, date | None, str, bool | None]]:
                 for p in session.exec(select(Participant).order_by(Participant.id))]
 
 
-NORWEGIAN = "Navn;Fødselsdato;Bosatt;Kommune;Kjønn;Har grunnskole\r\nÅse Ødegård;31.12.1990;01.03.2025;Asker;kvinne;ja\r\n"
+NORWEGIAN = ("Navn;Fødselsdato;Bosatt;Kommune;Kjønn;Har grunnskole\r\n"
+             "Åse Ødegård;31.12.1990;01.03.2025;Asker;kvinne;ja\r\n")
 
 
 @pytest.mark.parametrize("raw", [

@@ -126,7 +126,7 @@ def read_csv(content: bytes) -> list[list[str]]:
 def test_the_caseload_downloads_as_csv_scoped_like_the_page(browser, world):
     got = browser("kari").get("/eksport/saker.csv")
     assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
-    assert 'attachment; filename="saksliste-2026-11-22.csv"' == got.headers["content-disposition"]
+    assert got.headers["content-disposition"] == 'attachment; filename="saksliste-2026-11-22.csv"'
     rows = read_csv(got.content)
     assert tuple(rows[0]) == CASELOAD_HEADERS
     assert [r[1] for r in rows[1:]] == ["Amina Ali"]  # kari's only case; not ola's Yonas
