@@ -185,3 +185,33 @@ def test_the_pages_offer_the_downloads_with_their_filters(browser, world):
     assert 'href="/eksport/saker.csv?q=amina&amp;status=alle"' in html and "Last ned Excel" in html
     html = browser("kari").get("/flagg?alvor=high").text
     assert 'href="/eksport/flagg.xlsx?alvor=high"' in html and "Last ned CSV" in html
+
+
+# -- the REST API ---------------------------------------------------------------------------------------
+
+
+def test_the_api_imports_the_same_formats_all_or_nothing(app, world):
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    auth = {"Authorization": f"Bearer {world.tokens['kari']}"}
+    before = table_counts(world.ctx)
+    checked = client.post("/api/deltakere/import?kontroll=true", headers=auth, files={"file": SENT})
+    assert checked.status_code == 422  # «asker» on line 4 is not her kommune
+    assert checked.json()["detail"] == [{"loc": ["body", "file", 4, "kommune"], "type": "value_error",
+                                        "msg": "«asker» er ikke din kommune (Asker)"}]
+    refused = client.post("/api/deltakere/import", headers=auth, files={"file": SENT})
+    assert refused.status_code == 422 and table_counts(world.ctx) == before
+    good = "Navn;Fødselsdato\r\nLeyla Omar;05.04.1993\r\nDawit Tesfay;1989-09-09\r\n".encode("cp1252")
+    checked = client.post("/api/deltakere/import?kontroll=true", headers=auth, files={"file": ("l.csv", good)})
+    assert checked.status_code == 200 and checked.json()["count"] == 2
+    assert checked.json()["sample"][0]["born"] == "1993-04-05"
+    assert table_counts(world.ctx) == before
+    done = client.post("/api/deltakere/import", headers=auth, files={"file": ("l.csv", good)})
+    assert done.status_code == 201 and done.json()["imported"] == 2
+    assert client.post("/api/deltakere/import", headers={"Authorization": f"Bearer {world.tokens['lise']}"},
+                       files={"file": ("l.csv", good)}).status_code == 403
+    assert client.post("/api/deltakere/import", headers=auth,
+                       files={"file": ("x.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 60)}).json()["detail"][0]["loc"] == [
+        "body", "file"]
+    assert table_counts(world.ctx)["participant"] == before["participant"] + 2
