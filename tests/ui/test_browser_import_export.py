@@ -110,5 +110,6 @@ def test_the_case_page_prints_as_one_a4_summary(live, page):
     for heading in ("Deltaker", "Flagg på saken", "Frister", "Livsopphold"):
         assert page.get_by_role("heading", name=heading, level=2).is_visible(), heading
     assert page.get_by_role("heading", level=1).is_visible()
+    shoot(page, "32-sak-utskrift")
     pdf = page.pdf(format="A4", print_background=True)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1  # one sheet
