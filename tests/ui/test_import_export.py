@@ -215,3 +215,11 @@ def test_the_api_imports_the_same_formats_all_or_nothing(app, world):
                        files={"file": ("x.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 60)}).json()["detail"][0]["loc"] == [
         "body", "file"]
     assert table_counts(world.ctx)["participant"] == before["participant"] + 2
+
+
+def test_the_generic_job_page_sends_an_import_to_its_own_page(browser, world):
+    kari = browser("kari")
+    started = kari.post("/deltakere-import", files={"file": ("a.csv", b"name,born\nA B,1990-01-01\n", "text/csv")})
+    job_id = started.headers["location"].rsplit("/", 1)[1]
+    moved = kari.get(f"/jobber/{job_id}")
+    assert moved.status_code == 303 and moved.headers["location"] == f"/deltakere-import/{job_id}"

@@ -182,6 +182,8 @@ def job_page(request: Request, job_id: str, account: SignedIn) -> Response:
     job = request.app.state.jobs.get(job_id, account.actor)
     if job is None:
         raise PageError(404, "Fant ikke jobben (den kan være eldre enn en time).")
+    if job.title in (PREVIEW_TITLE, IMPORT_TITLE):  # an import has its own page (preview, confirm, result)
+        return RedirectResponse(f"/deltakere-import/{job.id}", status_code=303)
     errors = [(line, field_word(name), norsk(message)) for line, name, message in job.errors]
     template = "job_status.html" if request.headers.get("hx-request") else "job.html"
     return render(request, template, {"job": job, "row_errors": errors, "message": norsk(job.message)})
