@@ -302,8 +302,8 @@ def _rows(stream: BinaryIO, shape: tabular.Shape, path: str, only_kommune: str |
           ) -> Iterator[tuple[int, tuple[str, Facts, str] | RowError]]:
     """Each data row of the file, with its line number: checked, or the error."""
     line = 1
+    table = tabular.rows(stream, shape, path)
     try:
-        table = tabular.rows(stream, shape, path)
         first = next(table, None)
         if first is None:
             raise ImportRejected([RowError(1, "row", "the file is empty; the first line names the columns")])
@@ -315,6 +315,8 @@ def _rows(stream: BinaryIO, shape: tabular.Shape, path: str, only_kommune: str |
             yield line, _row(dict(zip(columns, values, strict=False)), line, only_kommune, today)
     except csv.Error as exc:
         raise ImportRejected([RowError(line + 1, "row", f"not CSV: {exc}")]) from None
+    finally:
+        table.close()  # now, while the caller's stream is open (it lets the stream go)
 
 
 def _row(record: dict[str, Any], line: int, only_kommune: str | None, today: date
