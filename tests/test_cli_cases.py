@@ -85,3 +85,21 @@ def test_import_reports_row_errors_as_json(cli, tmp_path):
     path.write_text("name,born,settled,kommune\nA,1990-01-01,,Asker\nB,1990-02-21,2020-01-01,Asker\n",
                     encoding="utf-8")
     assert json.loads(cli("participants", "import", path, "--json"))["imported"] == 2
+
+
+def test_import_checks_and_imports_an_xlsx_with_norwegian_headers(cli, tmp_path):
+    from openpyxl import Workbook
+
+    cli("init", "--definitions", DEFINITIONS)
+    book = Workbook()
+    sheet = book.active
+    for row in (["Navn", "Fødselsdato", "Bosatt", "Kommune"], ["Åse Berg", "31.12.1990", "01.03.2025", "Asker"],
+                ["Ola Dahl", "1985-02-03", None, "Bærum"]):
+        sheet.append(row)
+    path = tmp_path / "liste.xlsx"
+    book.save(path)
+    checked = json.loads(cli("participants", "import", path, "--check", "--json"))
+    assert (checked["kind"], checked["count"], checked["failed"]) == ("xlsx", 2, 0)
+    assert checked["sample"][0] == {"line": 2, "name": "Åse Berg", "born": "1990-12-31", "settled": "2025-03-01",
+                                    "kommune": "Asker"}
+    assert json.loads(cli("participants", "import", path, "--json"))["imported"] == 2

@@ -12,8 +12,8 @@ from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -35,7 +35,13 @@ from pathways.services.dashboard import (
     flags,
     published_pathways,
 )
-from pathways.services.participants import add_participant, read_participant
+from pathways.services.participants import (
+    ImportRejected,
+    add_participant,
+    check_import,
+    import_csv,
+    read_participant,
+)
 from pathways.services.worklist import worklist
 from ui.boundary import NOT_STORABLE, Id, unstorable
 from ui.security import bearer_account
@@ -256,6 +262,44 @@ def create_participant(request: Request, body: ParticipantIn, account: Signed) -
     pid = add_participant(_ctx(request, account), name=body.name, born=body.born, settled=body.settled,
                           kommune=account.kommune, fields=body.fields)
     return {"id": pid}
+
+
+class ImportPreview(BaseModel):
+    count: int = Field(description="rader som kan importeres")
+    sample: list[dict[str, Any]] = Field(description="de første radene: line, name, born, settled, kommune")
+
+
+class Imported(BaseModel):
+    imported: int
+    ids: list[int]
+
+
+@router.post("/deltakere/import", status_code=201, response_model=Imported,
+             summary="Importer deltakere fra CSV eller Excel (.xlsx): alle rader eller ingen", responses={
+                 200: {"model": ImportPreview, "description": "med kontroll=true: filen er kontrollert, ingenting "
+                                                               "er lagret"},
+                 403: {"model": Problem, "description": "rollen kan ikke legge til deltakere"}})
+def import_file(request: Request, account: Signed, file: Annotated[UploadFile, File(
+                    description="CSV (komma eller semikolon; UTF-8 eller Windows-1252) eller .xlsx; kolonner "
+                                "navn/name, fødselsdato/born, bosatt/settled, kommune og faktafelter; datoer "
+                                "31.12.1990 eller 1990-12-31")],
+                kontroll: Annotated[bool, Query(description="bare kontroller filen; lagre ingenting")] = False
+                ) -> Any:
+    """The same import as the dashboard's, into the user's kommune: with row errors, 422 lists each one
+    (``loc``: file, line, column) and nothing is written."""
+    _role(account, write=True)
+    ctx, name = _ctx(request, account), file.filename or "filen"
+    try:
+        if kontroll:
+            checked = check_import(ctx, file.file, name)
+            if checked.failed:
+                raise ImportRejected(checked.errors, checked.failed)
+            return JSONResponse({"count": checked.count, "sample": checked.sample})
+        ids = import_csv(ctx, file.file, name)
+    except ImportRejected as exc:
+        raise HTTPException(422, [{"loc": ["body", "file", e.line, e.field], "msg": str(e.message),
+                                   "type": "value_error"} for e in exc.errors]) from None
+    return {"imported": len(ids), "ids": ids}
 
 
 @router.get("/deltakere/{pid}", summary="En deltaker (bare i brukerens kommune og tilgang)")

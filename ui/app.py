@@ -53,6 +53,7 @@ from ui.pages import (
     cases,
     caseworkers,
     cohort,
+    export,
     flags,
     jobs,
     participants,
@@ -67,7 +68,7 @@ HERE = Path(__file__).parent
 # in this order: a path two routers could both match goes to the first
 ROUTERS = (signin.router, worklist.router, caseload.router, cases.router, case_livelihood.router, flags.router,
            cohort.router, participants.router, jobs.router, admin_users.router, caseworkers.router, authoring.router,
-           api.router, api_caseworkers.router, api_livelihood.router)
+           api.router, api_caseworkers.router, api_livelihood.router, export.router)
 
 
 def _switch(name: str) -> bool:

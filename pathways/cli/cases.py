@@ -17,7 +17,13 @@ from pathways.income.gaps import SOURCES, Gap
 from pathways.services.cases import advance, enrol, gap_json, show
 from pathways.services.context import ServiceError
 from pathways.services.livelihood import add_income, participant_gaps
-from pathways.services.participants import FACT_FIELDS, ImportRejected, add_participant, import_participants
+from pathways.services.participants import (
+    FACT_FIELDS,
+    ImportRejected,
+    add_participant,
+    check_import,
+    import_participants,
+)
 
 
 @main.command("demo")
@@ -61,10 +67,27 @@ def participants_add(name: str, born: date, settled: date | None, kommune: str, 
 
 @participants.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Only check the file and show the first rows; write nothing.")
 @click.option("--json", "as_json", is_flag=True)
-def participants_import(file: Path, as_json: bool) -> None:
-    """Import participants from CSV (name, born, settled, kommune and fact columns); all or nothing."""
+def participants_import(file: Path, check: bool, as_json: bool) -> None:
+    """Import participants from CSV (comma or semicolon; UTF-8 or Windows-1252) or Excel .xlsx: columns
+    name/navn, born/fødselsdato, settled/bosatt, kommune and the fact columns; dates 31.12.1990 or
+    1990-12-31. All or nothing."""
     try:
+        if check:
+            try:
+                with file.open("rb") as stream:
+                    checked = check_import(_context(), stream, str(file))
+            except OSError as exc:
+                raise ServiceError(f"cannot read {file}: {exc.strerror}", "file") from None
+            lines = [f"{checked.count} participants can be imported" if not checked.failed
+                     else f"{checked.failed} error(s); nothing would be imported",
+                     *(f"  line {r['line']}: {r['name']}, born {r['born']}, {r['kommune']}" for r in checked.sample),
+                     *(str(e) for e in checked.errors[:50])]
+            _emit(as_json, checked.as_json(), "\n".join(lines))
+            if checked.failed:
+                sys.exit(1)
+            return
         ids = import_participants(_context(), file)
     except ImportRejected as exc:
         if as_json:

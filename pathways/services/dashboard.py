@@ -114,9 +114,10 @@ class Caseload:
     pages: int
 
 
-def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
+def caseload(ctx: Context, wanted: CaseloadFilter, page_size: int = PAGE_SIZE) -> Caseload:
     """One page of the actor's cases, filtered and sorted, with next deadline, live flags and the live
-    income status (:func:`pathways.services.livelihood.income_status`: the same answer as the case page)."""
+    income status (:func:`pathways.services.livelihood.income_status`: the same answer as the case page); ``page_size``:
+    larger for an export."""
     wanted.check()
     query = caseload_rows.Wanted(
         status=wanted.status, pathway=wanted.pathway, step=wanted.step, flag_kind=wanted.flag_kind,
@@ -128,7 +129,7 @@ def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
     with ctx.transaction() as session:
         total, page, found = caseload_rows.page(
             session, access.cases(ctx.actor), access.kommune(ctx.actor, Participant.kommune_id),
-            access.kommune(ctx.actor, Flag.kommune_id), query, PAGE_SIZE, wanted.page)
+            access.kommune(ctx.actor, Flag.kommune_id), query, page_size, wanted.page)
         rows = []
         for line in found:
             definition = definition_of(session, line.pathway_version_id)
@@ -139,7 +140,7 @@ def caseload(ctx: Context, wanted: CaseloadFilter) -> Caseload:
                                 income_gap=income_status(line.gap_from, line.gap_to, today)
                                 if line.status in ACTIVE else None))
         _decorate(session, rows)
-    return Caseload(rows, total, page, max(1, -(-total // PAGE_SIZE)))
+    return Caseload(rows, total, page, max(1, -(-total // page_size)))
 
 
 def _caseworker_name(ctx: Context, user_id: int) -> str:
@@ -250,7 +251,7 @@ class FlagPage:
 
 
 def flags(ctx: Context, state: str = "aktive", kind: str | None = None, severity: str | None = None,
-          page: int = 1) -> FlagPage:
+          page: int = 1, page_size: int = PAGE_SIZE) -> FlagPage:
     if state not in ("aktive", *FLAG_STATES):
         raise ServiceError("unknown_flag_state", "tilstand", value=state)
     if kind and kind not in FLAG_KINDS:
@@ -264,8 +265,8 @@ def flags(ctx: Context, state: str = "aktive", kind: str | None = None, severity
     if severity:
         conditions.append(Flag.severity == severity)
     with ctx.transaction() as session:
-        total, page, rows = flag_rows.listing(session, conditions, PAGE_SIZE, page)
-    pages = max(1, -(-total // PAGE_SIZE))
+        total, page, rows = flag_rows.listing(session, conditions, page_size, page)
+    pages = max(1, -(-total // page_size))
     return FlagPage(rows, total, page, pages)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +18,7 @@ from sqlmodel import Session, col, select
 from pathways.bounds import MAX_DEPENDANTS, birth_range, settlement_range
 from pathways.engine.state import Participant as Facts
 from pathways.messages import Text, from_pydantic, text_of
-from pathways.services import access, audit
+from pathways.services import access, audit, tabular
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError, checked_date, checked_text
 from pathways.store.tables import AuditEntry, Enrolment, Kommune, Participant
 
@@ -143,8 +142,9 @@ def _own_kommune(actor: Actor, name: str) -> None:
 
 
 def import_participants(ctx: Context, path: str | Path) -> list[int]:
-    """Import a CSV file (columns ``CSV_COLUMNS``; header required). Every row is checked first; one bad
-    row rejects the whole file with every error and its line number."""
+    """Import a CSV or Excel (.xlsx) file (columns ``CSV_COLUMNS`` or their Norwegian names; header
+    required). Every row is checked first; one bad row rejects the whole file with every error and its line
+    number."""
     path = Path(path)
     try:
         with path.open("rb") as stream:
@@ -153,28 +153,57 @@ def import_participants(ctx: Context, path: str | Path) -> list[int]:
         raise ServiceError("cannot_read_file", "file", path=path, reason=exc.strerror) from None
 
 
-def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *, only_kommune: str | None = None,
-               progress: Callable[[int, int], None] | None = None) -> list[int]:
-    """Import CSV (bytes or a seekable binary file; see :func:`import_participants`). ``only_kommune``:
-    every row must belong to that kommune (a missing kommune column means that kommune); for an actor of
-    one kommune it is always theirs. ``progress(done, total)`` is called while rows are checked.
+@dataclass
+class ImportCheck:
+    """What importing a file would do, found without writing anything: the rows that would be imported, the
+    first :data:`PREVIEW_ROWS` of them, and the errors per line (the first :data:`MAX_REPORTED`; ``failed``
+    counts them all)."""
 
-    The file is read twice, row by row, so memory stays flat whatever its size: first every row is
-    checked (a row with the same name and birth date as an earlier one is an error too), then, when
-    none failed, the rows are written in chunks in one transaction."""
+    kind: str  # "csv" | "xlsx"
+    count: int
+    sample: list[dict[str, Any]]  # line, name, born, settled, kommune (ISO dates)
+    errors: list[RowError]
+    failed: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "count": self.count, "sample": self.sample, "failed": self.failed,
+                "errors": [[e.line, e.field, e.message] for e in self.errors]}
+
+
+PREVIEW_ROWS = 10
+
+
+def _scope(ctx: Context, only_kommune: str | None) -> str | None:
     access.writing(ctx.actor)
     if not ctx.actor.is_system:
         if only_kommune is not None and only_kommune != ctx.actor.kommune:
             raise access.Forbidden("not_your_kommune", "kommune", kommune=only_kommune, yours=ctx.actor.kommune)
         only_kommune = ctx.actor.kommune
+    return only_kommune
+
+
+def _open(source: bytes | BinaryIO, path: str) -> tuple[BinaryIO, tabular.Shape]:
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     size = stream.seek(0, io.SEEK_END)
     if size > MAX_IMPORT_BYTES:
-        raise ServiceError("file_too_large", "file", path=path, limit=f"{MAX_IMPORT_BYTES:,}")
-    stream.seek(0)
-    total = max(1, sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")))
-    today = ctx.today()
+        raise ServiceError(f"{path} is larger than {MAX_IMPORT_BYTES:,} bytes", "file")
+    return stream, tabular.inspect(stream, path)
+
+
+def check_import(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *, only_kommune: str | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> ImportCheck:
+    """Check a CSV or Excel file as :func:`import_csv` would, and write nothing: the preview before an import.
+    A file that cannot be read at all (no header, unknown columns, not text) raises :class:`ImportRejected`
+    or :class:`ServiceError` instead."""
+    only_kommune = _scope(ctx, only_kommune)
+    stream, shape = _open(source, path)
+    return _check(stream, shape, path, only_kommune, ctx.today(), progress)
+
+
+def _check(stream: BinaryIO, shape: tabular.Shape, path: str, only_kommune: str | None, today: date,
+           progress: Callable[[int, int], None] | None) -> ImportCheck:
     errors: list[RowError] = []
+    sample: list[dict[str, Any]] = []
     failed, count = 0, 0
     seen: dict[bytes, int] = {}  # digest of (name, birth date) → first line: duplicates in one file
 
@@ -184,9 +213,9 @@ def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *
         if len(errors) < MAX_REPORTED:
             errors.append(error)
 
-    for line, row in _rows(stream, path, only_kommune, today):
+    for line, row in _rows(stream, shape, path, only_kommune, today):
         if progress is not None and line % 200 == 0:
-            progress(line, total)
+            progress(line, shape.total)
         if isinstance(row, RowError):
             report(row)
             continue
@@ -195,18 +224,39 @@ def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *
                               digest_size=16).digest()  # 16 bytes a row, not the name: memory stays small
         first = seen.setdefault(key, line)
         if first != line:
-            report(RowError(line, "row", Text("duplicate_row", line=first)))
-    del seen
-    if failed:
-        raise ImportRejected(errors, failed)
-    if not count:
-        raise ImportRejected([RowError(2, "row", Text("no_rows"))])
+            report(RowError(line, "row", f"the same name and birth date as line {first}"))
+        if len(sample) < PREVIEW_ROWS:
+            name, facts, kommune = row
+            sample.append({"line": line, "name": name, "born": facts.birth_date.isoformat(),
+                           "settled": facts.settlement_date.isoformat() if facts.settlement_date else None,
+                           "kommune": kommune})
+    if not count and not failed:
+        report(RowError(2, "row", "the file has a header but no participants"))
+    return ImportCheck(shape.kind, count, sample, errors, failed)
+
+
+def import_csv(ctx: Context, source: bytes | BinaryIO, path: str = "the file", *, only_kommune: str | None = None,
+               progress: Callable[[int, int], None] | None = None) -> list[int]:
+    """Import a CSV or Excel .xlsx file (bytes or a seekable binary file; see :func:`import_participants` and
+    :mod:`pathways.services.tabular`). ``only_kommune``: every row must belong to that kommune (a missing
+    kommune column means that kommune); for an actor of one kommune it is always theirs.
+    ``progress(done, total)`` is called while rows are checked.
+
+    The file is read twice, row by row, so memory stays flat whatever its size: first every row is
+    checked (a row with the same name and birth date as an earlier one is an error too), then, when
+    none failed, the rows are written in chunks in one transaction."""
+    only_kommune = _scope(ctx, only_kommune)
+    stream, shape = _open(source, path)
+    today = ctx.today()
+    checked = _check(stream, shape, path, only_kommune, today, progress)
+    if checked.failed:
+        raise ImportRejected(checked.errors, checked.failed)
     now = ctx.now()
     ids: list[int] = []
     with ctx.transaction() as session:
         kommuner: dict[str, int] = {}
         chunk: list[dict[str, Any]] = []
-        for _, row in _rows(stream, path, only_kommune, today):
+        for _, row in _rows(stream, shape, path, only_kommune, today):
             assert not isinstance(row, RowError)  # checked above
             name, facts, kommune = row
             if kommune not in kommuner:
@@ -229,49 +279,74 @@ def _insert(session: Session, ctx: Context, rows: list[dict[str, Any]]) -> list[
     return ids
 
 
-def _rows(stream: BinaryIO, path: str, only_kommune: str | None, today: date
+def _columns(header: list[Any], only_kommune: str | None) -> list[str]:
+    """The header's columns as the import knows them (Norwegian or English names, any case); else every
+    problem with it, as :class:`ImportRejected`."""
+    columns: list[str] = []
+    problems: list[RowError] = []
+    for cell in header:
+        title = tabular.cell_text(cell).strip()
+        column = tabular.HEADERS.get(tabular._key(title))
+        if column is None:
+            known = ", ".join(f"{tabular.NORWEGIAN[c]}/{c}" if c in tabular.NORWEGIAN else c for c in CSV_COLUMNS)
+            problems.append(RowError(1, title or "?", f"unknown column (columns: {known})"))
+        elif column in columns:
+            problems.append(RowError(1, title, f"the column {column} appears twice"))
+        columns.append(column or "")
+    required = ("name", "born") + (() if only_kommune else ("kommune",))
+    problems += [RowError(1, c, "column missing from the header") for c in required if c not in columns]
+    if problems:
+        raise ImportRejected(problems)
+    return columns
+
+
+def _rows(stream: BinaryIO, shape: tabular.Shape, path: str, only_kommune: str | None, today: date
           ) -> Iterator[tuple[int, tuple[str, Facts, str] | RowError]]:
-    """Each data row of the CSV from the start of ``stream``, with its line number: checked, or the error."""
-    stream.seek(0)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    """Each data row of the file, with its line number: checked, or the error."""
     line = 1
+    table = tabular.rows(stream, shape, path)
     try:
-        first = text.readline()
-        reader = csv.DictReader(itertools.chain([first], text), delimiter=";" if first.count(";") else ",")
-        header = reader.fieldnames or []
-        missing = [c for c in ("name", "born") + (() if only_kommune else ("kommune",)) if c not in header]
-        if missing:
-            raise ImportRejected([RowError(1, c, Text("column_missing")) for c in missing])
-        extra = [c for c in header if c not in CSV_COLUMNS]
-        if extra:
-            raise ImportRejected([RowError(1, c, Text("unknown_column", columns=list(CSV_COLUMNS)))
-                                  for c in extra])
-        for record in reader:
-            line = reader.line_num
-            yield line, _row(record, line, only_kommune, today)
-    except UnicodeDecodeError:
-        raise ServiceError("not_utf8_csv", "file", path=path) from None
+        first = next(table, None)
+        if first is None:
+            raise ImportRejected([RowError(1, "row", "the file is empty; the first line names the columns")])
+        columns = _columns(first[1], only_kommune)
+        for line, values in table:
+            if len(values) > len(columns):
+                yield line, RowError(line, "row", "more values than columns")
+                continue
+            yield line, _row(dict(zip(columns, values, strict=False)), line, only_kommune, today)
     except csv.Error as exc:
         raise ImportRejected([RowError(line + 1, "row", Text("not_csv", detail=exc))]) from None
     finally:
-        text.detach()  # the caller's stream stays open for the second pass
+        table.close()  # now, while the caller's stream is open (it lets the stream go)
 
 
-def _row(record: dict[str | None, Any], line: int, only_kommune: str | None, today: date
+def _row(record: dict[str, Any], line: int, only_kommune: str | None, today: date
          ) -> tuple[str, Facts, str] | RowError:
     if only_kommune is not None:
-        given = (record.get("kommune") or "").strip()
+        given = tabular.cell_text(record.get("kommune")).strip()
         if given and given != only_kommune:
             return RowError(line, "kommune", Text("not_your_kommune", kommune=given, yours=only_kommune))
         record["kommune"] = only_kommune
-    if None in record:
-        return RowError(line, "row", Text("too_many_values"))
-    fields = {k: v for k, v in record.items() if k in FACT_FIELDS}
     try:
-        name, facts = _validate(record.get("name") or "", record.get("born"), record.get("settled"), fields, today)
-        return name, facts, kommune_name(record.get("kommune") or "")
+        fields = {k: tabular.fact_value(k, v) for k, v in record.items()
+                  if k in FACT_FIELDS and tabular.cell_text(v).strip()}
+        born = tabular.parse_date(record.get("born"), "born")
+        settled = tabular.parse_date(record.get("settled"), "settled")
+        name, facts = _validate(tabular.cell_text(record.get("name")), born, settled, fields, today)
+        return name, facts, kommune_name(tabular.cell_text(record.get("kommune")))
     except ServiceError as exc:
         return RowError(line, exc.field or "?", text_of(exc))
+
+
+def imported_names(ctx: Context, ids: list[int], limit: int = 200) -> list[tuple[int, str]]:
+    """The names of (the first ``limit`` of) these participants that the actor sees, in the order given:
+    the links on an import's result page."""
+    wanted = ids[:limit]
+    with ctx.transaction() as session:
+        found = dict(session.exec(select(Participant.id, Participant.name)
+                                  .where(col(Participant.id).in_(wanted), *access.participants(ctx.actor))).all())
+    return [(pid, found[pid]) for pid in wanted if pid in found]
 
 
 def get_participant(session: Session, participant_id: int) -> Participant:

@@ -75,10 +75,13 @@ def test_import_is_all_or_nothing_with_line_numbers(ctx, tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"navn,born,kommune\nA,1990-01-01,Asker\n", "column missing"),
+    (b"born,kommune\nA,1990-01-01,Asker\n", "column missing"),
+    (b"", "the file is empty"),
     (b"name,born,kommune,shoe_size\nA,1990-01-01,Asker,42\n", "unknown column"),
     (b"name,born,kommune\n", "no participants"),
-    (b"name,born,kommune\n\xff\xfe,1990-01-01,Asker\n", "not UTF-8"),
+    (b"name,born,kommune\n\x81\x8d,1990-01-01,Asker\n", "neither UTF-8 nor Windows-1252"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Excel file"),
+    (b"PK\x03\x04broken", "not an Excel file"),
     (b"name,born,kommune\n" + b"a" * 200_000 + b",1990-01-01,Asker\n", "not CSV: field larger than field limit"),
 ])
 def test_broken_import_files_are_refused(ctx, tmp_path, content, message):

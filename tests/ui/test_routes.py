@@ -321,13 +321,18 @@ def test_csv_import_shows_row_errors_and_imports_nothing_then_imports_a_good_fil
     started = kari.post("/deltakere-import", files={"file": ("liste.csv", bad.encode(), "text/csv")})
     assert started.status_code == 303
     html = wait_for_job(kari, started.headers["location"])
-    assert "Ingenting ble endret" in html and "Feil i filen" in html
+    assert "Ingenting er lagret" in html and "Feil i filen" in html
     assert re.search(r'<td class="num">3</td><td>fødselsdato</td>', html)
-    assert "ikke din kommune" in html
+    assert "ikke din kommune" in html and "/bekreft" not in html  # nothing to confirm
     assert table_counts(world.ctx) == before
     good = "name,born,settled\nLeyla Omar,1993-04-05,2026-10-10\nDawit Tesfay,1989-09-09,\n"
     started = kari.post("/deltakere-import", files={"file": ("liste.csv", good.encode(), "text/csv")})
     html = wait_for_job(kari, started.headers["location"])
+    assert "2 deltakere kan importeres" in html and "Leyla Omar" in html
+    assert table_counts(world.ctx) == before  # a preview writes nothing
+    confirmed = kari.post(started.headers["location"] + "/bekreft")
+    assert confirmed.status_code == 303
+    html = wait_for_job(kari, confirmed.headers["location"])
     assert "2 deltakere importert" in html
     assert table_counts(world.ctx)["participant"] == before["participant"] + 2
     assert kari.post("/deltakere-import").status_code == 422  # no file chosen
@@ -525,5 +530,5 @@ def test_worker_processes_share_sign_in_failures_jobs_and_sessions(app, world):
                                                              "text/csv")})
     elsewhere = TestClient(other, follow_redirects=False, cookies=dict(kari.client.cookies))
     html = wait_for_job(elsewhere, started.headers["location"])
-    assert "1 deltakere importert" in html
-    assert Browser(other, "lise").get(started.headers["location"]).status_code == 404  # not lise's job
+    assert "1 deltaker kan importeres" in html
+    assert Browser(other, "ola").get(started.headers["location"]).status_code == 404  # not ola's job
