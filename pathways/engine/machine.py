@@ -45,6 +45,7 @@ from pathways.engine.deadlines import case_deadlines
 from pathways.engine.inputs import EngineError, EventValues, FieldSpecs, InputError, input_model
 from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
 from pathways.engine.state import CaseState, CompoundState, Participant, Pause, Status
+from pathways.explain import explain, labels_of
 from pathways.guards import NUMBER, Guard, GuardError, GuardUnknown
 
 LIFECYCLE_EVENTS = ("permisjon", "gjenoppta", "midlertidig_stans", "avbrudd", "overforing")
@@ -62,6 +63,7 @@ class GuardReport:
     values: dict[str, Any]
     result: str  # "false" or "unknown: 'x' has no value yet"
     message: str | None = None
+    explanation: tuple[str, ...] = ()  # in bokmål, which condition failed and what would meet it
 
 
 class Refused(EngineError):
@@ -311,7 +313,7 @@ def start(definition: Definition, participant: Participant, on: date) -> Result:
         result = _check(guard, values)
         if result != "true":
             reports.append(GuardReport("eligibility", None, guard.source, {n: values.get(n) for n in guard.names},
-                                       result, message))
+                                       result, message, _explained(c, guard, values)))
     if reports:
         raise Refused("the participant does not meet the eligibility rules", reports)
     run = _Run(c, state, on)
@@ -367,6 +369,14 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
 def _validated(c: Compiled, state: CaseState, event: EventInput) -> dict[str, Any]:
     """The event's values checked by its input model (pathways.engine.inputs)."""
     return c.input_model(event.event, tuple(event_fields(c, event.event, state))).parse(event.values)
+
+
+def _explained(c: Compiled, guard: Guard, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """Why ``guard`` failed, in bokmål (only on a refusal: it is not on the way of an event that is taken)."""
+    try:
+        return tuple(explain(guard, values, labels_of(c.pathway)))
+    except GuardError:
+        return ()
 
 
 def _check(guard: Guard, values: Mapping[str, Any]) -> str:
@@ -491,7 +501,7 @@ class _Run:
                     if result != "true":
                         reports.append(GuardReport(sid, transition.to, transition.guard,
                                                    {n: _shown(scope.get(n)) for n in sorted(guard.names)}, result,
-                                                   transition.guard_message))
+                                                   transition.guard_message, _explained(self.c, guard, scope)))
                         continue
                 self._take(sid, transition, scope)
                 return
