@@ -15,6 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
+from pathways.definition.periods import Period
 from pathways.definition.schema import Pathway
 from pathways.guards import FUNCTIONS, Guard, GuardError, GuardUnknown, Type
 from pathways.words import FACT_CHOICES, FACT_TITLES, choice_no, value_no
@@ -105,6 +108,11 @@ class _Explainer:
     def must_be(self, subject: ast.AST, wanted: str) -> str:
         title = self.describe(subject)
         registered = self.value(subject)
+        if isinstance(subject, ast.BinOp) and _is_date(self, subject.left) and _is_date(self, subject.right) \
+                and registered is not None:  # the time between two dates, in years, months and days
+            later, earlier = self.value(subject.left), self.value(subject.right)
+            span = relativedelta(later, earlier)
+            registered = Period(span.years, span.months, span.days)
         if registered is None:
             return f"{_upper(title)} er ikke registrert; må være {wanted}"
         return f"{_upper(title)} må være {wanted}; registrert er {self.shown(subject, registered)}"

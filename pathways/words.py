@@ -123,7 +123,7 @@ def value_no(value: Any, choices: Mapping[str, str] | None = None) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(value_no(v, choices) for v in value)
     text = str(value)
-    if choices is not None or text.replace("_", "").isalnum() and text.islower():
+    if choices is not None or (text.replace("_", "").isalnum() and text.islower()):
         return choice_no(text, choices)
     return text
 

@@ -39,12 +39,24 @@ from pathways.calendar import Clock, SystemClock
 from pathways.services.access import Forbidden
 from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS
 from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS
+from pathways.words import (
+    CEFR_LEVELS,
+    FACT_CHOICES,
+    FACT_TITLES,
+    choice_no,
+    date_no,
+    datetime_no,
+    fact_value_no,
+    money_no,
+    months_no,
+    number_no,
+)
 from ui import api, authoring
 from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
 from ui.messages import norsk
 from ui.pages import admin_users, caseload, cases, cohort, flags, jobs, participants, signin
-from ui.rendering import PageError, SignInRequired, date_no, forbidden, render
+from ui.rendering import PageError, SignInRequired, forbidden, render
 from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
 
 HERE = Path(__file__).parent
@@ -115,7 +127,9 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # no stat() of every template on every page; restart to see edits
-    templates.env.filters["dato"] = date_no
+    templates.env.filters.update(dato=date_no, kr=money_no, mnd=months_no, tall=number_no, valg=choice_no,
+                                 fakta=fact_value_no, tidspunkt=datetime_no)
+    templates.env.globals.update(FACT_TITLES=FACT_TITLES, FACT_CHOICES=FACT_CHOICES, CEFR_LEVELS=CEFR_LEVELS)
     templates.env.filters["norsk"] = norsk
     templates.env.globals.update(FLAG_KINDS=FLAG_KINDS, SEVERITY=SEVERITY, FLAG_STATES=FLAG_STATES, STATUS=STATUS,
                                  ROLE_TITLES=ROLE_TITLES)

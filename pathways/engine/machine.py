@@ -94,6 +94,8 @@ class FieldSpec:
     values: tuple[str, ...] | None = None
     min: float | None = None
     max: float | None = None
+    unit: str | None = None
+    help: str | None = None
 
 
 @dataclass(frozen=True)
@@ -294,8 +296,8 @@ def allowed_events(definition: Definition, state: CaseState) -> list[AllowedEven
     c = compiled(definition)
     result = []
     for event, steps in allowed_names(definition, state).items():
-        specs = tuple(FieldSpec(name, spec.title, spec.type.value, required, spec.values, spec.min, spec.max)
-                      for name, spec, required in event_fields(c, event, state))
+        specs = tuple(FieldSpec(name, spec.title, spec.type.value, required, spec.values, spec.min, spec.max,
+                                spec.unit, spec.help) for name, spec, required in event_fields(c, event, state))
         result.append(AllowedEvent(event, c.event_title(event), specs, tuple(dict.fromkeys(steps))))
     return result
 
@@ -337,14 +339,19 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     if state.ended:
         raise Refused(f"the case has ended ({state.status} on {state.ended_on}); nothing more can be recorded")
     problem = date_problem(on)  # a date the deadlines' arithmetic can leave the calendar from
+    if not problem and on > today:
+        problem = f"the event date {on} is after today ({today}); record what has happened"
+    if not problem and on < state.last_event_on:
+        problem = (f"the event date {on} is before the case's last event ({state.last_event_on}); "
+                   "events are recorded in date order")
+    try:
+        values = _validated(c, state, event)
+    except InputError as exc:  # the date's problem and the values' together: a form shows them all at once
+        if problem:
+            raise InputError(problem, "on", {"on": problem, **exc.errors}) from None
+        raise
     if problem:
         raise InputError(problem, "on")
-    if on > today:
-        raise InputError(f"the event date {on} is after today ({today}); record what has happened", "on")
-    if on < state.last_event_on:
-        raise InputError(f"the event date {on} is before the case's last event ({state.last_event_on}); "
-                         "events are recorded in date order", "on")
-    values = _validated(c, state, event)
     run = _Run(c, state.copy_for_update(), on)
     run.state.last_event_on = on
     run.state.sequence += 1

@@ -26,8 +26,8 @@ ACTIONS = {  # action: what the trail says (bokmål, it is read in the dashboard
     "user.activated": "bruker aktivert", "user.role": "rolle endret", "user.password_reset": "passord tilbakestilt",
     "user.password_changed": "passord byttet", "user.unlocked": "innloggingssperre opphevet",
     "token.created": "API-token opprettet", "token.revoked": "API-token trukket tilbake",
-    "event": "hendelse registrert", "note": "notat skrevet", "published": "løp publisert",
-    "migration": "saker flyttet til ny versjon",
+    "event": "hendelse registrert", "note": "notat skrevet", "note.edited": "notat endret",
+    "published": "løp publisert", "migration": "saker flyttet til ny versjon",
 }
 TRAIL_LIMIT = 500
 

@@ -8,17 +8,20 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from pathways.engine.inputs import InputError
 from pathways.engine.machine import Refused
 from pathways.services import cases as case_service
+from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
 from pathways.services.context import Conflict, NotFound, ServiceError, definition_of
 from pathways.services.dashboard import add_note, case_extras
+from pathways.services.story import KINDS, edit_note, story
 from pathways.store.tables import PathwayVersion
 from ui.boundary import Id
 from ui.livelihood import timeline
 from ui.messages import norsk
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
-from ui.rendering import PageError, context, diagram_svg, error_text, not_found, render
+from ui.rendering import PageError, context, diagram_svg, error_text, forbidden, not_found, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,16 +29,20 @@ router = APIRouter(include_in_schema=False)
 def _case_data(request: Request, account: Account, case_id: int) -> dict[str, Any]:
     reader(account)
     ctx = context(request, account)
+    shown = request.query_params.get("vis") or "alle"
+    shown = shown if shown in KINDS else "alle"
     try:
         extras = case_extras(ctx, case_id)
         view = case_service.show(ctx, case_id)
+        entries = story(ctx, case_id, shown)
     except NotFound as exc:
         raise not_found(exc) from None
     today = ctx.today()
     return {"view": view, "x": extras, "can_write": account.writes_cases,
             "timeline": timeline(extras.periods, view.gaps, view.fallbacks, view.start_date, today),
             "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
-            "errors": {}, "values": {}, "refused": None, "open_event": None}
+            "errors": {}, "values": {}, "refused": None, "story": entries, "vis": shown,
+            "open_event": request.query_params.get("hendelse")}  # a link from the worklist opens that form
 
 
 @router.get("/saker/{case_id}")
@@ -58,7 +65,7 @@ async def record_event(request: Request, case_id: Id, account: SignedIn) -> Resp
     if not errors and on is not None:
         try:
             result = case_service.advance(ctx, case_id, event, on, values, step=step, expected_version=version)
-            moved = ", ".join(f"{a} → {b}" for a, b in result.moved)
+            moved = ", ".join(f"{a} → {b}" for a, b in result.moved_titles)
             request.session["melding"] = "Hendelsen er registrert." + (f" Flyttet: {moved}." if moved else "")
             return RedirectResponse(f"/saker/{case_id}#hendelser", status_code=303)
         except NotFound as exc:
@@ -69,13 +76,21 @@ async def record_event(request: Request, case_id: Id, account: SignedIn) -> Resp
             cause = exc.__cause__
             if isinstance(cause, Refused) and cause.reports:
                 refused = {"message": norsk(str(exc).split(":")[0]), "reports": cause.reports}
-            else:
-                key = "f_" + exc.field if exc.field and exc.field not in ("on", "event") else (exc.field or "form")
-                key = "form" if key == "event" else key
-                errors[key] = error_text(exc)
+            else:  # every field's problem at once, each beside its field
+                problems = cause.errors if isinstance(cause, InputError) and cause.errors else \
+                    {exc.field or "form": str(exc)}
+                for name, message in problems.items():
+                    errors[_error_key(name)] = norsk(message)
     data = _case_data(request, account, case_id)
     data.update(errors=errors, values={"on": str(on or ""), **values}, refused=refused, open_event=event)
     return render(request, "case.html", data, status=422)
+
+
+def _error_key(field: str | None) -> str:
+    """Where a field's problem is shown on the form: ``on`` beside the date, ``f_NAME`` beside a field."""
+    if not field or field in ("event", "form"):
+        return "form"
+    return field if field == "on" else "f_" + field
 
 
 @router.post("/saker/{case_id}/notat")
@@ -108,3 +123,23 @@ def diagram(request: Request, version_id: Id, account: SignedIn) -> Response:
     except KeyError as exc:
         raise PageError(404, f"Ukjent steg i uthevingen: {exc.args[0]}") from None
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.post("/saker/{case_id}/notat/{note_id}")
+async def note_edit(request: Request, case_id: Id, note_id: Id, account: SignedIn) -> Response:
+    """The author edits a note within 24 hours of writing it; after that it is kept as written."""
+    form = await form_of(request)
+    writer(account)
+    text = str(form.get("text", ""))
+    try:
+        edit_note(context(request, account), case_id, note_id, text)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except Forbidden as exc:
+        raise forbidden(exc) from None
+    except ServiceError as exc:
+        data = _case_data(request, account, case_id)
+        data.update(errors={f"note-{note_id}": error_text(exc)}, values={f"note-{note_id}": text})
+        return render(request, "case.html", data, status=409 if isinstance(exc, Conflict) else 422)
+    request.session["melding"] = "Notatet er endret."
+    return RedirectResponse(f"/saker/{case_id}#notat-{note_id}", status_code=303)
