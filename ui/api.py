@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from pathways.bounds import MAX_ID
+from pathways.engine.inputs import InputError
+from pathways.engine.machine import GuardReport, Refused
 from pathways.services import access
 from pathways.services import cases as case_service
 from pathways.services import flags as flag_service
@@ -36,6 +38,7 @@ from pathways.services.dashboard import (
     published_pathways,
 )
 from pathways.services.participants import add_participant, read_participant
+from pathways.services.story import edit_note
 from ui.boundary import NOT_STORABLE, Id, unstorable
 from ui.messages import norsk
 from ui.security import bearer_account
@@ -45,10 +48,23 @@ class Problem(BaseModel):
     detail: str
 
 
+class GuardReason(BaseModel):
+    """One condition that refused an event: the guard, the values it read and, in bokmål, what failed."""
+
+    step: str
+    to: str | None
+    guard: str
+    values: dict[str, Any]
+    result: str = Field(description="'false', or 'unknown: …' when a value it reads is not registered")
+    message: str | None = Field(description="the rule as the pathway definition words it")
+    explanation: list[str] = Field(description="which condition failed and what would meet it (bokmål)")
+
+
 class FieldProblem(BaseModel):
     loc: list[str | int]
     msg: str
     type: str
+    reasons: list[GuardReason] | None = Field(default=None, description="why a refused event was refused")
 
 
 class Problems(BaseModel):
@@ -62,8 +78,24 @@ def _fail(exc: ServiceError) -> HTTPException:
         return HTTPException(404, norsk(str(exc)))
     if isinstance(exc, Conflict):
         return HTTPException(409, norsk(str(exc)))
+    cause = exc.__cause__
+    if isinstance(cause, Refused) and cause.reports:  # the structured reason beside the message
+        why = [line for r in cause.reports for line in (r.explanation or [r.message or r.guard])]
+        return HTTPException(422, [{"loc": ["body", "event"], "msg": f"{norsk(cause.summary)}: {'; '.join(why)}",
+                                    "type": "refused", "reasons": [_reason(r) for r in cause.reports]}])
+    if isinstance(cause, InputError) and len(cause.errors) > 1:  # every field's problem at once
+        return HTTPException(422, [{"loc": ["body", "on"] if name == "on" else ["body", "values", name],
+                                    "msg": norsk(message), "type": "value_error"}
+                                   for name, message in cause.errors.items()])
     return HTTPException(422, [{"loc": ["body", exc.field] if exc.field else ["body"], "msg": norsk(str(exc)),
                                 "type": "value_error"}])
+
+
+def _reason(report: GuardReport) -> dict[str, Any]:
+    values = {k: v if v is None or isinstance(v, str | int | float | bool) else str(v)  # a Period as P2Y
+              for k, v in report.values.items()}
+    return {"step": report.step, "to": report.to, "guard": report.guard, "values": values,
+            "result": report.result, "message": report.message, "explanation": list(report.explanation)}
 
 
 class _Answers(APIRoute):
@@ -140,6 +172,10 @@ class NoteIn(Strict):
     text: str = Field(min_length=1, max_length=5000)
 
 
+class NoteEdit(Strict):
+    text: str = Field(min_length=1, max_length=5000, description="the note's new text")
+
+
 class SnoozeIn(Strict):
     until: date
 
@@ -179,8 +215,8 @@ def get_case(request: Request, case_id: Id, account: Signed) -> dict[str, Any]:
     return {**view.as_json(),
             "events": [{"sequence": e.sequence, "name": e.name, "on": e.effective_on.isoformat(), "step": e.step,
                         "recorded_by": e.recorded_by} for e in extras.events],
-            "notes": [{"id": n.id, "text": n.text, "author": n.author, "at": n.created_at.isoformat()}
-                      for n in extras.notes],
+            "notes": [{"id": n.id, "text": n.text, "author": n.author, "at": n.created_at.isoformat(),
+                       "edited_at": n.edited_at.isoformat() if n.edited_at else None} for n in extras.notes],
             "flags": [_flag_json(f) for f in extras.flags]}
 
 
@@ -200,6 +236,17 @@ def post_event(request: Request, case_id: Id, body: EventIn, account: Signed) ->
 def post_note(request: Request, case_id: Id, body: NoteIn, account: Signed) -> dict[str, Any]:
     _role(account, write=True)
     return {"id": add_note(_ctx(request, account), case_id, body.text)}
+
+
+@router.patch("/saker/{case_id}/notater/{note_id}", summary="Endre et notat (bare forfatteren, innen 24 timer)",
+               responses={403: {"model": Problem, "description": "bare den som skrev notatet kan endre det"},
+                          409: {"model": Problem, "description": "notatet er mer enn 24 timer gammelt; det står "
+                                                                "som skrevet (skriv et nytt notat)"}})
+def patch_note(request: Request, case_id: Id, note_id: Id, body: NoteEdit, account: Signed) -> dict[str, Any]:
+    _role(account, write=True)
+    note = edit_note(_ctx(request, account), case_id, note_id, body.text)
+    return {"id": note.id, "text": note.text, "author": note.author, "at": note.created_at.isoformat(),
+            "edited_at": note.edited_at.isoformat() if note.edited_at else None}
 
 
 def _flag_json(flag: Any) -> dict[str, Any]:

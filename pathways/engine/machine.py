@@ -71,6 +71,7 @@ class Refused(EngineError):
 
     def __init__(self, message: str, reports: Iterable[GuardReport] = ()):
         self.reports = list(reports)
+        self.summary = message  # without the guards' details
         details = "; ".join(
             f"{r.message or r.guard} ({r.result}; " + ", ".join(f"{k}={v!r}" for k, v in sorted(r.values.items()))
             + ")" for r in self.reports)

@@ -75,7 +75,7 @@ async def record_event(request: Request, case_id: Id, account: SignedIn) -> Resp
         except ServiceError as exc:
             cause = exc.__cause__
             if isinstance(cause, Refused) and cause.reports:
-                refused = {"message": norsk(str(exc).split(":")[0]), "reports": cause.reports}
+                refused = {"message": norsk(cause.summary), "reports": cause.reports}
             else:  # every field's problem at once, each beside its field
                 problems = cause.errors if isinstance(cause, InputError) and cause.errors else \
                     {exc.field or "form": str(exc)}
