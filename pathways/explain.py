@@ -87,17 +87,17 @@ class _Explainer:
         match node:
             case ast.UnaryOp(op=ast.Not(), operand=operand):
                 return self.why_not(operand, not negated)
-            case ast.BoolOp(op=op, values=parts):
-                if isinstance(op, ast.And) != negated:  # every part must hold: the failing ones
+            case ast.BoolOp(op=join, values=parts):
+                if isinstance(join, ast.And) != negated:  # every part must hold: the failing ones
                     return [reason for part in parts for reason in self.why_not(part, negated)]
                 alternatives = [" og ".join(_lower(r) for r in self.why_not(part, negated)) for part in parts]
                 return ["Ett av disse må være oppfylt: " + "; eller ".join(a for a in alternatives if a)]
             case ast.Compare(left=left, ops=ops, comparators=rights):
                 reasons = []
-                for op, a, b in zip(ops, [left, *rights], rights, strict=False):
-                    pair = ast.Compare(left=a, ops=[op], comparators=[b])
+                for cmp, a, b in zip(ops, [left, *rights], rights, strict=False):
+                    pair = ast.Compare(left=a, ops=[cmp], comparators=[b])
                     if not self.holds(pair, negated):
-                        reasons.append(self.compare(a, _NEGATED[type(op)]() if negated else op, b))
+                        reasons.append(self.compare(a, _NEGATED[type(cmp)]() if negated else cmp, b))
                 return reasons
             case ast.Name(id=name) if name in self.labels.titles or name in self.guard.names:
                 return [self.must_be(node, "nei" if negated else "ja")]

@@ -9,7 +9,7 @@ import re
 from tests.ui.test_browser import axe_violations, chromium, live, page, shoot, sign_in  # noqa: F401  (fixtures)
 
 
-def _open_event(page, title: str):
+def _open_event(page, title: str):  # noqa: F811
     page.locator("details.event summary", has_text=title).click()
     return page.locator("details.event[open] form")
 

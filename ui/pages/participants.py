@@ -21,8 +21,8 @@ from pathways.services.participants import (
 )
 from pathways.store.tables import Participant
 from ui.boundary import Id
-from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
 from ui.messages import norsk
+from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
 from ui.rendering import PageError, context, error_text, render
 
 router = APIRouter(include_in_schema=False)
