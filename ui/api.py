@@ -8,6 +8,7 @@ anything outside the user's scope, 409 on a concurrent change, 422 with details 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Annotated, Any
@@ -214,7 +215,7 @@ def get_case(request: Request, case_id: Id, account: Signed) -> dict[str, Any]:
     view = case_service.show(ctx, case_id)
     return {**view.as_json(),
             "events": [{"sequence": e.sequence, "name": e.name, "on": e.effective_on.isoformat(), "step": e.step,
-                        "recorded_by": e.recorded_by} for e in extras.events],
+                        "recorded_by": e.recorded_by, "values": json.loads(e.values or "{}")} for e in extras.events],
             "notes": [{"id": n.id, "text": n.text, "author": n.author, "at": n.created_at.isoformat(),
                        "edited_at": n.edited_at.isoformat() if n.edited_at else None} for n in extras.notes],
             "flags": [_flag_json(f) for f in extras.flags]}
@@ -229,7 +230,8 @@ def post_event(request: Request, case_id: Id, body: EventIn, account: Signed) ->
     state = result.state
     return {"case": case_id, "event": result.event_id, "status": state.status,
             "steps": state.steps + list(state.compounds), "outcome": state.outcome,
-            "moved": [list(m) for m in result.moved], "new_cases": list(result.new_cases)}
+            "moved": [list(m) for m in result.moved], "moved_titles": [list(m) for m in result.moved_titles],
+            "new_cases": list(result.new_cases)}
 
 
 @router.post("/saker/{case_id}/notater", status_code=201, summary="Skriv et notat på en sak")

@@ -157,3 +157,23 @@ def test_the_participant_form_has_widgets_and_shows_norwegian_values(browser, wo
         assert engine_word not in shown, engine_word
     case = kari.get(f"/saker/{world.amina}").text
     assert "Integreringsloven" in case and "True" not in case and "False" not in case
+
+
+def test_the_api_records_with_step_titles_and_reads_the_values_back(browser, world):
+    kari = _api(browser, world, "kari")
+    answer = kari.post(f"/api/saker/{world.amina}/hendelser", json={
+        "event": "vedtak_fattet", "on": "2026-11-20", "values": {"programstart_dato": "2026-12-01"}})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["moved_titles"][0][0] == "Vedtak om introduksjonsprogram"
+    events = kari.get(f"/api/saker/{world.amina}").json()["events"]
+    assert events[0]["values"] == {"programstart_dato": "2026-12-01"}
+
+
+def test_every_problem_of_an_api_event_is_named(browser, world):
+    kari = _api(browser, world, "kari")
+    before = table_counts(world.ctx)
+    answer = kari.post(f"/api/saker/{world.amina}/hendelser", json={
+        "event": "vedtak_avslag", "on": "2026-12-30", "values": {"avslagsgrunn": "tull"}})
+    assert answer.status_code == 422
+    assert [p["loc"] for p in answer.json()["detail"]] == [["body", "on"], ["body", "values", "avslagsgrunn"]]
+    assert table_counts(world.ctx) == before
