@@ -39,6 +39,11 @@ FACT_CHOICES: Mapping[str, Mapping[str, str]] = {
 }
 """The bokmål labels of the participant facts that hold one of a few ids."""
 
+OUTCOMES: Mapping[str, str] = {"work": "Arbeid", "education": "Utdanning", "nav_measure": "NAV-tiltak",
+                               "social_assistance": "Sosialhjelp", "discontinued": "Avbrutt",
+                               "transferred": "Overført til et annet løp"}
+"""The bokmål of a case's outcome (:class:`pathways.definition.schema.Outcome`)."""
+
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 
 _WORDS = {"bestatt": "bestått", "ikke_bestatt": "ikke bestått", "arsak": "årsak", "pa": "på", "na": "nå",

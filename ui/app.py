@@ -43,6 +43,7 @@ from pathways.words import (
     CEFR_LEVELS,
     FACT_CHOICES,
     FACT_TITLES,
+    OUTCOMES,
     choice_no,
     date_no,
     datetime_no,
@@ -129,7 +130,8 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     templates.env.auto_reload = False  # no stat() of every template on every page; restart to see edits
     templates.env.filters.update(dato=date_no, kr=money_no, mnd=months_no, tall=number_no, valg=choice_no,
                                  fakta=fact_value_no, tidspunkt=datetime_no)
-    templates.env.globals.update(FACT_TITLES=FACT_TITLES, FACT_CHOICES=FACT_CHOICES, CEFR_LEVELS=CEFR_LEVELS)
+    templates.env.globals.update(FACT_TITLES=FACT_TITLES, FACT_CHOICES=FACT_CHOICES, CEFR_LEVELS=CEFR_LEVELS,
+                                 OUTCOMES=OUTCOMES)
     templates.env.filters["norsk"] = norsk
     templates.env.globals.update(FLAG_KINDS=FLAG_KINDS, SEVERITY=SEVERITY, FLAG_STATES=FLAG_STATES, STATUS=STATUS,
                                  ROLE_TITLES=ROLE_TITLES)
