@@ -325,6 +325,19 @@ class Guard:
         if not isinstance(op, ast.Eq | ast.NotEq) and left.name not in _ORDERED:
             raise GuardError(Text("guard_equality_only", type=left), col)
 
+    @property
+    def body(self) -> ast.expr:
+        """The checked expression's tree (what :mod:`pathways.explain` walks)."""
+        return self._tree.body
+
+    @property
+    def vocabulary(self) -> Mapping[str, Type]:
+        return self._vocabulary
+
+    def part_value(self, node: ast.AST, values: Mapping[str, Any]) -> Any:
+        """The value of one node of :attr:`body`; raises :class:`GuardUnknown` for a missing value."""
+        return self._eval(node, values)
+
     # -- evaluation ----------------------------------------------------------------------------
 
     def evaluate(self, values: Mapping[str, Any]) -> bool:

@@ -8,6 +8,7 @@ anything outside the user's scope, 409 on a concurrent change, 422 with details 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Annotated, Any
@@ -19,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from pathways.bounds import MAX_ID
+from pathways.engine.inputs import InputError
+from pathways.engine.machine import GuardReport, Refused
 from pathways.services import access
 from pathways.services import cases as case_service
 from pathways.services import flags as flag_service
@@ -42,6 +45,7 @@ from pathways.services.participants import (
     import_csv,
     read_participant,
 )
+from pathways.services.story import edit_note
 from pathways.services.worklist import worklist
 from ui.boundary import NOT_STORABLE, Id, unstorable
 from ui.security import bearer_account
@@ -51,10 +55,23 @@ class Problem(BaseModel):
     detail: str
 
 
+class GuardReason(BaseModel):
+    """One condition that refused an event: the guard, the values it read and, in bokmål, what failed."""
+
+    step: str
+    to: str | None
+    guard: str
+    values: dict[str, Any]
+    result: str = Field(description="'false', or 'unknown: …' when a value it reads is not registered")
+    message: str | None = Field(description="the rule as the pathway definition words it")
+    explanation: list[str] = Field(description="which condition failed and what would meet it (bokmål)")
+
+
 class FieldProblem(BaseModel):
     loc: list[str | int]
     msg: str
     type: str
+    reasons: list[GuardReason] | None = Field(default=None, description="why a refused event was refused")
 
 
 class Problems(BaseModel):
@@ -68,10 +85,26 @@ def _fail(exc: ServiceError) -> HTTPException:
         return HTTPException(404, str(exc))
     if isinstance(exc, Conflict):
         return HTTPException(409, str(exc))
-    problems = getattr(exc, "problems", None) or {exc.field: exc.text}  # every field's problem, when known
+    cause = exc.__cause__
+    if isinstance(cause, Refused) and cause.reports:  # the structured reason beside the message
+        why = [line for r in cause.reports for line in (r.explanation or [r.message or r.guard])]
+        return HTTPException(422, [{"loc": ["body", "event"], "msg": f"{cause.summary}: {'; '.join(map(str, why))}",
+                                    "type": "refused", "reasons": [_reason(r) for r in cause.reports]}])
+    if isinstance(cause, InputError) and len(cause.errors) > 1:  # every field's problem at once
+        return HTTPException(422, [{"loc": ["body", "on"] if name == "on" else ["body", "values", name],
+                                    "msg": str(message), "type": getattr(message, "code", None) or "value_error"}
+                                   for name, message in cause.errors.items()])
+    problems = getattr(exc, "problems", None) or getattr(exc, "errors", None) or {exc.field: exc.text}
     return HTTPException(422, [{"loc": ["body", field] if field else ["body"], "msg": str(message),
                                 "type": getattr(message, "code", None) or exc.code or "value_error"}
                                for field, message in problems.items()])
+
+
+def _reason(report: GuardReport) -> dict[str, Any]:
+    values = {k: v if v is None or isinstance(v, str | int | float | bool) else str(v)  # a Period as P2Y
+              for k, v in report.values.items()}
+    return {"step": report.step, "to": report.to, "guard": report.guard, "values": values,
+            "result": report.result, "message": report.message, "explanation": list(report.explanation)}
 
 
 class _Answers(APIRoute):
@@ -148,6 +181,10 @@ class NoteIn(Strict):
     text: str = Field(min_length=1, max_length=5000)
 
 
+class NoteEdit(Strict):
+    text: str = Field(min_length=1, max_length=5000, description="the note's new text")
+
+
 class SnoozeIn(Strict):
     until: date
 
@@ -189,9 +226,9 @@ def get_case(request: Request, case_id: Id, account: Signed) -> dict[str, Any]:
     view = case_service.show(ctx, case_id)
     return {**view.as_json(),
             "events": [{"sequence": e.sequence, "name": e.name, "on": e.effective_on.isoformat(), "step": e.step,
-                        "recorded_by": e.recorded_by} for e in extras.events],
-            "notes": [{"id": n.id, "text": n.text, "author": n.author, "at": n.created_at.isoformat()}
-                      for n in extras.notes],
+                        "recorded_by": e.recorded_by, "values": json.loads(e.values or "{}")} for e in extras.events],
+            "notes": [{"id": n.id, "text": n.text, "author": n.author, "at": n.created_at.isoformat(),
+                       "edited_at": n.edited_at.isoformat() if n.edited_at else None} for n in extras.notes],
             "flags": [_flag_json(f) for f in extras.flags]}
 
 
@@ -204,13 +241,25 @@ def post_event(request: Request, case_id: Id, body: EventIn, account: Signed) ->
     state = result.state
     return {"case": case_id, "event": result.event_id, "status": state.status,
             "steps": state.steps + list(state.compounds), "outcome": state.outcome,
-            "moved": [list(m) for m in result.moved], "new_cases": list(result.new_cases)}
+            "moved": [list(m) for m in result.moved], "moved_titles": [list(m) for m in result.moved_titles],
+            "new_cases": list(result.new_cases)}
 
 
 @router.post("/saker/{case_id}/notater", status_code=201, summary="Skriv et notat på en sak")
 def post_note(request: Request, case_id: Id, body: NoteIn, account: Signed) -> dict[str, Any]:
     _role(account, write=True)
     return {"id": add_note(_ctx(request, account), case_id, body.text)}
+
+
+@router.patch("/saker/{case_id}/notater/{note_id}", summary="Endre et notat (bare forfatteren, innen 24 timer)",
+               responses={403: {"model": Problem, "description": "bare den som skrev notatet kan endre det"},
+                          409: {"model": Problem, "description": "notatet er mer enn 24 timer gammelt; det står "
+                                                                "som skrevet (skriv et nytt notat)"}})
+def patch_note(request: Request, case_id: Id, note_id: Id, body: NoteEdit, account: Signed) -> dict[str, Any]:
+    _role(account, write=True)
+    note = edit_note(_ctx(request, account), case_id, note_id, body.text)
+    return {"id": note.id, "text": note.text, "author": note.author, "at": note.created_at.isoformat(),
+            "edited_at": note.edited_at.isoformat() if note.edited_at else None}
 
 
 def _flag_json(flag: Any) -> dict[str, Any]:

@@ -42,6 +42,19 @@ from pathways.services.context import Engine
 from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS
 from pathways.services.flags import latest_snooze
 from pathways.services.worklist import flag_parts
+from pathways.words import (
+    CEFR_LEVELS,
+    FACT_CHOICES,
+    FACT_TITLES,
+    OUTCOMES,
+    choice_no,
+    date_no,
+    datetime_no,
+    fact_value_no,
+    money_no,
+    months_no,
+    number_no,
+)
 from ui import api, api_caseworkers, api_livelihood, authoring
 from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
@@ -60,7 +73,7 @@ from ui.pages import (
     signin,
     worklist,
 )
-from ui.rendering import PageError, SignInRequired, date_no, forbidden, kroner, render
+from ui.rendering import PageError, SignInRequired, forbidden, kroner, render
 from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
 
 HERE = Path(__file__).parent
@@ -132,7 +145,10 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # no stat() of every template on every page; restart to see edits
-    templates.env.filters["dato"] = date_no
+    templates.env.filters.update(dato=date_no, kr=money_no, mnd=months_no, tall=number_no, valg=choice_no,
+                                 fakta=fact_value_no, tidspunkt=datetime_no)
+    templates.env.globals.update(FACT_TITLES=FACT_TITLES, FACT_CHOICES=FACT_CHOICES, CEFR_LEVELS=CEFR_LEVELS,
+                                 OUTCOMES=OUTCOMES)
     templates.env.filters["norsk"] = norsk  # a message (code and parameters) from the catalogue, in bokmål
     templates.env.add_extension("jinja2.ext.i18n")  # _() in templates: the same catalogue (make messages)
     templates.env.install_gettext_translations(translations(DASHBOARD), newstyle=True)  # type: ignore[attr-defined]

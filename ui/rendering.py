@@ -5,7 +5,6 @@ raises (:class:`PageError`, :class:`SignInRequired`), the date filter and the ca
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -35,16 +34,6 @@ class PageError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
-
-
-def date_no(value: Any) -> str:
-    """dd.mm.åååå, the Norwegian way (a date, or ISO text from a JSON view)."""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value.strftime("%d.%m.%Y") if value is not None else "–"
 
 
 def kroner(value: Any) -> str:

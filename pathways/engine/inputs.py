@@ -3,8 +3,9 @@
 Each event gets one model (the module events one per set of modules open): a field per input field it
 asks for, typed by the field's ``type`` with the bounds of its spec, required or optional as the event
 declares it. Values come in as a form or a JSON body sends them (Norwegian forms write 37,5 and ja/nei)
-and come out JSON-native (dates as ISO text), in the order of the fields. The first problem, in that
-order, is raised as :class:`InputError` naming the field; an unknown field is reported before any other.
+and come out JSON-native (dates as ISO text), in the order of the fields. Every problem is found at once:
+:class:`InputError` names the first field (in that order) and carries all of them in ``errors``, so a form
+can show each beside its field; an unknown field is reported before any other.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ class EngineError(ValueError):
 class InputError(EngineError):
     """An event's input is wrong: ``field`` names the input (or None for the event itself)."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, errors: Mapping[str, str] | None = None):
         super().__init__(message)  # a Text (pathways.messages): English here, bokmål on the dashboard
         self.field = field
+        self.errors: dict[str, str] = dict(errors) if errors else ({field: message} if field else {})
+        """Every field with a problem (its name in the definition) and the problem, in the fields' order."""
 
 
 class EventValues(BaseModel):
@@ -60,9 +63,14 @@ class EventValues(BaseModel):
         try:
             model = cls.model_validate(dict(raw))
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            where = str(first["loc"][0]) if first["loc"] else None  # the alias, or the name of a missing field
-            raise InputError(from_pydantic(first), aliases.get(where, where) if where else None) from None
+            errors: dict[str, str] = {}
+            for error in exc.errors(include_url=False):
+                where = str(error["loc"][0]) if error["loc"] else ""  # the alias, or the name of a missing field
+                errors.setdefault(aliases.get(where, where), from_pydantic(error))
+            order = list(aliases.values())
+            ranked = sorted(errors, key=lambda name: order.index(name) if name in order else len(order))
+            first = ranked[0]
+            raise InputError(errors[first], first or None, {name: errors[name] for name in ranked}) from None
         return model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 

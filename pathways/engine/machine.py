@@ -45,6 +45,7 @@ from pathways.engine.deadlines import case_deadlines
 from pathways.engine.inputs import EngineError, EventValues, FieldSpecs, InputError, input_model
 from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
 from pathways.engine.state import CaseState, CompoundState, Participant, Pause, Status
+from pathways.explain import explain, labels_of
 from pathways.guards import NUMBER, Guard, GuardError, GuardUnknown
 from pathways.messages import Text, text_of
 
@@ -63,6 +64,7 @@ class GuardReport:
     values: dict[str, Any]
     result: str  # "false" or "unknown: 'x' has no value yet"
     message: str | None = None
+    explanation: tuple[str, ...] = ()  # in bokmål, which condition failed and what would meet it
 
 
 class Refused(EngineError):
@@ -71,6 +73,7 @@ class Refused(EngineError):
     def __init__(self, message: str, reports: Iterable[GuardReport] = ()):
         self.reports = list(reports)
         self.text = message  # without the guards' details, which the dashboard shows from ``reports``
+        self.summary = message
         details = "; ".join(
             f"{r.message or r.guard} ({r.result}; " + ", ".join(f"{k}={v!r}" for k, v in sorted(r.values.items()))
             + ")" for r in self.reports)
@@ -94,6 +97,8 @@ class FieldSpec:
     values: tuple[str, ...] | None = None
     min: float | None = None
     max: float | None = None
+    unit: str | None = None
+    help: str | None = None
 
 
 @dataclass(frozen=True)
@@ -294,8 +299,8 @@ def allowed_events(definition: Definition, state: CaseState) -> list[AllowedEven
     c = compiled(definition)
     result = []
     for event, steps in allowed_names(definition, state).items():
-        specs = tuple(FieldSpec(name, spec.title, spec.type.value, required, spec.values, spec.min, spec.max)
-                      for name, spec, required in event_fields(c, event, state))
+        specs = tuple(FieldSpec(name, spec.title, spec.type.value, required, spec.values, spec.min, spec.max,
+                                spec.unit, spec.help) for name, spec, required in event_fields(c, event, state))
         result.append(AllowedEvent(event, c.event_title(event), specs, tuple(dict.fromkeys(steps))))
     return result
 
@@ -313,7 +318,7 @@ def start(definition: Definition, participant: Participant, on: date) -> Result:
         result = _check(guard, values)
         if result != "true":
             reports.append(GuardReport("eligibility", None, guard.source, {n: values.get(n) for n in guard.names},
-                                       result, message))
+                                       result, message, _explained(c, guard, values)))
     if reports:
         raise Refused(Text("not_eligible"), reports)
     run = _Run(c, state, on)
@@ -338,13 +343,18 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     if state.ended:
         raise Refused(Text("case_ended", status=state.status, on=state.ended_on))
     problem = date_problem(on)  # a date the deadlines' arithmetic can leave the calendar from
+    if not problem and on > today:
+        problem = Text("event_after_today", on=on, today=today)
+    if not problem and on < state.last_event_on:
+        problem = Text("event_before_last", on=on, last=state.last_event_on)
+    try:
+        values = _validated(c, state, event)
+    except InputError as exc:  # the date's problem and the values' together: a form shows them all at once
+        if problem:
+            raise InputError(problem, "on", {"on": problem, **exc.errors}) from None
+        raise
     if problem:
         raise InputError(problem, "on")
-    if on > today:
-        raise InputError(Text("event_after_today", on=on, today=today), "on")
-    if on < state.last_event_on:
-        raise InputError(Text("event_before_last", on=on, last=state.last_event_on), "on")
-    values = _validated(c, state, event)
     run = _Run(c, state.copy_for_update(), on)
     run.state.last_event_on = on
     run.state.sequence += 1
@@ -369,6 +379,14 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
 def _validated(c: Compiled, state: CaseState, event: EventInput) -> dict[str, Any]:
     """The event's values checked by its input model (pathways.engine.inputs)."""
     return c.input_model(event.event, tuple(event_fields(c, event.event, state))).parse(event.values)
+
+
+def _explained(c: Compiled, guard: Guard, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """Why ``guard`` failed, in bokmål (only on a refusal: it is not on the way of an event that is taken)."""
+    try:
+        return tuple(explain(guard, values, labels_of(c.pathway)))
+    except GuardError:
+        return ()
 
 
 def _check(guard: Guard, values: Mapping[str, Any]) -> str:
@@ -493,7 +511,7 @@ class _Run:
                     if result != "true":
                         reports.append(GuardReport(sid, transition.to, transition.guard,
                                                    {n: _shown(scope.get(n)) for n in sorted(guard.names)}, result,
-                                                   transition.guard_message))
+                                                   transition.guard_message, _explained(self.c, guard, scope)))
                         continue
                 self._take(sid, transition, scope)
                 return

@@ -114,6 +114,7 @@ class Advanced:
     new_cases: tuple[int, ...]
     gaps: tuple[Any, ...] = ()  # the participant's income gaps after the change, as of today
     effects: tuple[Effect, ...] = ()  # what the event caused besides moving (certificates, hand-offs)
+    moved_titles: tuple[tuple[str, str], ...] = ()  # ``moved`` by the steps' titles
 
 
 # -- enrol -------------------------------------------------------------------------------------
@@ -183,8 +184,8 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
             facts = facts_of(participant)
             try:
                 result = machine.apply(definition, state, facts, EventInput(event, on, values or {}, step), ctx.today())
-            except InputError as exc:
-                raise ServiceError(text_of(exc), exc.field) from None
+            except InputError as exc:  # the cause keeps every field's problem for the dashboard
+                raise ServiceError(text_of(exc), exc.field) from exc
             except EngineError as exc:  # the cause keeps the guard reports for the dashboard
                 raise ServiceError(text_of(exc), None) from exc
             return _record(ctx, session, case, participant, definition, facts, state, result, event, on, step)
@@ -220,8 +221,10 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
             new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id,
                                     caseworker=case.caseworker))
     gaps = refresh_income(session, participant.id or 0, ctx.today())  # the caseload's income column, now
+    steps = definition.pathway.all_steps()
+    titles = tuple((steps[a].title if a in steps else a, steps[b].title if b in steps else b) for a, b in result.moved)
     return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps),
-                    result.effects)
+                    result.effects, titles)
 
 
 def _sync_deadlines(session: Session, case: Enrolment, before: list[DueItem], after: list[DueItem]) -> None:

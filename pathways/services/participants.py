@@ -68,34 +68,69 @@ def _typed_date(value: Any, field: str) -> date:
         raise ServiceError(from_pydantic(exc.errors()[0]), field) from None
 
 
+class FieldErrors(ServiceError):
+    """Several fields are wrong: ``errors`` names each with its problem, in the form's order (the message and
+    ``field`` are the first)."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        first = next(iter(errors))
+        super().__init__(errors[first], first)
+        self.errors = dict(errors)
+
+
+_BOOLEAN_FACTS = frozenset(name for name, f in Facts.model_fields.items() if f.annotation in (bool, bool | None))
+_YES_NO = {"ja": True, "nei": False, "true": True, "false": False}
+
+
 def _validate(name: str, born: Any, settled: Any, fields: Mapping[str, Any], today: date) -> tuple[str, Facts]:
-    """Check one participant's input; raise ServiceError naming the field. Dates must be plausible on
-    ``today``: born 1900 to today, settled 1950 to a year ahead."""
+    """Check one participant's input; raise ServiceError naming the field (:class:`FieldErrors` with every
+    field's problem when there are several). Dates must be plausible on ``today``: born 1900 to today, settled
+    1950 to a year ahead. Yes/no facts may be written ja/nei."""
+    problems: dict[str, str] = {}
+
+    def checked(field: str, check: Callable[[], Any]) -> Any:
+        try:
+            return check()
+        except ServiceError as exc:
+            problems.setdefault(exc.field or field, exc.text)
+            return None
+
     name = (name or "").strip()
     if not name:
-        raise ServiceError("name_required", "name")
-    if len(name) > 200:
-        raise ServiceError("name_too_long", "name")
+        problems["name"] = Text("name_required")
+    elif len(name) > 200:
+        problems["name"] = Text("name_too_long")
     unknown = sorted(set(fields) - set(FACT_FIELDS))
     if unknown:
         raise ServiceError("unknown_fact_field", unknown[0], name=unknown[0], fields=list(FACT_FIELDS))
     for key, value in (("name", name), ("born", born), ("settled", settled), *fields.items()):
-        checked_text(value, key)
-    born = checked_date(_typed_date(born, "born"), "born", *birth_range(today))
-    settled = checked_date(_typed_date(settled, "settled"), "settled", *settlement_range(today)) if settled else None
-    data = {k: v for k, v in fields.items() if v not in (None, "")}
-    data.update(birth_date=born, settlement_date=settled)
+        checked(key, lambda key=key, value=value: checked_text(value, key))  # type: ignore[misc]
+    born = checked("born", lambda: checked_date(_typed_date(born, "born"), "born", *birth_range(today)))
+    settled = checked("settled", lambda: checked_date(_typed_date(settled, "settled"), "settled",
+                                                       *settlement_range(today))) if settled else None
+    data = {k: _YES_NO.get(v.strip().lower(), v) if k in _BOOLEAN_FACTS and isinstance(v, str) else v
+            for k, v in fields.items() if v not in (None, "")}
+    data.update(birth_date=born or today, settlement_date=settled)  # a bad date is reported once, above
+    facts = None
     try:
         facts = Facts.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = str(error["loc"][0]) if error["loc"] else "?"
-        where = {"birth_date": "born", "settlement_date": "settled"}.get(where, where)
-        raise ServiceError(from_pydantic(error), where) from None
-    if facts.settlement_date and facts.settlement_date < facts.birth_date:
-        raise ServiceError("settled_before_born", "settled")
-    if facts.dependants > MAX_DEPENDANTS:
-        raise ServiceError("too_many_dependants", "dependants", count=facts.dependants, limit=MAX_DEPENDANTS)
+        for error in exc.errors():
+            where = str(error["loc"][0]) if error["loc"] else "?"
+            where = {"birth_date": "born", "settlement_date": "settled"}.get(where, where)
+            problems.setdefault(where, from_pydantic(error))
+    if facts is not None and born and facts.settlement_date and facts.settlement_date < facts.birth_date:
+        problems.setdefault("settled", Text("settled_before_born"))
+    if facts is not None and facts.dependants > MAX_DEPENDANTS:
+        problems.setdefault("dependants", Text("too_many_dependants", count=facts.dependants,
+                                                    limit=MAX_DEPENDANTS))
+    if problems:
+        order = ["name", "born", "settled", *FACT_FIELDS]
+        ranked = sorted(problems, key=lambda k: order.index(k) if k in order else len(order))
+        if len(ranked) == 1:
+            raise ServiceError(problems[ranked[0]], ranked[0])
+        raise FieldErrors({k: problems[k] for k in ranked})
+    assert facts is not None
     return name, facts
 
 

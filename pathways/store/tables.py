@@ -238,6 +238,7 @@ class Note(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     author: str = Field(max_length=100)
     created_at: datetime
+    edited_at: datetime | None = None  # the author may edit within 24 hours; each edit is in the audit trail
 
 
 class BackgroundJob(SQLModel, table=True):

@@ -73,6 +73,23 @@ def test_the_first_problem_in_field_order_is_reported_and_unknown_fields_first(d
     assert (str(caught.value), caught.value.field) == ("'Slutt' is required for 'Logget'", "slutt")
 
 
+def test_every_problem_is_collected_in_field_order_for_a_form(definition):
+    case = Drive.start(definition, DAY)
+    with pytest.raises(InputError) as caught:
+        case.record("logget", DAY, slutt="i morgen", timer=500, resultat="kanskje", samtykke="tja")
+    assert list(caught.value.errors) == ["slutt", "timer", "resultat", "samtykke"]
+    assert caught.value.errors["timer"] == "500 is above the maximum 100"
+    assert caught.value.field == "slutt"
+
+
+def test_the_event_date_and_the_values_are_reported_together(definition):
+    case = Drive.start(definition, DAY)
+    with pytest.raises(InputError) as caught:
+        case.record("logget", date(2024, 12, 1), timer=5)  # before the case's start, and slutt missing
+    assert list(caught.value.errors) == ["on", "slutt"]
+    assert caught.value.field == "on"
+
+
 def test_a_datetime_for_a_date_field_is_refused_not_stored_as_text_no_guard_can_read(definition):
     """Before the input model, a datetime was stored as '2025-01-03T10:00:00', which the next guard
     reading the field failed on with a plain ValueError."""

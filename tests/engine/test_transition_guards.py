@@ -63,8 +63,10 @@ def test_a_false_guard_refuses_with_the_values_it_read(definition):
     with pytest.raises(Refused) as caught:
         case.record("vurdert", DAY, niva="A1")
     assert caught.value.reports == [
-        GuardReport("kurs", "videre", "niva >= krav", {"krav": "B1", "niva": "A1"}, "false", "nivået holder"),
-        GuardReport("kurs", "kurs", "niva >= A2", {"niva": "A1"}, "false")]
+        GuardReport("kurs", "videre", "niva >= krav", {"krav": "B1", "niva": "A1"}, "false", "nivået holder",
+                    ("Nivå må være B1 eller høyere; registrert er A1",)),
+        GuardReport("kurs", "kurs", "niva >= A2", {"niva": "A1"}, "false", None,
+                    ("Nivå må være A2 eller høyere; registrert er A1",))]
     assert str(caught.value) == ("'Vurdert' is not allowed now: nivået holder (false; krav='B1', niva='A1'); "
                                  "niva >= A2 (false; niva='A1')")
     assert case.state == before

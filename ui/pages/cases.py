@@ -9,19 +9,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
+from pathways.engine.inputs import InputError
 from pathways.engine.machine import Refused
 from pathways.services import cases as case_service
+from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
 from pathways.services.context import Conflict, Context, NotFound, ServiceError
 from pathways.services.dashboard import add_note, case_extras, published_version
 from pathways.services.livelihood import CaseLivelihood
+from pathways.services.story import KINDS, edit_note, story
 from ui.boundary import Id
 from ui.messages import norsk
 from ui.pages.case_livelihood import prefill as livelihood_prefill
 from ui.pages.case_livelihood import section as livelihood_section
 from ui.pages.caseworkers import case_caseworker
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
-from ui.rendering import PageError, context, diagram_inline, diagram_svg, error_text, not_found, render
+from ui.rendering import PageError, context, diagram_inline, diagram_svg, error_text, forbidden, not_found, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,9 +32,12 @@ router = APIRouter(include_in_schema=False)
 def _case_data(request: Request, account: Account, case_id: int) -> dict[str, Any]:
     reader(account)
     ctx = context(request, account)
+    shown = request.query_params.get("vis") or "alle"
+    shown = shown if shown in KINDS else "alle"
     try:
         extras = case_extras(ctx, case_id)
         view = case_service.show(ctx, case_id)
+        entries = story(ctx, case_id, shown)
     except NotFound as exc:
         raise not_found(exc) from None
     open_form, values = livelihood_prefill(request.query_params)
@@ -41,7 +47,8 @@ def _case_data(request: Request, account: Account, case_id: int) -> dict[str, An
             **livelihood_section(found, ctx.today(), open_form=open_form, values=values),
             "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
             "diagram": _case_diagram(ctx, extras, view),
-            "errors": {}, "values": {}, "refused": None, "open_event": None}
+            "errors": {}, "values": {}, "refused": None, "story": entries, "vis": shown,
+            "open_event": request.query_params.get("hendelse")}  # a link from the worklist opens that form
 
 
 def _case_diagram(ctx: Context, extras: Any, view: Any) -> Markup:
@@ -91,7 +98,7 @@ async def record_event(request: Request, case_id: Id, account: SignedIn) -> Resp
     if not errors and on is not None:
         try:
             result = case_service.advance(ctx, case_id, event, on, values, step=step, expected_version=version)
-            moved = ", ".join(f"{a} → {b}" for a, b in result.moved)
+            moved = ", ".join(f"{a} → {b}" for a, b in result.moved_titles)
             request.session["melding"] = "Hendelsen er registrert." + (f" Flyttet: {moved}." if moved else "")
             return RedirectResponse(f"/saker/{case_id}#hendelser", status_code=303)
         except NotFound as exc:
@@ -101,14 +108,22 @@ async def record_event(request: Request, case_id: Id, account: SignedIn) -> Resp
         except ServiceError as exc:
             cause = exc.__cause__
             if isinstance(cause, Refused) and cause.reports:
-                refused = {"message": norsk(cause.text), "reports": cause.reports}
-            else:
-                key = "f_" + exc.field if exc.field and exc.field not in ("on", "event") else (exc.field or "form")
-                key = "form" if key == "event" else key
-                errors[key] = error_text(exc)
+                refused = {"message": norsk(cause.summary), "reports": cause.reports}
+            else:  # every field's problem at once, each beside its field
+                problems = cause.errors if isinstance(cause, InputError) and cause.errors else \
+                    {exc.field or "form": exc.text}
+                for name, message in problems.items():
+                    errors[_error_key(name)] = norsk(message)
     data = _case_data(request, account, case_id)
     data.update(errors=errors, values={"on": str(on or ""), **values}, refused=refused, open_event=event)
     return render(request, "case.html", data, status=422)
+
+
+def _error_key(field: str | None) -> str:
+    """Where a field's problem is shown on the form: ``on`` beside the date, ``f_NAME`` beside a field."""
+    if not field or field in ("event", "form"):
+        return "form"
+    return field if field == "on" else "f_" + field
 
 
 @router.post("/saker/{case_id}/notat")
@@ -140,3 +155,23 @@ def diagram(request: Request, version_id: Id, account: SignedIn) -> Response:
     except KeyError as exc:
         raise PageError(404, f"Ukjent steg i uthevingen: {exc.args[0]}") from None
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.post("/saker/{case_id}/notat/{note_id}")
+async def note_edit(request: Request, case_id: Id, note_id: Id, account: SignedIn) -> Response:
+    """The author edits a note within 24 hours of writing it; after that it is kept as written."""
+    form = await form_of(request)
+    writer(account)
+    text = str(form.get("text", ""))
+    try:
+        edit_note(context(request, account), case_id, note_id, text)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except Forbidden as exc:
+        raise forbidden(exc) from None
+    except ServiceError as exc:
+        data = _case_data(request, account, case_id)
+        data.update(errors={f"note-{note_id}": error_text(exc)}, values={f"note-{note_id}": text})
+        return render(request, "case.html", data, status=409 if isinstance(exc, Conflict) else 422)
+    request.session["melding"] = "Notatet er endret."
+    return RedirectResponse(f"/saker/{case_id}#notat-{note_id}", status_code=303)

@@ -13,12 +13,14 @@ from pathways.services.context import NotFound, ServiceError
 from pathways.services.dashboard import PAGE_SIZE, published_pathways
 from pathways.services.participants import (
     FACT_FIELDS,
+    FieldErrors,
     add_participant,
     find_participants,
     read_participant,
     update_participant,
 )
 from ui.boundary import Id
+from ui.messages import norsk
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
 from ui.rendering import PageError, context, error_text, render
 
@@ -50,6 +52,13 @@ def _participant_form(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     return basics, fields
 
 
+def _errors(exc: ServiceError) -> dict[str, str]:
+    """Every field's problem, each shown beside its field."""
+    if isinstance(exc, FieldErrors):
+        return {field: norsk(message) for field, message in exc.errors.items()}
+    return {exc.field or "form": error_text(exc)}
+
+
 @router.get("/deltakere/ny")
 def participant_new(request: Request, account: SignedIn) -> Response:
     writer(account, "deltakere")
@@ -66,7 +75,7 @@ async def participant_create(request: Request, account: SignedIn) -> Response:
                               settled=basics["settled"], kommune=account.kommune, fields=fields)
     except ServiceError as exc:
         return render(request, "participant_form.html", {"p": None, "values": form, "fields": FACT_FIELDS,
-                                                         "errors": {exc.field or "form": error_text(exc)}}, status=422)
+                                                         "errors": _errors(exc)}, status=422)
     request.session["melding"] = "Deltakeren er lagt til."
     return RedirectResponse(f"/deltakere/{pid}", status_code=303)
 
@@ -103,8 +112,7 @@ async def participant_update(request: Request, pid: Id, account: SignedIn) -> Re
     except NotFound:
         raise PageError(404, f"Fant ingen deltaker {pid}.") from None
     except ServiceError as exc:
-        return render(request, "participant_form.html", {
-            **shown, "values": form, "errors": {exc.field or "form": error_text(exc)}}, status=422)
+        return render(request, "participant_form.html", {**shown, "values": form, "errors": _errors(exc)}, status=422)
     request.session["melding"] = "Endringene er lagret."
     return RedirectResponse(f"/deltakere/{pid}", status_code=303)
 
