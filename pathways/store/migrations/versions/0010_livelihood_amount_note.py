@@ -1,7 +1,7 @@
 """livelihoodperiod: the monthly amount (in øre) and a note, registered on the case page and the API
 
-Revision ID: 0009_c
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_c"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

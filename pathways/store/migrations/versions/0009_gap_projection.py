@@ -3,7 +3,7 @@ income gap not over, from–to), written by the services with every change of li
 case and refreshed by the nightly check, so that the caseload reads the data as it is now instead of
 last night's flags. Filled here for the existing cases (as of today), as the nightly check would.
 
-Revision ID: 0009_a
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_a"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """note.edited_at: a note may be edited by its author within 24 hours of writing; when it last was
 
-Revision ID: 0009_f
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_f"
-down_revision = "0008"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
