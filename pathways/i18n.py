@@ -61,7 +61,7 @@ def _value(value: object, locale: str) -> object:
     if locale == "en":
         return f"{value:g}" if isinstance(value, float) else value
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"  # strftime drops a small year's zeros
     if isinstance(value, float):
         return format_decimal(value, locale=locale, group_separator=False)
     return value

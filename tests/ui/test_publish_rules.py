@@ -15,5 +15,5 @@ def test_a_hand_off_to_an_unpublished_pathway_is_shown_at_its_line_and_not_publi
     refused = anne.post(f"/admin/lop/{PID}/publiser", {"document": text, "base": "1", "note": "ny overgang"})
     assert refused.status_code == 422 and "kan ikke publiseres" in refused.text
     assert f"linje {line_of(text, 'handoff: {pathway: busjafor,')}" in refused.text
-    assert "unknown pathway &#39;busjafor&#39;" in refused.text and "bussjafor" in refused.text
+    assert "det ukjente løpet «busjafor»" in refused.text and "bussjafor" in refused.text
     assert table_counts(world.ctx) == before
