@@ -60,12 +60,19 @@ def test_a_period_ending_after_the_event_date_is_refused():
 
 
 def test_the_refusals_read_in_bokmal():
+    """The engine's refusals are message codes: English as strings, bokmål from the catalogue."""
+    from datetime import date
+
+    from pathways.messages import Text
     from ui.messages import norsk
 
-    assert norsk("the practice period ends (2030-06-30) after the event date (2025-08-01); only practice that has "
-                 "been done is credited") == ("praksisperioden slutter (2030-06-30) etter hendelsesdatoen "
-                                              "(2025-08-01); bare praksis som er utført, godkjennes")
-    assert norsk("9998-06-01 is outside the years 1900–2199") == "9998-06-01 er utenfor årene 1900–2199"
-    assert norsk("'slutt' is needed to count 'sum'") == "«slutt» må fylles ut for å telle «sum»"
-    assert norsk("the deadline 'Prosjektet' is not breached on 2026-07-05") == "fristen «Prosjektet» er ikke brutt " \
-        "2026-07-05"
+    late = Text("practice_ends_after_event", end=date(2030, 6, 30), on=date(2025, 8, 1))
+    assert late == ("the practice period ends (2030-06-30) after the event date (2025-08-01); only practice that "
+                    "has been done is credited")
+    assert norsk(late) == ("praksisperioden slutter (30.06.2030) etter hendelsesdatoen (01.08.2025); bare praksis "
+                           "som er utført, godkjennes")
+    assert norsk(Text("date_outside_years", value=date(9998, 6, 1), low=1900, high=2199)) == \
+        "01.06.9998 er utenfor årene 1900–2199"
+    assert norsk(Text("needed_to_count", name="slutt", counter="sum")) == "«slutt» må fylles ut for å telle «sum»"
+    assert norsk(Text("not_breached", deadline="Prosjektet", on=date(2026, 7, 5))) == \
+        "fristen «Prosjektet» er ikke brutt 05.07.2026"

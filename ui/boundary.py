@@ -75,8 +75,14 @@ def refusal(request: Request, exc: RequestValidationError, page: Any) -> Respons
                "type": str(e.get("type", ""))} for e in errors]
     if _api(request):
         return JSONResponse({"detail": detail}, 422)
-    return page(422, "; ".join(f"{'.'.join(map(str, d['loc'][1:])) or 'skjemaet'}: {norsk(from_pydantic(e))}"
+    return page(422, "; ".join(f"{'.'.join(map(str, d['loc'][1:])) or 'skjemaet'}: {_said(d, e)}"
                                for d, e in zip(detail, errors, strict=True)))
+
+
+def _said(shown: dict[str, Any], error: Any) -> str:
+    """One error in bokmål: pydantic's own by its type (the catalogue), else the message the bound gave."""
+    text = from_pydantic(error)
+    return str(shown["msg"]) if text.code == "not_valid" else norsk(text)
 
 
 def _api(request: Request) -> bool:
