@@ -533,4 +533,4 @@ def test_worker_processes_share_sign_in_failures_jobs_and_sessions(app, world):
     elsewhere = TestClient(other, follow_redirects=False, cookies=dict(kari.client.cookies))
     html = wait_for_job(elsewhere, started.headers["location"])
     assert "1 deltaker kan importeres" in html
-    assert Browser(other, "ola").get(started.headers["location"]).status_code == 404  # not ola's job
+    assert Browser(other, "per").get(started.headers["location"]).status_code == 404  # not per's job
