@@ -67,6 +67,8 @@ def poison_state(session: Session, before: dict[str, tuple]) -> tuple[int, set[s
                          ids=["settled-9999", "period-ends-before-it-starts", "case-starts-year-1", "state"])
 def test_one_bad_row_is_one_datafeil_flag_and_every_other_flag_is_still_produced(ctx, poison):
     assert generate(ctx.engine, 300, seed=11, today=ON) == 300
+    # the demo cohort is mostly on track: one newcomer whose decision is overdue (settled 01.07, due 01.10)
+    participants.add_participant(ctx, name="Nyankommet", born="1990-05-06", settled="2026-07-01", kommune="Asker")
     run_checks(ctx.engine, ON)
     before = snapshot(ctx)
     with Session(ctx.engine) as session, session.begin():
