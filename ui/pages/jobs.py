@@ -62,7 +62,7 @@ async def import_start(request: Request, account: SignedIn) -> Response:
     def work(job: Any) -> dict[str, Any]:
         path = uploads.path_of(token)
         if path is None:
-            raise ServiceError("the uploaded file is no longer kept; upload it again", "file")
+            raise ServiceError("upload_gone", "file")
         try:
             with path.open("rb") as stream:  # into the user's kommune
                 checked = check_import(ctx, stream, name, progress=job.progress)
