@@ -79,7 +79,7 @@ def participants_import(file: Path, check: bool, as_json: bool) -> None:
                 with file.open("rb") as stream:
                     checked = check_import(_context(), stream, str(file))
             except OSError as exc:
-                raise ServiceError(f"cannot read {file}: {exc.strerror}", "file") from None
+                raise ServiceError("cannot_read_file", "file", path=file, reason=exc.strerror) from None
             lines = [f"{checked.count} participants can be imported" if not checked.failed
                      else f"{checked.failed} error(s); nothing would be imported",
                      *(f"  line {r['line']}: {r['name']}, born {r['born']}, {r['kommune']}" for r in checked.sample),

@@ -53,7 +53,7 @@ def leading(actor: Actor) -> Actor:
     """``actor`` when their role decides who works which cases (a leder or an administrator), else
     Forbidden."""
     if actor.role not in ("leder", "administrator") and not actor.is_system:
-        raise Forbidden("only a leder or an administrator may move cases or set a cover", "role")
+        raise Forbidden("leaders_only", "role")
     return actor
 
 
@@ -136,7 +136,7 @@ def managed_case(session: Session, actor: Actor, case_id: int) -> Enrolment:
     found = session.exec(select(Enrolment).where(Enrolment.id == case_id,
                                                  *kommune(leading(actor), Enrolment.kommune_id))).first()
     if found is None:
-        raise NotFound(f"no case {case_id}", "case")
+        raise NotFound("no_case", "case", id=case_id)
     return found
 
 

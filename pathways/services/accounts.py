@@ -147,8 +147,7 @@ def _may_add_to(session: Session, actor: Actor, kommune: Kommune) -> None:
         return
     if session.exec(select(User.id).where(User.kommune_id == kommune.id)).first() is not None:
         from pathways.services.access import Forbidden
-        raise Forbidden(f"{kommune.name} har egne administratorer; du kan legge brukere i {actor.kommune} eller i en "
-                        "kommune som ikke har brukere ennå", "kommune")
+        raise Forbidden("kommune_has_admins", "kommune", kommune=kommune.name, yours=actor.kommune)
 
 
 def _account(session: Session, user: User) -> Account:

@@ -95,11 +95,11 @@ def _veileder(session: Session, kommune_id: int | None, user_id: int, where: str
     (an unknown id and another kommune's user get the same answer: ids cannot be probed)."""
     user = _user(session, kommune_id, user_id)
     if user is None:
-        raise ServiceError(f"fant ingen veileder med id {user_id} i kommunen", where)
+        raise ServiceError("no_veileder_id", where, id=user_id)
     if user.role != VEILEDER:
-        raise ServiceError(f"{user.name} er ikke veileder og kan ikke ha saker", where)
+        raise ServiceError("not_a_veileder", where, name=user.name)
     if not user.active:
-        raise ServiceError(f"{user.name} er deaktivert og kan ikke få saker", where)
+        raise ServiceError("veileder_deactivated", where, name=user.name)
     return user
 
 
@@ -107,7 +107,7 @@ def _owner(session: Session, kommune_id: int | None, user_id: int) -> User:
     """The user ``user_id`` of the kommune whose cases are moved or covered, else NotFound."""
     user = _user(session, kommune_id, user_id)
     if user is None:
-        raise NotFound(f"fant ingen bruker {user_id}", "user")
+        raise NotFound("no_user_id", "user", id=user_id)
     return user
 
 
@@ -233,17 +233,16 @@ def reassign_case(ctx: Context, case_id: int, to_user_id: int, expected_version:
         case = access.managed_case(session, ctx.actor, case_id)
         to = _veileder(session, case.kommune_id, to_user_id, "to")
         if expected_version is not None and expected_version != case.version:
-            raise Conflict(f"case {case_id} was changed by someone else (version {case.version}, you had "
-                           f"{expected_version}); reload and try again")
+            raise Conflict("case_changed_version", id=case_id, version=case.version, expected=expected_version)
         if case.caseworker == to.username:
-            raise ServiceError(f"{to.name} er allerede veileder for saken", "to")
+            raise ServiceError("already_veileder", "to", name=to.name)
         before = session.exec(select(User).where(User.username == case.caseworker)).first() \
             if case.caseworker else None
         changed = session.execute(
             update(Enrolment).where(col(Enrolment.id) == case_id, col(Enrolment.version) == case.version)
             .values(caseworker=to.username, version=case.version + 1, updated_at=ctx.now()))
         if changed.rowcount != 1:
-            raise Conflict(f"case {case_id} was changed by someone else; reload and try again")
+            raise Conflict("case_changed", id=case_id)
         record(session, ctx, "case.reassigned", kommune_id=case.kommune_id, participant_id=case.participant_id,
                user_id=to.id, detail=f"sak {case_id}" + (f", fra bruker {before.id}" if before else ""))
     return _colleague(to)
@@ -256,7 +255,7 @@ def reassign_all(ctx: Context, from_user_id: int, to_user_id: int) -> int:
         source = _owner(session, actor.kommune_id, from_user_id)
         to = _veileder(session, source.kommune_id, to_user_id, "to")
         if to.id == source.id:
-            raise ServiceError("velg en annen veileder enn den sakene flyttes fra", "to")
+            raise ServiceError("same_veileder", "to")
         moving = session.exec(select(Enrolment.id, Enrolment.participant_id).where(
             Enrolment.kommune_id == source.kommune_id, Enrolment.caseworker == source.username,
             col(Enrolment.status).in_(ACTIVE))).all()
@@ -284,18 +283,16 @@ def set_cover(ctx: Context, absent_user_id: int, covering_user_id: int, until: d
     checked_date(until, "until")
     today = ctx.today()
     if until < today:
-        raise ServiceError(f"{until:%d.%m.%Y} er passert; en vikar gjelder fra i dag til en dato i dag eller senere",
-                           "until")
+        raise ServiceError("cover_until_past", "until", until=until)
     if until > today + MAX_COVER:
-        raise ServiceError(f"en vikar kan settes for høyst ett år om gangen (til {today + MAX_COVER:%d.%m.%Y}); "
-                           "forleng den når den går ut", "until")
+        raise ServiceError("cover_too_long", "until", latest=today + MAX_COVER)
     with ctx.transaction() as session:
         absent = _owner(session, actor.kommune_id, absent_user_id)
         if absent.role != VEILEDER:  # the path names a veileder: another user is none
-            raise NotFound(f"fant ingen veileder {absent_user_id}", "user")
+            raise NotFound("no_veileder", "user", id=absent_user_id)
         covering = _veileder(session, absent.kommune_id, covering_user_id, "covering")
         if covering.id == absent.id:
-            raise ServiceError("en veileder kan ikke være vikar for seg selv; velg en kollega", "covering")
+            raise ServiceError("cover_self", "covering")
         now = ctx.now()
         for old in session.exec(select(Cover).where(Cover.absent_user_id == absent.id, col(Cover.until) >= today,
                                                     col(Cover.ended_at).is_(None))):
@@ -317,7 +314,7 @@ def end_cover(ctx: Context, cover_id: int) -> CoverView:
     with ctx.transaction() as session:
         found = _covers(session, ctx.today(), Cover.id == cover_id, *access.kommune(actor, Cover.kommune_id))
         if not found:
-            raise NotFound(f"fant ingen vikar {cover_id} som gjelder nå", "cover")
+            raise NotFound("no_cover_now", "cover", id=cover_id)
         cover = session.get(Cover, cover_id)
         assert cover is not None
         cover.ended_at, cover.ended_by = ctx.now(), ctx.actor.name

@@ -148,7 +148,7 @@ def _caseworker_name(ctx: Context, user_id: int) -> str:
     with ctx.transaction() as session:
         found = caseload_rows.veileder_username(session, user_id, access.kommune(ctx.actor, User.kommune_id))
     if found is None:
-        raise ServiceError(f"fant ingen veileder med id {user_id} i kommunen", "veileder")
+        raise ServiceError("no_veileder_id", "veileder", id=user_id)
     return found
 
 
@@ -318,7 +318,7 @@ def published_version(ctx: Context, version_id: int | None = None, pathway_id: s
         row = latest_version(session, pathway_id) if pathway_id is not None else \
             pathway_rows.version(session, version_id or 0)
         if row is None:
-            raise NotFound(f"no pathway version {version_id}", "version")
+            raise NotFound("no_pathway_version", "version", id=version_id)
         return PublishedVersion(row.id or 0, row.pathway_id, row.version, row.title, row.content_hash,
                                 row.document, definition_of(session, row.id or 0))
 

@@ -44,7 +44,8 @@ def snooze(ctx: Context, flag_id: int, until: date) -> None:
         checked_date(until, "until")
         if until <= ctx.today():
             raise ServiceError("snooze_later", "until", today=ctx.today())
-            raise ServiceError(f"snooze at most a year ahead (until {latest_snooze(ctx.today())})", "until")
+        if until > latest_snooze(ctx.today()):
+            raise ServiceError("snooze_within_year", "until", latest=latest_snooze(ctx.today()))
         flag.state, flag.snoozed_until, flag.updated_at = "snoozed", until, ctx.now()
         _audit(session, ctx, "flag.snoozed", flag, f"til {until.isoformat()}")
 

@@ -22,7 +22,6 @@ from pathways.income.gaps import (
     StepMismatch,
     StepSpan,
     fallback_spans,
-    fmt,
     income_gaps,
     step_mismatches,
 )
@@ -48,11 +47,13 @@ class PeriodInvalid(ServiceError):
     ``from``, ``to``, ``planned``, ``amount``, ``note``, ``reason``) to what is wrong with it, so a form
     shows every error at once beside its field. ``field`` is the first of them."""
 
-    def __init__(self, problems: dict[str, str]):
+    def __init__(self, problems: dict[str, Text]):
         self.problems = dict(problems)
         field, message = next(iter(self.problems.items()))
-        super().__init__(message if len(self.problems) == 1 else
-                         "; ".join(f"{f}: {m}" for f, m in self.problems.items()), field)
+        parts: list[str] = []
+        for name, problem in self.problems.items():  # each problem translated, the field names as they are
+            parts += [f"; {name}: " if parts else f"{name}: ", problem]
+        super().__init__(message if len(self.problems) == 1 else Text.joined(*parts), field)
 
 
 @dataclass(frozen=True)
@@ -73,26 +74,26 @@ def amount_in_ore(value: Decimal | int | str | None) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise PeriodInvalid({"amount": "beløpet må være et tall"})
+        raise PeriodInvalid({"amount": Text("amount_not_number")})
     text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".").removesuffix("kr")
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise PeriodInvalid({"amount": f"«{str(value)[:40]}» er ikke et beløp (skriv for eksempel 15 012,50)"}) \
+        raise PeriodInvalid({"amount": Text("not_an_amount", value=str(value)[:40])}) \
             from None
     if not amount.is_finite():
-        raise PeriodInvalid({"amount": f"«{str(value)[:40]}» er ikke et beløp (skriv for eksempel 15 012,50)"})
+        raise PeriodInvalid({"amount": Text("not_an_amount", value=str(value)[:40])})
     if amount < 0:
-        raise PeriodInvalid({"amount": "beløpet kan ikke være negativt"})
+        raise PeriodInvalid({"amount": Text("amount_negative")})
     if amount * 100 > MAX_AMOUNT_ORE:
-        raise PeriodInvalid({"amount": f"beløpet er over {MAX_AMOUNT_ORE // 100:,} kr i måneden".replace(",", " ")})
+        raise PeriodInvalid({"amount": Text("amount_too_big", limit=f"{MAX_AMOUNT_ORE // 100:,}".replace(",", " "))})
     if amount != amount.quantize(Decimal("0.01")):
-        raise PeriodInvalid({"amount": "beløpet kan ha høyst to desimaler"})
+        raise PeriodInvalid({"amount": Text("amount_decimals")})
     ore = int(amount * 100)
     return ore
 
 
-def period_problems(facts: PeriodFacts, others: Iterable[LivelihoodPeriod] = ()) -> dict[str, str]:
+def period_problems(facts: PeriodFacts, others: Iterable[LivelihoodPeriod] = ()) -> dict[str, Text]:
     """Every problem of a period at once (field: message), ``others`` being the participant's other periods.
 
     The rules: a source from the registry; dates within :mod:`pathways.bounds`; the end not before the
@@ -100,22 +101,22 @@ def period_problems(facts: PeriodFacts, others: Iterable[LivelihoodPeriod] = ())
     (one benefit is paid once for a day: a second employer, a new decision or a longer period is a
     change of the period that is there, through Forleng or Rett), nor of «ingen livsopphold» with any
     other source (it says there is none)."""
-    problems: dict[str, str] = {}
+    problems: dict[str, Text] = {}
     if facts.source not in SOURCES:
-        problems["source"] = f"ukjent inntektskilde «{facts.source[:40]}»; velg en fra listen"
+        problems["source"] = Text("unknown_source_choose", source=facts.source[:40])
     for field, day in (("from", facts.start), ("to", facts.end)):
         problem = day is not None and date_problem(day)
         if problem:
             problems[field] = problem
     if "from" not in problems and "to" not in problems and facts.end is not None and facts.end < facts.start:
-        problems["to"] = f"the period ends ({facts.end}) before it starts ({facts.start})"
+        problems["to"] = Text("period_ends_before_start", end=facts.end, start=facts.start)
     if facts.amount_ore is not None and facts.source in NO_AMOUNT:
-        problems["amount"] = "«ingen livsopphold» har ikke beløp; la feltet stå tomt"
+        problems["amount"] = Text("no_amount_for_none")
     if facts.note is not None:
         if len(facts.note) > MAX_NOTE:
-            problems["note"] = f"notatet har {len(facts.note)} tegn; grensen er {MAX_NOTE}"
+            problems["note"] = Text("note_too_long", length=len(facts.note), limit=MAX_NOTE)
         elif text_problem(facts.note):
-            problems["note"] = "notatet inneholder et NUL-tegn eller et ugyldig Unicode-tegn; fjern det"
+            problems["note"] = Text("note_not_storable")
     if not problems:
         for other in others:
             if not _overlap(facts.start, facts.end, other.start, other.end):
@@ -124,9 +125,8 @@ def period_problems(facts: PeriodFacts, others: Iterable[LivelihoodPeriod] = ())
             if same or Livelihood.ingen.value in (other.source, facts.source):
                 label = LABELS.get(other.source, other.source)
                 field = "from" if other.start <= facts.start else "to"
-                problems[field] = (f"overlapper perioden med {label} {_span(other.start, other.end)}"
-                                   + ("; forleng eller rett den perioden i stedet" if same else
-                                      "; «ingen livsopphold» kan ikke gjelde samtidig med en annen kilde"))
+                problems[field] = Text("overlaps_same" if same else "overlaps_none", label=label,
+                                       span=_span(other.start, other.end))
                 break
     return problems
 
@@ -135,8 +135,8 @@ def _overlap(a_start: date, a_end: date | None, b_start: date, b_end: date | Non
     return (b_end is None or a_start <= b_end) and (a_end is None or b_start <= a_end)
 
 
-def _span(start: date, end: date | None) -> str:
-    return f"{fmt(start)} – {fmt(end)}" if end else f"fra {fmt(start)} (løpende)"
+def _span(start: date, end: date | None) -> Text:
+    return Text("span", start=start, end=end) if end else Text("span_open", start=start)
 
 
 def _others(session: Session, participant_id: int, but: int | None = None) -> list[LivelihoodPeriod]:
@@ -172,7 +172,7 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
     access.writing(ctx.actor)
     with ctx.transaction() as session:
         participant = access.participant(session, ctx.actor, participant_id)
-        problems: dict[str, str] = {}
+        problems: dict[str, Text] = {}
         try:
             ore = amount_in_ore(amount)
         except PeriodInvalid as exc:
@@ -196,7 +196,7 @@ def _period(ctx: Context, session: Session, period_id: int, participant_id: int 
     """The period when the actor may change it (and, given ``participant_id``, it is that participant's)."""
     row = access.period(session, access.writing(ctx.actor), period_id)
     if participant_id is not None and row.participant_id != participant_id:
-        raise NotFound(f"no livelihood period {period_id}", "period")
+        raise NotFound("no_period", "period", id=period_id)
     return row
 
 
@@ -229,7 +229,7 @@ def confirm_income(ctx: Context, period_id: int, *, participant_id: int | None =
     with ctx.transaction() as session:
         row = _period(ctx, session, period_id, participant_id)
         if not row.planned:
-            raise PeriodInvalid({"planned": "perioden er allerede bekreftet"})
+            raise PeriodInvalid({"planned": Text("period_confirmed")})
         _store(session, ctx, row, replace(_facts(row), planned=False), "income.confirmed")
 
 
@@ -238,10 +238,9 @@ def extend_income(ctx: Context, period_id: int, end: date | None, *, participant
     with ctx.transaction() as session:
         row = _period(ctx, session, period_id, participant_id)
         if row.end is None:
-            raise PeriodInvalid({"to": "perioden har ingen sluttdato og løper allerede"})
+            raise PeriodInvalid({"to": Text("period_open_ended")})
         if end is not None and end <= row.end:
-            raise PeriodInvalid({"to": f"ny sluttdato må være etter dagens sluttdato ({fmt(row.end)}); "
-                                       "bruk Avslutt for å slutte tidligere"})
+            raise PeriodInvalid({"to": Text("extend_after_end", end=row.end)})
         _store(session, ctx, row, replace(_facts(row), end=end), "income.extended",
                f"til {end.isoformat()}" if end else "løpende")
 
@@ -253,7 +252,7 @@ def correct_income(ctx: Context, period_id: int, *, participant_id: int | None =
     """Correct what was registered wrong («Rett»): any of the fields given, checked together as one period."""
     with ctx.transaction() as session:
         row = _period(ctx, session, period_id, participant_id)
-        problems: dict[str, str] = {}
+        problems: dict[str, Text] = {}
         ore = row.amount_ore
         if amount is not UNCHANGED:
             try:
@@ -279,11 +278,11 @@ def delete_income(ctx: Context, period_id: int, reason: str, *, participant_id: 
         row = _period(ctx, session, period_id, participant_id)
         reason = (reason or "").strip()
         if not reason:
-            raise PeriodInvalid({"reason": "skriv hvorfor perioden slettes"})
+            raise PeriodInvalid({"reason": Text("reason_required")})
         if len(reason) > MAX_REASON:
-            raise PeriodInvalid({"reason": f"grunnen har {len(reason)} tegn; grensen er {MAX_REASON}"})
+            raise PeriodInvalid({"reason": Text("reason_too_long", length=len(reason), limit=MAX_REASON)})
         if text_problem(reason):
-            raise PeriodInvalid({"reason": "grunnen inneholder et NUL-tegn eller et ugyldig Unicode-tegn; fjern det"})
+            raise PeriodInvalid({"reason": Text("reason_not_storable")})
         _audit(session, ctx, "income.deleted", row,
                f"{row.start.isoformat()}–{row.end.isoformat() if row.end else 'løpende'}"
                f"{' planlagt' if row.planned else ''}; grunn: {reason}")

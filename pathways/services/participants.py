@@ -221,7 +221,7 @@ def _open(source: bytes | BinaryIO, path: str) -> tuple[BinaryIO, tabular.Shape]
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     size = stream.seek(0, io.SEEK_END)
     if size > MAX_IMPORT_BYTES:
-        raise ServiceError(f"{path} is larger than {MAX_IMPORT_BYTES:,} bytes", "file")
+        raise ServiceError("file_too_large", "file", path=path, limit=MAX_IMPORT_BYTES)
     return stream, tabular.inspect(stream, path)
 
 
@@ -259,14 +259,14 @@ def _check(stream: BinaryIO, shape: tabular.Shape, path: str, only_kommune: str 
                               digest_size=16).digest()  # 16 bytes a row, not the name: memory stays small
         first = seen.setdefault(key, line)
         if first != line:
-            report(RowError(line, "row", f"the same name and birth date as line {first}"))
+            report(RowError(line, "row", Text("duplicate_row", line=first)))
         if len(sample) < PREVIEW_ROWS:
             name, facts, kommune = row
             sample.append({"line": line, "name": name, "born": facts.birth_date.isoformat(),
                            "settled": facts.settlement_date.isoformat() if facts.settlement_date else None,
                            "kommune": kommune})
     if not count and not failed:
-        report(RowError(2, "row", "the file has a header but no participants"))
+        report(RowError(2, "row", Text("no_rows")))
     return ImportCheck(shape.kind, count, sample, errors, failed)
 
 
@@ -324,12 +324,12 @@ def _columns(header: list[Any], only_kommune: str | None) -> list[str]:
         column = tabular.HEADERS.get(tabular._key(title))
         if column is None:
             known = ", ".join(f"{tabular.NORWEGIAN[c]}/{c}" if c in tabular.NORWEGIAN else c for c in CSV_COLUMNS)
-            problems.append(RowError(1, title or "?", f"unknown column (columns: {known})"))
+            problems.append(RowError(1, title or "?", Text("unknown_column", columns=known)))
         elif column in columns:
-            problems.append(RowError(1, title, f"the column {column} appears twice"))
+            problems.append(RowError(1, title, Text("column_twice", column=column)))
         columns.append(column or "")
     required = ("name", "born") + (() if only_kommune else ("kommune",))
-    problems += [RowError(1, c, "column missing from the header") for c in required if c not in columns]
+    problems += [RowError(1, c, Text("column_missing")) for c in required if c not in columns]
     if problems:
         raise ImportRejected(problems)
     return columns
@@ -343,11 +343,11 @@ def _rows(stream: BinaryIO, shape: tabular.Shape, path: str, only_kommune: str |
     try:
         first = next(table, None)
         if first is None:
-            raise ImportRejected([RowError(1, "row", "the file is empty; the first line names the columns")])
+            raise ImportRejected([RowError(1, "row", Text("file_empty_header"))])
         columns = _columns(first[1], only_kommune)
         for line, values in table:
             if len(values) > len(columns):
-                yield line, RowError(line, "row", "more values than columns")
+                yield line, RowError(line, "row", Text("too_many_values"))
                 continue
             yield line, _row(dict(zip(columns, values, strict=False)), line, only_kommune, today)
     except csv.Error as exc:

@@ -70,7 +70,7 @@ def full_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
 def story(ctx: Context, case_id: int, kind: str = "alle") -> list[Entry]:
     """The case's events and notes, newest first (``kind``: one of :data:`KINDS`)."""
     if kind not in KINDS:
-        raise ServiceError(f"choose one of {', '.join(KINDS)}", "vis")
+        raise ServiceError("choose_kind", "vis", choices=list(KINDS))
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
         events = [] if kind == "notater" else list(session.exec(
@@ -120,18 +120,17 @@ def edit_note(ctx: Context, case_id: int, note_id: int, text: str) -> Note:
         case = access.case(session, ctx.actor, case_id)  # first: out of scope is not found, whatever the text
         note = session.get(Note, note_id)
         if note is None or note.enrolment_id != case_id:
-            raise NotFound(f"no note {note_id} on case {case_id}", "note")
+            raise NotFound("no_note", "note", id=note_id, case=case_id)
         if note.author != ctx.actor.name:
-            raise access.Forbidden("only the author may edit a note", "note")
+            raise access.Forbidden("author_only", "note")
         now = ctx.now()
         if now - _aware(note.created_at) >= NOTE_EDIT_WINDOW:
-            raise Conflict(f"note {note_id} was written more than 24 hours ago; notes are kept as written — "
-                           "write a new note instead", "note")
+            raise Conflict("note_too_old", "note", id=note_id)
         text = (text or "").strip()
         if not text:
-            raise ServiceError("notatet er tomt", "text")
+            raise ServiceError("note_empty", "text")
         if len(text) > NOTE_LIMIT:
-            raise ServiceError(f"notatet har {len(text)} tegn; grensen er {NOTE_LIMIT}", "text")
+            raise ServiceError("note_too_long", "text", length=len(text), limit=NOTE_LIMIT)
         note.text, note.edited_at = text, now
         session.add(note)
         audit.record(session, ctx, "note.edited", kommune_id=case.kommune_id, participant_id=case.participant_id,

@@ -89,8 +89,8 @@ def parse_date(value: Any, field: str) -> date | None:
             day, month, year = (int(part) for part in found.groups())
             return date(year, month, day)
     except ValueError:
-        raise ServiceError(f"'{text}' is not a date in the calendar", field) from None
-    raise ServiceError(f"'{text}' is not a date (write 31.12.1990 or 1990-12-31)", field)
+        raise ServiceError("not_a_calendar_date", field, value=text) from None
+    raise ServiceError("not_a_date_either", field, value=text)
 
 
 def fact_value(column: str, value: Any) -> str:
@@ -136,17 +136,16 @@ def inspect(stream: BinaryIO, path: str) -> Shape:
     stream.seek(0)
     head = stream.read(4)
     if head == XLS_MAGIC:
-        raise ServiceError(f"{path} is an old Excel file (.xls); save it as .xlsx or CSV", "file")
+        raise ServiceError("old_excel", "file", path=path)
     if head == XLSX_MAGIC:
         stream.seek(0)
         try:
             with zipfile.ZipFile(stream) as archive:
                 unpacked = sum(item.file_size for item in archive.infolist())
         except zipfile.BadZipFile:
-            raise ServiceError(f"{path} is not an Excel file (.xlsx) that can be read", "file") from None
+            raise ServiceError("bad_xlsx", "file", path=path) from None
         if unpacked > MAX_XLSX_UNPACKED:
-            raise ServiceError(f"{path} is too large an Excel file (more than {MAX_XLSX_UNPACKED:,} bytes "
-                               "unpacked); save it as CSV", "file")
+            raise ServiceError("xlsx_too_large", "file", path=path, limit=MAX_XLSX_UNPACKED)
         return Shape("xlsx", None, MAX_XLSX_ROWS)
     stream.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -182,7 +181,7 @@ def rows(stream: BinaryIO, shape: Shape, path: str) -> Iterator[tuple[int, list[
             if any(v.strip() for v in values):
                 yield reader.line_num, values
     except UnicodeDecodeError:
-        raise ServiceError(f"{path} is neither UTF-8 nor Windows-1252 text; save it as UTF-8 CSV", "file") from None
+        raise ServiceError("not_text_csv", "file", path=path) from None
     finally:
         text.detach()  # the caller's stream stays open for the next pass
 
@@ -193,13 +192,12 @@ def _xlsx_rows(stream: BinaryIO, path: str) -> Iterator[tuple[int, list[Any]]]:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises what the broken part gives (KeyError, ValueError, XML errors)
-        raise ServiceError(f"{path} is not an Excel file (.xlsx) that can be read", "file") from None
+        raise ServiceError("bad_xlsx", "file", path=path) from None
     try:
         sheet = workbook.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if number > MAX_XLSX_ROWS + 1:
-                raise ServiceError(f"{path} has more than {MAX_XLSX_ROWS:,} rows, the limit for an Excel file; "
-                                   "split it or save it as CSV", "file")
+                raise ServiceError("xlsx_too_many_rows", "file", path=path, limit=MAX_XLSX_ROWS)
             cells = list(values)
             while cells and (cells[-1] is None or cells[-1] == ""):
                 cells.pop()

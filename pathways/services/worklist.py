@@ -161,7 +161,7 @@ def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> 
     actor = access.reading(ctx.actor)
     cap = cap if cap is not None else daily_cap()
     if cap < 1:
-        raise ServiceError("taket må være 1 eller mer", "cap")
+        raise ServiceError("cap_minimum", "cap")
     today = ctx.today()
     case_scope = access.cases(actor)
     with ctx.transaction() as session:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
+from pathways.i18n import localise
 from pathways.services import access, cases, dashboard, livelihood, participants
 from pathways.services import caseworkers as service
 from pathways.services.accounts import add_user, set_active
@@ -98,9 +99,9 @@ def test_a_leder_of_another_kommune_finds_neither_the_case_nor_the_veileder(worl
         service.reassign_all(bo, uid(world, "kari"), uid(world, "per"))
     with pytest.raises(NotFound):
         service.set_cover(bo, uid(world, "kari"), uid(world, "per"), TODAY + timedelta(days=7))
-    with pytest.raises(ServiceError, match="fant ingen veileder") as refused:  # Asker's veileder for Bærum's case
+    with pytest.raises(ServiceError, match="no veileder with id") as refused:  # Asker's veileder for Bærum's case
         service.reassign_case(bo, world.olena, uid(world, "ola"))
-    assert refused.value.field == "to"
+    assert refused.value.field == "to" and localise(refused.value).startswith("fant ingen veileder med id")
     assert [w.veileder.username for w in service.workload(bo)] == ["per"]
     assert table_counts(world.ctx) == before
 
@@ -132,11 +133,13 @@ def test_a_case_goes_only_to_an_active_veileder_of_the_kommune(world, target):
     to = {"lise": lambda: uid(world, "lise"), "per": lambda: uid(world, "per"), "unknown": lambda: 999_999,
           "deactivated": lambda: uid(world, "eva"), "same": lambda: uid(world, "kari")}[target]()
     before = table_counts(world.ctx)
-    with pytest.raises(ServiceError, match={"lise": "er ikke veileder", "per": "fant ingen veileder",
-                                            "unknown": "fant ingen veileder", "deactivated": "er deaktivert",
-                                            "same": "er allerede veileder"}[target]) as refused:
+    with pytest.raises(ServiceError, match={"lise": "is not a veileder", "per": "no veileder with id",
+                                            "unknown": "no veileder with id", "deactivated": "is deactivated",
+                                            "same": "is already the case's veileder"}[target]) as refused:
         service.reassign_case(lise, world.amina, to)
     assert refused.value.field == "to"
+    assert {"lise": "er ikke veileder", "per": "fant ingen veileder", "unknown": "fant ingen veileder",
+            "deactivated": "er deaktivert", "same": "er allerede veileder"}[target] in localise(refused.value)
     assert table_counts(world.ctx) == before and caseworker(world, world.amina) == "kari"
 
 
@@ -154,9 +157,9 @@ def test_an_administrator_moves_all_active_cases_of_a_veileder_and_ended_ones_st
     assert caseworker(world, ended) == "kari"  # history stays with who worked it
     assert sorted(p for a, _, p in audit_actions(world)) == sorted([world.amina_pid, second_pid])
     assert service.reassign_all(anne, uid(world, "kari"), uid(world, "ola")) == 0  # nothing left to move
-    with pytest.raises(ServiceError, match="en annen veileder") as refused:
+    with pytest.raises(ServiceError, match="a veileder other than") as refused:
         service.reassign_all(anne, uid(world, "ola"), uid(world, "ola"))
-    assert refused.value.field == "to"
+    assert refused.value.field == "to" and "en annen veileder" in localise(refused.value)
 
 
 # -- covers -------------------------------------------------------------------------------------------------
@@ -207,7 +210,7 @@ def test_a_leder_ends_a_cover_early_and_a_new_cover_replaces_the_one_in_force(wo
     assert [a for a, _, _ in audit_actions(world)] == ["cover.set", "cover.ended", "cover.set", "cover.ended"]
 
 
-@pytest.mark.parametrize("days, refused", [(-1, "er passert"), (0, None), (365, None), (366, "høyst ett år"),
+@pytest.mark.parametrize("days, refused", [(-1, "has passed"), (0, None), (365, None), (366, "at most one year"),
                                            (40000, "not between")])
 def test_a_cover_runs_from_today_to_at_most_a_year_ahead(world, days, refused):
     """Decided: a cover longer than a year is refused (not capped): a leder who meant longer learns it and
@@ -268,7 +271,7 @@ def test_the_caseload_filters_by_veileder_within_the_kommune(world):
     only_kari = dashboard.caseload(lise, dashboard.CaseloadFilter(veileder=uid(world, "kari")))
     assert [r.id for r in only_kari.rows] == [world.amina] and only_kari.total == 1
     for stranger in (uid(world, "per"), uid(world, "lise"), 999_999):
-        with pytest.raises(ServiceError, match="fant ingen veileder") as refused:
+        with pytest.raises(ServiceError, match="no veileder with id") as refused:
             dashboard.caseload(lise, dashboard.CaseloadFilter(veileder=stranger))
         assert refused.value.field == "veileder"
     assert [v.username for v in service.caseload_veiledere(lise)] == ["kari", "ola"]

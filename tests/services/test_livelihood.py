@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
+from pathways.i18n import localise
 from pathways.services import livelihood
 from pathways.services.access import Forbidden
 from pathways.services.context import NotFound, ServiceError
@@ -143,7 +144,9 @@ def test_a_period_overlapping_another_of_the_same_source_is_refused(world, start
     with pytest.raises(PeriodInvalid) as caught:
         livelihood.add_income(kari, world.amina_pid, "introduksjonsstonad", start, end, planned=True)
     assert list(caught.value.problems) == [field]
-    assert "overlapper perioden med introduksjonsstønad 01.08.2026 – 31.12.2026" in caught.value.problems[field]
+    problem = caught.value.problems[field]
+    assert "overlaps the period with introduksjonsstønad 2026-08-01 – 2026-12-31" in problem
+    assert "overlapper perioden med introduksjonsstønad 01.08.2026 – 31.12.2026" in localise(problem)
     assert table_counts(world.ctx) == before
 
 
@@ -152,8 +155,9 @@ def test_what_may_lie_side_by_side(world):
     livelihood.add_income(kari, world.amina_pid, "introduksjonsstonad", D(2026, 8, 1), D(2026, 12, 31))
     livelihood.add_income(kari, world.amina_pid, "introduksjonsstonad", D(2027, 1, 1))  # the day after: fine
     livelihood.add_income(kari, world.amina_pid, "lonn", D(2026, 10, 1))  # wages beside the benefit: fine
-    with pytest.raises(PeriodInvalid, match="«ingen livsopphold» kan ikke gjelde samtidig"):
+    with pytest.raises(PeriodInvalid, match="'ingen livsopphold' cannot apply at the same time") as caught:
         livelihood.add_income(kari, world.amina_pid, "ingen", D(2026, 11, 1), D(2026, 11, 30))
+    assert "«ingen livsopphold» kan ikke gjelde samtidig" in localise(caught.value)
 
 
 def test_changes_are_checked_like_a_new_period(world):

@@ -109,7 +109,8 @@ def test_an_overlap_of_the_same_source_is_refused_on_post_and_patch(browser, wor
     before = table_counts(world.ctx)
     for body in ({**BENEFIT, "from": "2027-01-01", "to": None}, BENEFIT, {**BENEFIT, "from": "2026-01-01"}):
         answer = kari.post(url(world), json=body)
-        assert answer.status_code == 422 and "overlapper perioden med introduksjonsstønad" in answer.text
+        assert answer.status_code == 422 and "overlaps the period with introduksjonsstønad" in answer.text
+        assert answer.json()["detail"][0]["type"] == "overlaps_same"
     answer = kari.patch(url(world, first), json={"to": "2027-08-01"})  # one day into the next
     assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "to"]
     assert kari.patch(url(world, later), json={"from": "2027-07-31"}).status_code == 422
@@ -213,9 +214,9 @@ def test_no_body_gives_a_500_and_a_refusal_changes_nothing(app, world):
     check()
 
 
-def test_a_period_not_found_is_said_in_bokmal(browser, world):
+def test_a_period_not_found_is_a_404_naming_it(browser, world):
     kari = client(browser, world, "kari")
-    assert kari.patch(url(world, 424242), json={"planned": True}).json() == {
-        "detail": "fant ingen inntektsperiode 424242"}
+    missing = kari.patch(url(world, 424242), json={"planned": True})
+    assert missing.status_code == 404 and missing.json() == {"detail": "no livelihood period 424242"}
     assert kari.patch(url(world) + "/abc", json={"planned": True}).json() == {
         "detail": "fant ingen inntektsperiode abc"}

@@ -53,7 +53,7 @@ def test_only_a_leder_or_administrator_reaches_the_endpoints(app, world):
         for method, url, body in calls:
             response = client.request(method, url, json=body)
             assert response.status_code == 403, (username, url, response.text)
-            assert "leder eller en administrator" in response.json()["detail"]
+            assert "only a leder or an administrator" in response.json()["detail"]
     assert table_counts(world.ctx) == before
     listing = api(app, world, "anne").get("/api/veiledere")
     assert listing.status_code == 200
@@ -71,8 +71,8 @@ def test_reassign_a_case_and_every_bad_body_is_refused_naming_the_field(app, wor
             ({"to": str(ola)}, "to", None), ({"to": 1.5}, "to", None), ({"to": True}, "to", None),
             ({"to": 0}, "to", None), ({}, "to", None), ({"to": ola, "hvem": 1}, "hvem", None),
             ({"to": ola, "case_version": "1"}, "case_version", None),
-            ({"to": 999_999}, "to", "fant ingen veileder"), ({"to": per}, "to", "fant ingen veileder"),
-            ({"to": boss}, "to", "er ikke veileder"), ({"to": uid(world, "kari")}, "to", "allerede veileder")]:
+            ({"to": 999_999}, "to", "no veileder with id"), ({"to": per}, "to", "no veileder with id"),
+            ({"to": boss}, "to", "is not a veileder"), ({"to": uid(world, "kari")}, "to", "already the case's")]:
         response = lise.post(url, json=body)
         assert response.status_code == 422, (body, response.text)
         assert ["body", field] in locs(response), (body, response.json())
@@ -101,12 +101,12 @@ def test_cover_through_the_api_until_a_date_then_end_it(app, world):
             ({"covering": ola, "until": "31.12.2026"}, "until", "ÅÅÅÅ-MM-DD"),
             ({"covering": ola, "until": "2026-12-31T00:00:00"}, "until", "ÅÅÅÅ-MM-DD"),
             ({"covering": ola, "until": "2026-02-30"}, "until", None),
-            ({"covering": ola, "until": "2026-11-21"}, "until", "er passert"),
-            ({"covering": ola, "until": "2027-11-23"}, "until", "høyst ett år"),
+            ({"covering": ola, "until": "2026-11-21"}, "until", "2026-11-21 has passed"),
+            ({"covering": ola, "until": "2027-11-23"}, "until", "at most one year at a time (until 2027-11-22)"),
             ({"covering": "ola", "until": "2026-12-31"}, "covering", None),
-            ({"covering": per, "until": "2026-12-31"}, "covering", "fant ingen veileder"),
-            ({"covering": uid(world, "lise"), "until": "2026-12-31"}, "covering", "er ikke veileder"),
-            ({"covering": kari, "until": "2026-12-31"}, "covering", "seg selv"),
+            ({"covering": per, "until": "2026-12-31"}, "covering", "no veileder with id"),
+            ({"covering": uid(world, "lise"), "until": "2026-12-31"}, "covering", "is not a veileder"),
+            ({"covering": kari, "until": "2026-12-31"}, "covering", "cannot cover for themselves"),
             ({"until": "2026-12-31"}, "covering", None)]:
         response = lise.post(url, json=body)
         assert response.status_code == 422, (body, response.text)

@@ -199,7 +199,7 @@ def test_the_api_imports_the_same_formats_all_or_nothing(app, world):
     checked = client.post("/api/deltakere/import?kontroll=true", headers=auth, files={"file": SENT})
     assert checked.status_code == 422  # «asker» on line 4 is not her kommune
     assert checked.json()["detail"] == [{"loc": ["body", "file", 4, "kommune"], "type": "value_error",
-                                        "msg": "«asker» er ikke din kommune (Asker)"}]
+                                        "msg": "'asker' is not your kommune (Asker)"}]
     refused = client.post("/api/deltakere/import", headers=auth, files={"file": SENT})
     assert refused.status_code == 422 and table_counts(world.ctx) == before
     good = "Navn;Fødselsdato\r\nLeyla Omar;05.04.1993\r\nDawit Tesfay;1989-09-09\r\n".encode("cp1252")

@@ -133,7 +133,7 @@ def _period_fields(form: Mapping[str, Any], errors: dict[str, str]) -> dict[str,
     try:
         livelihood.amount_in_ore(amount)
     except PeriodInvalid as exc:
-        errors.update(exc.problems)
+        errors.update({field: norsk(message) for field, message in exc.problems.items()})
     note = str(form.get("note", "")).strip()
     if errors and start is not None:  # the service is not asked: its own rules on what could be read
         facts = livelihood.PeriodFacts(source if source in SOURCE_LABELS else "ingen", start,

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from pathways.checks.breach import KIND as BREACH_KIND
 from pathways.checks.sweep import FAMILIES, run_checks
-from pathways.messages import Text
+from pathways.messages import FIELD_LABELS, Text
 from pathways.services.accounts import Account
 from pathways.services.context import ServiceError
 from pathways.services.participants import MAX_IMPORT_BYTES, check_import, import_csv, imported_names
@@ -62,7 +62,7 @@ async def import_start(request: Request, account: SignedIn) -> Response:
     def work(job: Any) -> dict[str, Any]:
         path = uploads.path_of(token)
         if path is None:
-            raise ServiceError("the uploaded file is no longer kept; upload it again", "file")
+            raise ServiceError("upload_gone", "file")
         try:
             with path.open("rb") as stream:  # into the user's kommune
                 checked = check_import(ctx, stream, name, progress=job.progress)
@@ -71,7 +71,9 @@ async def import_start(request: Request, account: SignedIn) -> Response:
             raise
         if checked.failed:  # nothing to confirm: the file is not kept
             uploads.delete(token)
-        return {"token": token, "filename": name, **checked.as_json()}
+        # the job's result is stored as JSON and read on the dashboard: each row's problem kept in bokmål
+        return {"token": token, "filename": name, **checked.as_json(),
+                "errors": [[e.line, e.field, norsk(e.message)] for e in checked.errors]}
 
     request.session["import"] = token
     job = request.app.state.jobs.start(PREVIEW_TITLE, account.actor, work)
@@ -148,7 +150,7 @@ async def import_cancel(request: Request, job_id: str, account: SignedIn) -> Res
 def _column_word(name: str | None) -> str | None:
     """A column as the import page names it: in bokmål where it is one the import knows."""
     word = field_word(name)
-    if name in NORWEGIAN and word == name:  # not a field the catalogue names
+    if name in NORWEGIAN and name not in FIELD_LABELS:  # not a field the catalogue names
         return NORWEGIAN[name]
     return word
 
