@@ -51,6 +51,8 @@ def test_a_leder_sets_a_cover_the_colleague_works_the_cases_until_the_date(live,
     try:
         covering = ola.new_page()
         sign_in(covering, base, "ola")
+        assert "Du er vikar for Kari Nordmann til og med 31.12.2026" in covering.locator("main").inner_text()  # I dag
+        covering.goto(f"{base}/saker")
         assert "Du er vikar for Kari Nordmann til og med 31.12.2026" in covering.locator("main").inner_text()
         row = covering.locator("table.cases tbody tr", has_text="Amina Ali")
         assert "Kari Nordmann" in row.inner_text()  # whose case it is, in the veileder column
@@ -61,9 +63,12 @@ def test_a_leder_sets_a_cover_the_colleague_works_the_cases_until_the_date(live,
 
         world.clock.set(date(2027, 1, 1))  # the day after the cover's last day (the session ends too)
         sign_in(covering, base, "ola")
+        assert "Du er vikar" not in covering.locator("main").inner_text()  # I dag
+        covering.goto(f"{base}/saker")
         assert "Amina Ali" not in covering.locator("main").inner_text()
         assert "Yonas Haile" in covering.locator("main").inner_text()
         sign_in(covering, base, "kari")
+        covering.goto(f"{base}/saker")
         assert "Amina Ali" in covering.locator("table.cases").inner_text()
     finally:
         world.clock.set(date(2026, 11, 22))

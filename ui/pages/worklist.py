@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pathways.services import flags as flag_service
+from pathways.services.caseworkers import covers_for
 from pathways.services.context import NotFound, ServiceError
 from pathways.services.dashboard import flag_counts
 from pathways.services.worklist import RANK_TITLES, count, worklist
@@ -21,8 +22,9 @@ router = APIRouter(include_in_schema=False)
 def worklist_page(request: Request, account: SignedIn) -> Response:
     reader(account)
     everything = request.query_params.get("alle") == "1"
-    result = worklist(context(request, account), everything=everything)
-    return render(request, "worklist.html", {"result": result, "everything": everything,
+    ctx = context(request, account)
+    result = worklist(ctx, everything=everything)
+    return render(request, "worklist.html", {"result": result, "everything": everything, "covering": covers_for(ctx),
                                              "rank_titles": RANK_TITLES, "worklist_total": result.total})
 
 
