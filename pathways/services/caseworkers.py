@@ -190,11 +190,11 @@ def workload(ctx: Context) -> list[Workload]:
                    or_(col(Deadline.status) == "breached",
                        (col(Deadline.status) == "open") & (col(Deadline.due) < today)))
             .group_by(worker)).all())
-        gaps = dict(session.exec(  # an income gap flag due today or earlier: the gap is now (as on the caseload)
-            select(worker, func.count(func.distinct(Enrolment.id)))
-            .join(Flag, col(Flag.enrolment_id) == col(Enrolment.id))
-            .where(*active, Flag.kind == "inntektsgap", col(Flag.state).in_(("open", "acknowledged", "snoozed")),
-                   col(Flag.due) <= today).group_by(worker)).all())
+        gaps = dict(session.exec(  # the live projection, read as livelihood.income_status reads it: a gap now
+            select(worker, func.count(col(Enrolment.id)))
+            .where(*active, col(Enrolment.gap_from) <= today,
+                   or_(col(Enrolment.gap_to).is_(None), col(Enrolment.gap_to) >= today))
+            .group_by(worker)).all())
         users = session.exec(select(User).where(
             *_in_kommune(actor.kommune_id),
             or_(User.role == VEILEDER, col(User.username).in_(list(cases)))).order_by(col(User.name))).all()
