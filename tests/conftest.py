@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import textwrap
 import uuid
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from pathways.calendar import FixedClock
@@ -59,30 +61,125 @@ def backend(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+# Every test gets a store of its own, cloned from a template built once per test process: a migrated
+# store, the same with the catalogue published (tests that use ``ctx``), or the dashboard tests' world
+# (tests that use ``world``: tests/ui/conftest.py). Cloning is a file copy on SQLite and CREATE DATABASE …
+# TEMPLATE on PostgreSQL, a tenth of migrating and publishing anew each time.
+TEMPLATE_KINDS = ("migrated", "published", "world")
+_templates: dict[tuple[str, str], tuple[str, object]] = {}  # (backend, kind): (file or database, what was built)
+_PREFIX = f"pwt_{os.getpid()}_"  # this process's databases; a crashed run's are dropped by the next run
+
+
+def template_kind(fixturenames: list[str]) -> str:
+    return "world" if "world" in fixturenames else "published" if "ctx" in fixturenames else "migrated"
+
+
+def _build(engine: Engine, kind: str) -> object:
+    """Fill a freshly migrated store as ``kind`` asks; what comes back is kept with the template."""
+    if kind == "migrated":
+        return None
+    context = Context(engine, FixedClock(date(2026, 11, 22)), actor=Actor.system("test"))
+    publish_folder(context, DEFINITIONS)
+    if kind == "published":
+        return None
+    from tests.ui.conftest import build_world
+    return build_world(context, context.clock)  # type: ignore[arg-type]
+
+
+def _admin() -> Engine:
+    assert POSTGRES_URL
+    return create_engine(database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def _drop_stale_databases(admin: Engine) -> None:
+    """Databases left by test processes that no longer run (killed before they could drop them)."""
+    with admin.connect() as connection:
+        names = connection.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'pwt\\_%'")).scalars()
+        for name in list(names):
+            try:
+                os.kill(int(name.split("_")[1]), 0)
+                continue  # its process still runs
+            except (ValueError, ProcessLookupError):
+                pass
+            except PermissionError:
+                continue
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _template(backend: str, kind: str, tmp_factory: pytest.TempPathFactory) -> tuple[str, object]:
+    if (backend, kind) in _templates:
+        return _templates[(backend, kind)]
     if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+        path = tmp_factory.mktemp("templates") / f"{kind}.db"
+        engine = make_engine(f"sqlite:///{path}")
         migrate(engine)
+        built = _build(engine, kind)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        _templates[(backend, kind)] = (str(path), built)
+    else:
+        admin = _admin()
+        if not any(b == "postgresql" for b, _ in _templates):
+            _drop_stale_databases(admin)
+        name = f"{_PREFIX}t_{kind}"
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine = create_engine(make_url(database_url(POSTGRES_URL)).set(database=name), poolclass=NullPool)
+        migrate(engine)
+        built = _build(engine, kind)
+        engine.dispose()
+        admin.dispose()
+        _templates[(backend, kind)] = (name, built)
+    return _templates[(backend, kind)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_templates() -> Iterator[None]:
+    yield
+    if any(b == "postgresql" for b, _ in _templates):
+        admin = _admin()
+        with admin.connect() as connection:
+            for (backend, _kind), (name, _built) in _templates.items():
+                if backend == "postgresql":
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def built_with(engine: Engine) -> tuple[str, object]:
+    """The template a test's store was cloned from, and what was built in it (the world, for ``world``)."""
+    return getattr(engine, "pathways_template", ("migrated", None))
+
+
+@pytest.fixture
+def engine(backend: str, tmp_path: Path, request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database of this test's own (a SQLite file, or a PostgreSQL database), cloned from the
+    template its fixtures need (:func:`template_kind`)."""
+    kind = template_kind(request.fixturenames)
+    source, built = _template(backend, kind, tmp_path_factory)
+    if backend == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(source, path)
+        engine = make_engine(f"sqlite:///{path}")
+        engine.pathways_template = (kind, built)  # type: ignore[attr-defined]
         yield engine
         engine.dispose()
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(database_url(POSTGRES_URL))
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    # the schema in the URL (not in connect_args): processes the code under test starts from
-    # engine.url, such as the sweep's workers, then use it too
-    url = make_url(database_url(POSTGRES_URL)).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = create_engine(url, pool_size=25, max_overflow=5)
+    name = f"{_PREFIX}{uuid.uuid4().hex[:12]}"
+    admin = _admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}" STRATEGY WAL_LOG'))
+    # processes the code under test starts from engine.url, such as the sweep's workers, use it too
+    engine = create_engine(make_url(database_url(POSTGRES_URL)).set(database=name), pool_size=25, max_overflow=5)
+    engine.pathways_template = (kind, built)  # type: ignore[attr-defined]
     try:
-        migrate(engine)
         yield engine
     finally:
         engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -95,7 +192,8 @@ def clock() -> FixedClock:
 def ctx(engine: Engine, clock: FixedClock) -> Context:
     """A service context on a database with the catalogue published."""
     context = Context(engine, clock, actor=Actor.system("test"))
-    publish_folder(context, DEFINITIONS)
+    if built_with(engine)[0] == "migrated":  # a template with the catalogue published already has it
+        publish_folder(context, DEFINITIONS)
     return context
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 
+from pathways.calendar import SystemClock
 from pathways.cli import main
 from tests.conftest import DEFINITIONS
 
@@ -103,3 +105,43 @@ def test_import_checks_and_imports_an_xlsx_with_norwegian_headers(cli, tmp_path)
     assert checked["sample"][0] == {"line": 2, "name": "Åse Berg", "born": "1990-12-31", "settled": "2025-03-01",
                                     "kommune": "Asker"}
     assert json.loads(cli("participants", "import", path, "--json"))["imported"] == 2
+
+
+def test_a_livelihood_period_from_registration_to_deletion(cli):
+    """Every change the case page's livelihood section makes, from the command line too: confirm, extend,
+    end, correct (checked as one period: an overlap is refused, naming the field) and delete with a reason.
+    The commands work on today's date (the system clock): the dates here are counted from it."""
+    def day(offset: int) -> str:
+        return (SystemClock().today() + timedelta(days=offset)).isoformat()
+
+    cli("init", "--definitions", DEFINITIONS)
+    pid = json.loads(cli("participants", "add", "--name", "A", "--born", "1990-01-01", "--kommune", "Asker",
+                         "--settled", day(-100), "--json"))["id"]
+    cli("enrol", pid, "introduksjonsprogram", "--start", day(-90))
+    first = json.loads(cli("income", "add", pid, "introduksjonsstonad", "--from", day(-90), "--to", day(20),
+                           "--planned", "--amount", "18000", "--note", "vedtak kommer", "--json"))["id"]
+    second = json.loads(cli("income", "add", pid, "lonn", "--from", day(60), "--json"))["id"]
+
+    def listed() -> tuple[dict[int, dict], list[dict]]:
+        found = json.loads(cli("income", "list", pid, "--json"))
+        return {p["id"]: p for p in found["periods"]}, found["gaps"]
+
+    assert listed()[0][first]["planned"] and listed()[0][first]["amount_kr"] == 18000
+    assert [g["start"] for g in listed()[1]] == [day(-90), day(21)]  # planned, not confirmed: no income yet
+    cli("income", "confirm", first)
+    assert not listed()[0][first]["planned"] and [g["start"] for g in listed()[1]] == [day(21)]
+    assert cli("income", "confirm", first, ok=False).startswith("Error: planned:")
+    cli("income", "extend", first, "--to", day(59))
+    assert listed()[0][first]["to"] == day(59) and listed()[1] == []  # lønn follows on
+    assert cli("income", "extend", first, "--to", day(10), ok=False).startswith("Error: to:")
+    third = json.loads(cli("income", "add", pid, "introduksjonsstonad", "--from", day(120), "--json"))["id"]
+    assert cli("income", "correct", third, "--from", day(30), ok=False).startswith("Error: from:")  # overlap
+    cli("income", "end", first, "--on", day(40))
+    assert [g["start"] for g in listed()[1]] == [day(41)]
+    cli("income", "correct", second, "--from", day(41), "--note", "startet tidligere")
+    periods, gaps = listed()
+    assert periods[second]["from"] == day(41) and periods[second]["note"] == "startet tidligere" and gaps == []
+    assert "nothing to correct" in cli("income", "correct", second, ok=False)
+    assert cli("income", "delete", second, "--reason", " ", ok=False).startswith("Error: reason:")
+    cli("income", "delete", second, "--reason", "registrert på feil person")
+    assert set(listed()[0]) == {first, third}

@@ -65,3 +65,50 @@ def test_users_commands_name_what_is_wrong(cli):
     assert "no user 'nobody'" in cli("users", "deactivate", "nobody", ok=False)  # the CLI speaks English
     assert "no API token 99" in cli("users", "revoke-token", "99", ok=False)
     assert "no user 'nobody'" in cli("users", "tokens", "nobody", ok=False)
+
+
+def test_a_leder_reassigns_cases_and_covers_for_an_absent_veileder(cli, tmp_path):
+    """The leder's view from the command line: one case, every case of a veileder, a cover until a date
+    (the covering veileder then reads the absent one's cases) and its early end."""
+    from datetime import timedelta
+
+    from pathways.services import cases
+    from pathways.services.accounts import find_user
+    from pathways.services.context import Actor, NotFound
+    from pathways.store.tables import Enrolment
+    ctx = Context(make_engine(f"sqlite:///{tmp_path / 'cli.db'}"), SystemClock())
+    for username in ("kari", "ola"):
+        cli("users", "add", username, "--name", f"{username.capitalize()} Nordmann", "--role", "veileder",
+            "--kommune", "Asker")
+    ids = []
+    for name in ("A", "B"):
+        pid = json.loads(cli("participants", "add", "--name", name, "--born", "1990-01-01", "--kommune", "Asker",
+                             "--settled", SystemClock().today().isoformat(), "--json"))["id"]
+        ids.append(json.loads(cli("enrol", pid, "introduksjonsprogram", "--start", SystemClock().today().isoformat(),
+                                  "--caseworker", "kari", "--json"))["case"])
+
+    def caseworkers() -> list[str | None]:
+        with Session(ctx.engine) as session:
+            return [session.get(Enrolment, i).caseworker for i in ids]
+
+    assert "case " + str(ids[0]) + ": ola" in cli("caseworkers", "reassign", "--case", ids[0], "--to", "ola")
+    assert caseworkers() == ["ola", "kari"]
+    assert "1 case(s) from kari to ola" in cli("caseworkers", "reassign", "--from", "kari", "--to", "ola")
+    assert caseworkers() == ["ola", "ola"]
+    assert "give --case or --from" in cli("caseworkers", "reassign", "--to", "ola", ok=False)
+    assert "no user" in cli("caseworkers", "reassign", "--case", ids[0], "--to", "nobody", ok=False).lower()
+    until = (SystemClock().today() + timedelta(days=14)).isoformat()
+    cover = int(cli("caseworkers", "cover", "ola", "kari", "--until", until))
+    listed = json.loads(cli("caseworkers", "covers", "--json"))
+    assert [(c["id"], c["absent"]["username"], c["covering"]["username"], c["until"]) for c in listed] == \
+        [(cover, "ola", "kari", until)]
+    user = find_user(ctx, "kari")
+    kari = Context(ctx.engine, ctx.clock, actor=Actor.user(user.id or 0, user.username, user.role,
+                                                           user.kommune_id, "Asker"))
+    assert cases.show(kari, ids[0]).id == ids[0]  # kari covers: she reads ola's case
+    too_far = (SystemClock().today() + timedelta(days=400)).isoformat()
+    assert cli("caseworkers", "cover", "ola", "kari", "--until", too_far, ok=False).startswith("Error: until:")
+    assert "ended" in cli("caseworkers", "end-cover", cover)
+    assert "no covers in force" in cli("caseworkers", "covers")
+    with pytest.raises(NotFound):
+        cases.show(kari, ids[0])

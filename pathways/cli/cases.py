@@ -16,7 +16,16 @@ from pathways.demo import generate
 from pathways.income.gaps import SOURCES, Gap
 from pathways.services.cases import advance, enrol, gap_json, show
 from pathways.services.context import ServiceError
-from pathways.services.livelihood import add_income, participant_gaps
+from pathways.services.livelihood import (
+    add_income,
+    confirm_income,
+    correct_income,
+    delete_income,
+    end_income,
+    extend_income,
+    participant_gaps,
+    participant_livelihood,
+)
 from pathways.services.participants import (
     FACT_FIELDS,
     ImportRejected,
@@ -24,6 +33,7 @@ from pathways.services.participants import (
     check_import,
     import_participants,
 )
+from pathways.store.tables import LivelihoodPeriod
 
 
 @main.command("demo")
@@ -144,12 +154,94 @@ def income() -> None:
 @click.option("--from", "start", type=iso_date, required=True)
 @click.option("--to", "end", type=iso_date, default=None)
 @click.option("--planned", is_flag=True, help="Expected but not confirmed.")
+@click.option("--amount", default=None, help="Kroner per month, where the source has an amount.")
+@click.option("--note", default=None)
 @click.option("--json", "as_json", is_flag=True)
-def income_add(participant_id: int, source: str, start: date, end: date | None, planned: bool,
-               as_json: bool) -> None:
-    period = add_income(_context(), participant_id, source, start, end,
-                        planned=planned)
+def income_add(participant_id: int, source: str, start: date, end: date | None, planned: bool, amount: str | None,
+               note: str | None, as_json: bool) -> None:
+    period = add_income(_context(), participant_id, source, start, end, planned=planned, amount=amount, note=note)
     _emit(as_json, {"id": period}, str(period))
+
+
+def _period_json(row: LivelihoodPeriod) -> dict[str, Any]:
+    return {"id": row.id, "source": row.source, "from": row.start.isoformat(),
+            "to": row.end.isoformat() if row.end else None, "planned": row.planned,
+            "amount_kr": row.amount_ore / 100 if row.amount_ore is not None else None, "note": row.note}
+
+
+@income.command("list")
+@click.argument("participant_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def income_list(participant_id: int, as_json: bool) -> None:
+    """A participant's livelihood periods and the income gaps they leave (as of today)."""
+    found = participant_livelihood(_context(), participant_id)
+    periods = [_period_json(row) for row in found.periods]
+    gaps = [gap_json(gap) for gap in found.gaps]
+    lines = [f"{p['id']}: {p['source']} {p['from']}–{p['to'] or 'open'}{' planned' if p['planned'] else ''}"
+             for p in periods] or ["no livelihood periods"]
+    lines += [f"gap {g['start']}–{g['end']} ({g['kind']})" for g in gaps]
+    _emit(as_json, {"periods": periods, "gaps": gaps}, "\n".join(lines))
+
+
+@income.command("confirm")
+@click.argument("period_id", type=int)
+def income_confirm(period_id: int) -> None:
+    """A planned period is confirmed (the decision is made, the contract signed)."""
+    confirm_income(_context(), period_id)
+    click.echo(f"period {period_id} confirmed")
+
+
+@income.command("extend")
+@click.argument("period_id", type=int)
+@click.option("--to", "end", type=iso_date, default=None, help="The new end (later); leave out: open-ended.")
+def income_extend(period_id: int, end: date | None) -> None:
+    """The period runs on to a later date, or with no end."""
+    extend_income(_context(), period_id, end)
+    click.echo(f"period {period_id} runs {'to ' + end.isoformat() if end else 'with no end'}")
+
+
+@income.command("end")
+@click.argument("period_id", type=int)
+@click.option("--on", "end", type=iso_date, required=True, help="The last day of the period.")
+def income_end(period_id: int, end: date) -> None:
+    """End a period (early, or give an open-ended one its end)."""
+    end_income(_context(), period_id, end)
+    click.echo(f"period {period_id} ends {end.isoformat()}")
+
+
+@income.command("correct")
+@click.argument("period_id", type=int)
+@click.option("--source", default=None)
+@click.option("--from", "start", type=iso_date, default=None)
+@click.option("--to", "end", type=iso_date, default=None)
+@click.option("--open-ended", is_flag=True, help="Remove the end date.")
+@click.option("--planned/--confirmed", default=None)
+@click.option("--amount", default=None)
+@click.option("--note", default=None)
+def income_correct(period_id: int, source: str | None, start: date | None, end: date | None, open_ended: bool,
+                   planned: bool | None, amount: str | None, note: str | None) -> None:
+    """Correct what was registered wrong: the fields given, checked together as one period."""
+    if open_ended and end is not None:
+        raise click.UsageError("give --to or --open-ended, not both")
+    given: dict[str, Any] = {"source": source, "start": start, "end": end, "planned": planned, "amount": amount,
+                             "note": note}
+    changes = {name: value for name, value in given.items() if value is not None}
+    if open_ended:
+        changes["end"] = None
+    if not changes:
+        raise click.UsageError("nothing to correct: give at least one of --source, --from, --to, --open-ended, "
+                               "--planned/--confirmed, --amount, --note")
+    correct_income(_context(), period_id, **changes)
+    click.echo(f"period {period_id} corrected: {', '.join(changes)}")
+
+
+@income.command("delete")
+@click.argument("period_id", type=int)
+@click.option("--reason", required=True, help="Why (kept in the audit trail with what the period said).")
+def income_delete(period_id: int, reason: str) -> None:
+    """Delete a period registered by mistake."""
+    delete_income(_context(), period_id, reason)
+    click.echo(f"period {period_id} deleted")
 
 
 @main.command("show")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import click
 
-from pathways.cli import _context, _emit, main
+from pathways.cli import _context, _emit, iso_date, main
 from pathways.services.accounts import (
     ROLES,
     add_user,
     create_token,
+    find_user,
     reset_password,
     revoke_token,
     set_active,
@@ -18,6 +20,7 @@ from pathways.services.accounts import (
     tokens_of,
     unlock,
 )
+from pathways.services.caseworkers import covers, end_cover, reassign_all, reassign_case, set_cover
 
 
 @main.group()
@@ -103,3 +106,55 @@ def users_revoke_token(token_id: int) -> None:
     """Revoke an API token by its id (see 'pathways users tokens'); it stops working at once."""
     owner = revoke_token(_context(), token_id)
     click.echo(f"revoked token {token_id} of {owner}")
+
+
+@main.group()
+def caseworkers() -> None:
+    """A leder's work: reassign cases, and covers for absent veiledere."""
+
+
+@caseworkers.command("reassign")
+@click.option("--case", "case_id", type=int, default=None, help="One case (else every active case of --from).")
+@click.option("--from", "from_user", default=None, help="The veileder whose active cases all move.")
+@click.option("--to", "to_user", required=True, help="The veileder who takes them (username).")
+def caseworkers_reassign(case_id: int | None, from_user: str | None, to_user: str) -> None:
+    """Give one case, or every active case of a veileder, to another veileder."""
+    if (case_id is None) == (from_user is None):
+        raise click.UsageError("give --case or --from")
+    ctx = _context()
+    to = find_user(ctx, to_user)
+    if case_id is not None:
+        reassign_case(ctx, case_id, to.id or 0)
+        click.echo(f"case {case_id}: {to.username}")
+        return
+    moved = reassign_all(ctx, find_user(ctx, from_user or "").id or 0, to.id or 0)
+    click.echo(f"{moved} case(s) from {from_user} to {to.username}")
+
+
+@caseworkers.command("cover")
+@click.argument("absent")
+@click.argument("covering")
+@click.option("--until", type=iso_date, required=True, help="The last day of the cover (at most a year ahead).")
+def caseworkers_cover(absent: str, covering: str, until: date) -> None:
+    """COVERING works ABSENT's cases from today until --until (usernames); prints the cover's id."""
+    ctx = _context()
+    cover = set_cover(ctx, find_user(ctx, absent).id or 0, find_user(ctx, covering).id or 0, until)
+    click.echo(str(cover))
+
+
+@caseworkers.command("covers")
+@click.option("--json", "as_json", is_flag=True)
+def caseworkers_covers(as_json: bool) -> None:
+    """The covers in force today."""
+    found = covers(_context())
+    _emit(as_json, [c.as_json() for c in found],
+          "\n".join(f"{c.id}: {c.covering.username} covers {c.absent.username} until {c.until.isoformat()}"
+                    for c in found) or "no covers in force")
+
+
+@caseworkers.command("end-cover")
+@click.argument("cover_id", type=int)
+def caseworkers_end_cover(cover_id: int) -> None:
+    """End a cover in force now: the cases are the absent veileder's alone again."""
+    ended = end_cover(_context(), cover_id)
+    click.echo(f"cover {cover_id} ended: {ended.absent.username}'s cases are theirs alone again")

@@ -9,7 +9,7 @@ The clock stands at 2026-11-22 and the nightly checks have run on that date.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pytest
@@ -51,6 +51,13 @@ class World:
 
 
 def build_world(ctx: Context, clock: FixedClock) -> World:
+    """The world in ``ctx``'s store: built there, or, in a store cloned from the world's template
+    (tests/conftest.py), the one built in the template, given this test's context and clock."""
+    from tests.conftest import built_with
+    kind, built = built_with(ctx.engine)
+    if kind == "world" and isinstance(built, World):
+        clock.set(TODAY)
+        return replace(built, ctx=ctx, clock=clock)
     clock.set(date(2026, 8, 1))
     for username, (role, kommune) in STAFF.items():
         add_user(ctx, username=username, name=username.capitalize() + " Nordmann", role=role, kommune=kommune,
