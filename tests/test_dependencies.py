@@ -17,3 +17,14 @@ def test_prefect_server_imports_with_the_pinned_fastapi():
 
 def test_graphviz_dot_program_is_installed():
     assert shutil.which("dot"), "the graphviz package needs the 'dot' program (Debian package graphviz)"
+
+
+def test_the_project_says_it_is_mit_licensed_in_the_file_and_the_metadata():
+    import tomllib
+    from importlib.metadata import metadata
+
+    from tests.conftest import ROOT
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]  # SPDX, as PEP 639 has it
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert metadata("pathways")["License-Expression"] == "MIT"
