@@ -12,7 +12,7 @@ from pathways.services import flags as flag_service
 from pathways.services.accounts import authenticate
 from pathways.services.context import Context
 from pathways.services.livelihood import add_income
-from pathways.services.worklist import RANKS, flag_parts, worklist
+from pathways.services.worklist import flag_parts, worklist
 from tests.ui.conftest import PASSWORD, TODAY, World, build_world
 
 
