@@ -67,6 +67,12 @@ def deadline_flag_key(today: date) -> Any:
             + ":" + cast(col(Deadline.due), String))
 
 
+def _of_case() -> Any:
+    """A deadline's case; the kommune said twice so that the planner reads a kommune's deadlines by the
+    deadline's own kommune index when the scope is a kommune."""
+    return and_(col(Enrolment.id) == col(Deadline.enrolment_id), col(Enrolment.kommune_id) == col(Deadline.kommune_id))
+
+
 def _listed_deadline(today: date, ahead: date) -> Any:
     """A deadline the worklist lists: open or breached, due by ``ahead`` (a reminder only from today on:
     once passed, the breach deadline it prepares for takes over), its flag not decided by staff."""
@@ -92,7 +98,7 @@ def deadline_items(case_scope: Sequence[Any], today: date, ahead: date, ranks: M
                     col(Deadline.title), kind, col(Enrolment.participant_id), col(Enrolment.pathway_version_id),
                     func.count().over())
              .select_from(Deadline)
-             .join(Enrolment, col(Enrolment.id) == col(Deadline.enrolment_id))
+             .join(Enrolment, _of_case())
              .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
              .where(*_deadline_where(case_scope, today, ahead))
              .order_by(rank, col(Deadline.due), by_code_point(col(Participant.name), dialect),
@@ -101,7 +107,7 @@ def deadline_items(case_scope: Sequence[Any], today: date, ahead: date, ranks: M
 
 
 def deadline_count(case_scope: Sequence[Any], today: date, ahead: date) -> Select[Any]:
-    return (select(func.count()).select_from(Deadline).join(Enrolment, col(Enrolment.id) == col(Deadline.enrolment_id))
+    return (select(func.count()).select_from(Deadline).join(Enrolment, _of_case())
             .where(*_deadline_where(case_scope, today, ahead)))
 
 
@@ -109,7 +115,7 @@ def met_late(case_scope: Sequence[Any], since: date) -> Select[Any]:
     """Deadlines of active cases in scope met after their due date, on ``since`` or later (case, name,
     title, due, met on)."""
     return (select(*_columns(Deadline.enrolment_id, Participant.name, Deadline.title, Deadline.due, Deadline.met_on))
-            .join(Enrolment, col(Enrolment.id) == col(Deadline.enrolment_id))
+            .join(Enrolment, _of_case())
             .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
             .where(*case_scope, col(Enrolment.status) == "active", col(Deadline.status) == "met",
                    col(Deadline.met_on) >= since, col(Deadline.met_on) > col(Deadline.due)))
@@ -122,7 +128,7 @@ def _flag_where(flag_scope: Sequence[Any], case_scope: Sequence[Any], today: dat
     """Active flags in scope of the kinds only the nightly run knows (not deadlines or gaps: those come
     live), without a «vedtak mangler» whose participant has a listed deadline in scope."""
     has_deadline = (select(literal(1)).select_from(Deadline)
-                    .join(Enrolment, col(Enrolment.id) == col(Deadline.enrolment_id))
+                    .join(Enrolment, _of_case())
                     .where(col(Enrolment.participant_id) == col(Flag.participant_id),
                            *_deadline_where(case_scope, today, ahead))
                     .correlate(Flag).exists())
