@@ -39,7 +39,7 @@ from pathways.income.gaps import Gap, IncomePeriod, income_gaps
 from pathways.income.gaps import fmt as fmt_date
 from pathways.income.gaps import label as source_label
 from pathways.services import access
-from pathways.services.context import Context, ServiceError, definition_of
+from pathways.services.context import Actor, Context, ServiceError, definition_of
 from pathways.services.dashboard import FLAG_KINDS
 from pathways.services.livelihood import case_spans
 from pathways.store.queries import worklist as queries
@@ -182,28 +182,60 @@ def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> 
     if cap < 1:
         raise ServiceError("cap_minimum", "cap")
     today = ctx.today()
-    case_scope, flag_scope = access.cases(actor), access.flags(actor)
-    ahead = today + timedelta(days=_reminder_days())
     with ctx.transaction() as session:
+        dialect = session.connection().dialect.name
         limit: int | None = None if everything else cap + SLACK
         while True:
-            entries, total, more = _ranked(session, case_scope, flag_scope, today, ahead, limit)
-            items, total = _built(session, case_scope, today, entries, total, None if everything else cap)
+            statements = _statements(actor, today, _reminder_days(), limit, dialect)
+            entries, total, more = _ranked(session, statements)
+            items, total = _built(session, statements.scope, entries, total, None if everything else cap)
             if everything or len(items) >= cap or not more:
                 break
             limit = None  # more rows were stale than the slack: rank them all
-        met_late = [MetLate(case_id, name, title, due, met_on) for case_id, name, title, due, met_on
-                    in session.execute(queries.met_late(case_scope, today - timedelta(days=LATE_DAYS)))]
+        met_late = [MetLate(case_id, name, title, due, met_on)
+                    for case_id, name, title, due, met_on in session.execute(statements.met_late)]
     met_late.sort(key=lambda m: (m.met_on, m.case_id), reverse=True)
     return Worklist(items, total, cap, met_late)
 
 
-def _ranked(session: Session, case_scope: list[Any], flag_scope: list[Any], today: date, ahead: date,
-            limit: int | None) -> tuple[list[_Entry], int, bool]:
-    """The first ``limit`` entries of each source (all: None) in the worklist's order, how many there are
-    in all, and whether some were left out."""
+def count(ctx: Context) -> int:
+    """How many items the actor's worklist has today (the header's count): counted in SQL, nothing built."""
+    actor = access.reading(ctx.actor)
+    with ctx.transaction() as session:
+        statements = _statements(actor, ctx.today(), _reminder_days(), 0, session.connection().dialect.name)
+        return sum(session.execute(statement).scalar_one() for statement in statements.counts)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    scope: queries.Scope
+    deadlines: Any
+    flags: Any
+    gaps: Any
+    met_late: Any
+    counts: tuple[Any, ...]
+
+
+@lru_cache(maxsize=512)
+def _statements(actor: Actor, today: date, reminder_days: int, limit: int | None, dialect: str) -> _Statements:
+    """The worklist's statements for an actor on a day, made once: building a statement and computing its
+    cache key cost as much as running it (SQLAlchemy keeps the key on the statement object)."""
+    scope = queries.Scope(tuple(access.cases(actor)), tuple(access.flags(actor)), not actor.own_cases_only, today,
+                          today + timedelta(days=reminder_days), dialect)
+    return _Statements(
+        scope,
+        queries.deadline_items(scope, {k: RANK_NO[r] for k, r in DEADLINE_RANKS.items()}, limit),
+        queries.flag_items(scope, {k: RANK_NO[r] for k, r in FLAG_RANKS.items()}, RANK_NO["paminnelse"], limit),
+        queries.gap_items(scope, RANK_NO["gap_na"], RANK_NO["gap_kommer"], limit),
+        queries.met_late(scope, today - timedelta(days=LATE_DAYS)),
+        (queries.deadline_count(scope), queries.flag_count(scope), queries.gap_count(scope)))
+
+
+def _ranked(session: Session, statements: _Statements) -> tuple[list[_Entry], int, bool]:
+    """The first entries of each source in the worklist's order, how many there are in all, and whether
+    some were left out."""
     conn = session.connection()  # plain rows
-    dialect = conn.dialect.name
+    scope = statements.scope
     entries: list[_Entry] = []
     total, more = 0, False
 
@@ -214,27 +246,29 @@ def _ranked(session: Session, case_scope: list[Any], flag_scope: list[Any], toda
             more = more or rows[0][-1] > len(rows)
         return rows
 
-    for (rank, due, name, case_id, key, title, kind, pid, version_id, _) in counted(conn.execute(
-            queries.deadline_items(case_scope, today, ahead, {k: RANK_NO[r] for k, r in DEADLINE_RANKS.items()},
-                                   limit, dialect)).all()):
+    ranked = counted(conn.execute(statements.deadlines).all())
+    details: dict[int, Any] = {}
+    ids = [row[3] for row in ranked]
+    for start in range(0, len(ids), BATCH):
+        details.update((row[0], row) for row in conn.execute(queries.deadline_details(scope, ids[start:start + BATCH])))
+    for rank, due, name, deadline_id, _ in ranked:
+        _, case_id, key, title, kind, pid, version_id = details[deadline_id]
         flag_key = f"{kind}:{case_id}:{key}:{due.isoformat()}"
-        entries.append(_Entry(RANKS[rank], due, name, (0, case_id, key), partial(
-            _deadline_item, session, today, case_id, key, title, kind, due, version_id, pid, name, flag_key),
+        entries.append(_Entry(RANKS[rank], due, name, (0, deadline_id, ""), partial(
+            _deadline_item, session, scope.today, case_id, key, title, kind, due, version_id, pid, name, flag_key),
             flag_key))
-    for (rank, on, name, flag_id, kind, severity, message, case_id, pid, _) in counted(conn.execute(
-            queries.flag_items(flag_scope, case_scope, today, ahead, {k: RANK_NO[r] for k, r in FLAG_RANKS.items()},
-                               RANK_NO["paminnelse"], limit, dialect)).all()):
+    for (rank, on, name, flag_id, kind, severity, message, case_id, pid, _) in counted(
+            conn.execute(statements.flags).all()):
         entries.append(_Entry(RANKS[rank], on, name or "", (1, flag_id, ""), partial(
             _flag_item, flag_id, kind, severity, on, message, case_id, pid, name)))
-    for (rank, start, name, pid, _case_id, _) in counted(conn.execute(
-            queries.gap_items(case_scope, today, RANK_NO["gap_na"], RANK_NO["gap_kommer"], limit, dialect)).all()):
+    for (rank, start, name, pid, _case_id, _) in counted(conn.execute(statements.gaps).all()):
         entries.append(_Entry(RANKS[rank], start, name, (2, pid, ""), partial(_gap_entry, pid, start),
                               f"inntektsgap:{pid}:{start.isoformat()}", pid))
     entries.sort(key=lambda e: e.order)
     return entries, total, more
 
 
-def _built(session: Session, case_scope: list[Any], today: date, entries: list[_Entry], total: int,
+def _built(session: Session, scope: queries.Scope, entries: list[_Entry], total: int,
            cap: int | None) -> tuple[list[Item], int]:
     """The items of the first ``cap`` entries (all: None) that are still true, and the total without the
     ones found no longer true. The flags behind the rows and the gaps are read for the candidates at once."""
@@ -242,10 +276,10 @@ def _built(session: Session, case_scope: list[Any], today: date, entries: list[_
     keys = [e.flag_key for e in candidates if e.flag_key]
     flags: dict[str, int] = {}
     for start in range(0, len(keys), BATCH):
-        flags.update(session.execute(queries.flag_ids(keys[start:start + BATCH], today)).tuples().all())
+        flags.update(session.execute(queries.flag_ids(keys[start:start + BATCH], scope.today)).tuples().all())
     shown = _Shown(flags, {})
-    for item in _gap_items(session, case_scope, sorted({e.gap_of for e in candidates if e.gap_of is not None}),
-                           today, flags):
+    for item in _gap_items(session, list(scope.cases),
+                           sorted({e.gap_of for e in candidates if e.gap_of is not None}), scope.today, flags):
         shown.gaps.setdefault(item.participant_id or 0, []).append(item)
     items: list[Item] = []
     for entry in candidates:
@@ -276,18 +310,6 @@ def _reminder_days_for(config_path: str | None) -> int:
 def _reminder_days() -> int:
     """How many days ahead a deadline is listed (the nightly checks' setting; read once per configuration)."""
     return _reminder_days_for(os.environ.get("PATHWAYS_CHECKS_CONFIG"))
-
-
-def count(ctx: Context) -> int:
-    """How many items the actor's worklist has today (the header's count): counted in SQL, nothing built."""
-    actor = access.reading(ctx.actor)
-    today = ctx.today()
-    case_scope, flag_scope = access.cases(actor), access.flags(actor)
-    ahead = today + timedelta(days=_reminder_days())
-    with ctx.transaction() as session:
-        return sum(session.execute(statement).scalar_one() for statement in (
-            queries.deadline_count(case_scope, today, ahead), queries.flag_count(flag_scope, case_scope, today, ahead),
-            queries.gap_count(case_scope, today)))
 
 
 # -- the items ----------------------------------------------------------------------------------------

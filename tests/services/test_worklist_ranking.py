@@ -95,8 +95,8 @@ def ranked_the_old_way(ctx: Context, username: str) -> list[tuple[int, date, str
                         and (d.recurring or d.kind == "breach" or d.due >= today)
                         and f"{kind}:{case.id}:{d.key}:{d.due.isoformat()}" not in decided):
                     rows.append((RANKS.index(DEADLINE_RANKS[kind]), d.due, names[case.participant_id],
-                                 (0, case.id or 0, d.key), f"frist-{case.id}-{d.key}"))
-        with_deadline = {e.participant_id for e in scope if any(r[3][1] == e.id for r in rows)}
+                                 (0, d.id or 0, ""), f"frist-{case.id}-{d.key}"))
+        with_deadline = {e.participant_id for e in scope if any(r[4].startswith(f"frist-{e.id}-") for r in rows)}
         for f in flags:
             active = f.state == "open" or (f.state == "snoozed" and f.snoozed_until and f.snoozed_until <= today)
             if (active and f.kind not in DEADLINE_KINDS and f.kind != "inntektsgap"
