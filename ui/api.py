@@ -410,7 +410,9 @@ class WorklistOut(BaseModel):
     cap: int = Field(description="dagens tak (PATHWAYS_WORKLIST_CAP)")
     capped: bool = Field(description="sant når listen er kuttet ved taket (be om alle med alle=true)")
     items: list[WorkItemOut]
-    met_late: list[MetLateOut] = Field(description="frister oppfylt for sent den siste uken (til orientering)")
+    met_late: list[MetLateOut] = Field(description="frister oppfylt for sent den siste uken (til orientering), de "
+                                                   "siste først, høyst taket uten alle=true")
+    met_late_total: int = Field(description="alle frister oppfylt for sent den siste uken")
 
 
 @router.get("/i-dag", summary="I dag: det som må følges opp i dag, viktigst først", response_model=WorklistOut,
@@ -421,4 +423,5 @@ def get_worklist(request: Request, account: Signed, alle: bool = False) -> Workl
     return WorklistOut(total=result.total, cap=result.cap, capped=result.capped,
                        items=[WorkItemOut(**{**item.as_json(), "on": item.on}) for item in result.items],
                        met_late=[MetLateOut(case_id=m.case_id, name=m.name, title=m.title, due=m.due, met_on=m.met_on,
-                                            line=m.line) for m in result.met_late])
+                                            line=m.line) for m in result.met_late],
+                       met_late_total=result.met_late_total)

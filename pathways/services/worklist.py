@@ -132,7 +132,8 @@ class Worklist:
     items: list[Item]  # ranked, at most ``cap`` unless all were asked for
     total: int  # every item in scope
     cap: int
-    met_late: list[MetLate]
+    met_late: list[MetLate]  # the latest first, at most ``cap`` unless all were asked for
+    met_late_total: int = 0
 
     @property
     def capped(self) -> bool:
@@ -192,10 +193,9 @@ def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> 
             if everything or len(items) >= cap or not more:
                 break
             limit = None  # more rows were stale than the slack: rank them all
-        met_late = [MetLate(case_id, name, title, due, met_on)
-                    for case_id, name, title, due, met_on in session.execute(statements.met_late)]
-    met_late.sort(key=lambda m: (m.met_on, m.case_id), reverse=True)
-    return Worklist(items, total, cap, met_late)
+        late = session.execute(statements.met_late).all()
+    met_late = [MetLate(case_id, name, title, due, met_on) for case_id, name, title, due, met_on, _ in late]
+    return Worklist(items, total, cap, met_late, late[0][-1] if late else 0)
 
 
 def count(ctx: Context) -> int:
@@ -227,7 +227,7 @@ def _statements(actor: Actor, today: date, reminder_days: int, limit: int | None
         queries.deadline_items(scope, {k: RANK_NO[r] for k, r in DEADLINE_RANKS.items()}, limit),
         queries.flag_items(scope, {k: RANK_NO[r] for k, r in FLAG_RANKS.items()}, RANK_NO["paminnelse"], limit),
         queries.gap_items(scope, RANK_NO["gap_na"], RANK_NO["gap_kommer"], limit),
-        queries.met_late(scope, today - timedelta(days=LATE_DAYS)),
+        queries.met_late(scope, today - timedelta(days=LATE_DAYS), limit and limit - SLACK),
         (queries.deadline_count(scope), queries.flag_count(scope), queries.gap_count(scope)))
 
 

@@ -138,14 +138,17 @@ def deadline_count(scope: Scope) -> Select[Any]:
             .where(*_deadline_where(scope)))
 
 
-def met_late(scope: Scope, since: date) -> Select[Any]:
-    """Deadlines of active cases in scope met after their due date, on ``since`` or later (case, name,
-    title, due, met on)."""
-    return (select(*_columns(Deadline.enrolment_id, Participant.name, Deadline.title, Deadline.due, Deadline.met_on))
-            .join(Enrolment, _of_case(scope))
-            .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
-            .where(*scope.cases, col(Enrolment.status) == "active", _status(scope) == "met",
-                   col(Deadline.met_on) >= since, col(Deadline.met_on) > col(Deadline.due)))
+def met_late(scope: Scope, since: date, limit: int | None) -> Select[Any]:
+    """Deadlines of active cases in scope met after their due date, on ``since`` or later, the latest first,
+    the first ``limit`` (all: None): case, name, title, due, met on, and how many there are in all."""
+    query = (select(*_columns(Deadline.enrolment_id, Participant.name, Deadline.title, Deadline.due,
+                              Deadline.met_on), func.count().over())
+             .join(Enrolment, _of_case(scope))
+             .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
+             .where(*scope.cases, col(Enrolment.status) == "active", _status(scope) == "met",
+                    col(Deadline.met_on) >= since, col(Deadline.met_on) > col(Deadline.due))
+             .order_by(col(Deadline.met_on).desc(), col(Deadline.enrolment_id).desc(), col(Deadline.id)))
+    return query if limit is None else query.limit(limit)
 
 
 # -- flags of the nightly checks -------------------------------------------------------------------------
