@@ -68,6 +68,7 @@ FLAG_ACTIONS: dict[str, tuple[str, str, str | None]] = {
     "kontrakt_uten_arbeid": ("registrer arbeidsforholdet (lønn), eller avslutt kontrakten", "income", "lonn"),
     "datafeil": ("rett verdien på saken", "case", None),
 }
+# the kinds of the nightly checks the worklist lists (deadlines and gaps come live), each with its rank
 FLAG_RANKS = {"programslutt": "paminnelse", "nav_dialog": "brudd", "fyller_25": "paminnelse",
               "vedtak_mangler": "brudd", "botid_2_ar": "brudd", "saksmengde": "paminnelse",
               "ulonnet_praksis": "frist_nar", "kontrakt_uten_arbeid": "brudd", "datafeil": "brudd"}
@@ -225,10 +226,10 @@ def _statements(actor: Actor, today: date, reminder_days: int, limit: int | None
     return _Statements(
         scope,
         queries.deadline_items(scope, {k: RANK_NO[r] for k, r in DEADLINE_RANKS.items()}, limit),
-        queries.flag_items(scope, {k: RANK_NO[r] for k, r in FLAG_RANKS.items()}, RANK_NO["paminnelse"], limit),
+        queries.flag_items(scope, {k: RANK_NO[r] for k, r in FLAG_RANKS.items()}, limit),
         queries.gap_items(scope, RANK_NO["gap_na"], RANK_NO["gap_kommer"], limit),
         queries.met_late(scope, today - timedelta(days=LATE_DAYS), limit and limit - SLACK),
-        (queries.deadline_count(scope), queries.flag_count(scope), queries.gap_count(scope)))
+        (queries.deadline_count(scope), queries.flag_count(scope, list(FLAG_RANKS)), queries.gap_count(scope)))
 
 
 def _ranked(session: Session, statements: _Statements) -> tuple[list[_Entry], int, bool]:
@@ -246,12 +247,15 @@ def _ranked(session: Session, statements: _Statements) -> tuple[list[_Entry], in
             more = more or rows[0][-1] > len(rows)
         return rows
 
-    ranked = counted(conn.execute(statements.deadlines).all())
+    ranked = conn.execute(statements.deadlines).all()
+    if ranked:
+        total = conn.execute(statements.counts[0]).scalar_one()
+        more = total > len(ranked)
     details: dict[int, Any] = {}
     ids = [row[3] for row in ranked]
     for start in range(0, len(ids), BATCH):
         details.update((row[0], row) for row in conn.execute(queries.deadline_details(scope, ids[start:start + BATCH])))
-    for rank, due, name, deadline_id, _ in ranked:
+    for rank, due, name, deadline_id in ranked:
         _, case_id, key, title, kind, pid, version_id = details[deadline_id]
         flag_key = f"{kind}:{case_id}:{key}:{due.isoformat()}"
         entries.append(_Entry(RANKS[rank], due, name, (0, deadline_id, ""), partial(

@@ -42,8 +42,10 @@ def by_code_point(column: Any, dialect: str) -> Any:
 
 
 def active_flag(flag: Any, today: date) -> Any:
-    """A flag that asks for action today: open, or snoozed until today or earlier."""
-    return or_(flag.state == "open", and_(flag.state == "snoozed", flag.snoozed_until <= today))
+    """A flag that asks for action today: open, or snoozed until today or earlier (the states said as a
+    list first: index ranges)."""
+    return and_(flag.state.in_(("open", "snoozed")),
+                or_(flag.state == "open", and_(flag.state == "snoozed", flag.snoozed_until <= today)))
 
 
 def _decided_flag(flag: Any, today: date) -> Any:
@@ -112,10 +114,12 @@ def _deadline_where(scope: Scope) -> list[Any]:
 
 def deadline_items(scope: Scope, ranks: Mapping[str, int], limit: int | None) -> Select[Any]:
     """The listed deadlines of the active cases in scope, the first ``limit`` (all: None) by rank (``ranks``
-    per flag kind), due date and name; each row: rank, due, name, deadline, and how many rows there are in
-    all (narrow rows: what the rows shown say comes from :func:`deadline_details`)."""
+    per flag kind), due date and name; each row: rank, due, name, deadline (narrow rows: what the rows
+    shown say comes from :func:`deadline_details`; how many there are, from :func:`deadline_count`: a
+    window count would make SQLite keep and sort every row instead of the first ``limit``, measured 27 ms
+    against 14 for a kommune's 3 000)."""
     rank = case(dict(ranks), value=deadline_flag_kind(scope.today))
-    query = (select(rank, col(Deadline.due), col(Participant.name), col(Deadline.id), func.count().over())
+    query = (select(rank, col(Deadline.due), col(Participant.name), col(Deadline.id))
              .select_from(Deadline)
              .join(Enrolment, _of_case(scope))
              .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
@@ -154,35 +158,37 @@ def met_late(scope: Scope, since: date, limit: int | None) -> Select[Any]:
 # -- flags of the nightly checks -------------------------------------------------------------------------
 
 
-def _flag_where(scope: Scope) -> list[Any]:
-    """Active flags in scope of the kinds only the nightly run knows (not deadlines or gaps: those come
-    live), without a «vedtak mangler» whose participant has a listed deadline in scope."""
+def _flag_where(scope: Scope, kinds: Sequence[str]) -> list[Any]:
+    """Active flags in scope of ``kinds``, those only the nightly run knows (not deadlines or gaps: those
+    come live), without a «vedtak mangler» whose participant has a listed deadline in scope. The kinds as
+    a list: a kommune's flags are read by (kommune, kind, state) ranges."""
     has_deadline = (select(literal(1)).select_from(Deadline)
                     .join(Enrolment, col(Enrolment.id) == col(Deadline.enrolment_id))
                     .where(col(Enrolment.participant_id) == col(Flag.participant_id), *_deadline_where(scope))
                     .correlate(Flag).exists())
-    return [*scope.flags, col(Flag.kind).not_in((*DEADLINE_FLAG_KINDS, GAP_KIND)), active_flag(Flag, scope.today),
+    return [*scope.flags, col(Flag.kind).in_([k for k in kinds if k not in (*DEADLINE_FLAG_KINDS, GAP_KIND)]),
+            active_flag(Flag, scope.today),
             or_(col(Flag.kind).not_in(SAID_BY_DEADLINE), ~has_deadline)]
 
 
-def flag_items(scope: Scope, ranks: Mapping[str, int], other: int, limit: int | None) -> Select[Any]:
-    """The active flags the worklist lists, the first ``limit`` (all: None) by rank (``ranks`` per kind,
-    ``other`` for the rest), date (due, else today) and name; each row: rank, date, name, flag, kind,
-    severity, message, case, participant, and how many rows there are in all."""
-    rank = case(dict(ranks), value=col(Flag.kind), else_=other)
+def flag_items(scope: Scope, ranks: Mapping[str, int], limit: int | None) -> Select[Any]:
+    """The active flags of the kinds ranked by ``ranks`` (rank per kind), the first ``limit`` (all: None) by
+    rank, date (due, else today) and name; each row: rank, date, name, flag, kind, severity, message, case,
+    participant, and how many rows there are in all."""
+    rank = case(dict(ranks), value=col(Flag.kind))
     on = func.coalesce(col(Flag.due), scope.today)
     query = (select(rank, on, col(Participant.name), col(Flag.id), col(Flag.kind), col(Flag.severity),
                     col(Flag.message), col(Flag.enrolment_id), col(Flag.participant_id), func.count().over())
              .select_from(Flag)
              .outerjoin(Participant, col(Participant.id) == col(Flag.participant_id))
-             .where(*_flag_where(scope))
+             .where(*_flag_where(scope, list(ranks)))
              .order_by(rank, on, by_code_point(func.coalesce(col(Participant.name), ""), scope.dialect),
                        col(Flag.id)))
     return query if limit is None else query.limit(limit)
 
 
-def flag_count(scope: Scope) -> Select[Any]:
-    return select(func.count()).select_from(Flag).where(*_flag_where(scope))
+def flag_count(scope: Scope, kinds: Sequence[str]) -> Select[Any]:
+    return select(func.count()).select_from(Flag).where(*_flag_where(scope, kinds))
 
 
 def flag_ids(natural_keys: Sequence[str], today: date) -> Select[Any]:
