@@ -135,10 +135,14 @@ class Worklist:
     cap: int
     met_late: list[MetLate]  # the latest first, at most ``cap`` unless all were asked for
     met_late_total: int = 0
+    everything: bool = False  # «vis alle»: every item, by pages
+    page: int = 1
+    pages: int = 1
 
     @property
     def capped(self) -> bool:
-        return self.total > len(self.items)
+        """Cut at the daily cap (not a page of «vis alle»)."""
+        return not self.everything and self.total > len(self.items)
 
 
 @dataclass
@@ -171,32 +175,41 @@ RANK_NO = {rank: i for i, rank in enumerate(RANKS)}
 DEADLINE_RANKS = {"oppfolging_forfalt": "brudd", "frist_brudd": "brudd", "frist_nar": "frist_nar",
                   "frist_paminnelse": "paminnelse"}
 SLACK = 20  # rows ranked beyond the cap: a gap closed since its projection was written is not shown
+ALL_PAGE = 200  # rows per page of «vis alle»
+MAX_PAGE = 100_000
 
 
-def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> Worklist:
-    """The actor's worklist for today (all of it with ``everything``).
+def worklist(ctx: Context, everything: bool = False, cap: int | None = None, page: int = 1) -> Worklist:
+    """The actor's worklist for today: the first ``cap`` items, or with ``everything`` all of them, page
+    ``page`` of :data:`ALL_PAGE` rows (a kommune has thousands; past the last page, the last).
 
-    Each source is ranked in SQL and only its first ``cap`` + :data:`SLACK` rows come back (with how many
-    there are); those are merged here and only the rows shown are built. A gap's row is computed in full
-    from the livelihood periods as they are now: a projection gone stale leaves the list (and the total)."""
+    Each source is ranked in SQL and only its first rows up to the page's end + :data:`SLACK` come back;
+    those are merged here and only the rows shown are built. A gap's row is computed in full from the
+    livelihood periods as they are now: a projection gone stale leaves the list and the total (found among
+    the rows shown; one on an earlier page of «vis alle» still counts in the total)."""
     actor = access.reading(ctx.actor)
     cap = cap if cap is not None else daily_cap()
     if cap < 1:
         raise ServiceError("cap_minimum", "cap")
     today = ctx.today()
+    size = ALL_PAGE if everything else cap
+    page = min(max(1, page), MAX_PAGE) if everything else 1
     with ctx.transaction() as session:
         dialect = session.connection().dialect.name
-        limit: int | None = None if everything else cap + SLACK
+        limit: int | None = page * size + SLACK
         while True:
             statements = _statements(actor, today, _reminder_days(), limit, dialect)
             entries, total, more = _ranked(session, statements)
-            items, total = _built(session, statements.scope, entries, total, None if everything else cap)
-            if everything or len(items) >= cap or not more:
+            page = min(page, max(1, -(-total // size)))
+            items, total = _built(session, statements.scope, entries, total, (page - 1) * size, size)
+            if len(items) >= size or not more or limit is None:
                 break
             limit = None  # more rows were stale than the slack: rank them all
-        late = session.execute(statements.met_late).all()
+        late = session.execute(statements.met_late if not everything else
+                               _statements(actor, today, _reminder_days(), None, dialect).met_late).all()
     met_late = [MetLate(case_id, name, title, due, met_on) for case_id, name, title, due, met_on, _ in late]
-    return Worklist(items, total, cap, met_late, late[0][-1] if late else 0)
+    return Worklist(items, total, cap, met_late, late[0][-1] if late else 0, everything, page,
+                    max(1, -(-total // size)))
 
 
 def count(ctx: Context) -> int:
@@ -272,11 +285,11 @@ def _ranked(session: Session, statements: _Statements) -> tuple[list[_Entry], in
     return entries, total, more
 
 
-def _built(session: Session, scope: queries.Scope, entries: list[_Entry], total: int,
-           cap: int | None) -> tuple[list[Item], int]:
-    """The items of the first ``cap`` entries (all: None) that are still true, and the total without the
-    ones found no longer true. The flags behind the rows and the gaps are read for the candidates at once."""
-    candidates = entries if cap is None else entries[:cap + SLACK]
+def _built(session: Session, scope: queries.Scope, entries: list[_Entry], total: int, offset: int,
+           size: int) -> tuple[list[Item], int]:
+    """The items of ``size`` entries from ``offset`` on that are still true, and the total without the ones
+    found no longer true. The flags behind the rows and the gaps are read for the candidates at once."""
+    candidates = entries[offset:offset + size + SLACK]
     keys = [e.flag_key for e in candidates if e.flag_key]
     flags: dict[str, int] = {}
     for start in range(0, len(keys), BATCH):
@@ -287,7 +300,7 @@ def _built(session: Session, scope: queries.Scope, entries: list[_Entry], total:
         shown.gaps.setdefault(item.participant_id or 0, []).append(item)
     items: list[Item] = []
     for entry in candidates:
-        if cap is not None and len(items) >= cap:
+        if len(items) >= size:
             break
         built = entry.build(shown)
         if built is None:

@@ -133,3 +133,15 @@ def test_what_leaves_the_list_has_left_it(world):
     assert not any(i.kind == "frist_nar" and i.name == "Bo Berg" for i in keys.values())  # acknowledged
     found = worklist(as_user(world, "kari"))
     assert [m.name for m in found.met_late] == ["Eli Eng"] and found.met_late_total == 1
+
+
+def test_vis_alle_comes_in_pages_that_together_are_the_whole_list(world, monkeypatch):
+    import pathways.services.worklist as service
+    monkeypatch.setattr(service, "ALL_PAGE", 3)
+    lise = as_user(world, "lise")
+    expected = [key for *_, key in ranked_the_old_way(world.ctx, "lise")]
+    first = worklist(lise, everything=True)
+    assert first.pages == -(-len(expected) // 3) > 1 and not first.capped
+    pages = [worklist(lise, everything=True, page=n) for n in range(1, first.pages + 1)]
+    assert [i.key for p in pages for i in p.items] == expected
+    assert worklist(lise, everything=True, page=first.pages + 5).page == first.pages  # past the end: the last
