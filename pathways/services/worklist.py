@@ -165,6 +165,7 @@ class _Entry:
     build: Callable[[_Shown], Item | None]  # None: no longer true (a gap closed since its projection)
     flag_key: str | None = None  # the natural key of the flag behind the row, if one is open
     gap_of: int | None = None  # the participant whose gap the row is
+    case_id: int | None = None  # and their first case in scope (the row's links open it)
 
     @property
     def order(self) -> tuple[int, date, str, tuple[int, int, str]]:
@@ -278,9 +279,9 @@ def _ranked(session: Session, statements: _Statements) -> tuple[list[_Entry], in
             conn.execute(statements.flags).all()):
         entries.append(_Entry(RANKS[rank], on, name or "", (1, flag_id, ""), partial(
             _flag_item, flag_id, kind, severity, on, message, case_id, pid, name)))
-    for (rank, start, name, pid, _case_id, _) in counted(conn.execute(statements.gaps).all()):
+    for (rank, start, name, pid, case_id, _) in counted(conn.execute(statements.gaps).all()):
         entries.append(_Entry(RANKS[rank], start, name, (2, pid, ""), partial(_gap_entry, pid, start),
-                              f"inntektsgap:{pid}:{start.isoformat()}", pid))
+                              f"inntektsgap:{pid}:{start.isoformat()}", pid, case_id))
     entries.sort(key=lambda e: e.order)
     return entries, total, more
 
@@ -295,8 +296,8 @@ def _built(session: Session, scope: queries.Scope, entries: list[_Entry], total:
     for start in range(0, len(keys), BATCH):
         flags.update(session.execute(queries.flag_ids(keys[start:start + BATCH], scope.today)).tuples().all())
     shown = _Shown(flags, {})
-    for item in _gap_items(session, list(scope.cases),
-                           sorted({e.gap_of for e in candidates if e.gap_of is not None}), scope.today, flags):
+    for item in _gap_items(session, {e.gap_of: e.case_id or 0 for e in candidates if e.gap_of is not None},
+                           scope.today, flags):
         shown.gaps.setdefault(item.participant_id or 0, []).append(item)
     items: list[Item] = []
     for entry in candidates:
@@ -400,16 +401,17 @@ def flag_parts(kind: str, message: str) -> tuple[str, str]:
     return title, ": " + message
 
 
-def _gap_items(session: Session, case_scope: list[Any], people: list[int], today: date,
-               flags: dict[str, int]) -> list[Item]:
-    """The current and projected gaps of the participants named, computed now from the livelihood periods
-    and the steps of their cases in scope (set-based: two queries per :data:`BATCH` participants); ``flags``
-    the open flags by natural key."""
+def _gap_items(session: Session, people: dict[int, int], today: date, flags: dict[str, int]) -> list[Item]:
+    """The current and projected gaps of the participants named (with the case in scope the rows link to),
+    computed now from the livelihood periods and the steps of their active cases as the live projection
+    computes them (set-based: two queries per :data:`BATCH` participants); ``flags`` the open flags by
+    natural key."""
+    ids = sorted(people)
     cases: dict[int, list[tuple[int, date, int, str, str]]] = defaultdict(list)
     periods: dict[int, list[IncomePeriod]] = defaultdict(list)
-    for start in range(0, len(people), BATCH):
-        batch = people[start:start + BATCH]
-        for pid, case_id, begun, version_id, state, name in session.execute(queries.gap_cases(case_scope, batch)):
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start:start + BATCH]
+        for pid, case_id, begun, version_id, state, name in session.execute(queries.gap_cases(batch)):
             cases[pid].append((case_id, begun, version_id, state, name))
         for pid, source, begins, end, planned, period_id in session.execute(queries.periods(batch)):
             try:
@@ -427,7 +429,7 @@ def _gap_items(session: Session, case_scope: list[Any], people: list[int], today
                                horizon_days=GAP_HORIZON, steps=spans)
         except (ValueError, OverflowError):
             continue
-        case_id, name = own[0][0], own[0][4]
+        case_id, name = people[pid], own[0][4]
         for gap in gaps:
             if gap.end < today:
                 continue

@@ -236,13 +236,13 @@ def gap_count(scope: Scope) -> Select[Any]:
 # -- the inputs of a gap computed in full (the rows shown) -----------------------------------------------
 
 
-def gap_cases(case_scope: Sequence[Any], participants: Sequence[int]) -> Select[Any]:
-    """The active cases in scope of the participants named (participant, case, start, version, state,
-    name)."""
+def gap_cases(participants: Sequence[int]) -> Select[Any]:
+    """The active cases of the participants named, as the live projection reads them (participant, case,
+    start, version, state, name)."""
     return (select(*_columns(Enrolment.participant_id, Enrolment.id, Enrolment.start_date,
                              Enrolment.pathway_version_id, Enrolment.state, Participant.name))
             .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
-            .where(col(Enrolment.participant_id).in_(participants), col(Enrolment.status).in_(ACTIVE), *case_scope))
+            .where(col(Enrolment.participant_id).in_(participants), col(Enrolment.status).in_(ACTIVE)))
 
 
 def periods(participants: Sequence[int]) -> Select[Any]:
