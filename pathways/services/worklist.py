@@ -1,23 +1,24 @@
 """«I dag»: what the actor must act on today, ranked, each item one line that says what, why and what to do.
 
 Sources: the live data (deadlines due or breached on active cases, as the store's projection has them now;
-current and projected income gaps, computed from the livelihood periods as they are now) and the flags of
-the nightly checks that only the nightly run knows (programme end, NAV dialogue, 25th birthday, decisions
+the participant's income gap by the live projection ``enrolment.gap_from``/``gap_to``, which every change
+of periods or cases rewrites: its first gap not over, one row per participant) and the flags of the
+nightly checks that only the nightly run knows (programme end, NAV dialogue, 25th birthday, decisions
 after settlement, caseload, unpaid practice, contracts without employment, data errors).
 
 A flag staff acknowledged or snoozed leaves the list (a snooze ends on its date); so does the live
-deadline behind such a flag. A deadline met after its due date is shown as «oppfylt for sent» for a week,
-as information, not as an action.
+deadline or gap behind such a flag. A deadline met after its due date is shown as «oppfylt for sent» for a
+week, as information, not as an action (the latest first, capped like the list).
 
 Ranking: breaches before what is coming, current gaps before projected ones, reminders last; within a
-rank, the nearest date first. The list is capped (``PATHWAYS_WORKLIST_CAP``, default 25); the total
-says how many there are in all.
+rank, the nearest date first, then the name. The list is capped (``PATHWAYS_WORKLIST_CAP``, default 25);
+the total says how many there are in all; «vis alle» lists them all, by pages of :data:`ALL_PAGE`.
 
-Scope (:mod:`pathways.services.access`): a veileder sees their own cases, a leder the kommune's. A
-veileder's gaps are computed live for every participant of their cases; a kommune has too many for that
-on every page, so a leder's gaps are ranked by the nightly gap flags and each row shown is computed again
-as it is now (a gap closed since the night leaves the list; a new one arrives with the next night).
-Only the rows shown are built (titles, links), so a kommune's thousands of items cost their ranking only.
+Scope (:mod:`pathways.services.access`): a veileder sees their own cases, a leder the kommune's. Each
+source is ranked and counted in SQL (:mod:`pathways.store.queries.worklist`), the first rows only come
+back, and only the rows shown are built (titles, links; a gap computed in full from the periods as they
+are now, so a projection gone stale leaves the list): a kommune's thousands of items cost their ranking
+and count only. The header's count (:func:`count`) is the three counts.
 """
 
 from __future__ import annotations
