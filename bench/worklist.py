@@ -94,6 +94,22 @@ def forget_bench_users(url: str) -> None:
     engine.dispose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` and its children (the dashboard's worker processes),
+    from /proc (Linux; 0 elsewhere)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def run(base: str, users: list[str], seconds: float) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {}
     lock = threading.Lock()
@@ -141,7 +157,9 @@ def main() -> None:
         port = port_free()
         server = start_server(url, port)
         try:
+            server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
             timings = run(f"http://127.0.0.1:{port}", veiledere + ledere, args.seconds)
+            server_cpu, client_cpu = cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
         finally:
             server.terminate()
             server.wait(10)
@@ -149,11 +167,24 @@ def main() -> None:
     from ui.__main__ import workers
     print(f"\n{backend}: worklist, 10 concurrent users for {args.seconds:.0f} s, {workers()} dashboard worker "
           f"process(es) on {os.cpu_count()} cores (target p95 ≤ {TARGET_MS} ms)")
-    print(f"{'role':<9} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'p95/target':>10}")
+    # req/s × mean latency = clients (a closed loop): at a given throughput, p95 follows from it
+    print(f"{'role':<9} {'requests':>8} {'req/s':>6} {'mean ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+          f"{'p95/target':>10}")
     every = [v for values in timings.values() for v in values]
     for role, values in [*sorted(timings.items()), ("all", every)]:
-        print(f"{role:<9} {len(values):>8} {pct(values, 50):>8.1f} {pct(values, 95):>8.1f} {pct(values, 99):>8.1f} "
+        print(f"{role:<9} {len(values):>8} {len(values) / args.seconds:>6.1f} {sum(values) / len(values) * 1000:>8.1f} "
+              f"{pct(values, 50):>8.1f} {pct(values, 95):>8.1f} {pct(values, 99):>8.1f} "
               f"{pct(values, 95) / TARGET_MS:>10.2f}")
+    done = len(every) + len(timings)  # and one warm-up request per client
+    if done and server_cpu:
+        # 10 clients in a closed loop: mean latency = 10 / throughput, so a p95 at the target needs at least
+        # 10 / target requests a second; at the measured CPU per request that takes this many cores
+        needed = 10 / (TARGET_MS / 1000)
+        print(f"CPU per request: server {server_cpu / done * 1000:.1f} ms, benchmark client "
+              f"{client_cpu / done * 1000:.1f} ms; the server used {server_cpu / args.seconds:.2f} of "
+              f"{os.cpu_count()} cores. A mean latency of "
+              f"{TARGET_MS} ms at 10 clients needs {needed:.0f} requests/s, i.e. "
+              f"{needed * (server_cpu + client_cpu) / done:.2f} cores for server and client together")
 
 
 if __name__ == "__main__":

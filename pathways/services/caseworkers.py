@@ -142,8 +142,11 @@ def caseload_veiledere(ctx: Context) -> list[Colleague]:
     return [found[0].covering, *(c.absent for c in found)]
 
 
+_ABSENT, _COVERING = aliased(User, name="absent"), aliased(User, name="covering")  # made once: aliasing is slow
+
+
 def _covers(session: Session, today: date, *conditions: object) -> list[CoverView]:
-    absent, covering = aliased(User), aliased(User)
+    absent, covering = _ABSENT, _COVERING
     rows = session.exec(
         select(Cover, absent, covering).join(absent, col(absent.id) == col(Cover.absent_user_id))
         .join(covering, col(covering.id) == col(Cover.covering_user_id))

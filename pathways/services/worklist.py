@@ -1,23 +1,24 @@
 """«I dag»: what the actor must act on today, ranked, each item one line that says what, why and what to do.
 
 Sources: the live data (deadlines due or breached on active cases, as the store's projection has them now;
-current and projected income gaps, computed from the livelihood periods as they are now) and the flags of
-the nightly checks that only the nightly run knows (programme end, NAV dialogue, 25th birthday, decisions
+the participant's income gap by the live projection ``enrolment.gap_from``/``gap_to``, which every change
+of periods or cases rewrites: its first gap not over, one row per participant) and the flags of the
+nightly checks that only the nightly run knows (programme end, NAV dialogue, 25th birthday, decisions
 after settlement, caseload, unpaid practice, contracts without employment, data errors).
 
 A flag staff acknowledged or snoozed leaves the list (a snooze ends on its date); so does the live
-deadline behind such a flag. A deadline met after its due date is shown as «oppfylt for sent» for a week,
-as information, not as an action.
+deadline or gap behind such a flag. A deadline met after its due date is shown as «oppfylt for sent» for a
+week, as information, not as an action (the latest first, capped like the list).
 
 Ranking: breaches before what is coming, current gaps before projected ones, reminders last; within a
-rank, the nearest date first. The list is capped (``PATHWAYS_WORKLIST_CAP``, default 25); the total
-says how many there are in all.
+rank, the nearest date first, then the name. The list is capped (``PATHWAYS_WORKLIST_CAP``, default 25);
+the total says how many there are in all; «vis alle» lists them all, by pages of :data:`ALL_PAGE`.
 
-Scope (:mod:`pathways.services.access`): a veileder sees their own cases, a leder the kommune's. A
-veileder's gaps are computed live for every participant of their cases; a kommune has too many for that
-on every page, so a leder's gaps are ranked by the nightly gap flags and each row shown is computed again
-as it is now (a gap closed since the night leaves the list; a new one arrives with the next night).
-Only the rows shown are built (titles, links), so a kommune's thousands of items cost their ranking only.
+Scope (:mod:`pathways.services.access`): a veileder sees their own cases, a leder the kommune's. Each
+source is ranked and counted in SQL (:mod:`pathways.store.queries.worklist`), the first rows only come
+back, and only the rows shown are built (titles, links; a gap computed in full from the periods as they
+are now, so a projection gone stale leaves the list): a kommune's thousands of items cost their ranking
+and count only. The header's count (:func:`count`) is the three counts.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from pathways.income.gaps import Gap, IncomePeriod, income_gaps
 from pathways.income.gaps import fmt as fmt_date
 from pathways.income.gaps import label as source_label
 from pathways.services import access
-from pathways.services.context import Context, ServiceError, definition_of
+from pathways.services.context import Actor, Context, ServiceError, definition_of
 from pathways.services.dashboard import FLAG_KINDS
 from pathways.services.livelihood import case_spans
 from pathways.store.queries import worklist as queries
@@ -68,6 +69,7 @@ FLAG_ACTIONS: dict[str, tuple[str, str, str | None]] = {
     "kontrakt_uten_arbeid": ("registrer arbeidsforholdet (lønn), eller avslutt kontrakten", "income", "lonn"),
     "datafeil": ("rett verdien på saken", "case", None),
 }
+# the kinds of the nightly checks the worklist lists (deadlines and gaps come live), each with its rank
 FLAG_RANKS = {"programslutt": "paminnelse", "nav_dialog": "brudd", "fyller_25": "paminnelse",
               "vedtak_mangler": "brudd", "botid_2_ar": "brudd", "saksmengde": "paminnelse",
               "ulonnet_praksis": "frist_nar", "kontrakt_uten_arbeid": "brudd", "datafeil": "brudd"}
@@ -132,11 +134,25 @@ class Worklist:
     items: list[Item]  # ranked, at most ``cap`` unless all were asked for
     total: int  # every item in scope
     cap: int
-    met_late: list[MetLate]
+    met_late: list[MetLate]  # the latest first, at most ``cap`` unless all were asked for
+    met_late_total: int = 0
+    everything: bool = False  # «vis alle»: every item, by pages
+    page: int = 1
+    pages: int = 1
 
     @property
     def capped(self) -> bool:
-        return self.total > len(self.items)
+        """Cut at the daily cap (not a page of «vis alle»)."""
+        return not self.everything and self.total > len(self.items)
+
+
+@dataclass
+class _Shown:
+    """What the rows about to be shown need besides their own row, read for all of them at once: the open
+    flags behind them (by natural key) and their participants' gaps computed in full."""
+
+    flags: dict[str, int]
+    gaps: dict[int, list[Item]]
 
 
 @dataclass
@@ -146,103 +162,163 @@ class _Entry:
     rank: str
     on: date
     name: str
-    key: str
-    build: Callable[[], Item | None]  # None: no longer true (a gap closed since the night)
-    participant_id: int | None = None
-    kind: str = ""
+    tie: tuple[int, int, str]  # (source, id, key): the order the statements give equal rows
+    build: Callable[[_Shown], Item | None]  # None: no longer true (a gap closed since its projection)
+    flag_key: str | None = None  # the natural key of the flag behind the row, if one is open
+    gap_of: int | None = None  # the participant whose gap the row is
+    case_id: int | None = None  # and their first case in scope (the row's links open it)
 
     @property
-    def order(self) -> tuple[int, date, str, str]:
-        return RANKS.index(self.rank), self.on, self.name, self.key
+    def order(self) -> tuple[int, date, str, tuple[int, int, str]]:
+        return RANKS.index(self.rank), self.on, self.name, self.tie
 
 
-def worklist(ctx: Context, everything: bool = False, cap: int | None = None) -> Worklist:
-    """The actor's worklist for today (all of it with ``everything``)."""
+RANK_NO = {rank: i for i, rank in enumerate(RANKS)}
+DEADLINE_RANKS = {"oppfolging_forfalt": "brudd", "frist_brudd": "brudd", "frist_nar": "frist_nar",
+                  "frist_paminnelse": "paminnelse"}
+SLACK = 20  # rows ranked beyond the cap: a gap closed since its projection was written is not shown
+ALL_PAGE = 200  # rows per page of «vis alle»
+MAX_PAGE = 100_000
+
+
+def worklist(ctx: Context, everything: bool = False, cap: int | None = None, page: int = 1) -> Worklist:
+    """The actor's worklist for today: the first ``cap`` items, or with ``everything`` all of them, page
+    ``page`` of :data:`ALL_PAGE` rows (a kommune has thousands; past the last page, the last).
+
+    Each source is ranked in SQL and only its first rows up to the page's end + :data:`SLACK` come back;
+    those are merged here and only the rows shown are built. A gap's row is computed in full from the
+    livelihood periods as they are now: a projection gone stale leaves the list and the total (found among
+    the rows shown; one on an earlier page of «vis alle» still counts in the total)."""
     actor = access.reading(ctx.actor)
     cap = cap if cap is not None else daily_cap()
     if cap < 1:
         raise ServiceError("cap_minimum", "cap")
     today = ctx.today()
-    case_scope = access.cases(actor)
+    size = ALL_PAGE if everything else cap
+    page = min(max(1, page), MAX_PAGE) if everything else 1
     with ctx.transaction() as session:
-        conn = session.connection()  # plain rows: a leder's kommune has thousands
-        decided: set[tuple[str, int, str, date]] = set()
-        open_deadline_flags: dict[tuple[str, int, str, date], int] = {}
-        entries: list[_Entry] = []
-        flagged_gaps: dict[tuple[int, date], tuple[int, int | None, str | None]] = {}
-        decided_gaps: set[tuple[int, date]] = set()  # gaps staff acknowledged or snoozed
-        for (flag_id, natural_key, kind, severity, due, message, state, snoozed_until, case_id, pid,
-             name) in conn.execute(queries.live_flags(access.flags(actor), today)):
-            active = state == "open" or (state == "snoozed" and snoozed_until is not None and snoozed_until <= today)
-            if kind in queries.DEADLINE_FLAG_KINDS:
-                parts = natural_key.split(":")
-                if len(parts) >= 4 and case_id is not None:
-                    if active:
-                        open_deadline_flags[(kind, case_id, parts[2], due)] = flag_id
-                    else:
-                        decided.add((kind, case_id, parts[2], due))
-                continue
-            if kind == "inntektsgap":
-                if pid is not None and due is not None:
-                    if active:
-                        flagged_gaps[(pid, due)] = (flag_id, case_id, name)
-                    else:
-                        decided_gaps.add((pid, due))
-                continue
-            if active:
-                entries.append(_Entry(FLAG_RANKS.get(kind, "paminnelse"), due or today, name or "", f"flagg-{flag_id}",
-                                      partial(_flag_item, flag_id, kind, severity, due or today, message, case_id, pid,
-                                              name), pid, kind))
-        ahead = today + timedelta(days=_reminder_days())
-        met_late: list[MetLate] = []
-        for (case_id, key, title, kind, recurring, due, status, met_on, pid, version_id,
-             name) in conn.execute(queries.deadlines(case_scope, today, ahead, today - timedelta(days=LATE_DAYS))):
-            if status == "met":
-                met_late.append(MetLate(case_id, name, title, due, met_on))
-                continue
-            flag, rank = _deadline_rank(kind, recurring, due, today)
-            if (flag, case_id, key, due) in decided:
-                continue
-            entries.append(_Entry(rank, due, name or "", f"frist-{case_id}-{key}", partial(
-                _deadline_item, session, today, case_id, key, title, kind, recurring, due, version_id, pid, name,
-                open_deadline_flags.get((flag, case_id, key, due))), pid, flag))
-        live: _LiveGaps | None = None
-        if actor.own_cases_only:  # live gaps of every participant of the veileder's own cases
-            for item in _gap_items(session, case_scope, None, today,
-                                   {k: v[0] for k, v in flagged_gaps.items()}):
-                if (item.participant_id, item.on) not in decided_gaps:
-                    entries.append(_Entry(item.rank, item.on, item.name or "", item.key, partial(_same, item),
-                                          item.participant_id, item.kind))
-        else:  # a kommune: ranked by the nightly gap flags, the rows shown computed again as they are now
-            live = _LiveGaps(session, case_scope, today, {k: v[0] for k, v in flagged_gaps.items()})
-            for (pid, start), (_flag_id, _case_id, name) in flagged_gaps.items():
-                entries.append(_Entry("gap_na" if start <= today else "gap_kommer", start, name or "",
-                                      f"gap-{pid}-{start.isoformat()}", partial(live.item, pid, start), pid,
-                                      "inntektsgap"))
-        # a decision missing after settlement is said once: by the case's own deadline when it has one
-        with_deadline = {e.participant_id for e in entries if e.key.startswith("frist-")}
-        entries = [e for e in entries if not (e.kind in ("vedtak_mangler", "botid_2_ar")
-                                              and e.participant_id in with_deadline)]
-        entries.sort(key=lambda e: e.order)
-        if live is not None:  # the gaps of the rows about to be shown, computed in one batch
-            shown = entries if everything else entries[:cap + 20]
-            live.prepare([e.participant_id for e in shown if e.kind == "inntektsgap" and e.participant_id])
-        items: list[Item] = []
-        total = len(entries)
-        for entry in entries:
-            if not everything and len(items) >= cap:
+        dialect = session.connection().dialect.name
+        limit: int | None = page * size + SLACK
+        while True:
+            statements = _statements(actor, today, _reminder_days(), limit, dialect)
+            entries, total, more = _ranked(session, statements)
+            page = min(page, max(1, -(-total // size)))
+            items, total = _built(session, statements.scope, entries, total, (page - 1) * size, size)
+            if len(items) >= size or not more or limit is None:
                 break
-            built = entry.build()
-            if built is None:
-                total -= 1
-                continue
-            items.append(built)
-    met_late.sort(key=lambda m: m.met_on, reverse=True)
-    return Worklist(items, total, cap, met_late)
+            limit = None  # more rows were stale than the slack: rank them all
+        late = session.execute(statements.met_late if not everything else
+                               _statements(actor, today, _reminder_days(), None, dialect).met_late).all()
+    met_late = [MetLate(case_id, name, title, due, met_on) for case_id, name, title, due, met_on, _ in late]
+    return Worklist(items, total, cap, met_late, late[0][-1] if late else 0, everything, page,
+                    max(1, -(-total // size)))
 
 
-def _same(item: Item) -> Item:
-    return item
+def count(ctx: Context) -> int:
+    """How many items the actor's worklist has today (the header's count): counted in SQL, nothing built."""
+    actor = access.reading(ctx.actor)
+    with ctx.transaction() as session:
+        statements = _statements(actor, ctx.today(), _reminder_days(), 0, session.connection().dialect.name)
+        return sum(session.execute(statement).scalar_one() for statement in statements.counts)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    scope: queries.Scope
+    deadlines: Any
+    flags: Any
+    gaps: Any
+    met_late: Any
+    counts: tuple[Any, ...]
+
+
+@lru_cache(maxsize=512)
+def _statements(actor: Actor, today: date, reminder_days: int, limit: int | None, dialect: str) -> _Statements:
+    """The worklist's statements for an actor on a day, made once: building a statement and computing its
+    cache key cost as much as running it (SQLAlchemy keeps the key on the statement object)."""
+    scope = queries.Scope(tuple(access.cases(actor)), tuple(access.flags(actor)), not actor.own_cases_only, today,
+                          today + timedelta(days=reminder_days), dialect)
+    return _Statements(
+        scope,
+        queries.deadline_items(scope, {k: RANK_NO[r] for k, r in DEADLINE_RANKS.items()}, limit),
+        queries.flag_items(scope, {k: RANK_NO[r] for k, r in FLAG_RANKS.items()}, limit),
+        queries.gap_items(scope, RANK_NO["gap_na"], RANK_NO["gap_kommer"], limit),
+        queries.met_late(scope, today - timedelta(days=LATE_DAYS), limit and limit - SLACK),
+        (queries.deadline_count(scope), queries.flag_count(scope, list(FLAG_RANKS)), queries.gap_count(scope)))
+
+
+def _ranked(session: Session, statements: _Statements) -> tuple[list[_Entry], int, bool]:
+    """The first entries of each source in the worklist's order, how many there are in all, and whether
+    some were left out."""
+    conn = session.connection()  # plain rows
+    scope = statements.scope
+    entries: list[_Entry] = []
+    total, more = 0, False
+
+    def counted(rows: list[Any]) -> list[Any]:
+        nonlocal total, more
+        if rows:
+            total += rows[0][-1]
+            more = more or rows[0][-1] > len(rows)
+        return rows
+
+    ranked = conn.execute(statements.deadlines).all()
+    if ranked:
+        total = conn.execute(statements.counts[0]).scalar_one()
+        more = total > len(ranked)
+    details: dict[int, Any] = {}
+    ids = [row[3] for row in ranked]
+    for start in range(0, len(ids), BATCH):
+        details.update((row[0], row) for row in conn.execute(queries.deadline_details(scope, ids[start:start + BATCH])))
+    for rank, due, name, deadline_id in ranked:
+        _, case_id, key, title, kind, pid, version_id = details[deadline_id]
+        flag_key = f"{kind}:{case_id}:{key}:{due.isoformat()}"
+        entries.append(_Entry(RANKS[rank], due, name, (0, deadline_id, ""), partial(
+            _deadline_item, session, scope.today, case_id, key, title, kind, due, version_id, pid, name, flag_key),
+            flag_key))
+    for (rank, on, name, flag_id, kind, severity, message, case_id, pid, _) in counted(
+            conn.execute(statements.flags).all()):
+        entries.append(_Entry(RANKS[rank], on, name or "", (1, flag_id, ""), partial(
+            _flag_item, flag_id, kind, severity, on, message, case_id, pid, name)))
+    for (rank, start, name, pid, case_id, _) in counted(conn.execute(statements.gaps).all()):
+        entries.append(_Entry(RANKS[rank], start, name, (2, pid, ""), partial(_gap_entry, pid, start),
+                              f"inntektsgap:{pid}:{start.isoformat()}", pid, case_id))
+    entries.sort(key=lambda e: e.order)
+    return entries, total, more
+
+
+def _built(session: Session, scope: queries.Scope, entries: list[_Entry], total: int, offset: int,
+           size: int) -> tuple[list[Item], int]:
+    """The items of ``size`` entries from ``offset`` on that are still true, and the total without the ones
+    found no longer true. The flags behind the rows and the gaps are read for the candidates at once."""
+    candidates = entries[offset:offset + size + SLACK]
+    keys = [e.flag_key for e in candidates if e.flag_key]
+    flags: dict[str, int] = {}
+    for start in range(0, len(keys), BATCH):
+        flags.update(session.execute(queries.flag_ids(keys[start:start + BATCH], scope.today)).tuples().all())
+    shown = _Shown(flags, {})
+    for item in _gap_items(session, {e.gap_of: e.case_id or 0 for e in candidates if e.gap_of is not None},
+                           scope.today, flags):
+        shown.gaps.setdefault(item.participant_id or 0, []).append(item)
+    items: list[Item] = []
+    for entry in candidates:
+        if len(items) >= size:
+            break
+        built = entry.build(shown)
+        if built is None:
+            total -= 1
+            continue
+        items.append(built)
+    return items, total
+
+
+BATCH = 500  # ids per IN list
+
+
+def _gap_entry(pid: int, start: date, shown: _Shown) -> Item | None:
+    """The participant's gap from ``start`` as it is now (None: the projection has gone stale)."""
+    same = [i for i in shown.gaps.get(pid, []) if i.on == start]
+    return same[0] if same else None
 
 
 @lru_cache(maxsize=8)
@@ -253,34 +329,6 @@ def _reminder_days_for(config_path: str | None) -> int:
 def _reminder_days() -> int:
     """How many days ahead a deadline is listed (the nightly checks' setting; read once per configuration)."""
     return _reminder_days_for(os.environ.get("PATHWAYS_CHECKS_CONFIG"))
-
-
-class _LiveGaps:
-    """The gaps of a kommune's participants, computed as they are now, for the rows shown only."""
-
-    def __init__(self, session: Session, case_scope: list[Any], today: date, flagged: dict[tuple[int, date], int]):
-        self.session, self.case_scope, self.today, self.flagged = session, case_scope, today, flagged
-        self.found: dict[int, list[Item]] = {}
-
-    def prepare(self, people: list[int]) -> None:
-        self.wanted = sorted(set(people))
-
-    def item(self, pid: int, start: date) -> Item | None:
-        if pid not in self.found:
-            batch = [p for p in getattr(self, "wanted", []) if p not in self.found] or [pid]
-            if pid not in batch:
-                batch.append(pid)
-            for p in batch:
-                self.found.setdefault(p, [])
-            for item in _gap_items(self.session, self.case_scope, batch, self.today, self.flagged):
-                self.found[item.participant_id or 0].append(item)
-        same = [i for i in self.found[pid] if i.on == start]
-        return same[0] if same else None
-
-
-def count(ctx: Context) -> int:
-    """How many items the actor's worklist has today (the header's count)."""
-    return worklist(ctx, cap=1).total
 
 
 # -- the items ----------------------------------------------------------------------------------------
@@ -296,19 +344,10 @@ def income_url(case_id: int, source: str | None, start: date) -> str:
     return f"/saker/{case_id}?{urlencode(query)}#inntekt"
 
 
-def _deadline_rank(kind: str, recurring: bool, due: date, today: date) -> tuple[str, str]:
-    """The flag kind and the rank of a live deadline, as the nightly check would flag it."""
-    if recurring and due < today:
-        return "oppfolging_forfalt", "brudd"
-    if kind == "breach" and due < today:
-        return "frist_brudd", "brudd"
-    if kind == "breach" or recurring:
-        return "frist_nar", "frist_nar"
-    return "frist_paminnelse", "paminnelse"
-
-
-def _deadline_item(session: Session, today: date, case_id: int, key: str, title: str, kind: str, recurring: bool,
-                   due: date, version_id: int, pid: int, name: str | None, flag_id: int | None) -> Item:
+def _deadline_item(session: Session, today: date, case_id: int, key: str, title: str, flag: str, due: date,
+                   version_id: int, pid: int, name: str | None, flag_key: str, shown: _Shown) -> Item:
+    """A live deadline's row; ``flag`` is the kind of flag the nightly check raises for it today
+    (:func:`pathways.store.queries.worklist.deadline_flag_kind`)."""
     definition = definition_of(session, version_id)
     pathway = definition.pathway
     event = None
@@ -322,14 +361,14 @@ def _deadline_item(session: Session, today: date, case_id: int, key: str, title:
     todo = f"registrer «{event_title}»" if event_title else "åpne saken og følg opp fristen"
     url = case_url(case_id, hendelse=event) if event else case_url(case_id)
     days = (due - today).days
-    flag, rank = _deadline_rank(kind, recurring, due, today)
+    rank = DEADLINE_RANKS[flag]
     severity = {"frist_brudd": "high", "oppfolging_forfalt": "medium", "frist_nar": "medium"}.get(flag, "low")
     what = {"oppfolging_forfalt": f"Oppfølging forfalt {fmt_date(due)}",
             "frist_brudd": f"Frist passert {fmt_date(due)}",
             "frist_nar": f"Frist {fmt_date(due)} ({_in_days(days)})"}.get(
         flag, f"Påminnelse {fmt_date(due)} ({_in_days(days)})")
     return Item(f"frist-{case_id}-{key}", rank, flag, due, what, title, todo, url,
-                event_title or "Åpne saken", case_id, pid, name, flag_id=flag_id, severity=severity)
+                event_title or "Åpne saken", case_id, pid, name, flag_id=shown.flags.get(flag_key), severity=severity)
 
 
 def _in_days(days: int) -> str:
@@ -337,7 +376,7 @@ def _in_days(days: int) -> str:
 
 
 def _flag_item(flag_id: int, kind: str, severity: str, on: date, message: str, case_id: int | None,
-               pid: int | None, name: str | None) -> Item:
+               pid: int | None, name: str | None, _shown: _Shown | None = None) -> Item:
     todo, where, source = FLAG_ACTIONS.get(kind, ("åpne saken og vurder flagget", "case", None))
     head, rest = flag_parts(kind, message)
     why = (head + rest).strip() if not rest.startswith(":") else rest[1:].strip()
@@ -363,22 +402,23 @@ def flag_parts(kind: str, message: str) -> tuple[str, str]:
     return title, ": " + message
 
 
-def _gap_items(session: Session, case_scope: list[Any], people: list[int] | None, today: date,
-               flagged: dict[tuple[int, date], int]) -> list[Item]:
-    """Current and projected gaps, computed now from the livelihood periods and the steps (set-based: two
-    queries for every participant in question)."""
+def _gap_items(session: Session, people: dict[int, int], today: date, flags: dict[str, int]) -> list[Item]:
+    """The current and projected gaps of the participants named (with the case in scope the rows link to),
+    computed now from the livelihood periods and the steps of their active cases as the live projection
+    computes them (set-based: two queries per :data:`BATCH` participants); ``flags`` the open flags by
+    natural key."""
+    ids = sorted(people)
     cases: dict[int, list[tuple[int, date, int, str, str]]] = defaultdict(list)
-    for pid, case_id, start, version_id, state, name in session.execute(queries.gap_cases(case_scope, people)):
-        cases[pid].append((case_id, start, version_id, state, name))
-    if not cases:
-        return []
     periods: dict[int, list[IncomePeriod]] = defaultdict(list)
-    for pid, source, start, end, planned, period_id in session.execute(
-            queries.periods(sorted(cases) if people is not None else [], case_scope)):
-        try:
-            periods[pid].append(IncomePeriod(source, start, end, planned, period_id))
-        except (ValueError, OverflowError):
-            continue  # a broken row: the nightly check flags it as a data error
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start:start + BATCH]
+        for pid, case_id, begun, version_id, state, name in session.execute(queries.gap_cases(batch)):
+            cases[pid].append((case_id, begun, version_id, state, name))
+        for pid, source, begins, end, planned, period_id in session.execute(queries.periods(batch)):
+            try:
+                periods[pid].append(IncomePeriod(source, begins, end, planned, period_id))
+            except (ValueError, OverflowError):
+                continue  # a broken row: the nightly check flags it as a data error
     last = today + timedelta(days=GAP_HORIZON)
     items = []
     for pid, own in cases.items():
@@ -390,13 +430,14 @@ def _gap_items(session: Session, case_scope: list[Any], people: list[int] | None
                                horizon_days=GAP_HORIZON, steps=spans)
         except (ValueError, OverflowError):
             continue
-        case_id, name = own[0][0], own[0][4]
+        case_id, name = people[pid], own[0][4]
         for gap in gaps:
             if gap.end < today:
                 continue
             expected = next((code for s in spans if s.active_on(gap.start) for code in s.expected
                              if code not in ("ingen", "sosialhjelp")), None)
-            items.append(_gap_item(gap, pid, case_id, name, periods[pid], expected, flagged.get((pid, gap.start))))
+            items.append(_gap_item(gap, pid, case_id, name, periods[pid], expected,
+                                   flags.get(f"inntektsgap:{pid}:{gap.start.isoformat()}")))
     return items
 
 

@@ -95,7 +95,8 @@ class Enrolment(SQLModel, table=True):
                       # the caseload's sort keys with the id, covering: a kommune's page is an index-only scan
                       Index("ix_enrolment_kommune_status_next_due", "kommune_id", "status", "next_due", "id"),
                       Index("ix_enrolment_kommune_status_start", "kommune_id", "status", "start_date", "id"),
-                      Index("ix_enrolment_kommune_status_steps", "kommune_id", "status", "current_steps", "id"))
+                      Index("ix_enrolment_kommune_status_steps", "kommune_id", "status", "current_steps", "id"),
+                      Index("ix_enrolment_kommune_status_gap", "kommune_id", "status", "gap_from"))  # «I dag»
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
     kommune_id: int = Field(foreign_key="kommune.id")
@@ -138,7 +139,10 @@ class Event(SQLModel, table=True):
 class Deadline(SQLModel, table=True):
     """A materialised deadline or follow-up occurrence; rewritten whenever its case changes."""
 
-    __table_args__ = (UniqueConstraint("enrolment_id", "key"), Index("ix_deadline_status_due", "status", "due"))
+    __table_args__ = (UniqueConstraint("enrolment_id", "key"), Index("ix_deadline_status_due", "status", "due"),
+                      # a kommune's listed deadlines and those met late («I dag»)
+                      Index("ix_deadline_kommune_status_due", "kommune_id", "status", "due"),
+                      Index("ix_deadline_kommune_status_met_on", "kommune_id", "status", "met_on"))
     id: int | None = Field(default=None, primary_key=True)
     enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
     kommune_id: int = Field(foreign_key="kommune.id", index=True)

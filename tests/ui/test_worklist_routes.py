@@ -91,3 +91,18 @@ def test_api_worklist_typed_scoped_and_refused_for_other_roles(browser, world):
     spec = client.get("/api/openapi.json").json()["paths"]["/api/i-dag"]["get"]
     assert {"200", "401", "403", "422"} <= set(spec["responses"])
     assert spec["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("WorklistOut")
+
+
+def test_vis_alle_is_paged_with_links_to_the_next_and_previous_page(browser, world, monkeypatch):
+    import pathways.services.worklist as service
+    monkeypatch.setattr(service, "ALL_PAGE", 1)
+    lise = browser("lise")
+    first = lise.get("/i-dag?alle=1").text  # three items in Asker, one a page
+    assert "Side 1 av 3" in first and 'href="/i-dag?alle=1&amp;side=2">Neste side' in first
+    assert "Forrige side" not in first
+    last = lise.get("/i-dag?alle=1&side=3").text
+    assert "Side 3 av 3" in last and 'href="/i-dag?alle=1&amp;side=2">Forrige side' in last
+    assert "Neste side" not in last
+    assert lise.get("/i-dag?alle=1&side=x").status_code == 200  # not a number: the first page
+    api = lise.client.get("/api/i-dag?alle=true&side=2", headers={"Authorization": f"Bearer {world.tokens['lise']}"})
+    assert api.status_code == 200 and api.json()["page"] == 2 and len(api.json()["items"]) == 1

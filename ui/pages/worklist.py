@@ -22,8 +22,9 @@ router = APIRouter(include_in_schema=False)
 def worklist_page(request: Request, account: SignedIn) -> Response:
     reader(account)
     everything = request.query_params.get("alle") == "1"
+    side = request.query_params.get("side", "1")
     ctx = context(request, account)
-    result = worklist(ctx, everything=everything)
+    result = worklist(ctx, everything=everything, page=int(side) if side.isdigit() and len(side) < 7 else 1)
     return render(request, "worklist.html", {"result": result, "everything": everything, "covering": covers_for(ctx),
                                              "rank_titles": RANK_TITLES, "worklist_total": result.total})
 
