@@ -16,7 +16,9 @@ from pathways.services import units as service
 from ui.api import Problem, Problems, Signed, Strict, _Answers, _ctx
 
 router = APIRouter(prefix="/api", tags=["enheter"], route_class=_Answers, responses={
-    401: {"model": Problem, "description": "mangler gyldig token"}})
+    401: {"model": Problem, "description": "mangler gyldig token"},
+    404: {"model": Problem, "description": "finnes ikke, eller er utenfor brukerens kommune"},
+    422: {"model": Problems, "description": "ugyldige data: hvert felt med feil og hva som er galt"}})
 
 
 class UnitOut(BaseModel):

@@ -102,8 +102,8 @@ def test_the_openapi_document_has_every_status_and_field(app, world):
     assert schemas["UnitIn"]["additionalProperties"] is False
     assert set(schemas["UnitIn"]["properties"]) == {"kind", "name"}
     assert set(schemas["UnitOut"]["properties"]) == {"id", "kommune", "kind", "kind_label", "name"}
-    assert {"200", "401"} <= set(document["paths"]["/api/enheter"]["get"]["responses"])
-    assert {"201", "401", "403", "409", "422"} <= set(document["paths"]["/api/enheter"]["post"]["responses"])
+    assert {"200", "401", "404", "422"} <= set(document["paths"]["/api/enheter"]["get"]["responses"])
+    assert {"201", "401", "403", "404", "409", "422"} <= set(document["paths"]["/api/enheter"]["post"]["responses"])
 
 
 def test_the_cases_json_says_who_is_responsible_now(app, world):
