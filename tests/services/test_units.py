@@ -48,6 +48,17 @@ class TestTheDefaultUnit:
                 kinds = session.exec(select(Unit.kind).where(Unit.kommune_id == kommune_id)).all()
                 assert kinds.count("flyktningtjeneste") == 1
 
+    def test_a_kommune_made_by_the_demo_or_an_import_has_it_too(self, world):
+        from pathways.services.participants import add_participant
+        from pathways.store.queries.pathways import kommune_id
+        with world.ctx.engine.begin() as connection:
+            made = kommune_id(connection, "Demo kommune")
+        add_participant(world.ctx, name="Ny Person", born="1990-01-01", settled=None, kommune="Lier")
+        with Session(world.ctx.engine) as session:
+            lier = session.exec(select(Kommune.id).where(Kommune.name == "Lier")).one()
+            for kid in (made, lier):
+                assert session.exec(select(Unit.name).where(Unit.kommune_id == kid)).all() == ["Flyktningtjenesten"]
+
     def test_users_without_a_unit_are_in_the_refugee_service(self, world):
         assert unit_of(world, "kari") == ("flyktningtjeneste", "Flyktningtjenesten")
         assert unit_of(world, "per") == ("flyktningtjeneste", "Flyktningtjenesten")
