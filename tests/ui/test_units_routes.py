@@ -169,6 +169,8 @@ def test_an_administrator_moves_a_user_into_another_unit_on_their_page(browser, 
     assert moved.status_code == 303
     page = anne.get("/admin/brukere/ola").text
     assert "Enheten er endret." in page and "Enhet: NAV Asker." in page
+    assert anne.post("/admin/brukere/ola/enhet", data={"unit": ""}).status_code == 422
+    assert anne.post("/admin/brukere/ola/enhet", data={"unit": "999999"}).status_code == 404
 
 
 def test_the_case_page_and_the_caseload_say_who_is_responsible_now(browser, world):

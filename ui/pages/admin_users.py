@@ -113,7 +113,11 @@ async def user_action(request: Request, username: str, action: str, account: Sig
         elif action == "rolle":
             set_role(ctx, username, str(form.get("role", "")), kommune_id)
         elif action == "enhet":
-            set_unit(ctx, username, int_field(str(form.get("unit", "")), "unit", {}, low=1) or 0)
+            problems: dict[str, str] = {}
+            unit_id = int_field(str(form.get("unit", "")), "unit", problems, low=1)
+            if unit_id is None:
+                return _user_page(request, account, username, error=problems.get("unit", "Velg en enhet."))
+            set_unit(ctx, username, unit_id)
         else:
             unlock(ctx, username, kommune_id)
     except NotFound as exc:
