@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from pathways.engine.state import ACTIVE
@@ -109,14 +110,16 @@ def page(session: Session, scope: Sequence[Any], kommune: Sequence[Any], flag_sc
                             .order_by(*order_by, col(Enrolment.id))
                             .offset((shown - 1) * page_size).limit(page_size)).all())
     position = {case_id: i for i, case_id in enumerate(ids)}
+    # «ansvarlig nå» in the same query: the caseworker's account (usernames are unique) and unit, aliased so
+    # that no subquery of the scope on the user table (a veileder's covers) is correlated with them
+    owner, unit = aliased(User), aliased(Unit)
     found = sorted(session.exec(
         select(Enrolment.id, Enrolment.participant_id, Participant.name, Enrolment.pathway_id,
                Enrolment.pathway_version_id, Enrolment.current_steps, Enrolment.status, Enrolment.start_date,
-               Enrolment.caseworker, Enrolment.gap_from, Enrolment.gap_to, User.name, Unit.name)
+               Enrolment.caseworker, Enrolment.gap_from, Enrolment.gap_to, owner.name, unit.name)
         .join(Participant, join)
-        # «ansvarlig nå» in the same query: the caseworker's account (usernames are unique) and unit
-        .outerjoin(User, col(User.username) == col(Enrolment.caseworker))
-        .outerjoin(Unit, col(Unit.id) == col(User.unit_id))
+        .outerjoin(owner, owner.username == col(Enrolment.caseworker))
+        .outerjoin(unit, unit.id == owner.unit_id)
         .where(col(Enrolment.id).in_(ids), *scope)
     ).all(), key=lambda row: position[row[0]])
     return total, shown, [CaseLine(*row) for row in found]
