@@ -232,6 +232,16 @@ MESSAGES: dict[str, str] = {
     "same_password": N_("the new password must differ from the old one"),
     "not_yourself_deactivate": N_("you cannot deactivate yourself; ask another administrator"),
     "not_yourself_role": N_("you cannot change your own role; ask another administrator"),
+    # -- units (pathways.services.units) ---------------------------------------------------------
+    "unknown_unit_kind": N_("unknown kind of unit '{kind}'{hint}"),
+    "unit_kinds_are": N_(" (kinds: {kinds})"),
+    "unit_name_required": N_("a unit needs a name (at most {limit} characters)"),
+    "unit_name_taken": N_("{kommune} already has a unit called '{name}'"),
+    "no_unit": N_("no unit {id}"),
+    "no_unit_named": N_("no unit called '{name}' in the kommune{hint}"),
+    "units_are": N_(" (units: {units})"),
+    "unit_other_kommune": N_("the unit '{name}' belongs to another kommune than the user"),
+    "no_kommune": N_("no kommune called '{kommune}'"),
     # -- publishing and authoring pathways (pathways.services.publishing, .authoring) ----------
     "already_published_as": N_("this document is already published as {ref}"),
     "in_file": N_("{file}: {message}"),
@@ -447,6 +457,7 @@ FIELD_LABELS: dict[str, str] = {
     "flag": N_("flag"), "file": N_("file"), "row": N_("row"), "dependants": N_("number of dependants"),
     "from": N_("from"), "to": N_("to"), "password": N_("password"), "username": N_("username"),
     "role": N_("role"), "note": N_("change note"), "source": N_("source"), "period": N_("period"),
+    "unit": N_("unit"), "kind": N_("kind of unit"),
 }
 """A form field's name (``ServiceError.field``) → its label, in English; the catalogue has it in bokmål."""
 

@@ -33,9 +33,10 @@ def users() -> None:
 @click.option("--name", required=True, help="Full name.")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--kommune", required=True)
-def users_add(username: str, name: str, role: str, kommune: str) -> None:
+@click.option("--unit", default=None, help="The unit's name (default: the kommune's Flyktningtjenesten).")
+def users_add(username: str, name: str, role: str, kommune: str, unit: str | None) -> None:
     """Create an account; prints a one-time password to be changed at first sign-in."""
-    _, password = add_user(_context(), username=username, name=name, role=role, kommune=kommune)
+    _, password = add_user(_context(), username=username, name=name, role=role, kommune=kommune, unit=unit)
     click.echo(f"created {username.strip().lower()} ({role}, {kommune}); one-time password: {password}")
 
 

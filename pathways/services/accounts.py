@@ -24,6 +24,7 @@ from pathways.messages import Text
 from pathways.services.audit import record
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError
 from pathways.services.participants import kommune_row
+from pathways.services.units import unit_for
 from pathways.store.tables import ApiToken, Kommune, SignInFailure, User, UserSession
 
 ROLES = ("veileder", "leder", "administrator")
@@ -101,9 +102,10 @@ def check_password_rules(password: str, user_inputs: tuple[str, ...] = ()) -> No
 
 
 def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
-             password: str | None = None) -> tuple[int, str]:
-    """Create an account; returns its id and the (one-time) password. Without ``password`` one is made
-    and must be changed at first sign-in."""
+             password: str | None = None, unit: str | None = None) -> tuple[int, str]:
+    """Create an account in the kommune's unit called ``unit`` (its refugee service when None); returns
+    its id and the (one-time) password. Without ``password`` one is made and must be changed at first
+    sign-in."""
     username = (username or "").strip().lower()
     if not _USERNAME.match(username):
         raise ServiceError("bad_username", "username")
@@ -121,7 +123,8 @@ def add_user(ctx: Context, *, username: str, name: str, role: str, kommune: str,
         place = kommune_row(session, kommune)
         _may_add_to(session, ctx.actor, place)
         row = User(username=username, name=name, role=role, kommune_id=place.id,
-                   password_hash=_HASHER.hash(password), must_change_password=not chosen,
+                   unit_id=unit_for(session, place.id or 0, unit), password_hash=_HASHER.hash(password),
+                   must_change_password=not chosen,
                    created_at=ctx.now())
         session.add(row)
         session.flush()

@@ -32,7 +32,7 @@ ACTIONS = {  # action: what the trail says (bokmål, it is read in the dashboard
     "cover.set": "vikar satt", "cover.ended": "vikar avsluttet",
     "income.created": "inntekt registrert", "income.confirmed": "inntekt bekreftet",
     "income.extended": "inntekt forlenget", "income.ended": "inntekt avsluttet", "income.corrected": "inntekt rettet",
-    "income.deleted": "inntekt slettet",
+    "income.deleted": "inntekt slettet", "unit.created": "enhet opprettet", "user.unit": "enhet endret",
 }
 TRAIL_LIMIT = 500
 

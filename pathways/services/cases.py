@@ -44,6 +44,7 @@ from pathways.services.livelihood import (
 )
 from pathways.services.participants import facts_of, get_participant
 from pathways.services.publishing import latest_version
+from pathways.store.queries import units as unit_rows
 from pathways.store.tables import Deadline, Enrolment, Event, Flag, Participant
 
 START_EVENT = "innmelding"  # sequence 0: the enrolment itself
@@ -72,6 +73,7 @@ class CaseView:
     ended_on: date | None = None
     counters: dict[str, float] = field(default_factory=dict)
     income_gap: str | None = None  # "nå" | "kommer" | None: what the caseload says too (livelihood.income_status)
+    responsible: dict[str, str | None] | None = None  # «ansvarlig nå»: {name, username, unit}; None: no caseworker
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -94,6 +96,7 @@ class CaseView:
                 for m in self.mismatches],
             "introduksjonsstonad": self.benefit,
             "income_gap": self.income_gap,
+            "responsible": self.responsible,
         }
 
 
@@ -313,9 +316,19 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
         view.gaps, view.fallbacks, view.mismatches = livelihood_report(session, case.participant_id, as_of,
                                                                        horizon_days)
         view.benefit = benefit_in_force(session, participant, as_of)
+        view.responsible = responsible_now(session, case.caseworker)
         view.income_gap = income_status(*(first_open_gap(view.gaps, as_of) or (None, None)), as_of) \
             if state.status in ACTIVE else None
     return view
+
+
+def responsible_now(session: Session, caseworker: str | None) -> dict[str, str | None] | None:
+    """«Ansvarlig nå»: the caseworker's full name, username and unit (name and unit None when the
+    username is no account's), or None for a case without a caseworker."""
+    if not caseworker:
+        return None
+    name, unit = unit_rows.responsible(session, [caseworker]).get(caseworker, (None, None))
+    return {"name": name, "username": caseworker, "unit": unit}
 
 
 def events_of(session: Session, case_id: int) -> list[Event]:

@@ -89,6 +89,15 @@ class CaseRow:
     next_due_title: str | None = None
     flags: list[tuple[str, str]] = field(default_factory=list)  # (kind, severity) of live flags
     income_gap: str | None = None  # "nå" | "kommer" | None
+    responsible_name: str | None = None  # «ansvarlig nå»: the caseworker's full name (None: no account)
+    responsible_unit: str | None = None
+
+    @property
+    def responsible(self) -> dict[str, str | None] | None:
+        """«Ansvarlig nå» as the case's API JSON has it: {name, username, unit}; None without a caseworker."""
+        if not self.caseworker:
+            return None
+        return {"name": self.responsible_name, "username": self.caseworker, "unit": self.responsible_unit}
 
     @property
     def flag_titles(self) -> list[str]:
@@ -103,7 +112,8 @@ class CaseRow:
                 "steps": self.steps, "status": self.status, "start_date": self.start_date.isoformat(),
                 "caseworker": self.caseworker, "next_deadline": self.next_due.isoformat() if self.next_due else None,
                 "next_deadline_title": self.next_due_title,
-                "open_flags": [{"kind": k, "severity": s} for k, s in self.flags], "income_gap": self.income_gap}
+                "open_flags": [{"kind": k, "severity": s} for k, s in self.flags], "income_gap": self.income_gap,
+                "responsible": self.responsible}
 
 
 @dataclass
@@ -138,7 +148,8 @@ def caseload(ctx: Context, wanted: CaseloadFilter, page_size: int = PAGE_SIZE) -
                                 [titles[s].title if s in titles else s for s in line.current_steps.split(",") if s],
                                 line.status, line.start_date, line.caseworker,
                                 income_gap=income_status(line.gap_from, line.gap_to, today)
-                                if line.status in ACTIVE else None))
+                                if line.status in ACTIVE else None,
+                                responsible_name=line.responsible_name, responsible_unit=line.responsible_unit))
         _decorate(session, rows)
     return Caseload(rows, total, page, max(1, -(-total // page_size)))
 

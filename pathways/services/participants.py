@@ -20,6 +20,7 @@ from pathways.engine.state import Participant as Facts
 from pathways.messages import Text, from_pydantic, text_of
 from pathways.services import access, audit, tabular
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError, checked_date, checked_text
+from pathways.store.queries.units import default_unit
 from pathways.store.tables import AuditEntry, Enrolment, Kommune, Participant
 
 FACT_FIELDS = tuple(name for name in Facts.model_fields if name not in ("birth_date", "settlement_date"))
@@ -151,6 +152,7 @@ def kommune_row(session: Session, name: str) -> Kommune:
         row = Kommune(name=name, number=name if name.isdigit() and len(name) == 4 else None)
         session.add(row)
         session.flush()
+        default_unit(session, row.id or 0)  # a new kommune starts with its refugee service
     return row
 
 

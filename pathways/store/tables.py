@@ -206,15 +206,29 @@ class GAmount(SQLModel, table=True):
     amount: int
 
 
+class Unit(SQLModel, table=True):
+    """An organisational unit (enhet) of a kommune: its refugee service, a NAV office, adult education, an
+    upper secondary school, an employer, another kommune. Every user belongs to one; every kommune has a
+    ``flyktningtjeneste`` unit from the day it is created (:mod:`pathways.services.units`)."""
+
+    __table_args__ = (UniqueConstraint("kommune_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kommune_id: int = Field(foreign_key="kommune.id", index=True)
+    kind: str = Field(max_length=24)
+    name: str = Field(max_length=100)
+
+
 class User(SQLModel, table=True):
     """A staff account. ``role`` is veileder, leder or administrator; every query is scoped to ``kommune_id``.
-    ``username`` is what ``Enrolment.caseworker`` holds for a veileder's own cases."""
+    ``username`` is what ``Enrolment.caseworker`` holds for a veileder's own cases; ``unit_id`` the unit
+    they work in (of the same kommune)."""
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, unique=True)
     name: str = Field(max_length=200)
     role: str = Field(max_length=16)
     kommune_id: int = Field(foreign_key="kommune.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     password_hash: str = Field(max_length=200)
     must_change_password: bool = True
     active: bool = True

@@ -236,3 +236,23 @@ def test_a_job_is_seen_only_by_the_user_who_started_it(world):
     assert jobs.get(job.id, Actor.system()) is None
     with pytest.raises(ValueError, match="signed-in user"):
         jobs.start("test", Actor.system(), lambda job: 1)
+
+
+def test_units_are_the_kommunes_own_and_only_its_administrator_adds_them(world):
+    """Units (issue 14): every user lists their own kommune's units only; a veileder or a leder adds none,
+    nor does another kommune's administrator; the full matrix is in tests/services/test_units.py."""
+    from pathways.services.accounts import add_user
+    from pathways.services.units import add_unit, list_units
+    add_user(world.ctx, username="bo", name="Bo Berg", role="administrator", kommune="Bærum", password=PASSWORD)
+    add_unit(as_user(world, "anne"), kind="nav", name="NAV Asker")
+    before = table_counts(world.ctx)
+    for username in ("kari", "lise"):
+        with pytest.raises(access.Forbidden):
+            add_unit(as_user(world, username), kind="nav", name="NAV Vest")
+    for username in ("bo", "per"):
+        assert "NAV Asker" not in {u.name for u in list_units(as_user(world, username))}
+        with pytest.raises(access.Forbidden):
+            list_units(as_user(world, username), "Asker")
+    with pytest.raises(access.Forbidden):
+        add_unit(as_user(world, "bo"), kommune="Asker", kind="nav", name="NAV Vest")
+    assert table_counts(world.ctx) == before

@@ -193,6 +193,7 @@ MAIN_PAGES = [  # (user, path, screenshot name)
     ("kari", "/deltakere/{amina_pid}", "17-deltaker"),
     ("kari", "/deltakere-import", "18-import"),
     ("anne", "/admin/brukere", "19-brukere"),
+    ("anne", "/admin/enheter", "24-enheter"),
     ("anne", "/admin/lop", "21-lop"),
     ("anne", "/admin/lop/introduksjonsprogram/rediger", "22-editor"),
 ]

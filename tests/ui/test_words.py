@@ -60,7 +60,7 @@ PAGES = [  # (user, path)
     ("kari", "/saker"), ("kari", "/saker/{amina}"), ("kari", "/flagg"), ("kari", "/deltakere"),
     ("kari", "/deltakere/ny"), ("kari", "/deltakere/{amina_pid}"), ("kari", "/deltakere-import"),
     ("kari", "/passord"), ("lise", "/saker"), ("lise", "/kohort?lop=introduksjonsprogram"), ("lise", "/flagg"),
-    ("anne", "/admin/brukere"), ("anne", "/admin/brukere/kari"), ("anne", "/admin/lop"),
+    ("anne", "/admin/brukere"), ("anne", "/admin/brukere/kari"), ("anne", "/admin/enheter"), ("anne", "/admin/lop"),
     ("anne", f"/admin/lop/{PID}/rediger"), ("anne", f"/admin/lop/{PID}/endringer?fra=1&til=1"),
     ("anne", "/admin/revisjon/deltaker?id={amina_pid}"),
     # refusals

@@ -25,6 +25,7 @@ from pathways.services.accounts import (
 from pathways.services.audit import participant_trail, user_trail
 from pathways.services.context import NotFound, ServiceError
 from pathways.services.dashboard import published_pathways
+from pathways.services.units import KINDS, add_unit, list_units, set_unit
 from ui.pages.common import SignedIn, admin, form_of, int_field
 from ui.rendering import PageError, context, error_text, not_found, render
 
@@ -35,8 +36,10 @@ def _users_page(request: Request, account: Account, errors: dict[str, str], valu
                 created: tuple[str, str, str] | None, status: int = 200) -> Response:
     ctx = context(request)
     users = users_in(ctx, account.kommune_id)
+    units = list_units(context(request, account))
     throttle = request.app.state.throttle
     return render(request, "users.html", {"users": users, "roles": ROLES, "errors": errors, "values": values,
+                                          "units": units, "unit_names": {u.id: u.name for u in units},
                                           "created": created, "pathways": published_pathways(ctx),
                                           "kommuner": kommune_names(context(request, account)),
                                           "locked": {u.username: throttle.locked(u.username) for u in users}},
@@ -57,7 +60,8 @@ async def users_create(request: Request, account: SignedIn) -> Response:
     try:
         _, password = add_user(context(request, account), username=str(form.get("username", "")),
                                name=str(form.get("name", "")), role=str(form.get("role", "")),
-                               kommune=str(form.get("kommune", "")).strip() or account.kommune)
+                               kommune=str(form.get("kommune", "")).strip() or account.kommune,
+                               unit=str(form.get("unit", "")).strip() or None)
         created = (str(form.get("username", "")).strip().lower(), password,
                    str(form.get("kommune", "")).strip() or account.kommune)
     except ServiceError as exc:
@@ -73,7 +77,9 @@ def _user_page(request: Request, account: Account, username: str, **extra: Any) 
         trail = user_trail(ctx, account.kommune_id, user.id or 0)
     except NotFound as exc:
         raise not_found(exc) from None
+    units = list_units(context(request, account))
     return render(request, "user.html", {"user": user, "tokens": tokens, "trail": trail, "roles": ROLES,
+                                         "units": units, "unit_names": {u.id: u.name for u in units},
                                          "locked": request.app.state.throttle.locked(user.username),
                                          "new_password": None, "error": None, **extra},
                   status=422 if extra.get("error") else 200)
@@ -87,7 +93,7 @@ def user_page(request: Request, username: str, account: SignedIn) -> Response:
 
 USER_ACTIONS = {"deaktiver": "Brukeren er deaktivert; alle øktene er avsluttet og API-tokenene virker ikke lenger.",
                 "aktiver": "Brukeren er aktivert igjen.", "rolle": "Rollen er endret.",
-                "opphev-sperre": "Innloggingssperren er opphevet."}
+                "opphev-sperre": "Innloggingssperren er opphevet.", "enhet": "Enheten er endret."}
 
 
 @router.post("/admin/brukere/{username}/{action}")
@@ -106,6 +112,12 @@ async def user_action(request: Request, username: str, action: str, account: Sig
             set_active(ctx, username, action == "aktiver", kommune_id)
         elif action == "rolle":
             set_role(ctx, username, str(form.get("role", "")), kommune_id)
+        elif action == "enhet":
+            problems: dict[str, str] = {}
+            unit_id = int_field(str(form.get("unit", "")), "unit", problems, low=1)
+            if unit_id is None:
+                return _user_page(request, account, username, error=problems.get("unit", "Velg en enhet."))
+            set_unit(ctx, username, unit_id)
         else:
             unlock(ctx, username, kommune_id)
     except NotFound as exc:
@@ -114,6 +126,31 @@ async def user_action(request: Request, username: str, action: str, account: Sig
         return _user_page(request, account, username, error=error_text(exc))
     request.session["melding"] = USER_ACTIONS[action]
     return RedirectResponse(f"/admin/brukere/{quote(username)}", status_code=303)
+
+
+def _units_page(request: Request, account: Account, errors: dict[str, str], values: Any,
+                status: int = 200) -> Response:
+    return render(request, "units.html", {"units": list_units(context(request, account)), "kinds": KINDS,
+                                          "errors": errors, "values": values}, status=status)
+
+
+@router.get("/admin/enheter")
+def units_page(request: Request, account: SignedIn) -> Response:
+    """The kommune's units (enheter), with a form to add one."""
+    admin(account)
+    return _units_page(request, account, {}, {})
+
+
+@router.post("/admin/enheter")
+async def units_create(request: Request, account: SignedIn) -> Response:
+    form = await form_of(request)
+    admin(account)
+    try:
+        add_unit(context(request, account), kind=str(form.get("kind", "")), name=str(form.get("name", "")))
+    except ServiceError as exc:
+        return _units_page(request, account, {exc.field or "form": error_text(exc)}, form, 422)
+    request.session["melding"] = f"Enheten «{' '.join(str(form.get('name', '')).split())}» er lagt til."
+    return RedirectResponse("/admin/enheter", status_code=303)
 
 
 @router.post("/admin/tokens/{token_id}/trekk-tilbake")

@@ -1,5 +1,5 @@
 """The caseload's queries: one page of cases in scope, filtered and sorted, and what each row shows
-(next deadline, live flags, the live income status); the cohort's counts per step and outcome.
+(next deadline, live flags, the live income status, who is responsible now); the cohort's counts per step and outcome.
 
 ``scope`` arguments are the conditions :mod:`pathways.services.access` gives for the acting user."""
 
@@ -11,11 +11,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from pathways.engine.state import ACTIVE
 from pathways.store.queries.flags import LIVE_FLAG_STATES
-from pathways.store.tables import Deadline, Enrolment, Flag, Participant, User
+from pathways.store.tables import Deadline, Enrolment, Flag, Participant, Unit, User
 
 
 def open_deadline() -> Any:
@@ -61,6 +62,8 @@ class CaseLine:
     caseworker: str | None
     gap_from: date | None
     gap_to: date | None
+    responsible_name: str | None = None  # «ansvarlig nå»: the caseworker's full name and unit
+    responsible_unit: str | None = None
 
 
 def page(session: Session, scope: Sequence[Any], kommune: Sequence[Any], flag_scope: Sequence[Any],
@@ -107,10 +110,16 @@ def page(session: Session, scope: Sequence[Any], kommune: Sequence[Any], flag_sc
                             .order_by(*order_by, col(Enrolment.id))
                             .offset((shown - 1) * page_size).limit(page_size)).all())
     position = {case_id: i for i, case_id in enumerate(ids)}
+    # «ansvarlig nå» in the same query: the caseworker's account (usernames are unique) and unit, aliased so
+    # that no subquery of the scope on the user table (a veileder's covers) is correlated with them
+    owner, unit = aliased(User), aliased(Unit)
     found = sorted(session.exec(
         select(Enrolment.id, Enrolment.participant_id, Participant.name, Enrolment.pathway_id,
                Enrolment.pathway_version_id, Enrolment.current_steps, Enrolment.status, Enrolment.start_date,
-               Enrolment.caseworker, Enrolment.gap_from, Enrolment.gap_to).join(Participant, join)
+               Enrolment.caseworker, Enrolment.gap_from, Enrolment.gap_to, owner.name, unit.name)
+        .join(Participant, join)
+        .outerjoin(owner, owner.username == col(Enrolment.caseworker))
+        .outerjoin(unit, unit.id == owner.unit_id)
         .where(col(Enrolment.id).in_(ids), *scope)
     ).all(), key=lambda row: position[row[0]])
     return total, shown, [CaseLine(*row) for row in found]

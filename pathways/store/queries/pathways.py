@@ -9,6 +9,7 @@ from sqlalchemy import Connection, func, insert
 from sqlmodel import Session, col, select
 
 from pathways.engine.state import ACTIVE
+from pathways.store.queries.units import default_unit
 from pathways.store.tables import Enrolment, Kommune, PathwayVersion
 
 
@@ -31,10 +32,11 @@ def documents(conn: Connection) -> list[tuple[str, int, str]]:
 
 
 def kommune_id(conn: Connection, name: str) -> int:
-    """The id of the kommune named ``name``, added when there is none."""
+    """The id of the kommune named ``name``, added (with its default unit) when there is none."""
     found = conn.execute(select(Kommune.id).where(Kommune.name == name)).scalar()
     if found is None:
         found = conn.execute(insert(Kommune).values(name=name)).inserted_primary_key[0]
+        default_unit(conn, int(found))  # a new kommune starts with its refugee service
     return int(found)
 
 

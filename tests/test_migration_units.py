@@ -1,0 +1,65 @@
+"""Migration 0013 (units): a store of the revision before gets a «Flyktningtjenesten» unit per kommune, and
+every existing user ends up in their own kommune's, on SQLite and PostgreSQL; rows that refer to users
+(API tokens) survive."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.pool import NullPool
+
+from pathways.store.database import alembic_config, database_url, make_engine, migrate
+from tests.conftest import POSTGRES_URL, _admin
+
+
+@pytest.fixture
+def empty(backend: str, tmp_path) -> Iterator[Engine]:
+    """A store with no schema at all."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    assert POSTGRES_URL
+    name = f"pwt_mig_{uuid.uuid4().hex[:12]}"
+    admin = _admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_engine(make_url(database_url(POSTGRES_URL)).set(database=name), poolclass=NullPool)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_existing_users_move_into_their_kommunes_refugee_service(empty):
+    command.upgrade(alembic_config(empty), "0012")
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    with empty.begin() as connection:
+        for kid, name in ((1, "Asker"), (2, "Bærum"), (3, "Tomme")):
+            connection.execute(text("INSERT INTO kommune (id, name) VALUES (:i, :n)"), {"i": kid, "n": name})
+        for uid, username, kid in ((1, "kari", 1), (2, "anne", 1), (3, "per", 2)):
+            connection.execute(text(
+                'INSERT INTO "user" (id, username, name, role, kommune_id, password_hash, must_change_password, '
+                "active, created_at) VALUES (:i, :u, :u, 'veileder', :k, 'x', false, true, :t)"),
+                {"i": uid, "u": username, "k": kid, "t": now})
+        connection.execute(text("INSERT INTO apitoken (user_id, token_hash, label, created_at, revoked) "
+                                "VALUES (1, 'h', 'test', :t, false)"), {"t": now})
+    migrate(empty)
+    with empty.connect() as connection:
+        units = connection.execute(text("SELECT kommune_id, kind, name FROM unit ORDER BY kommune_id")).all()
+        assert [tuple(u) for u in units] == [(k, "flyktningtjeneste", "Flyktningtjenesten") for k in (1, 2, 3)]
+        placed = connection.execute(text(
+            'SELECT u.username, unit.kommune_id, unit.kind FROM "user" u JOIN unit ON unit.id = u.unit_id '
+            "ORDER BY u.id")).all()
+        assert [tuple(p) for p in placed] == [("kari", 1, "flyktningtjeneste"), ("anne", 1, "flyktningtjeneste"),
+                                              ("per", 2, "flyktningtjeneste")]
+        assert connection.execute(text("SELECT count(*) FROM apitoken")).scalar_one() == 1
