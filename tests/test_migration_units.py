@@ -41,7 +41,7 @@ def empty(backend: str, tmp_path) -> Iterator[Engine]:
 
 
 def test_existing_users_move_into_their_kommunes_refugee_service(empty):
-    command.upgrade(alembic_config(empty), "0012")
+    command.upgrade(alembic_config(empty), "0013")
     now = datetime(2026, 12, 1, tzinfo=UTC)
     with empty.begin() as connection:
         for kid, name in ((1, "Asker"), (2, "Bærum"), (3, "Tomme")):

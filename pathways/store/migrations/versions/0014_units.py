@@ -1,8 +1,8 @@
 """unit: a kommune's organisational units (enheter); user.unit_id. Every existing kommune gets its
 «Flyktningtjenesten» unit and every existing user moves into their kommune's.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
