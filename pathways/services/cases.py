@@ -128,7 +128,7 @@ def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date, casew
     with ctx.transaction() as session:
         participant = access.participant(session, ctx.actor, participant_id)
         case_id = _enrol(ctx, session, participant, pathway_id, start, parent_id=None, caseworker=caseworker)
-        refresh_income(session, participant_id, ctx.today())
+        refresh_income(session, ctx, participant_id)
         return case_id
 
 
@@ -220,7 +220,7 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
         if effect.kind == "enrol":
             new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id,
                                     caseworker=case.caseworker))
-    gaps = refresh_income(session, participant.id or 0, ctx.today())  # the caseload's income column, now
+    gaps = refresh_income(session, ctx, participant.id or 0)  # the caseload's income column, now
     steps = definition.pathway.all_steps()
     titles = tuple((steps[a].title if a in steps else a, steps[b].title if b in steps else b) for a, b in result.moved)
     return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps),

@@ -32,6 +32,7 @@ from pathways.services.audit import record
 from pathways.services.context import Context, NotFound, ServiceError, definition_of
 from pathways.services.grunnbelop import g_table_in
 from pathways.store.queries import cases as case_rows
+from pathways.store.queries import flags as flag_rows
 from pathways.store.tables import Enrolment, LivelihoodPeriod, Participant
 
 SOURCES = tuple(s.value for s in Livelihood)
@@ -188,7 +189,7 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
         session.flush()
         assert row.id is not None
         _audit(session, ctx, "income.created", row)
-        refresh_income(session, participant_id, ctx.today())
+        refresh_income(session, ctx, participant_id)
         return row.id
 
 
@@ -212,7 +213,7 @@ def _store(session: Session, ctx: Context, row: LivelihoodPeriod, facts: PeriodF
     session.add(row)
     session.flush()
     _audit(session, ctx, action, row, detail)
-    refresh_income(session, row.participant_id, ctx.today())
+    refresh_income(session, ctx, row.participant_id)
 
 
 def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None = None,
@@ -288,7 +289,7 @@ def delete_income(ctx: Context, period_id: int, reason: str, *, participant_id: 
                f"{' planlagt' if row.planned else ''}; grunn: {reason}")
         session.delete(row)
         session.flush()
-        refresh_income(session, row.participant_id, ctx.today())
+        refresh_income(session, ctx, row.participant_id)
 
 
 @dataclass(frozen=True)
@@ -429,11 +430,33 @@ def income_status(gap_from: date | None, gap_to: date | None, today: date) -> st
     return "nå" if gap_from <= today else "kommer"
 
 
-def refresh_income(session: Session, participant_id: int, today: date) -> list[Gap]:
-    """Recompute a participant's gaps as of ``today`` and store the projection on their active cases, in
-    the caller's transaction: every service that changes periods or a case calls this. Returns the gaps."""
-    gaps = gaps_in_session(session, participant_id, today)
+GAP_FLAG = "inntektsgap"
+GAP_CLOSED = "Inntektsgapet er dekket (lukket automatisk ved endring av livsopphold eller sak)"
+
+
+def gap_flag_key(participant_id: int, gap_start: date) -> str:
+    """The natural key of the nightly flag of a participant's income gap (it names the gap by its start)."""
+    return f"{GAP_FLAG}:{participant_id}:{gap_start.isoformat()}"
+
+
+def refresh_income(session: Session, ctx: Context, participant_id: int, horizon_days: int = 90) -> list[Gap]:
+    """Recompute a participant's gaps as of today and store the projection on their active cases, in the
+    caller's transaction: every service that changes periods or a case calls this. The live gap flags of
+    gaps that are no longer there are resolved at once, so the case page's flags, the caseload and the
+    worklist agree in the same request (by «system», as the nightly check would: if the gap comes back,
+    the check opens the flag again). Returns the gaps."""
+    today = ctx.today()
+    gaps = gaps_in_session(session, participant_id, today, horizon_days)
     case_rows.set_gap(session, participant_id, first_open_gap(gaps, today))
+    still = {gap_flag_key(participant_id, gap.start) for gap in gaps if gap.end >= today}
+    closed = [(flag_id, kommune_id) for flag_id, key, kommune_id, due in
+              flag_rows.live_of_participant(session, participant_id, GAP_FLAG)
+              if key not in still and (due is None or due <= today + timedelta(days=horizon_days))]
+    if closed:  # beyond the horizon computed here, only the nightly check (its own horizon) decides
+        flag_rows.resolve_now(session, [flag_id for flag_id, _ in closed], "system", GAP_CLOSED, ctx.now())
+        for flag_id, kommune_id in closed:
+            record(session, ctx, "flag.resolved", kommune_id=kommune_id, participant_id=participant_id,
+                   flag_id=flag_id, detail=f"{GAP_FLAG}, lukket automatisk: gapet er dekket")
     return gaps
 
 
