@@ -40,6 +40,7 @@ from pathways.services.livelihood import (
     first_open_gap,
     income_status,
     livelihood_report,
+    periods_of,
     refresh_income,
 )
 from pathways.services.participants import facts_of, get_participant
@@ -310,9 +311,10 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
             allowed=machine.allowed_events(definition, state),
             deadlines=case_deadlines(definition, state, facts, as_of),
             outcome=state.outcome, ended_on=state.ended_on, counters=state.counters)
+        periods = periods_of(session, case.participant_id)
         view.gaps, view.fallbacks, view.mismatches = livelihood_report(session, case.participant_id, as_of,
-                                                                       horizon_days)
-        view.benefit = benefit_in_force(session, participant, as_of)
+                                                                       horizon_days, periods)
+        view.benefit = benefit_in_force(session, participant, as_of, periods)
         view.income_gap = income_status(*(first_open_gap(view.gaps, as_of) or (None, None)), as_of) \
             if state.status in ACTIVE else None
     return view
