@@ -5,6 +5,7 @@ raises (:class:`PageError`, :class:`SignInRequired`), the date filter and the ca
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -52,14 +53,37 @@ def context(request: Request, account: Account | None = None) -> Context:
     return Context(request.app.state.engine, request.app.state.clock, actor=actor)
 
 
+class HeaderCounts(Mapping[str, int]):
+    """The header's open flags by severity, counted when a template first reads them: a partial answer
+    (an htmx section, a caseload table) has no header and costs no count."""
+
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+        self._found: dict[str, int] | None = None
+
+    def _counts(self) -> dict[str, int]:
+        if self._found is None:
+            self._found = flag_counts(self._ctx)
+        return self._found
+
+    def __getitem__(self, key: str) -> int:
+        return self._counts()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counts())
+
+    def __len__(self) -> int:
+        return len(self._counts())
+
+
 def render(request: Request, template: str, data: dict[str, Any], status: int = 200,
            account: Account | None = None) -> HTMLResponse:
     state = request.app.state
     token = state.csrf.token_for(request)
     account = account or getattr(request.state, "account", None)
-    counts: dict[str, int] = {}
+    counts: Mapping[str, int] = {}
     if account is not None and account.reads_cases:
-        counts = flag_counts(context(request, account))
+        counts = HeaderCounts(context(request, account))
     flash = {"melding": request.session.pop("melding", None), "feil": request.session.pop("feil", None)}
     response = state.templates.TemplateResponse(request, template, {
         "account": account, "csrf_token": token, "flag_counts": counts, "today": state.clock.today(),
