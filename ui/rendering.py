@@ -4,15 +4,21 @@ raises (:class:`PageError`, :class:`SignInRequired`), the date filter and the ca
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import re
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
+from pathways.home import var_dir
 from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
 from pathways.services.context import Actor, Context, NotFound, ServiceError
@@ -52,14 +58,37 @@ def context(request: Request, account: Account | None = None) -> Context:
     return Context(request.app.state.engine, request.app.state.clock, actor=actor)
 
 
+class HeaderCounts(Mapping[str, int]):
+    """The header's open flags by severity, counted when a template first reads them: a partial answer
+    (an htmx section, a caseload table) has no header and costs no count."""
+
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+        self._found: dict[str, int] | None = None
+
+    def _counts(self) -> dict[str, int]:
+        if self._found is None:
+            self._found = flag_counts(self._ctx)
+        return self._found
+
+    def __getitem__(self, key: str) -> int:
+        return self._counts()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counts())
+
+    def __len__(self) -> int:
+        return len(self._counts())
+
+
 def render(request: Request, template: str, data: dict[str, Any], status: int = 200,
            account: Account | None = None) -> HTMLResponse:
     state = request.app.state
     token = state.csrf.token_for(request)
     account = account or getattr(request.state, "account", None)
-    counts: dict[str, int] = {}
+    counts: Mapping[str, int] = {}
     if account is not None and account.reads_cases:
-        counts = flag_counts(context(request, account))
+        counts = HeaderCounts(context(request, account))
     flash = {"melding": request.session.pop("melding", None), "feil": request.session.pop("feil", None)}
     response = state.templates.TemplateResponse(request, template, {
         "account": account, "csrf_token": token, "flag_counts": counts, "today": state.clock.today(),
@@ -95,8 +124,30 @@ def diagram_svg(definition: Any, content_hash: str, highlight: tuple[str, ...] =
 
 @lru_cache(maxsize=1024)
 def _cached_svg(content_hash: str, highlight: tuple[str, ...], counts: tuple[tuple[str, int], ...]) -> bytes:
-    from pathways.definition.render import render as draw
-    return draw(_DEFINITIONS[content_hash], "svg", highlight, dict(counts) if counts else None)
+    """Drawn once per machine, not once per worker process and restart: graphviz is a process of its own
+    (50–200 ms), and a kommune's cases stand in a hundred or more (version, steps) pairs, so the case
+    page paid it for most of its first thousand views. The drawings are kept under ``var/diagrammer``,
+    named by the definition, the steps, the counts and the drawing code (a new release draws afresh)."""
+    from pathways.definition import render as drawing
+    key = hashlib.sha256(repr((_DRAWING_CODE, content_hash, highlight, counts)).encode()).hexdigest()
+    path = var_dir() / "diagrammer" / f"{key}.svg"
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    svg = drawing.render(_DEFINITIONS[content_hash], "svg", highlight, dict(counts) if counts else None)
+    with contextlib.suppress(OSError):  # a read-only home only costs the drawing again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(f".{os.getpid()}.part")
+        part.write_bytes(svg)
+        os.replace(part, path)  # whole or not at all, whichever process writes it first
+    return svg
+
+
+def _drawing_code() -> str:
+    from pathways.definition import render as drawing
+    return hashlib.sha256(Path(drawing.__file__).read_bytes()).hexdigest()[:16]
+
+
+_DRAWING_CODE = _drawing_code()
 
 
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)  # the XML declaration, DOCTYPE and graphviz's comments

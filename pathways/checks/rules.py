@@ -28,7 +28,7 @@ from pathways.income.gaps import Gap, IncomePeriod
 from pathways.income.gaps import income_gaps as library_gaps
 from pathways.income.stonad import birthday as turns
 from pathways.services.context import definition_of
-from pathways.services.livelihood import case_spans, first_open_gap
+from pathways.services.livelihood import GAP_FLAG, case_spans, first_open_gap, gap_flag_key
 from pathways.store.queries import cases as case_rows
 from pathways.store.queries import checks as store
 
@@ -207,7 +207,7 @@ def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candid
                 continue  # closed before the run date: history, not a warning
             when = "nå" if gap.kind == "current" else "kommer"
             cause = f" (utløser: {TRIGGER_WORDS[gap.trigger]})" if gap.trigger in TRIGGER_WORDS else ""
-            found.append(Candidate(f"inntektsgap:{pid}:{gap.start.isoformat()}", "inntektsgap",
+            found.append(Candidate(gap_flag_key(pid, gap.start), GAP_FLAG,
                                    "high" if gap.kind == "current" else "medium", kommune, case, pid, gap.start,
                                    f"Inntektsgap ({when}) {gap.span()}{cause}: {gap.reason}"[:500]))
     _store_projection(conn, projection)

@@ -7,9 +7,11 @@ one the system resolved comes back if its condition returns; a snooze ends on it
 family twice on the same date changes nothing the second time, so a sweep killed halfway and run
 again ends where an uninterrupted run does.
 
-After the families, the sweep refreshes the planner statistics of the tables it rewrote
-(:func:`pathways.store.bulk.refresh_statistics`), so the first pages of the day are planned on the
-store as it now is. The SQL is the store's (:mod:`pathways.store.queries.flags`, :mod:`pathways.store.bulk`).
+After the families, the sweep refreshes the planner statistics of the tables it rewrote and of every
+table the caseload, the case page and the worklist read (:data:`PAGE_TABLES`: the day's new participants,
+periods and events move their statistics too, and nothing else analyses them) with
+:func:`pathways.store.bulk.refresh_statistics`, so the first pages of the day are planned on the store as
+it now is. The SQL is the store's (:mod:`pathways.store.queries.flags`, :mod:`pathways.store.bulk`).
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def run_checks(engine: Engine, on: date, families: Iterable[str] | None = None,
                 report.merge(part)
     else:
         _run_units(engine, on, [(f, None) for f in chosen], config, report, clock)
-    bulk.refresh_statistics(engine, rewritten(chosen, report))
+    bulk.refresh_statistics(engine, {*rewritten(chosen, report), *PAGE_TABLES})
     return report
 
 
@@ -103,6 +105,9 @@ def rewritten(families: Iterable[str], report: SweepReport) -> list[str]:
         tables |= {"enrolment", "event", "deadline"}
     return sorted(tables)
 
+
+PAGE_TABLES = ("enrolment", "participant", "flag", "deadline", "event", "note", "livelihoodperiod", "user", "cover")
+"""The tables the caseload, the case page and the worklist read, analysed after every sweep."""
 
 Unit = tuple[str, tuple[int, int] | None]  # a rule family, and the share of its cases (or all)
 

@@ -40,6 +40,7 @@ from pathways.services.livelihood import (
     first_open_gap,
     income_status,
     livelihood_report,
+    periods_of,
     refresh_income,
 )
 from pathways.services.participants import facts_of, get_participant
@@ -131,7 +132,7 @@ def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date, casew
     with ctx.transaction() as session:
         participant = access.participant(session, ctx.actor, participant_id)
         case_id = _enrol(ctx, session, participant, pathway_id, start, parent_id=None, caseworker=caseworker)
-        refresh_income(session, participant_id, ctx.today())
+        refresh_income(session, ctx, participant_id)
         return case_id
 
 
@@ -223,7 +224,7 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
         if effect.kind == "enrol":
             new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id,
                                     caseworker=case.caseworker))
-    gaps = refresh_income(session, participant.id or 0, ctx.today())  # the caseload's income column, now
+    gaps = refresh_income(session, ctx, participant.id or 0)  # the caseload's income column, now
     steps = definition.pathway.all_steps()
     titles = tuple((steps[a].title if a in steps else a, steps[b].title if b in steps else b) for a, b in result.moved)
     return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps),
@@ -313,9 +314,10 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
             allowed=machine.allowed_events(definition, state),
             deadlines=case_deadlines(definition, state, facts, as_of),
             outcome=state.outcome, ended_on=state.ended_on, counters=state.counters)
+        periods = periods_of(session, case.participant_id)
         view.gaps, view.fallbacks, view.mismatches = livelihood_report(session, case.participant_id, as_of,
-                                                                       horizon_days)
-        view.benefit = benefit_in_force(session, participant, as_of)
+                                                                       horizon_days, periods)
+        view.benefit = benefit_in_force(session, participant, as_of, periods)
         view.responsible = responsible_now(session, case.caseworker)
         view.income_gap = income_status(*(first_open_gap(view.gaps, as_of) or (None, None)), as_of) \
             if state.status in ACTIVE else None

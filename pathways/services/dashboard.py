@@ -189,14 +189,16 @@ class CaseExtras:
     pathway_title: str
 
 
-def case_extras(ctx: Context, case_id: int) -> CaseExtras:
+def case_extras(ctx: Context, case_id: int, timeline: bool = True) -> CaseExtras:
+    """What the case page and the case API show besides the case; without ``timeline`` no events or notes
+    (the page reads them as :func:`pathways.services.story.story` tells them)."""
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
         definition = definition_of(session, case.pathway_version_id)
         participant = session.get(Participant, case.participant_id)
         assert participant is not None
-        events = case_rows.events(session, case_id)
-        notes = case_rows.notes(session, case_id)
+        events = case_rows.events(session, case_id) if timeline else []
+        notes = case_rows.notes(session, case_id) if timeline else []
         flags = case_rows.flags(session, case_id)
         periods = case_rows.periods(session, participant.id or 0)
         from pathways.engine import machine

@@ -32,6 +32,7 @@ from pathways.services.audit import record
 from pathways.services.context import Context, NotFound, ServiceError, definition_of
 from pathways.services.grunnbelop import g_table_in
 from pathways.store.queries import cases as case_rows
+from pathways.store.queries import flags as flag_rows
 from pathways.store.tables import Enrolment, LivelihoodPeriod, Participant
 
 SOURCES = tuple(s.value for s in Livelihood)
@@ -178,7 +179,8 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
         except PeriodInvalid as exc:
             problems, ore = exc.problems, None
         facts = PeriodFacts(source, start, end, planned, ore, _clean_note(note))
-        problems = {**period_problems(facts, _others(session, participant_id)), **problems}
+        others = _others(session, participant_id)
+        problems = {**period_problems(facts, others), **problems}
         if problems:
             raise PeriodInvalid(problems)
         row = LivelihoodPeriod(participant_id=participant_id, kommune_id=participant.kommune_id, source=source,
@@ -188,7 +190,7 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
         session.flush()
         assert row.id is not None
         _audit(session, ctx, "income.created", row)
-        refresh_income(session, participant_id, ctx.today())
+        refresh_income(session, ctx, participant_id, periods=_with(others, row))
         return row.id
 
 
@@ -206,13 +208,20 @@ def _facts(row: LivelihoodPeriod) -> PeriodFacts:
 
 def _store(session: Session, ctx: Context, row: LivelihoodPeriod, facts: PeriodFacts, action: str,
            detail: str = "") -> None:
-    _checked(facts, _others(session, row.participant_id, but=row.id))
+    others = _others(session, row.participant_id, but=row.id)
+    _checked(facts, others)
     row.source, row.start, row.end, row.planned, row.amount_ore, row.note = (
         facts.source, facts.start, facts.end, facts.planned, facts.amount_ore, facts.note)
     session.add(row)
     session.flush()
     _audit(session, ctx, action, row, detail)
-    refresh_income(session, row.participant_id, ctx.today())
+    refresh_income(session, ctx, row.participant_id, periods=_with(others, row))
+
+
+def _with(others: list[LivelihoodPeriod], row: LivelihoodPeriod) -> list[IncomePeriod]:
+    """The participant's periods after ``row`` was stored, as :func:`periods_of` reads them (no second query)."""
+    return [IncomePeriod(p.source, p.start, p.end, p.planned, p.id)
+            for p in sorted([*others, row], key=lambda p: (p.start, p.id or 0))]
 
 
 def end_income(ctx: Context, period_id: int, end: date, *, planned: bool | None = None,
@@ -288,7 +297,7 @@ def delete_income(ctx: Context, period_id: int, reason: str, *, participant_id: 
                f"{' planlagt' if row.planned else ''}; grunn: {reason}")
         session.delete(row)
         session.flush()
-        refresh_income(session, row.participant_id, ctx.today())
+        refresh_income(session, ctx, row.participant_id)
 
 
 @dataclass(frozen=True)
@@ -311,6 +320,12 @@ def case_livelihood(ctx: Context, case_id: int, horizon_days: int = 90) -> CaseL
         return _livelihood(session, ctx, case.participant_id, case_id, case.start_date, horizon_days)
 
 
+def case_participant(ctx: Context, case_id: int) -> int:
+    """The participant of a case the actor sees (a form on the case page changes their periods)."""
+    with ctx.transaction() as session:
+        return access.case(session, ctx.actor, case_id).participant_id
+
+
 def participant_livelihood(ctx: Context, participant_id: int, horizon_days: int = 90) -> CaseLivelihood:
     """A participant's periods, gaps and spans on social assistance only, as of today (``case_id`` 0 and
     ``case_start`` the first period's start: the participant's view, not one case's)."""
@@ -323,7 +338,9 @@ def _livelihood(session: Session, ctx: Context, participant_id: int, case_id: in
                 horizon_days: int) -> CaseLivelihood:
     periods = list(session.exec(select(LivelihoodPeriod).where(LivelihoodPeriod.participant_id == participant_id)
                                 .order_by(col(LivelihoodPeriod.start), col(LivelihoodPeriod.id))))
-    gaps, fallbacks, _ = livelihood_report(session, participant_id, ctx.today(), horizon_days)
+    gaps, fallbacks, _ = livelihood_report(session, participant_id, ctx.today(), horizon_days,
+                                           periods=[IncomePeriod(p.source, p.start, p.end, p.planned, p.id)
+                                                    for p in periods])
     start = case_start or (periods[0].start if periods else ctx.today())
     return CaseLivelihood(case_id, participant_id, start, periods, gaps, fallbacks)
 
@@ -400,15 +417,18 @@ def participant_gaps(ctx: Context, participant_id: int, as_of: date, horizon_day
         return gaps_in_session(session, participant_id, as_of, horizon_days)
 
 
-def _inputs(session: Session, participant_id: int, until: date
+def _inputs(session: Session, participant_id: int, until: date, periods: list[IncomePeriod] | None = None
             ) -> tuple[list[IncomePeriod], list[StepSpan], date] | None:
+    """The periods (read unless given, in :func:`periods_of` order), the step spans of the active cases and
+    the first active case's start; None without an active case."""
     cases = session.execute(select(Enrolment.pathway_version_id, Enrolment.state, Enrolment.start_date)
                             .where(Enrolment.participant_id == participant_id, col(Enrolment.status).in_(ACTIVE))
                             .order_by(col(Enrolment.id))).all()
     if not cases:
         return None
     spans = case_spans([(definition_of(session, version_id), state) for version_id, state, _ in cases], until)
-    return periods_of(session, participant_id), spans, min(start for _, _, start in cases)
+    periods = periods_of(session, participant_id) if periods is None else periods
+    return periods, spans, min(start for _, _, start in cases)
 
 
 def first_open_gap(gaps: Iterable[Gap], as_of: date) -> tuple[date, date | None] | None:
@@ -429,16 +449,41 @@ def income_status(gap_from: date | None, gap_to: date | None, today: date) -> st
     return "nå" if gap_from <= today else "kommer"
 
 
-def refresh_income(session: Session, participant_id: int, today: date) -> list[Gap]:
-    """Recompute a participant's gaps as of ``today`` and store the projection on their active cases, in
-    the caller's transaction: every service that changes periods or a case calls this. Returns the gaps."""
-    gaps = gaps_in_session(session, participant_id, today)
+GAP_FLAG = "inntektsgap"
+GAP_CLOSED = "Inntektsgapet er dekket (lukket automatisk ved endring av livsopphold eller sak)"
+
+
+def gap_flag_key(participant_id: int, gap_start: date) -> str:
+    """The natural key of the nightly flag of a participant's income gap (it names the gap by its start)."""
+    return f"{GAP_FLAG}:{participant_id}:{gap_start.isoformat()}"
+
+
+def refresh_income(session: Session, ctx: Context, participant_id: int, horizon_days: int = 90,
+                   periods: list[IncomePeriod] | None = None) -> list[Gap]:
+    """Recompute a participant's gaps as of today and store the projection on their active cases, in the
+    caller's transaction: every service that changes periods or a case calls this. The live gap flags of
+    gaps that are no longer there are resolved at once, so the case page's flags, the caseload and the
+    worklist agree in the same request (by «system», as the nightly check would: if the gap comes back,
+    the check opens the flag again). ``periods``: the participant's periods when the caller has them.
+    Returns the gaps."""
+    today = ctx.today()
+    gaps = gaps_in_session(session, participant_id, today, horizon_days, periods)
     case_rows.set_gap(session, participant_id, first_open_gap(gaps, today))
+    still = {gap_flag_key(participant_id, gap.start) for gap in gaps if gap.end >= today}
+    closed = [(flag_id, kommune_id) for flag_id, key, kommune_id, due in
+              flag_rows.live_of_participant(session, participant_id, GAP_FLAG)
+              if key not in still and (due is None or due <= today + timedelta(days=horizon_days))]
+    if closed:  # beyond the horizon computed here, only the nightly check (its own horizon) decides
+        flag_rows.resolve_now(session, [flag_id for flag_id, _ in closed], "system", GAP_CLOSED, ctx.now())
+        for flag_id, kommune_id in closed:
+            record(session, ctx, "flag.resolved", kommune_id=kommune_id, participant_id=participant_id,
+                   flag_id=flag_id, detail=f"{GAP_FLAG}, lukket automatisk: gapet er dekket")
     return gaps
 
 
-def gaps_in_session(session: Session, participant_id: int, as_of: date, horizon_days: int = 90) -> list[Gap]:
-    found = _inputs(session, participant_id, as_of + timedelta(days=horizon_days))
+def gaps_in_session(session: Session, participant_id: int, as_of: date, horizon_days: int = 90,
+                    periods: list[IncomePeriod] | None = None) -> list[Gap]:
+    found = _inputs(session, participant_id, as_of + timedelta(days=horizon_days), periods)
     if found is None:
         return []
     periods, spans, active_from = found
@@ -446,11 +491,12 @@ def gaps_in_session(session: Session, participant_id: int, as_of: date, horizon_
                        steps=spans)
 
 
-def livelihood_report(session: Session, participant_id: int, as_of: date, horizon_days: int = 90
+def livelihood_report(session: Session, participant_id: int, as_of: date, horizon_days: int = 90,
+                      periods: list[IncomePeriod] | None = None
                       ) -> tuple[list[Gap], list[Gap], list[StepMismatch]]:
     """Gaps, spans on social assistance only (a fallback, itself a warning), and steps whose expected
-    livelihood is missing, for a participant with an active case."""
-    found = _inputs(session, participant_id, as_of + timedelta(days=horizon_days))
+    livelihood is missing, for a participant with an active case (``periods``: theirs, when read already)."""
+    found = _inputs(session, participant_id, as_of + timedelta(days=horizon_days), periods)
     if found is None:
         return [], [], []
     periods, spans, active_from = found
@@ -459,10 +505,12 @@ def livelihood_report(session: Session, participant_id: int, as_of: date, horizo
             step_mismatches(periods, spans, as_of=as_of, horizon_days=horizon_days))
 
 
-def benefit_in_force(session: Session, participant: Participant, as_of: date) -> dict[str, Any] | None:
+def benefit_in_force(session: Session, participant: Participant, as_of: date,
+                     periods: list[IncomePeriod] | None = None) -> dict[str, Any] | None:
     """The introduksjonsstønad rate on ``as_of`` when a period of it covers that day: 2G a year from the
-    G table, the under-25 rates, and the days the rate changes (25th birthday, new G) within the period."""
-    periods = [p for p in periods_of(session, participant.id or 0)
+    G table, the under-25 rates, and the days the rate changes (25th birthday, new G) within the period
+    (``periods``: the participant's, when read already)."""
+    periods = [p for p in (periods_of(session, participant.id or 0) if periods is None else periods)
                if p.source == "introduksjonsstonad" and p.start <= as_of and (p.end is None or as_of <= p.end)]
     if not periods:
         return None

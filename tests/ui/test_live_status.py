@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from sqlmodel import Session, select
+
 from pathways.checks.sweep import run_checks
 from pathways.services import cases, flags
-from pathways.services.livelihood import add_income, end_income
+from pathways.services.livelihood import add_income, delete_income, end_income
+from pathways.store.tables import AuditEntry
 from tests.ui.conftest import TODAY
 
 
@@ -91,3 +94,29 @@ def test_the_nightly_run_moves_a_coming_gap_to_now_and_the_pages_agree_between_r
     _same(browser, world, "nå")
     end_income(world.ctx, period, TODAY + timedelta(days=60))
     _same(browser, world, "kommer")
+
+
+def test_a_period_that_closes_the_gap_resolves_its_nightly_flag_in_the_same_request(browser, world):
+    """The nightly «inntektsgap» flag of a gap the change closed is resolved at once (by «system», with an
+    audit entry): the case page's flags, the caseload's flag filter and «I dag» agree with the income
+    column without waiting for the next night. If the gap comes back, the nightly check opens it again."""
+    kari = browser("kari")
+    auth = {"Authorization": f"Bearer {world.tokens['kari']}"}
+    [gap_flag] = [f for f in world.flags(world.amina) if f.kind == "inntektsgap" and f.state != "resolved"]
+    assert f'href="/saker/{world.amina}"' in kari.get("/saker?flagg=inntektsgap").text
+    period = add_income(world.ctx, world.amina_pid, "introduksjonsstonad", date(2026, 8, 1), None)
+    [flag] = [f for f in world.flags(world.amina) if f.id == gap_flag.id]
+    assert (flag.state, flag.resolved_by) == ("resolved", "system")
+    with Session(world.ctx.engine) as session:
+        [entry] = session.exec(select(AuditEntry).where(AuditEntry.flag_id == gap_flag.id)).all()
+    assert (entry.action, entry.participant_id) == ("flag.resolved", world.amina_pid)
+    _same(browser, world, "sikret")
+    assert f'href="/saker/{world.amina}"' not in kari.get("/saker?flagg=inntektsgap").text
+    assert not [i for i in kari.client.get("/api/i-dag?alle=true", headers=auth).json()["items"]
+                if i["case_id"] == world.amina and i["kind"] == "inntektsgap"]
+    live = kari.client.get(f"/api/saker/{world.amina}", headers=auth).json()
+    assert not [f for f in live["flags"] if f["kind"] == "inntektsgap" and f["state"] != "resolved"]
+    delete_income(world.ctx, period, "Feil registrert")
+    run_checks(world.ctx.engine, TODAY, ["income_gaps"])
+    [flag] = [f for f in world.flags(world.amina) if f.id == gap_flag.id]
+    assert flag.state == "open"  # the gap is back: the night opens the flag «system» resolved

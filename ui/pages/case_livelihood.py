@@ -22,6 +22,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from pathways.bounds import date_problem
 from pathways.income.gaps import LABELS
@@ -186,9 +187,15 @@ def _change(action: str, period_id: int) -> Action:
 async def _answer(request: Request, case_id: int, account: Any, key: str, done: str, act: Action) -> Response:
     form = await form_of(request)
     writer(account, "inntekter")
+    # the services and the rendering off the event loop, as a plain route's work is
+    return await run_in_threadpool(_act, request, case_id, account, key, done, act, form)
+
+
+def _act(request: Request, case_id: int, account: Any, key: str, done: str, act: Action,
+         form: Mapping[str, Any]) -> Response:
     ctx = context(request, account)
     try:
-        participant_id = livelihood.case_livelihood(ctx, case_id).participant_id
+        participant_id = livelihood.case_participant(ctx, case_id)
     except NotFound as exc:
         raise not_found(exc) from None
     errors: dict[str, str] = {}

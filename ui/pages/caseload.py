@@ -28,7 +28,8 @@ def caseload_page(request: Request, account: SignedIn) -> Response:
                             page=int_field(q.get("side"), "side", errors, low=1) or 1,
                             veileder=int_field(q.get("veileder"), "veileder", errors, low=1))
     ctx = context(request, account)
-    veiledere = caseload_veiledere(ctx)  # a leder's filter; a veileder's while they cover for a colleague
+    covering = covers_for(ctx)
+    veiledere = caseload_veiledere(ctx, covering)  # a leder's filter; a veileder's while they cover for a colleague
     result = None
     try:
         if not errors:
@@ -39,6 +40,6 @@ def caseload_page(request: Request, account: SignedIn) -> Response:
     data = {"result": result, "wanted": wanted, "errors": errors, "pathways": published_pathways(context(request)),
             "sorts": SORTS, "flag_kinds": FLAG_KINDS, "params": params, "page_size": PAGE_SIZE,
             "query": lambda **extra: urlencode({**params, **extra}),
-            "veiledere": veiledere, "names": {v.username: v.name for v in veiledere}, "covering": covers_for(ctx)}
+            "veiledere": veiledere, "names": {v.username: v.name for v in veiledere}, "covering": covering}
     template = "caseload_table.html" if request.headers.get("hx-request") else "caseload.html"
     return render(request, template, data, status=422 if errors else 200)

@@ -35,7 +35,7 @@ def _case_data(request: Request, account: Account, case_id: int) -> dict[str, An
     shown = request.query_params.get("vis") or "alle"
     shown = shown if shown in KINDS else "alle"
     try:
-        extras = case_extras(ctx, case_id)
+        extras = case_extras(ctx, case_id, timeline=False)
         view = case_service.show(ctx, case_id)
         entries = story(ctx, case_id, shown)
     except NotFound as exc:
@@ -66,7 +66,7 @@ def case_diagram_page(request: Request, case_id: Id, account: SignedIn) -> Respo
     reader(account)
     ctx = context(request, account)
     try:
-        extras = case_extras(ctx, case_id)
+        extras = case_extras(ctx, case_id, timeline=False)
         view = case_service.show(ctx, case_id)
     except NotFound as exc:
         raise not_found(exc) from None

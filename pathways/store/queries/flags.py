@@ -57,6 +57,22 @@ def live(state: str) -> Any:
     return col(Flag.state).in_(LIVE_FLAG_STATES) if state == "aktive" else Flag.state == state
 
 
+def live_of_participant(session: Session, participant_id: int, kind: str) -> list[tuple[int, str, int, date | None]]:
+    """(id, natural key, kommune, due) of the participant's live flags of ``kind``, found through their
+    cases (index on flag.enrolment_id: a participant's flags hang on one of their cases)."""
+    cases = select(Enrolment.id).where(Enrolment.participant_id == participant_id)
+    return [(i, k, m, d) for i, k, m, d in session.execute(
+        select(Flag.id, Flag.natural_key, Flag.kommune_id, Flag.due).where(
+            col(Flag.enrolment_id).in_(cases), Flag.participant_id == participant_id, Flag.kind == kind,
+            col(Flag.state).in_(LIVE_FLAG_STATES)))]
+
+
+def resolve_now(session: Session, flag_ids: Sequence[int], by: str, resolution: str, now: datetime) -> None:
+    """Resolve the flags in the caller's transaction (a change of the data that ends their condition)."""
+    session.execute(update(Flag).where(col(Flag.id).in_(flag_ids)).values(
+        state="resolved", resolved_at=now, resolved_by=by, resolution=resolution, updated_at=now))
+
+
 # -- the nightly sweep -----------------------------------------------------------------------------
 
 
