@@ -8,8 +8,10 @@ import socket
 import textwrap
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
@@ -167,13 +169,21 @@ def engine(backend: str, tmp_path: Path, request: pytest.FixtureRequest,
         yield engine
         engine.dispose()
         return
+    # processes the code under test starts from engine.url, such as the sweep's workers, use it too
+    with postgres_database(source, pool_size=25, max_overflow=5) as engine:
+        engine.pathways_template = (kind, built)  # type: ignore[attr-defined]
+        yield engine
+
+
+@contextmanager
+def postgres_database(template: str | None = None, **engine_options: Any) -> Iterator[Engine]:
+    """A PostgreSQL database of this test process's own (empty, or a copy of ``template``), dropped after."""
     name = f"{_PREFIX}{uuid.uuid4().hex[:12]}"
     admin = _admin()
+    copy = f' TEMPLATE "{template}" STRATEGY WAL_LOG' if template else ""
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}" STRATEGY WAL_LOG'))
-    # processes the code under test starts from engine.url, such as the sweep's workers, use it too
-    engine = create_engine(make_url(database_url(POSTGRES_URL)).set(database=name), pool_size=25, max_overflow=5)
-    engine.pathways_template = (kind, built)  # type: ignore[attr-defined]
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    engine = create_engine(make_url(database_url(POSTGRES_URL)).set(database=name), **engine_options)
     try:
         yield engine
     finally:

@@ -1,20 +1,19 @@
-"""Migration 0013 (units): a store of the revision before gets a «Flyktningtjenesten» unit per kommune, and
+"""Migration 0014 (units): a store of the revision before gets a «Flyktningtjenesten» unit per kommune, and
 every existing user ends up in their own kommune's, on SQLite and PostgreSQL; rows that refer to users
 (API tokens) survive."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, text
 from sqlalchemy.pool import NullPool
 
-from pathways.store.database import alembic_config, database_url, make_engine, migrate
-from tests.conftest import POSTGRES_URL, _admin
+from pathways.store.database import alembic_config, make_engine, migrate
+from tests.conftest import postgres_database
 
 
 @pytest.fixture
@@ -25,19 +24,8 @@ def empty(backend: str, tmp_path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    assert POSTGRES_URL
-    name = f"pwt_mig_{uuid.uuid4().hex[:12]}"
-    admin = _admin()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(make_url(database_url(POSTGRES_URL)).set(database=name), poolclass=NullPool)
-    try:
+    with postgres_database(poolclass=NullPool) as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_existing_users_move_into_their_kommunes_refugee_service(empty):
