@@ -27,7 +27,8 @@ def test_an_administrator_adds_a_unit_by_keyboard_and_a_user_into_it(live, page)
     page.keyboard.press("ArrowDown")  # Flyktningtjenesten → NAV
     page.keyboard.press("Tab")
     page.keyboard.type("NAV Asker")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():  # the form posts and the page comes back with the message
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     main = page.locator("main").inner_text()
     assert "Enheten «NAV Asker» er lagt til." in main
@@ -40,7 +41,8 @@ def test_an_administrator_adds_a_unit_by_keyboard_and_a_user_into_it(live, page)
     page.get_by_label("Brukernavn").fill("nina")
     page.get_by_label("Navn", exact=True).fill("Nina Nav")
     page.get_by_label("Enhet").select_option(label="NAV Asker (NAV)")
-    page.get_by_role("button", name="Opprett bruker").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opprett bruker").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("table tr", has_text="Nina Nav").locator("td").nth(3).inner_text() == "NAV Asker"
     assert axe_violations(page) == []
