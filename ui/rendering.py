@@ -5,14 +5,15 @@ raises (:class:`PageError`, :class:`SignInRequired`), the date filter and the ca
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -21,7 +22,7 @@ from markupsafe import Markup, escape
 from pathways.home import var_dir
 from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
-from pathways.services.context import Actor, Context, NotFound, ServiceError
+from pathways.services.context import Actor, Context, NotFound, Reads, ServiceError
 from pathways.services.dashboard import flag_counts
 from ui.messages import norsk
 
@@ -55,7 +56,32 @@ def kroner(value: Any) -> str:
 def context(request: Request, account: Account | None = None) -> Context:
     """The services' context acting as ``account``; without one, as nobody (no participant or case is seen)."""
     actor = account.actor if account is not None else Actor.anonymous("web")
-    return Context(request.app.state.engine, request.app.state.clock, actor=actor)
+    return Context(request.app.state.engine, request.app.state.clock, actor=actor,
+                   reads=getattr(request.state, "reads", None))
+
+
+Page = TypeVar("Page", bound=Callable[..., Any])
+
+
+def one_read(page: Page) -> Page:
+    """A page that only reads: every service call it makes (and the header's counts) shares one session
+    and transaction (:class:`~pathways.services.context.Reads`), closed when the page is made. FastAPI calls
+    a page with keyword arguments, ``request`` among them."""
+
+    @functools.wraps(page)
+    def reading(*args: Any, **kwargs: Any) -> Any:
+        request: Request = kwargs["request"]
+        reads = request.state.reads = Reads(request.app.state.engine)
+        failed = True
+        try:
+            response = page(*args, **kwargs)
+            failed = False
+            return response
+        finally:
+            del request.state.reads
+            reads.close(failed)
+
+    return reading  # type: ignore[return-value]
 
 
 class HeaderCounts(Mapping[str, int]):

@@ -123,10 +123,16 @@ def flags(actor: Actor) -> list[Any]:
 
 
 def case(session: Session, actor: Actor, case_id: int) -> Enrolment:
-    """The case when the actor sees it, else NotFound."""
-    found = session.exec(select(Enrolment).where(Enrolment.id == case_id, *cases(actor))).first()
+    """The case when the actor sees it, else NotFound. Within a page's one read session
+    (:class:`~pathways.services.context.Reads`), looked up once for the page's every service call."""
+    seen = session.info.get("cases") if session.info.get("reads") else None
+    found = seen.get((actor, case_id)) if seen is not None else None
+    if found is None:
+        found = session.exec(select(Enrolment).where(Enrolment.id == case_id, *cases(actor))).first()
     if found is None:
         raise NotFound("no_case", "case", id=case_id)
+    if seen is not None:
+        seen[(actor, case_id)] = found
     return found
 
 

@@ -117,11 +117,43 @@ class Actor:
         return self.role in ("administrator", SYSTEM)
 
 
+class Reads:
+    """One session for everything a page reads: its case, story, livelihood, caseworker and header counts
+    share one connection and one transaction, instead of a transaction (and on PostgreSQL a pool check-out
+    with its ping) for each service call. Opened at the first read; at the end committed, or rolled back
+    when a service call inside raised (a page that shows "not found" leaves nothing behind). For pages
+    that only read (GET): a service that writes inside it commits with the page, not on its own."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.session: Session | None = None
+        self.failed = False
+
+    def open(self) -> Session:
+        if self.session is None:
+            self.session = Session(self.engine, expire_on_commit=False, info={"reads": True, "cases": {}})
+            self.session.begin()
+        return self.session
+
+    def close(self, failed: bool = False) -> None:
+        session, self.session = self.session, None
+        if session is None:
+            return
+        try:
+            if failed or self.failed:
+                session.rollback()
+            else:
+                session.commit()
+        finally:
+            session.close()
+
+
 @dataclass
 class Context:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     actor: Actor = field(default_factory=Actor.system)
+    reads: Reads | None = field(default=None, compare=False, repr=False)
 
     def __setattr__(self, name: str, value: Any) -> None:
         """The actor acts on the context's clock, however either was set (see :class:`Actor`)."""
@@ -132,7 +164,16 @@ class Context:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any error."""
+        """One transaction: committed when the block ends, rolled back on any error. Inside a page's
+        :class:`Reads`, its one session (see there)."""
+        if self.reads is not None and self.reads.engine is self.engine:
+            session = self.reads.open()
+            try:
+                yield session
+            except BaseException:
+                self.reads.failed = True
+                raise
+            return
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 

@@ -7,6 +7,7 @@ that does not exist, so ids of other kommuner's cases cannot be probed).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -325,15 +326,24 @@ class PublishedVersion:
 
 def published_version(ctx: Context, version_id: int | None = None, pathway_id: str | None = None
                       ) -> PublishedVersion:
-    """The published version ``version_id``, or the newest of ``pathway_id``; NotFound when there is none."""
+    """The published version ``version_id``, or the newest of ``pathway_id``; NotFound when there is none.
+    A version by id is read once per database and process: published text never changes."""
     from pathways.services.publishing import latest_version
+    known = _PUBLISHED.setdefault(ctx.engine, {})
+    if pathway_id is None and version_id in known:
+        return known[version_id]
     with ctx.transaction() as session:
         row = latest_version(session, pathway_id) if pathway_id is not None else \
             pathway_rows.version(session, version_id or 0)
         if row is None:
             raise NotFound("no_pathway_version", "version", id=version_id)
-        return PublishedVersion(row.id or 0, row.pathway_id, row.version, row.title, row.content_hash,
-                                row.document, definition_of(session, row.id or 0))
+        found = PublishedVersion(row.id or 0, row.pathway_id, row.version, row.title, row.content_hash,
+                                 row.document, definition_of(session, row.id or 0))
+    known[found.id] = found
+    return found
+
+
+_PUBLISHED: weakref.WeakKeyDictionary[Any, dict[int, PublishedVersion]] = weakref.WeakKeyDictionary()
 
 
 def published_pathways(ctx: Context) -> list[tuple[str, str]]:

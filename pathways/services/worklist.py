@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from pathways.checks.config import load_config
 from pathways.checks.rules import TRIGGER_WORDS
@@ -44,6 +45,7 @@ from pathways.services.context import Actor, Context, ServiceError, definition_o
 from pathways.services.dashboard import FLAG_KINDS
 from pathways.services.livelihood import case_spans
 from pathways.store.queries import worklist as queries
+from pathways.store.tables import Enrolment
 
 DEFAULT_CAP = 25
 LATE_DAYS = 7  # how long a deadline met late is shown
@@ -236,8 +238,9 @@ class _Statements:
 def _statements(actor: Actor, today: date, reminder_days: int, limit: int | None, dialect: str) -> _Statements:
     """The worklist's statements for an actor on a day, made once: building a statement and computing its
     cache key cost as much as running it (SQLAlchemy keeps the key on the statement object)."""
-    scope = queries.Scope(tuple(access.cases(actor)), tuple(access.flags(actor)), not actor.own_cases_only, today,
-                          today + timedelta(days=reminder_days), dialect)
+    cases = access.cases(actor)
+    scope = queries.Scope(tuple(cases), tuple(access.flags(actor)), not actor.own_cases_only, today,
+                          today + timedelta(days=reminder_days), dialect, _whole_kommune(actor, cases, dialect))
     return _Statements(
         scope,
         queries.deadline_items(scope, {k: RANK_NO[r] for k, r in DEADLINE_RANKS.items()}, limit),
@@ -245,6 +248,17 @@ def _statements(actor: Actor, today: date, reminder_days: int, limit: int | None
         queries.gap_items(scope, RANK_NO["gap_na"], RANK_NO["gap_kommer"], limit),
         queries.met_late(scope, today - timedelta(days=LATE_DAYS), limit and limit - SLACK),
         (queries.deadline_count(scope), queries.flag_count(scope, list(FLAG_RANKS)), queries.gap_count(scope)))
+
+
+def _whole_kommune(actor: Actor, cases: list[Any], dialect: str) -> int | None:
+    """On SQLite, the actor's kommune when their cases are exactly its cases (a leder's, an administrator's),
+    else None: compared as SQL, so that a narrower rule on cases is never lost. (PostgreSQL's planner reads
+    the kommune's deadlines by their index as the statement stands.)"""
+    whole = access.kommune(access.reading(actor), col(Enrolment.kommune_id))
+    said = [str(c.compile(compile_kwargs={"literal_binds": True})) for c in (*cases, *whole)]
+    if dialect != "sqlite" or actor.kommune_id is None or said[:len(cases)] != said[len(cases):]:
+        return None
+    return actor.kommune_id
 
 
 def _ranked(session: Session, statements: _Statements) -> tuple[list[_Entry], int, bool]:

@@ -140,8 +140,9 @@ class Deadline(SQLModel, table=True):
     """A materialised deadline or follow-up occurrence; rewritten whenever its case changes."""
 
     __table_args__ = (UniqueConstraint("enrolment_id", "key"), Index("ix_deadline_status_due", "status", "due"),
-                      # a kommune's listed deadlines and those met late («I dag»)
-                      Index("ix_deadline_kommune_status_due", "kommune_id", "status", "due"),
+                      # a kommune's listed deadlines, read from the index alone, and those met late («I dag»)
+                      Index("ix_deadline_kommune_status_due_listed", "kommune_id", "status", "due", "kind",
+                            "recurring", "enrolment_id", "key"),
                       Index("ix_deadline_kommune_status_met_on", "kommune_id", "status", "met_on"))
     id: int | None = Field(default=None, primary_key=True)
     enrolment_id: int = Field(foreign_key="enrolment.id", index=True)

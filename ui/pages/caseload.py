@@ -11,12 +11,13 @@ from pathways.services.caseworkers import caseload_veiledere, covers_for
 from pathways.services.context import ServiceError
 from pathways.services.dashboard import FLAG_KINDS, PAGE_SIZE, SORTS, CaseloadFilter, caseload, published_pathways
 from ui.pages.common import SignedIn, int_field, reader
-from ui.rendering import context, error_text, render
+from ui.rendering import context, error_text, one_read, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/saker")
+@one_read
 def caseload_page(request: Request, account: SignedIn) -> Response:
     reader(account)
     q = request.query_params

@@ -24,7 +24,17 @@ from ui.pages.case_livelihood import prefill as livelihood_prefill
 from ui.pages.case_livelihood import section as livelihood_section
 from ui.pages.caseworkers import case_caseworker
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
-from ui.rendering import PageError, context, diagram_inline, diagram_svg, error_text, forbidden, not_found, render
+from ui.rendering import (
+    PageError,
+    context,
+    diagram_inline,
+    diagram_svg,
+    error_text,
+    forbidden,
+    not_found,
+    one_read,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,6 +71,7 @@ def _case_diagram(ctx: Context, extras: Any, view: Any) -> Markup:
 
 
 @router.get("/saker/{case_id}/diagram")
+@one_read
 def case_diagram_page(request: Request, case_id: Id, account: SignedIn) -> Response:
     """The case's diagram in full size, inside the page layout, with the way back to the case."""
     reader(account)
@@ -79,6 +90,7 @@ def case_diagram_page(request: Request, case_id: Id, account: SignedIn) -> Respo
 
 
 @router.get("/saker/{case_id}")
+@one_read
 def case_page(request: Request, case_id: Id, account: SignedIn) -> Response:
     return render(request, "case.html", _case_data(request, account, case_id))
 

@@ -12,12 +12,13 @@ from pathways.services.context import NotFound, ServiceError
 from pathways.services.dashboard import flag_in_scope, flags
 from ui.boundary import Id
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, safe_next, writer
-from ui.rendering import PageError, context, error_text, not_found, render
+from ui.rendering import PageError, context, error_text, not_found, one_read, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/flagg")
+@one_read
 def flag_page(request: Request, account: SignedIn) -> Response:
     reader(account)
     q = request.query_params

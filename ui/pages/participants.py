@@ -22,7 +22,7 @@ from pathways.services.participants import (
 from ui.boundary import Id
 from ui.messages import norsk
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
-from ui.rendering import PageError, context, error_text, render
+from ui.rendering import PageError, context, error_text, one_read, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,6 +31,7 @@ PARTICIPANTS_REFUSED = "Rollen din gir ikke tilgang til deltakere."
 
 
 @router.get("/deltakere")
+@one_read
 def participants_page(request: Request, account: SignedIn) -> Response:
     """Participants are casework: veileder (their own and the intake) and leder (read); not administrator."""
     reader(account, PARTICIPANTS_REFUSED)
@@ -90,6 +91,7 @@ def _participant(request: Request, account: Account, pid: int) -> tuple[Any, dic
 
 
 @router.get("/deltakere/{pid}")
+@one_read
 def participant_page(request: Request, pid: Id, account: SignedIn) -> Response:
     reader(account, PARTICIPANTS_REFUSED)
     row, shown = _participant(request, account, pid)

@@ -13,12 +13,13 @@ from pathways.services.dashboard import flag_counts
 from pathways.services.worklist import RANK_TITLES, count, worklist
 from ui.boundary import Id
 from ui.pages.common import SignedIn, date_field, form_of, reader, writer
-from ui.rendering import PageError, context, error_text, not_found, render
+from ui.rendering import PageError, context, error_text, not_found, one_read, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/i-dag")
+@one_read
 def worklist_page(request: Request, account: SignedIn) -> Response:
     reader(account)
     everything = request.query_params.get("alle") == "1"
@@ -30,6 +31,7 @@ def worklist_page(request: Request, account: SignedIn) -> Response:
 
 
 @router.get("/i-dag/antall")
+@one_read
 def worklist_count(request: Request, account: SignedIn) -> Response:
     """The header's count, loaded after the page (the other pages do not wait for the worklist)."""
     reader(account)

@@ -15,7 +15,7 @@ numbers; nothing here knows who is asking.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -83,6 +83,9 @@ class Scope:
     today: date
     ahead: date
     dialect: str
+    whole_kommune: int | None = None
+    """The kommune when the scope is exactly its cases (a leder's): then said on :class:`Deadline` too, so
+    that the deadlines are read by their own index and their case by its key."""
 
 
 def _of_case(scope: Scope) -> Any:
@@ -102,13 +105,24 @@ def _listed_deadline(scope: Scope) -> Any:
     """A deadline the worklist lists: open or breached, due by ``ahead`` (a reminder only from today on:
     once passed, the breach deadline it prepares for takes over), its flag not decided by staff."""
     today, ahead = scope.today, scope.ahead
+    if scope.whole_kommune is not None:  # the kommune's decided flags read once, not one lookup per deadline
+        decided = deadline_flag_key(today).not_in(
+            select(col(_DECIDED.natural_key)).where(col(_DECIDED.kommune_id) == scope.whole_kommune,
+                                                    _decided_flag(_DECIDED, today)))
+    else:
+        decided = ~select(literal(1)).where(col(_DECIDED.natural_key) == deadline_flag_key(today),
+                                            _decided_flag(_DECIDED, today)).exists()
     return and_(_status(scope).in_(("open", "breached")), col(Deadline.due) <= ahead,
-                or_(col(Deadline.recurring), col(Deadline.kind) == "breach", col(Deadline.due) >= today),
-                ~select(literal(1)).where(col(_DECIDED.natural_key) == deadline_flag_key(today),
-                                          _decided_flag(_DECIDED, today)).exists())
+                or_(col(Deadline.recurring), col(Deadline.kind) == "breach", col(Deadline.due) >= today), decided)
 
 
 def _deadline_where(scope: Scope) -> list[Any]:
+    if scope.whole_kommune is not None:
+        # the kommune said on the deadline (its case is of the same kommune: :func:`_of_case`), and the case's
+        # status written so that no planner starts from the kommune's active cases and looks up each one's
+        # deadlines: SQLite did after the sweep's ANALYZE (a kommune's 2 500 listed deadlines: 13 ms, 4 ms)
+        return [col(Deadline.kommune_id) == scope.whole_kommune, func.coalesce(col(Enrolment.status), "") == "active",
+                _listed_deadline(scope)]
     return [*scope.cases, col(Enrolment.status) == "active", _listed_deadline(scope)]
 
 
@@ -164,7 +178,8 @@ def _flag_where(scope: Scope, kinds: Sequence[str]) -> list[Any]:
     a list: a kommune's flags are read by (kommune, kind, state) ranges."""
     has_deadline = (select(literal(1)).select_from(Deadline)
                     .join(Enrolment, col(Enrolment.id) == col(Deadline.enrolment_id))
-                    .where(col(Enrolment.participant_id) == col(Flag.participant_id), *_deadline_where(scope))
+                    .where(col(Enrolment.participant_id) == col(Flag.participant_id),
+                           *_deadline_where(replace(scope, whole_kommune=None)))  # from the participant's cases
                     .correlate(Flag).exists())
     return [*scope.flags, col(Flag.kind).in_([k for k in kinds if k not in (*DEADLINE_FLAG_KINDS, GAP_KIND)]),
             active_flag(Flag, scope.today),
