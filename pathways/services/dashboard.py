@@ -10,6 +10,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session
@@ -19,7 +20,7 @@ from pathways.definition.loader import Definition
 from pathways.engine.migration import MIGRATION_EVENT
 from pathways.engine.state import ACTIVE
 from pathways.services import access
-from pathways.services.context import Context, NotFound, ServiceError, definition_of
+from pathways.services.context import Actor, Context, NotFound, ServiceError, definition_of
 from pathways.services.livelihood import income_status
 from pathways.store.queries import caseload as caseload_rows
 from pathways.store.queries import cases as case_rows
@@ -246,14 +247,25 @@ def flag_counts(ctx: Context) -> dict[str, int]:
     veileder's own cases (a few hundred) for a veileder. The same flags as :func:`flags`, counted the
     cheap way: the rule is :func:`pathways.services.access.flags`."""
     actor = access.reading(ctx.actor)
+    by_severity, own_flag = _count_statements(actor, ctx.today())
     with ctx.transaction() as session:
-        found = flag_rows.open_by_severity(session, access.kommune(actor, Flag.kommune_id),
-                                           access.cases(actor) if actor.own_cases_only else None)
-        if actor.own_cases_only:  # the caseload flag about the veileder themself
-            own = flag_rows.open_severity_by_key(session, caseload_flag_key(actor.kommune_id or 0, actor.name))
+        found: dict[str, int] = dict(session.execute(by_severity).tuples().all())
+        if own_flag is not None:  # the caseload flag about the veileder themself
+            own = session.execute(own_flag).scalars().first()
             if own is not None:
                 found[own] = found.get(own, 0) + 1
     return found
+
+
+@lru_cache(maxsize=1024)
+def _count_statements(actor: Actor, today: date) -> tuple[Any, Any]:
+    """The statements of :func:`flag_counts` for an actor on a day (the covers in force are the day's),
+    made once: on every page, building them and their cache keys cost more than running them."""
+    by_severity = flag_rows.open_by_severity(access.kommune(actor, Flag.kommune_id),
+                                             access.cases(actor) if actor.own_cases_only else None)
+    own = flag_rows.open_severity_by_key(caseload_flag_key(actor.kommune_id or 0, actor.name)) \
+        if actor.own_cases_only else None
+    return by_severity, own
 
 
 @dataclass

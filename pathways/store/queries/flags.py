@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, update
 from sqlmodel import Session, col
 
 from pathways.store import bulk
@@ -21,21 +21,20 @@ FLAG_COLUMNS = ("natural_key", "kommune_id", "enrolment_id", "participant_id", "
 # -- the dashboard ---------------------------------------------------------------------------------
 
 
-def open_by_severity(session: Session, kommune: Sequence[Any], cases: Sequence[Any] | None = None) -> dict[str, int]:
-    """Open flags by severity: of the kommune (``kommune``: conditions on Flag.kommune_id; index-only),
-    or, with ``cases`` (conditions on Enrolment), of those cases only (a veileder's few hundred)."""
+def open_by_severity(kommune: Sequence[Any], cases: Sequence[Any] | None = None) -> Select[Any]:
+    """(severity, count) of the open flags: of the kommune (``kommune``: conditions on Flag.kommune_id;
+    index-only), or, with ``cases`` (conditions on Enrolment), of those cases only (a veileder's few hundred)."""
     if cases is None:
         query = select(Flag.severity, func.count()).where(*kommune, Flag.state == "open")
     else:
         query = (select(Flag.severity, func.count()).join(Enrolment, col(Enrolment.id) == col(Flag.enrolment_id))
                  .where(*cases, Flag.state == "open"))
-    return {severity: count for severity, count in session.execute(query.group_by(col(Flag.severity))).all()}
+    return query.group_by(col(Flag.severity))
 
 
-def open_severity_by_key(session: Session, natural_key: str) -> str | None:
-    """The severity of the open flag with this natural key (unique: one index lookup), or None."""
-    return session.execute(select(Flag.severity).where(Flag.natural_key == natural_key, Flag.state == "open")
-                           ).scalars().first()
+def open_severity_by_key(natural_key: str) -> Select[Any]:
+    """The severity of the open flag with this natural key (unique: one index lookup)."""
+    return select(Flag.severity).where(Flag.natural_key == natural_key, Flag.state == "open")
 
 
 def listing(session: Session, conditions: Sequence[Any], page_size: int, page: int
