@@ -113,6 +113,12 @@ def test_caseload_filters_search_and_sorting(browser, world):
     assert by_name.index("Yonas Haile") < by_name.index("Amina Ali")
     partial = lise.get("/saker?q=yonas", headers={"HX-Request": "true"})
     assert "<html" not in partial.text and names_on(partial.text) == {"Yonas Haile"}
+    # the search text is a parameter of a statement made once: LIKE's wildcards in it are taken literally,
+    # and the next search (another text, another page) gets its own answer from the same statement
+    assert names_on(lise.get("/saker?q=%25").text) == set() and names_on(lise.get("/saker?q=a_i").text) == set()
+    assert names_on(lise.get("/saker?q=%2Fa").text) == set()
+    assert names_on(lise.get("/saker?q=a ali").text) == {"Amina Ali"}
+    assert names_on(lise.get("/saker?q=haile&side=1").text) == {"Yonas Haile"}
 
 
 @pytest.mark.parametrize("query, message, where", [

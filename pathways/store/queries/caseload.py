@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import Integer, String, and_, bindparam, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -32,7 +32,7 @@ def live_flag_count() -> Any:
             .correlate(Enrolment).scalar_subquery())
 
 
-@dataclass
+@dataclass(frozen=True)
 class Wanted:
     """A caseload query, checked by the service: the filters as values, the order as a sort key."""
 
@@ -66,11 +66,21 @@ class CaseLine:
     responsible_unit: str | None = None
 
 
-def page(session: Session, scope: Sequence[Any], kommune: Sequence[Any], flag_scope: Sequence[Any],
-         wanted: Wanted, page_size: int, page_no: int) -> tuple[int, int, list[CaseLine]]:
-    """(total, the page actually shown, its rows in order) of the cases matching ``scope`` (conditions on
-    Enrolment) and ``wanted``. ``kommune`` is the actor's kommune condition on Participant.kommune_id,
-    ``flag_scope`` on Flag.kommune_id."""
+@dataclass(frozen=True)
+class PageStatements:
+    """A caseload query's statements, made once per scope and filter shape and run with parameters: the
+    search text (``q``: a LIKE pattern), the page (``offset``, ``limit``) and the rows' ids (``ids``)."""
+
+    count: Any
+    ids: Any
+    rows: Any
+
+
+def statements(scope: Sequence[Any], kommune: Sequence[Any], flag_scope: Sequence[Any], wanted: Wanted
+               ) -> PageStatements:
+    """The statements of :func:`page` for the cases matching ``scope`` (conditions on Enrolment) and
+    ``wanted`` (its search text is a parameter, :func:`search_pattern`). ``kommune`` is the actor's kommune
+    condition on Participant.kommune_id, ``flag_scope`` on Flag.kommune_id."""
     conditions = list(scope)
     if wanted.status == "aktive":
         conditions.append(col(Enrolment.status).in_(ACTIVE))
@@ -89,7 +99,7 @@ def page(session: Session, scope: Sequence[Any], kommune: Sequence[Any], flag_sc
         conditions.append(Enrolment.caseworker == wanted.caseworker)
     searching = bool(wanted.q and wanted.q.strip())
     if searching:
-        conditions.append(func.lower(Participant.name).contains((wanted.q or "").strip().lower(), autoescape=True))
+        conditions.append(func.lower(Participant.name).like(bindparam("q", type_=String), escape=ESCAPE))
     join = and_(col(Participant.id) == col(Enrolment.participant_id), *kommune)
 
     def cases(by_name: bool) -> Any:  # the participant table only where the name is needed (index-only counts)
@@ -103,26 +113,55 @@ def page(session: Session, scope: Sequence[Any], kommune: Sequence[Any], flag_sc
         order_by = [order.is_(None), order.desc() if wanted.descending else order]
     else:
         order_by = [order.desc() if wanted.descending else order]
-    total = session.exec(select(func.count()).select_from(cases(searching).where(*conditions).subquery())).one()
-    pages = max(1, -(-total // page_size))
-    shown = min(page_no, pages)
-    ids = list(session.exec(cases(searching or wanted.sort == "navn").where(*conditions)
-                            .order_by(*order_by, col(Enrolment.id))
-                            .offset((shown - 1) * page_size).limit(page_size)).all())
-    position = {case_id: i for i, case_id in enumerate(ids)}
     # «ansvarlig nå» in the same query: the caseworker's account (usernames are unique) and unit, aliased so
     # that no subquery of the scope on the user table (a veileder's covers) is correlated with them
     owner, unit = aliased(User), aliased(Unit)
-    found = sorted(session.exec(
+    return PageStatements(
+        select(func.count()).select_from(cases(searching).where(*conditions).subquery()),
+        cases(searching or wanted.sort == "navn").where(*conditions).order_by(*order_by, col(Enrolment.id))
+        .offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)),
         select(Enrolment.id, Enrolment.participant_id, Participant.name, Enrolment.pathway_id,
                Enrolment.pathway_version_id, Enrolment.current_steps, Enrolment.status, Enrolment.start_date,
                Enrolment.caseworker, Enrolment.gap_from, Enrolment.gap_to, owner.name, unit.name)
         .join(Participant, join)
         .outerjoin(owner, owner.username == col(Enrolment.caseworker))
         .outerjoin(unit, unit.id == owner.unit_id)
-        .where(col(Enrolment.id).in_(ids), *scope)
-    ).all(), key=lambda row: position[row[0]])
+        .where(col(Enrolment.id).in_(bindparam("ids", expanding=True)), *scope))
+
+
+ESCAPE = "/"
+
+
+def search_pattern(q: str | None) -> str:
+    """The LIKE pattern of a search text: its lower case anywhere in the name, ``%``, ``_`` and ``/`` taken
+    literally (as ``contains(…, autoescape=True)`` would)."""
+    text = (q or "").strip().lower()
+    for special in (ESCAPE, "%", "_"):
+        text = text.replace(special, ESCAPE + special)
+    return f"%{text}%"
+
+
+def page(session: Session, made: PageStatements, q: str | None, page_size: int, page_no: int
+         ) -> tuple[int, int, list[CaseLine]]:
+    """(total, the page actually shown, its rows in order) of a caseload query (:func:`statements`)."""
+    searched = {"q": search_pattern(q)} if q and q.strip() else {}
+    total = session.execute(made.count, searched).scalar_one()
+    pages = max(1, -(-total // page_size))
+    shown = min(page_no, pages)
+    ids = list(session.execute(made.ids, {**searched, "offset": (shown - 1) * page_size, "limit": page_size}
+                               ).scalars())
+    position = {case_id: i for i, case_id in enumerate(ids)}
+    found = sorted(session.execute(made.rows, {"ids": ids}).all(), key=lambda row: position[row[0]]) if ids else []
     return total, shown, [CaseLine(*row) for row in found]
+
+
+_NEXT_DEADLINES = (select(Deadline.enrolment_id, Deadline.due, Deadline.title)
+                   .where(col(Deadline.enrolment_id).in_(bindparam("ids", expanding=True)), open_deadline())
+                   .order_by(col(Deadline.due)))
+_LIVE_FLAGS = (select(Flag.enrolment_id, Flag.kind, Flag.severity, Flag.due)
+               .where(col(Flag.enrolment_id).in_(bindparam("ids", expanding=True)),
+                      col(Flag.state).in_(LIVE_FLAG_STATES))
+               .order_by(col(Flag.id)))
 
 
 def next_deadlines(session: Session, case_ids: Sequence[int]) -> dict[int, tuple[date, str]]:
@@ -130,10 +169,7 @@ def next_deadlines(session: Session, case_ids: Sequence[int]) -> dict[int, tuple
     found: dict[int, tuple[date, str]] = {}
     if not case_ids:
         return found
-    for case_id, due, title in session.exec(
-            select(Deadline.enrolment_id, Deadline.due, Deadline.title)
-            .where(col(Deadline.enrolment_id).in_(case_ids), open_deadline())
-            .order_by(col(Deadline.due))):
+    for case_id, due, title in session.execute(_NEXT_DEADLINES, {"ids": list(case_ids)}):
         found.setdefault(case_id, (due, title))
     return found
 
@@ -142,10 +178,7 @@ def live_flags(session: Session, case_ids: Sequence[int]) -> list[tuple[int, str
     """(case, kind, severity, due) of the live flags of the cases, in the order they were raised."""
     if not case_ids:
         return []
-    return [(c or 0, k, s, d) for c, k, s, d in session.exec(
-        select(Flag.enrolment_id, Flag.kind, Flag.severity, Flag.due)
-        .where(col(Flag.enrolment_id).in_(case_ids), col(Flag.state).in_(LIVE_FLAG_STATES))
-        .order_by(col(Flag.id)))]
+    return [(c or 0, k, s, d) for c, k, s, d in session.execute(_LIVE_FLAGS, {"ids": list(case_ids)})]
 
 
 def steps_count(session: Session, kommune: Sequence[Any], pathway_id: str) -> list[tuple[str, int]]:
