@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import Date, bindparam, func, insert, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -146,14 +147,30 @@ def caseload_veiledere(ctx: Context, covering: list[CoverView] | None = None) ->
 _ABSENT, _COVERING = aliased(User, name="absent"), aliased(User, name="covering")  # made once: aliasing is slow
 
 
-def _covers(session: Session, today: date, *conditions: object) -> list[CoverView]:
+def _in_force(*conditions: object) -> Any:
+    """The covers in force on the day ``today`` (a parameter) that ``conditions`` let through, with the
+    absent and the covering user, by the absent one's name."""
     absent, covering = _ABSENT, _COVERING
-    rows = session.exec(
-        select(Cover, absent, covering).join(absent, col(absent.id) == col(Cover.absent_user_id))
-        .join(covering, col(covering.id) == col(Cover.covering_user_id))
-        .where(col(Cover.until) >= today, col(Cover.ended_at).is_(None), *conditions)
-        .order_by(col(absent.name), col(Cover.id))).all()
+    return (select(Cover, absent, covering).join(absent, col(absent.id) == col(Cover.absent_user_id))
+            .join(covering, col(covering.id) == col(Cover.covering_user_id))
+            .where(col(Cover.until) >= bindparam("today", type_=Date), col(Cover.ended_at).is_(None), *conditions)
+            .order_by(col(absent.name), col(Cover.id)))
+
+
+def _covers_of(session: Session, statement: Any, **params: object) -> list[CoverView]:
+    rows = session.exec(statement, params=params).all()
     return [CoverView(c.id or 0, _colleague(a), _colleague(b), c.start, c.until, c.created_by) for c, a, b in rows]
+
+
+def _covers(session: Session, today: date, *conditions: object) -> list[CoverView]:
+    return _covers_of(session, _in_force(*conditions), today=today)
+
+
+# made once (read on every caseload and case page): who covers for the user ``absent``; whom the user
+# ``covering`` of the kommune ``kommune`` covers for
+_COVERING_NOW = _in_force(Cover.absent_user_id == bindparam("absent"))
+_COVERED_NOW = _in_force(Cover.covering_user_id == bindparam("covering"), Cover.kommune_id == bindparam("kommune"))
+_BY_USERNAME = select(User).where(User.username == bindparam("username"))
 
 
 def covers(ctx: Context) -> list[CoverView]:
@@ -169,8 +186,9 @@ def covers_for(ctx: Context) -> list[CoverView]:
     if actor.user_id is None:
         return []
     with ctx.transaction() as session:
-        return _covers(session, ctx.today(), Cover.covering_user_id == actor.user_id,
-                       *access.kommune(actor, Cover.kommune_id))
+        if actor.kommune_id is None:
+            return _covers(session, ctx.today(), Cover.covering_user_id == actor.user_id)
+        return _covers_of(session, _COVERED_NOW, today=ctx.today(), covering=actor.user_id, kommune=actor.kommune_id)
 
 
 def workload(ctx: Context) -> list[Workload]:
@@ -219,11 +237,11 @@ def caseworker_of(ctx: Context, case_id: int) -> tuple[Colleague | None, CoverVi
     """The veileder of a case the actor sees (None: no user has the case), and who covers for them now."""
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
-        user = session.exec(select(User).where(User.username == case.caseworker)).first() \
+        user = session.exec(_BY_USERNAME, params={"username": case.caseworker}).first() \
             if case.caseworker else None
         if user is None:
             return None, None
-        cover = _covers(session, ctx.today(), Cover.absent_user_id == user.id)
+        cover = _covers_of(session, _COVERING_NOW, today=ctx.today(), absent=user.id)
     return _colleague(user), (cover[0] if cover else None)
 
 

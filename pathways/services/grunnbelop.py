@@ -29,4 +29,7 @@ def g_table(ctx: Context) -> GTable:
 
 def g_table_in(session: Session) -> GTable:
     """The G table as stored (the built-in amounts until ``init`` has seeded it)."""
-    return stored_or_default((row.effective_from, row.amount) for row in session.exec(select(GAmount)).all())
+    return stored_or_default((row.effective_from, row.amount) for row in session.exec(_G_AMOUNTS).all())
+
+
+_G_AMOUNTS = select(GAmount)  # made once: read on every case page

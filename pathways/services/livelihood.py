@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from pathways.bounds import date_problem, text_problem
@@ -352,11 +353,17 @@ def _audit(session: Session, ctx: Context, action: str, row: LivelihoodPeriod, d
 
 def periods_of(session: Session, participant_id: int) -> list[IncomePeriod]:
     """The participant's livelihood periods in the order the gap library reads them (start, then id)."""
-    rows = session.execute(select(LivelihoodPeriod.source, LivelihoodPeriod.start, LivelihoodPeriod.end,
-                                  LivelihoodPeriod.planned, LivelihoodPeriod.id)
-                           .where(LivelihoodPeriod.participant_id == participant_id)
-                           .order_by(col(LivelihoodPeriod.start), col(LivelihoodPeriod.id)))
-    return [IncomePeriod(*row) for row in rows]
+    return [IncomePeriod(*row) for row in session.execute(_PERIODS, {"id": participant_id})]
+
+
+# made once, the participant as the parameter ``id`` (read on every case page and every change of income)
+_PERIODS = (select(LivelihoodPeriod.source, LivelihoodPeriod.start, LivelihoodPeriod.end, LivelihoodPeriod.planned,
+                   LivelihoodPeriod.id)
+            .where(LivelihoodPeriod.participant_id == bindparam("id"))
+            .order_by(col(LivelihoodPeriod.start), col(LivelihoodPeriod.id)))
+_ACTIVE_CASES = (select(Enrolment.pathway_version_id, Enrolment.state, Enrolment.start_date)
+                 .where(Enrolment.participant_id == bindparam("id"), col(Enrolment.status).in_(ACTIVE))
+                 .order_by(col(Enrolment.id)))
 
 
 class StepFacts(BaseModel):
@@ -421,9 +428,7 @@ def _inputs(session: Session, participant_id: int, until: date, periods: list[In
             ) -> tuple[list[IncomePeriod], list[StepSpan], date] | None:
     """The periods (read unless given, in :func:`periods_of` order), the step spans of the active cases and
     the first active case's start; None without an active case."""
-    cases = session.execute(select(Enrolment.pathway_version_id, Enrolment.state, Enrolment.start_date)
-                            .where(Enrolment.participant_id == participant_id, col(Enrolment.status).in_(ACTIVE))
-                            .order_by(col(Enrolment.id))).all()
+    cases = session.execute(_ACTIVE_CASES, {"id": participant_id}).all()
     if not cases:
         return None
     spans = case_spans([(definition_of(session, version_id), state) for version_id, state, _ in cases], until)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from pathways.calendar import OSLO
@@ -22,7 +23,8 @@ from pathways.engine import machine
 from pathways.services import access, audit
 from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of
 from pathways.services.dashboard import _event_title
-from pathways.store.tables import Event, Note, User
+from pathways.store.queries import cases as case_rows
+from pathways.store.tables import Note, User
 from pathways.words import datetime_no, field_value_no
 
 NOTE_EDIT_WINDOW = timedelta(hours=24)
@@ -60,10 +62,13 @@ def local(moment: datetime) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(OSLO)
 
 
+_FULL_NAMES = select(User.username, User.name).where(col(User.username).in_(bindparam("names", expanding=True)))
+
+
 def full_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
     """Usernames → the users' full names (a name that is no user, like ``system``, stays as it is)."""
     wanted = set(usernames)
-    found = {u: n for u, n in session.exec(select(User.username, User.name).where(col(User.username).in_(wanted)))}
+    found = {u: n for u, n in session.execute(_FULL_NAMES, {"names": sorted(wanted)})} if wanted else {}
     return {u: found.get(u, u) for u in wanted}
 
 
@@ -73,10 +78,8 @@ def story(ctx: Context, case_id: int, kind: str = "alle") -> list[Entry]:
         raise ServiceError("choose_kind", "vis", choices=list(KINDS))
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
-        events = [] if kind == "notater" else list(session.exec(
-            select(Event).where(Event.enrolment_id == case_id).order_by(col(Event.sequence).desc())))
-        notes = [] if kind == "hendelser" else list(session.exec(
-            select(Note).where(Note.enrolment_id == case_id).order_by(col(Note.id).desc())))
+        events = [] if kind == "notater" else case_rows.events(session, case_id)
+        notes = [] if kind == "hendelser" else case_rows.notes(session, case_id)
         names = full_names(session, [e.recorded_by for e in events] + [n.author for n in notes])
         definition = definition_of(session, case.pathway_version_id) if events else None
     entries: list[Entry] = []

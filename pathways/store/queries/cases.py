@@ -12,25 +12,33 @@ from sqlmodel import Session, col, select
 from pathways.engine.state import ACTIVE
 from pathways.store.tables import Enrolment, Event, Flag, LivelihoodPeriod, Note
 
+# made once, the case or participant as the parameter ``id``: on every case page, building a statement and
+# its cache key cost more than running it
+_EVENTS = select(Event).where(Event.enrolment_id == bindparam("id")).order_by(col(Event.sequence).desc())
+_NOTES = select(Note).where(Note.enrolment_id == bindparam("id")).order_by(col(Note.id).desc())
+_FLAGS = select(Flag).where(Flag.enrolment_id == bindparam("id")).order_by(col(Flag.state) == "resolved",
+                                                                          col(Flag.due))
+_PERIODS = (select(LivelihoodPeriod).where(LivelihoodPeriod.participant_id == bindparam("id"))
+            .order_by(col(LivelihoodPeriod.start)))
+
 
 def events(session: Session, case_id: int) -> list[Event]:
     """The case's events, newest first."""
-    return list(session.exec(select(Event).where(Event.enrolment_id == case_id).order_by(col(Event.sequence).desc())))
+    return list(session.exec(_EVENTS, params={"id": case_id}))
 
 
 def notes(session: Session, case_id: int) -> list[Note]:
-    return list(session.exec(select(Note).where(Note.enrolment_id == case_id).order_by(col(Note.id).desc())))
+    """The case's notes, newest first."""
+    return list(session.exec(_NOTES, params={"id": case_id}))
 
 
 def flags(session: Session, case_id: int) -> list[Flag]:
     """The case's flags, the live ones first, by due date."""
-    return list(session.exec(select(Flag).where(Flag.enrolment_id == case_id)
-                             .order_by(col(Flag.state) == "resolved", col(Flag.due))))
+    return list(session.exec(_FLAGS, params={"id": case_id}))
 
 
 def periods(session: Session, participant_id: int) -> list[LivelihoodPeriod]:
-    return list(session.exec(select(LivelihoodPeriod).where(LivelihoodPeriod.participant_id == participant_id)
-                             .order_by(col(LivelihoodPeriod.start))))
+    return list(session.exec(_PERIODS, params={"id": participant_id}))
 
 
 def set_gap(session: Session, participant_id: int, gap: tuple[date, date | None] | None) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -38,10 +38,13 @@ def named(session: Session, kommune_id: int, name: str) -> Unit | None:
     return next((u for u in units(session, [Unit.kommune_id == kommune_id]) if u.name.casefold() == wanted), None)
 
 
+_RESPONSIBLE = (select(User.username, User.name, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
+                .where(col(User.username).in_(bindparam("names", expanding=True))))  # made once
+
+
 def responsible(session: Session, usernames: Sequence[str]) -> dict[str, tuple[str, str | None]]:
     """username → (full name, unit name) of the caseworkers of a page of cases, in one query."""
     if not usernames:
         return {}
-    rows = session.exec(select(User.username, User.name, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
-                        .where(col(User.username).in_(sorted(set(usernames))))).all()
+    rows = session.execute(_RESPONSIBLE, {"names": sorted(set(usernames))}).all()
     return {u: (n, unit) for u, n, unit in rows}
