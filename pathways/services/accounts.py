@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, func, select
 from zxcvbn import zxcvbn
 
@@ -340,10 +341,19 @@ def start_session(ctx: Context, user_id: int) -> str:
 def session_account(ctx: Context, session_id: str) -> Account | None:
     """The account of a live session of an active user, else None (ended, expired or deactivated)."""
     with ctx.transaction() as session:
-        user = session.exec(select(User).join(UserSession, col(UserSession.user_id) == col(User.id)).where(
-            UserSession.key == _session_key(session_id), col(UserSession.expires_at) > ctx.now(),
-            User.active == True)).first()  # noqa: E712
-        return _account(session, user) if user is not None else None
+        found = session.execute(_SESSION_ACCOUNT, {"key": _session_key(session_id), "now": ctx.now()}).first()
+        if found is None:
+            return None
+        user, kommune = found
+        return Account(user.id or 0, user.username, user.name, user.role, user.kommune_id, kommune,
+                       user.must_change_password)
+
+
+# made once (read on every page): the user of a live session of an active user, with their kommune's name
+_SESSION_ACCOUNT = (select(User, Kommune.name).join(UserSession, col(UserSession.user_id) == col(User.id))
+                    .join(Kommune, col(Kommune.id) == col(User.kommune_id))
+                    .where(UserSession.key == bindparam("key"), col(UserSession.expires_at) > bindparam("now"),
+                           User.active == True))  # noqa: E712
 
 
 def end_session(ctx: Context, session_id: str) -> None:
