@@ -4,10 +4,12 @@
   password change or reset and deactivation end them at once, in every worker process. The cookie is
   Starlette's signed session cookie (itsdangerous), HttpOnly, SameSite=Lax, Secure when served over https
   (``PATHWAYS_SECURE_COOKIES``), eight hours; it holds the random session id and nothing else of the user.
-- CSRF: a synchronizer token bound to the session: an HMAC of the session id (before sign-in, of a
-  random id kept in the session cookie, replaced at sign-in), so a token from one session is worthless
-  in another. Every form carries it, htmx sends it as the ``X-CSRF-Token`` header. The API uses bearer
-  tokens and no cookies, so it needs none.
+- CSRF: a synchronizer token bound to the session, signed and dated by ``itsdangerous``
+  (``URLSafeTimedSerializer``): it carries a digest of the session id (before sign-in, of a random id
+  kept in the session cookie, replaced at sign-in), so a token from one session is worthless in another,
+  a tampered one fails its signature and one older than a session lasts is refused. Every form carries
+  it, htmx sends it as the ``X-CSRF-Token`` header. The API uses bearer tokens and no cookies, so it
+  needs none.
 - Throttling: failed sign-ins counted in the store over moving windows, per username and per client
   address (``limits`` keeps its counts in memory or Redis; the dashboard runs several worker processes).
   A locked username is refused even with the right password; the page says so, and an administrator
@@ -17,7 +19,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import math
 import os
 import secrets
@@ -25,10 +26,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import Request
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from pathways.calendar import OSLO, Clock, SystemClock
 from pathways.home import var_dir
-from pathways.services.accounts import Account, account_for_token, sign_in_key
+from pathways.services.accounts import SESSION_SECONDS, Account, account_for_token, sign_in_key
 from pathways.services.accounts import session_account as account_of_session
 from pathways.services.background import SignInFailures, sign_in_failures
 from pathways.services.context import Context, Engine
@@ -54,26 +56,35 @@ def secret_key(path: Path | None = None) -> str:
 
 
 class Csrf:
-    """The session's token: an HMAC of the session id, or before sign-in of a random id in the session."""
+    """The session's token: the digest of the session id (before sign-in, of a random id in the session),
+    signed and dated; valid in that session for as long as a session lasts."""
 
-    def __init__(self, secret: str):
-        self.secret = secret.encode()
+    def __init__(self, secret: str, max_age: int = SESSION_SECONDS):
+        self.signer = URLSafeTimedSerializer(secret, salt="pathways-csrf")
+        self.max_age = max_age
 
-    def _expected(self, binding: str) -> str:
-        return hmac.new(self.secret, f"csrf:{binding}".encode(), hashlib.sha256).hexdigest()
+    @staticmethod
+    def _digest(binding: str) -> str:
+        """What the token names: a digest, so that the page never shows the session id itself."""
+        return hashlib.sha256(f"csrf:{binding}".encode()).hexdigest()[:32]
 
     def token_for(self, request: Request) -> str:
         binding = request.session.get("sid") or request.session.get("anon")
         if not isinstance(binding, str):
             binding = request.session["anon"] = secrets.token_urlsafe(24)
-        return self._expected(binding)
+        return self.signer.dumps(self._digest(binding))
 
     async def check(self, request: Request) -> bool:
         binding = request.session.get("sid") or request.session.get("anon")
         form = await request.form()
         given = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
-        return (isinstance(binding, str) and isinstance(given, str)
-                and hmac.compare_digest(given.encode(), self._expected(binding).encode()))
+        if not isinstance(binding, str) or not isinstance(given, str) or not given:
+            return False
+        try:
+            named = self.signer.loads(given, max_age=self.max_age)
+        except BadData:  # tampered, made with another key, or too old
+            return False
+        return named == self._digest(binding)
 
 
 class Throttled(Exception):

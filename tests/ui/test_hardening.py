@@ -245,6 +245,32 @@ def test_a_token_from_another_session_is_refused(app, browser, world):
     assert kari.post(f"/saker/{world.amina}/notat", {"text": "riktig"}).status_code == 303
 
 
+def test_a_tampered_or_outdated_token_is_refused(browser, world, monkeypatch):
+    """The token is signed and dated (itsdangerous): one whose payload or signature was changed, and one made
+    longer ago than a session lasts, do not pass; nothing is written."""
+    from itsdangerous import TimestampSigner
+
+    kari = browser("kari")
+    token = kari.token()
+    payload, stamp, signature = token.rsplit(".", 2)
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]  # the first character: every bit counts
+    before = table_counts(world.ctx)
+    for forged in (f"{payload}x.{stamp}.{signature}", f"{payload}.{stamp}.{flipped}", token[:-4]):
+        assert kari.client.post(f"/saker/{world.amina}/notat", data={"text": "falsk", "csrf_token": forged}
+                                ).status_code == 403
+    stamp_now, cookies = TimestampSigner.get_timestamp, dict(kari.client.cookies)
+    with monkeypatch.context() as m:  # a token made nine hours ago (a session lasts eight)
+        m.setattr(TimestampSigner, "get_timestamp", lambda self: stamp_now(self) - 9 * 3600)
+        old = kari.token()
+    kari.client.cookies.clear()  # the session cookie (signed the same way) as it was, still valid
+    for name, value in cookies.items():
+        kari.client.cookies.set(name, value)
+    assert kari.client.post(f"/saker/{world.amina}/notat", data={"text": "gammel", "csrf_token": old}
+                            ).status_code == 403
+    assert table_counts(world.ctx) == before
+    assert kari.post(f"/saker/{world.amina}/notat", {"text": "riktig"}).status_code == 303
+
+
 def test_administrator_chooses_the_kommune_of_a_new_user_but_not_another_kommunes_staff(browser, world, ctx):
     """Issue 13 item 12: a kommune field on Brukere; own kommune prefilled, a kommune without users (the
     demo's) allowed, a kommune with its own staff (Bærum) refused with the field named, nothing written."""
