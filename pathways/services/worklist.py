@@ -283,7 +283,8 @@ def _ranked(session: Session, statements: _Statements) -> tuple[list[_Entry], in
     details: dict[int, Any] = {}
     ids = [row[3] for row in ranked]
     for start in range(0, len(ids), BATCH):
-        details.update((row[0], row) for row in conn.execute(queries.deadline_details(scope, ids[start:start + BATCH])))
+        details.update((row[0], row) for row in conn.execute(queries.deadline_details(scope.today),
+                                                                {"ids": ids[start:start + BATCH]}))
     for rank, due, name, deadline_id in ranked:
         _, case_id, key, title, kind, pid, version_id = details[deadline_id]
         flag_key = f"{kind}:{case_id}:{key}:{due.isoformat()}"
@@ -309,7 +310,7 @@ def _built(session: Session, scope: queries.Scope, entries: list[_Entry], total:
     keys = [e.flag_key for e in candidates if e.flag_key]
     flags: dict[str, int] = {}
     for start in range(0, len(keys), BATCH):
-        flags.update(session.execute(queries.flag_ids(keys[start:start + BATCH], scope.today)).tuples().all())
+        flags.update(session.execute(queries.flag_ids(scope.today), {"keys": keys[start:start + BATCH]}).tuples().all())
     shown = _Shown(flags, {})
     for item in _gap_items(session, {e.gap_of: e.case_id or 0 for e in candidates if e.gap_of is not None},
                            scope.today, flags):
@@ -426,9 +427,9 @@ def _gap_items(session: Session, people: dict[int, int], today: date, flags: dic
     periods: dict[int, list[IncomePeriod]] = defaultdict(list)
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
-        for pid, case_id, begun, version_id, state, name in session.execute(queries.gap_cases(batch)):
+        for pid, case_id, begun, version_id, state, name in session.execute(queries.gap_cases(), {"ids": batch}):
             cases[pid].append((case_id, begun, version_id, state, name))
-        for pid, source, begins, end, planned, period_id in session.execute(queries.periods(batch)):
+        for pid, source, begins, end, planned, period_id in session.execute(queries.periods(), {"ids": batch}):
             try:
                 periods[pid].append(IncomePeriod(source, begins, end, planned, period_id))
             except (ValueError, OverflowError):

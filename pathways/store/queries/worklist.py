@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Select, String, and_, bindparam, case, cast, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -143,12 +144,19 @@ def deadline_items(scope: Scope, ranks: Mapping[str, int], limit: int | None) ->
     return query if limit is None else query.limit(limit)
 
 
-def deadline_details(scope: Scope, ids: Sequence[int]) -> Select[Any]:
-    """(deadline, case, key, title, flag kind, participant, pathway version) of the deadlines named."""
+# The statements of the rows shown take the ids or keys as an expanding parameter (``ids``, ``keys``) and
+# are made once (per day where the day is in them): building a statement with its IN list and computing its
+# cache key on every page cost more than running it.
+
+
+@lru_cache(maxsize=4)
+def deadline_details(today: date) -> Select[Any]:
+    """(deadline, case, key, title, flag kind, participant, pathway version) of the deadlines named by the
+    parameter ``ids``."""
     return (select(col(Deadline.id), col(Deadline.enrolment_id), col(Deadline.key), col(Deadline.title),
-                   deadline_flag_kind(scope.today), col(Enrolment.participant_id), col(Enrolment.pathway_version_id))
+                   deadline_flag_kind(today), col(Enrolment.participant_id), col(Enrolment.pathway_version_id))
             .join(Enrolment, col(Enrolment.id) == col(Deadline.enrolment_id))
-            .where(col(Deadline.id).in_(ids)))
+            .where(col(Deadline.id).in_(bindparam("ids", expanding=True))))
 
 
 def deadline_count(scope: Scope) -> Select[Any]:
@@ -206,10 +214,12 @@ def flag_count(scope: Scope, kinds: Sequence[str]) -> Select[Any]:
     return select(func.count()).select_from(Flag).where(*_flag_where(scope, kinds))
 
 
-def flag_ids(natural_keys: Sequence[str], today: date) -> Select[Any]:
-    """(natural key, id) of the active flags among ``natural_keys``: the flag behind a row shown."""
+@lru_cache(maxsize=4)
+def flag_ids(today: date) -> Select[Any]:
+    """(natural key, id) of the active flags among the natural keys of the parameter ``keys``: the flag
+    behind a row shown."""
     return (select(col(Flag.natural_key), col(Flag.id))
-            .where(col(Flag.natural_key).in_(natural_keys), active_flag(Flag, today)))
+            .where(col(Flag.natural_key).in_(bindparam("keys", expanding=True)), active_flag(Flag, today)))
 
 
 # -- live income gaps ------------------------------------------------------------------------------------
@@ -251,18 +261,22 @@ def gap_count(scope: Scope) -> Select[Any]:
 # -- the inputs of a gap computed in full (the rows shown) -----------------------------------------------
 
 
-def gap_cases(participants: Sequence[int]) -> Select[Any]:
-    """The active cases of the participants named, as the live projection reads them (participant, case,
-    start, version, state, name)."""
+@lru_cache(maxsize=1)
+def gap_cases() -> Select[Any]:
+    """The active cases of the participants named by the parameter ``ids``, as the live projection reads
+    them (participant, case, start, version, state, name)."""
     return (select(*_columns(Enrolment.participant_id, Enrolment.id, Enrolment.start_date,
                              Enrolment.pathway_version_id, Enrolment.state, Participant.name))
             .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
-            .where(col(Enrolment.participant_id).in_(participants), col(Enrolment.status).in_(ACTIVE)))
+            .where(col(Enrolment.participant_id).in_(bindparam("ids", expanding=True)),
+                   col(Enrolment.status).in_(ACTIVE)))
 
 
-def periods(participants: Sequence[int]) -> Select[Any]:
-    """The livelihood periods of the participants named (by start, then id, as the gap library reads them)."""
+@lru_cache(maxsize=1)
+def periods() -> Select[Any]:
+    """The livelihood periods of the participants named by the parameter ``ids`` (by start, then id, as the
+    gap library reads them)."""
     return (select(*_columns(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
                              LivelihoodPeriod.end, LivelihoodPeriod.planned, LivelihoodPeriod.id))
-            .where(col(LivelihoodPeriod.participant_id).in_(participants))
+            .where(col(LivelihoodPeriod.participant_id).in_(bindparam("ids", expanding=True)))
             .order_by(col(LivelihoodPeriod.participant_id), col(LivelihoodPeriod.start), col(LivelihoodPeriod.id)))
