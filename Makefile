@@ -9,7 +9,7 @@ test:
 	@scripts/bootstrap.sh test
 	.venv/bin/ruff check .
 	.venv/bin/mypy
-	.venv/bin/pytest -n auto --durations=15
+	.venv/bin/pytest -n auto --dist loadfile --durations=15
 
 lint:
 	.venv/bin/ruff check .

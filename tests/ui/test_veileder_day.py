@@ -28,6 +28,8 @@ from tests.ui.test_browser import chromium as chromium  # the fixtures, shared w
 from tests.ui.test_browser import live as live
 from tests.ui.test_browser import page as page
 
+# the tests run in order on one server (the phone test reads what the day left): make test runs them on one
+# xdist worker (--dist loadfile)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 
 GAP_START = date(2026, 11, 16)  # the day after Yonas's introduksjonsstønad ends
