@@ -363,6 +363,8 @@ MESSAGES: dict[str, str] = {
                                "parallel to keep the case running)"),
     "duplicate_region_id": N_("duplicate region id '{id}'"),
     "duplicate_module_id": N_("duplicate module id '{id}'"),
+    "duplicate_handoff_item": N_("duplicate hand-off checklist item '{key}'"),
+    "handoffs_not_outcome": N_("an outcome step has no hand-off checklist (nobody is handed over from it)"),
     "field_updates_type": N_("a {mine} field cannot update the participant's '{fact}', which is a {kind}"),
     "lifecycle_not_outcome": N_("'{key}' must lead to an outcome step; '{target}' is of kind {kind}"),
     "event_never_taken": N_("no step takes the event '{event}', so it can never count for '{item}' (add it to a "
