@@ -40,7 +40,7 @@ from pathways.definition.schema import (
     Transition,
 )
 from pathways.definition.validation import BREACH_PREFIX
-from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
+from pathways.definition.vocabulary import BUILTIN_EVENTS, HANDOFF_EVENTS, vocabulary
 from pathways.engine.deadlines import case_deadlines
 from pathways.engine.inputs import EngineError, EventValues, FieldSpecs, InputError, input_model
 from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
@@ -203,7 +203,7 @@ class Compiled:
         deadline = self.breach_deadline(event)
         if deadline is not None:
             return f"Frist brutt: {deadline.title}"
-        return declared.title if declared else BUILTIN_EVENTS.get(event, event)
+        return declared.title if declared else BUILTIN_EVENTS.get(event, HANDOFF_EVENTS.get(event, event))
 
     def breach_deadline(self, event: str) -> Deadline | None:
         """The deadline whose ``on_breach`` the event ``frist_brudd:ID`` performs, or None."""
@@ -335,6 +335,8 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     """Record ``event`` on a case: validate its input, choose the transition, move, and report effects."""
     c = compiled(definition)
     name, on = event.event, event.on
+    if name in HANDOFF_EVENTS:
+        return _handoff_step(state, event, today)
     known = set(c.pathway.events) | set(BUILTIN_EVENTS)
     if name not in known and c.breach_deadline(name) is None:
         from pathways.definition.problems import did_you_mean
@@ -374,6 +376,23 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     updates: dict[str, Any] = {fact: v for n, v in values.items()
                                if n in c.pathway.fields and (fact := c.pathway.fields[n].updates)}
     return Result(run.state, tuple(run.effects), tuple(run.moved), values, updates)
+
+
+def _handoff_step(state: CaseState, event: EventInput, today: date) -> Result:
+    """A step of a hand-off to another unit: recorded in the case's history (its values as the hand-off
+    service checked them), on a running or an ended case, moving nothing."""
+    problem = date_problem(event.on)
+    if not problem and event.on > today:
+        problem = Text("event_after_today", on=event.on, today=today)
+    if not problem and event.on < state.last_event_on:
+        problem = Text("event_before_last", on=event.on, last=state.last_event_on)
+    if problem:
+        raise InputError(problem, "on")
+    new = state.copy_for_update()
+    new.last_event_on = event.on
+    new.sequence += 1
+    new.events.setdefault(event.event, []).append((event.on, new.sequence))
+    return Result(new, (), (), dict(event.values))
 
 
 def _validated(c: Compiled, state: CaseState, event: EventInput) -> dict[str, Any]:

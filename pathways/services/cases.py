@@ -45,6 +45,7 @@ from pathways.services.livelihood import (
 )
 from pathways.services.participants import facts_of, get_participant
 from pathways.services.publishing import latest_version
+from pathways.store.queries import handoffs as handoff_rows
 from pathways.store.queries import units as unit_rows
 from pathways.store.tables import Deadline, Enrolment, Event, Flag, Participant
 
@@ -231,6 +232,33 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
                     result.effects, titles)
 
 
+def record_handoff_step(ctx: Context, session: Session, case: Enrolment, event: str, values: dict[str, Any]) -> int:
+    """Record a step of a hand-off (an event that moves nothing: ``machine.HANDOFF_EVENTS``) on ``case``,
+    dated today, in the caller's transaction; the case's version guards it like every change (Conflict when
+    someone changed the case meanwhile). Returns the event's id."""
+    participant = get_participant(session, case.participant_id)
+    facts = facts_of(participant)
+    state = CaseState.model_validate_json(case.state)
+    today = ctx.today()
+    try:
+        result = machine.apply(definition_of(session, case.pathway_version_id), state, facts,
+                               EventInput(event, today, values), today)
+    except InputError as exc:
+        raise ServiceError(text_of(exc), exc.field) from exc
+    now = ctx.now()
+    changed = session.execute(
+        update(Enrolment).where(col(Enrolment.id) == case.id, col(Enrolment.version) == case.version).values(
+            state=result.state.model_dump_json(), version=case.version + 1, updated_at=now))
+    if changed.rowcount != 1:
+        raise Conflict("case_changed", id=case.id)
+    case.version += 1
+    case.state = result.state.model_dump_json()
+    return int(session.execute(insert(Event).values(
+        enrolment_id=case.id, sequence=result.state.sequence, name=event, effective_on=today,
+        values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name,
+    ).returning(col(Event.id))).scalar_one())
+
+
 def _sync_deadlines(session: Session, case: Enrolment, before: list[DueItem], after: list[DueItem]) -> None:
     """Bring the stored deadlines of a case from ``before`` to ``after``, touching only the rows that change."""
     old, new = {i.id: i for i in before}, {i.id: i for i in after}
@@ -318,19 +346,24 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
         view.gaps, view.fallbacks, view.mismatches = livelihood_report(session, case.participant_id, as_of,
                                                                        horizon_days, periods)
         view.benefit = benefit_in_force(session, participant, as_of, periods)
-        view.responsible = responsible_now(session, case.caseworker)
+        view.responsible = responsible_now(session, case, ctx.today())
         view.income_gap = income_status(*(first_open_gap(view.gaps, as_of) or (None, None)), as_of) \
             if state.status in ACTIVE else None
     return view
 
 
-def responsible_now(session: Session, caseworker: str | None) -> dict[str, str | None] | None:
-    """«Ansvarlig nå»: the caseworker's full name, username and unit (name and unit None when the
-    username is no account's), or None for a case without a caseworker."""
+def responsible_now(session: Session, case: Enrolment, today: date) -> dict[str, str | None] | None:
+    """«Ansvarlig nå»: whom an accepted hand-off in force made responsible (from its planned date), else the
+    caseworker: full name, username and unit (name and unit None when the username is no account's), or
+    None for a case without either. ``since``: the planned date of the hand-off, when it is one."""
+    handed = handoff_rows.responsible(session, [case.id or 0], today).get(case.id or 0)
+    if handed is not None:
+        return {"name": handed[1], "username": handed[0], "unit": handed[2], "since": handed[3].isoformat()}
+    caseworker = case.caseworker
     if not caseworker:
         return None
-    name, unit = unit_rows.responsible(session, [caseworker]).get(caseworker, (None, None))
-    return {"name": name, "username": caseworker, "unit": unit}
+    full, place = unit_rows.responsible(session, [caseworker]).get(caseworker, (None, None))
+    return {"name": full, "username": caseworker, "unit": place}
 
 
 def events_of(session: Session, case_id: int) -> list[Event]:
