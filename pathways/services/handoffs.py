@@ -50,7 +50,9 @@ from pathways.store.queries import units as unit_rows
 from pathways.store.tables import Enrolment, Handoff, HandoffItem, Kommune, Participant, Unit
 
 SENT, CHANGED, ACCEPTED, RETURNED, CANCELLED = HANDOFF_EVENTS
-STATUSES = ("pending", "accepted", "returned", "cancelled")
+STATUS_TEXTS = {"pending": "handoff_pending", "accepted": "handoff_accepted", "returned": "handoff_returned",
+                "cancelled": "handoff_cancelled"}
+"""A hand-off's status → its message code (waiting, accepted, returned, cancelled)."""
 CONSENT = "samtykke"
 AGREEMENT = "annen_kommune"  # the unit kind that stands for another kommune the kommune hands over to
 REFUGEE_SERVICE = unit_rows.DEFAULT_KIND
@@ -102,7 +104,7 @@ class HandoffView:
 
     @property
     def status_label(self) -> str:
-        return localise(Text(f"handoff_{self.status}"))
+        return localise(Text(STATUS_TEXTS[self.status]))
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "case": self.case_id, "participant": self.participant_id,
@@ -314,7 +316,7 @@ def _sending(session: Session, ctx: Context, handoff_id: int) -> tuple[Handoff, 
 
 def _still_pending(handoff: Handoff) -> None:
     if handoff.status != "pending":
-        raise Conflict("handoff_decided", "handoff", id=handoff.id, status=Text(f"handoff_{handoff.status}"))
+        raise Conflict("handoff_decided", "handoff", id=handoff.id, status=Text(STATUS_TEXTS[handoff.status]))
 
 
 def _decided(ctx: Context, handoff: Handoff, status: str) -> None:
