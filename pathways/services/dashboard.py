@@ -254,6 +254,8 @@ def flag_counts(ctx: Context) -> dict[str, int]:
     veileder's own cases (a few hundred) for a veileder. The same flags as :func:`flags`, counted the
     cheap way: the rule is :func:`pathways.services.access.flags`."""
     actor = access.reading(ctx.actor)
+    if actor.unit_scoped:  # a receiving unit sees no flags (access.flags)
+        return {}
     by_severity, own_flag = _count_statements(actor, ctx.today())
     with ctx.transaction() as session:
         found: dict[str, int] = dict(session.execute(by_severity).tuples().all())

@@ -261,3 +261,59 @@ def test_the_story_tells_the_steps_and_the_receiver_reads_only_them(world):
     handoffs.accept(nina, number, "nina")
     seen = story.story(nina, world.amina)
     assert [e.title for e in seen] == ["Overføring mottatt", "Overføring sendt"]
+
+
+class TestScope:
+    """A user of NAV sees only the cases handed to their unit (pending or accepted), read-only; a NAV user
+    of the same kommune without a hand-off, and one of another kommune, find nothing."""
+
+    def test_without_a_hand_off_a_nav_user_finds_nothing(self, world):
+        from pathways.services import dashboard, participants
+        for username in ("nina", "nora", "nils"):
+            someone = as_user(world, username)
+            for case in (world.amina, world.yonas, world.olena):
+                with pytest.raises(NotFound):
+                    cases.show(someone, case)
+            assert dashboard.caseload(someone, dashboard.CaseloadFilter()).rows == []
+            assert participants.find_participants(someone).rows == []  # not even the intake
+
+    def test_a_pending_or_accepted_hand_off_shows_that_participant_only(self, world):
+        from pathways.services import dashboard, participants
+        number = send(world)
+        for username in ("nina", "nora"):
+            someone = as_user(world, username)
+            assert cases.show(someone, world.amina).id == world.amina
+            assert [r.id for r in dashboard.caseload(someone, dashboard.CaseloadFilter()).rows] == [world.amina]
+            assert [p.id for p in participants.find_participants(someone).rows] == [world.amina_pid]
+            with pytest.raises(NotFound):
+                cases.show(someone, world.yonas)
+        with pytest.raises(NotFound):
+            cases.show(as_user(world, "nils"), world.amina)
+        handoffs.accept(as_user(world, "nina"), number, "nina")
+        assert cases.show(as_user(world, "nina"), world.amina).id == world.amina
+
+    def test_the_receiver_reads_but_does_not_change_the_case(self, world):
+        from pathways.services import dashboard
+        send(world)
+        nina = as_user(world, "nina")
+        before = table_counts(world.ctx)
+        with pytest.raises(Forbidden):
+            cases.advance(nina, world.amina, "trekantsamtale_gjennomfort", TODAY)
+        with pytest.raises(Forbidden):
+            dashboard.add_note(nina, world.amina, "Hei")
+        assert table_counts(world.ctx) == before
+        assert dashboard.flag_counts(nina) == {}
+        assert dashboard.flags(nina).rows == []
+
+    @pytest.mark.parametrize("end", ["returned", "cancelled"])
+    def test_a_returned_or_cancelled_hand_off_shows_nothing_any_more(self, world, end):
+        number = send(world)
+        if end == "returned":
+            handoffs.give_back(as_user(world, "nina"), number, "Feil enhet")
+        else:
+            handoffs.cancel(as_user(world, "kari"), number)
+        with pytest.raises(NotFound):
+            cases.show(as_user(world, "nina"), world.amina)
+        with pytest.raises(NotFound):
+            handoffs.show(as_user(world, "nils"), number)
+        assert handoffs.show(as_user(world, "nina"), number).status == end  # their inbox keeps the line
