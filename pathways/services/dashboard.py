@@ -34,6 +34,7 @@ FLAG_KINDS = {
     "nav_dialog": "Dialog med NAV mangler", "inntektsgap": "Inntektsgap", "fyller_25": "Fyller 25 år",
     "vedtak_mangler": "Vedtak mangler", "botid_2_ar": "To år siden bosetting", "saksmengde": "For mange saker",
     "ulonnet_praksis": "Ulønnet praksis for lenge", "kontrakt_uten_arbeid": "Kontrakt uten arbeidsforhold",
+    "overforing_ikke_mottatt": "Overføring ikke mottatt", "overforing_uten_inntekt": "Overføring uten inntekt",
     "datafeil": "Datafeil",
 }
 SEVERITY = {"high": "Høy", "medium": "Middels", "low": "Lav"}

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
@@ -47,7 +48,7 @@ from pathways.services.context import (
 )
 from pathways.store.queries import handoffs as rows
 from pathways.store.queries import units as unit_rows
-from pathways.store.tables import Enrolment, Handoff, HandoffItem, Kommune, Participant, Unit
+from pathways.store.tables import Enrolment, Flag, Handoff, HandoffItem, Kommune, Participant, Unit
 
 SENT, CHANGED, ACCEPTED, RETURNED, CANCELLED = HANDOFF_EVENTS
 STATUS_TEXTS = {"pending": "handoff_pending", "accepted": "handoff_accepted", "returned": "handoff_returned",
@@ -319,8 +320,18 @@ def _still_pending(handoff: Handoff) -> None:
         raise Conflict("handoff_decided", "handoff", id=handoff.id, status=Text(STATUS_TEXTS[handoff.status]))
 
 
-def _decided(ctx: Context, handoff: Handoff, status: str) -> None:
-    handoff.status, handoff.decided_by, handoff.decided_at = status, ctx.actor.name, ctx.now()
+NOT_RECEIVED = "overforing_ikke_mottatt"  # the nightly check's flag kind (pathways.checks.rules.handoffs)
+
+
+def _decided(session: Session, ctx: Context, handoff: Handoff, status: str) -> None:
+    """Set the decision, and resolve at once the flag saying it waits (the nightly check would too; the
+    sender should see it now)."""
+    now = ctx.now()
+    handoff.status, handoff.decided_by, handoff.decided_at = status, ctx.actor.name, now
+    session.execute(update(Flag).where(col(Flag.natural_key) == f"{NOT_RECEIVED}:{handoff.id}",
+                                       col(Flag.state) != "resolved").values(
+        state="resolved", resolved_at=now, resolved_by=ctx.actor.name, updated_at=now,
+        resolution=localise(Text(STATUS_TEXTS[status]))))
 
 
 def _write(ctx: Context, handoff_id: int, step: Any) -> HandoffView:
@@ -355,7 +366,7 @@ def accept(ctx: Context, handoff_id: int, responsible: str) -> HandoffView:
             raise ServiceError("handoff_responsible_required", "responsible")
         if username not in {u.username for u in rows.members(session, unit.id or 0)}:
             raise ServiceError("handoff_responsible_not_in_unit", "responsible", username=username, unit=unit.name)
-        _decided(ctx, handoff, "accepted")
+        _decided(session, ctx, handoff, "accepted")
         handoff.responsible = username
         record_handoff_step(ctx, session, case, ACCEPTED, {"handoff": handoff_id, "responsible": username,
                                                            "planned_on": handoff.planned_on.isoformat()})
@@ -369,7 +380,7 @@ def give_back(ctx: Context, handoff_id: int, reason: str) -> HandoffView:
         why = " ".join(str(checked_text(reason or "", "reason")).split())
         if not why or len(why) > REASON_LIMIT:
             raise ServiceError("handoff_reason_required", "reason", limit=REASON_LIMIT)
-        _decided(ctx, handoff, "returned")
+        _decided(session, ctx, handoff, "returned")
         handoff.return_reason = why
         record_handoff_step(ctx, session, case, RETURNED, {"handoff": handoff_id, "reason": why})
     return _write(ctx, handoff_id, step)
@@ -379,7 +390,7 @@ def cancel(ctx: Context, handoff_id: int) -> HandoffView:
     """Take back a hand-off still waiting (the sender's side)."""
     def step(session: Session) -> None:
         handoff, case = _sending(session, ctx, handoff_id)
-        _decided(ctx, handoff, "cancelled")
+        _decided(session, ctx, handoff, "cancelled")
         record_handoff_step(ctx, session, case, CANCELLED, {"handoff": handoff_id})
     return _write(ctx, handoff_id, step)
 

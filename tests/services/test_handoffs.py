@@ -42,8 +42,8 @@ def into_programme(world: World) -> None:
                   {"sluttmal": "grunnskole", "planlagt_slutt": "2028-06-01"})
 
 
-@pytest.fixture
-def world(ctx, clock) -> World:
+def handoff_world(ctx: Context, clock) -> World:
+    """The dashboard tests' world with Amina in the programme and the NAV units and their users."""
     found = build_world(ctx, clock)
     into_programme(found)
     asker = add_unit(ctx, kind="nav", name="NAV Asker", kommune="Asker")
@@ -55,6 +55,11 @@ def world(ctx, clock) -> World:
                  unit=unit, password=PASSWORD)
     found.nav = asker  # type: ignore[attr-defined]
     return found
+
+
+@pytest.fixture
+def world(ctx, clock) -> World:
+    return handoff_world(ctx, clock)
 
 
 def nav(world: World) -> int:
