@@ -25,8 +25,10 @@ router = APIRouter(prefix="/api", tags=["overføringer"], route_class=_Answers, 
     404: {"model": Problem, "description": "saken eller overføringen finnes ikke, eller er utenfor brukerens tilgang"},
     422: {"model": Problems, "description": "ugyldige data: hvert felt med feil og hva som er galt"}})
 
-DECIDED: dict[int | str, dict[str, Any]] = {409: {"model": Problem, "description": "overføringen er allerede avgjort (mottatt, returnert eller "
-                                                  "trukket tilbake), eller saken ble endret samtidig"}}
+DECIDED: dict[int | str, dict[str, Any]] = {409: {
+    "model": Problem,
+    "description": "overføringen er allerede avgjort (mottatt, returnert eller trukket tilbake), eller saken ble "
+                   "endret samtidig"}}
 
 
 class ItemOut(BaseModel):
