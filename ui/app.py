@@ -68,6 +68,7 @@ from ui.pages import (
     cohort,
     export,
     flags,
+    handoffs,
     jobs,
     participants,
     signin,
@@ -79,8 +80,9 @@ from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
 HERE = Path(__file__).parent
 
 # in this order: a path two routers could both match goes to the first
-ROUTERS = (signin.router, worklist.router, caseload.router, cases.router, case_livelihood.router, flags.router,
-           cohort.router, participants.router, jobs.router, admin_users.router, caseworkers.router, authoring.router,
+ROUTERS = (signin.router, worklist.router, caseload.router, cases.router, handoffs.router, case_livelihood.router,
+           flags.router, cohort.router, participants.router, jobs.router, admin_users.router, caseworkers.router,
+           authoring.router,
            api.router, api_caseworkers.router, api_livelihood.router, api_units.router, api_handoffs.router,
            export.router)
 

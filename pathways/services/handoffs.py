@@ -38,6 +38,7 @@ from pathways.messages import Text
 from pathways.services import access
 from pathways.services.cases import events_of, record_handoff_step
 from pathways.services.context import (
+    Actor,
     Conflict,
     Context,
     NotFound,
@@ -137,15 +138,18 @@ def _checklist(session: Session, case: Enrolment, unit: Unit | None) -> list[Ite
     for sid in [*state.steps, *state.compounds]:
         for spec in steps[sid].handoffs if sid in steps else ():
             found.setdefault(spec.key, Item(spec.key, spec.label, spec.required))
+    label = found[CONSENT].label if CONSENT in found else localise(Text("handoff_consent_label"))
     if unit is not None and consent_needed(case.kommune_id, unit):
-        label = found[CONSENT].label if CONSENT in found else localise(Text("handoff_consent_label"))
         found[CONSENT] = Item(CONSENT, label, True)
+    elif unit is None and CONSENT not in found:  # the form, before a unit is chosen: it may be needed
+        found[CONSENT] = Item(CONSENT, label, False)
     return list(found.values())
 
 
 def checklist(ctx: Context, case_id: int, to_unit: int | None = None) -> list[Item]:
-    """The checklist a hand-off of the case to ``to_unit`` (any when None: consent as the definition says)
-    would carry, for the form."""
+    """The checklist a hand-off of the case to ``to_unit`` would carry; for the form, before a unit is
+    chosen (None), with consent listed whether the definition lists it or not (it is required as the unit
+    decides)."""
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
         unit = _receiver(session, case, to_unit) if to_unit is not None else None
@@ -398,11 +402,15 @@ def cancel(ctx: Context, handoff_id: int) -> HandoffView:
 # -- reading ----------------------------------------------------------------------------------------
 
 
-def _views(session: Session, found: list[tuple[Handoff, Unit, Unit, Enrolment, Participant]]) -> list[HandoffView]:
+def _views(session: Session, found: list[tuple[Handoff, Unit, Unit, Enrolment, Participant]], actor: Actor
+           ) -> list[HandoffView]:
+    """The views of hand-offs; to a receiving unit, one returned or cancelled no longer names the participant
+    (the case is not theirs to see any more: access.HANDED)."""
     items = rows.items(session, [h.id or 0 for h, *_ in found])
-    return [HandoffView(h.id or 0, e.id or 0, p.id or 0, p.name, e.pathway_id, h.kommune_id, a.name, b.id or 0,
-                        b.name, b.kind, h.planned_on, h.message, h.status, h.created_by, h.sent_on, h.decided_by,
-                        h.decided_at, h.responsible, h.return_reason,
+    return [HandoffView(h.id or 0, e.id or 0, p.id or 0,
+                        p.name if h.status in access.HANDED or not actor.unit_scoped else "", e.pathway_id,
+                        h.kommune_id, a.name, b.id or 0, b.name, b.kind, h.planned_on, h.message, h.status,
+                        h.created_by, h.sent_on, h.decided_by, h.decided_at, h.responsible, h.return_reason,
                         tuple(Item(i.key, i.label, i.required, i.ticked, i.note) for i in items[h.id or 0]))
             for h, a, b, e, p in found]
 
@@ -414,7 +422,7 @@ def show(ctx: Context, handoff_id: int) -> HandoffView:
         found = rows.listed(session, [Handoff.id == handoff_id, *_visible(ctx.actor)])
         if not found:
             raise NotFound("no_handoff", "handoff", id=handoff_id)
-        return _views(session, found)[0]
+        return _views(session, found, ctx.actor)[0]
 
 
 def inbox(ctx: Context, pending_only: bool = False) -> list[HandoffView]:
@@ -425,7 +433,7 @@ def inbox(ctx: Context, pending_only: bool = False) -> list[HandoffView]:
     if pending_only:
         conditions.append(Handoff.status == "pending")
     with ctx.transaction() as session:
-        return _views(session, rows.listed(session, conditions))
+        return _views(session, rows.listed(session, conditions), actor)
 
 
 def outbox(ctx: Context, pending_only: bool = False) -> list[HandoffView]:
@@ -437,14 +445,15 @@ def outbox(ctx: Context, pending_only: bool = False) -> list[HandoffView]:
     if pending_only:
         conditions.append(Handoff.status == "pending")
     with ctx.transaction() as session:
-        return _views(session, rows.listed(session, conditions))
+        return _views(session, rows.listed(session, conditions), actor)
 
 
 def of_case(ctx: Context, case_id: int) -> list[HandoffView]:
     """The hand-offs of a case the actor sees, the newest first."""
+    mine = [Handoff.to_unit_id == ctx.actor.unit_id] if ctx.actor.unit_scoped else []  # a receiver: theirs only
     with ctx.transaction() as session:
         access.case(session, ctx.actor, case_id)
-        return _views(session, rows.listed(session, [Handoff.enrolment_id == case_id]))
+        return _views(session, rows.listed(session, [Handoff.enrolment_id == case_id, *mine]), ctx.actor)
 
 
 def members(ctx: Context, handoff_id: int) -> list[tuple[str, str]]:
