@@ -308,8 +308,30 @@ def allowed_events(definition: Definition, state: CaseState) -> list[AllowedEven
 # -- starting a case -----------------------------------------------------------------------------
 
 
-def start(definition: Definition, participant: Participant, on: date) -> Result:
-    """A new case on ``definition`` from ``on``: eligibility checked, the start step entered."""
+def carried_evidence(parent: Definition, state: CaseState, child: Definition) -> dict[str, Any]:
+    """What a case handed into another pathway (an ``enrol`` effect) takes along of the evidence recorded on
+    it that the new pathway reads: its counters of the same name (practice hours: with the months credited
+    per year, so that the yearly cap still holds) and the certificates of modules the new pathway has. Pure;
+    stored with the new case's first event, so that it is rebuilt the same."""
+    counters = compiled(child).pathway.counters
+    modules = {m.id for step in child.pathway.all_steps().values() for m in step.modules}
+    found: dict[str, Any] = {}
+    kept = {n: v for n, v in state.counters.items() if n in counters and v != counters[n].initial}
+    if kept:
+        found["counters"] = kept
+    months = {n: dict(m) for n, m in state.practice_months.items() if n in kept}
+    if months:
+        found["practice_months"] = months
+    certificates = {m: d.isoformat() for m, d in state.certificates.items() if m in modules}
+    if certificates:
+        found["certificates"] = certificates
+    return found
+
+
+def start(definition: Definition, participant: Participant, on: date,
+          carried: Mapping[str, Any] | None = None) -> Result:
+    """A new case on ``definition`` from ``on``: eligibility checked, the start step entered; ``carried``:
+    the evidence a case handed over brings (:func:`carried_evidence`)."""
     c = compiled(definition)
     state = CaseState(pathway_id=c.pathway.id, version=c.pathway.version, start_date=on, last_event_on=on)
     values = guard_values(c, state, participant, on)
@@ -321,6 +343,10 @@ def start(definition: Definition, participant: Participant, on: date) -> Result:
                                        result, message, _explained(c, guard, values)))
     if reports:
         raise Refused(Text("not_eligible"), reports)
+    if carried:
+        state.counters.update({n: float(v) for n, v in carried.get("counters", {}).items()})
+        state.practice_months.update({n: dict(m) for n, m in carried.get("practice_months", {}).items()})
+        state.certificates.update({m: date.fromisoformat(d) for m, d in carried.get("certificates", {}).items()})
     run = _Run(c, state, on)
     run.enter(c.pathway.start, "start")
     run.track_stays()

@@ -138,14 +138,17 @@ def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date, casew
 
 
 def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id: str, start: date,
-           parent_id: int | None, caseworker: str | None = None) -> int:
+           parent_id: int | None, caseworker: str | None = None,
+           parent: tuple[Definition, CaseState] | None = None) -> int:
+    """Enrol; ``parent``: the definition and state of the case handing over, whose evidence comes along."""
     version = latest_version(session, pathway_id)
     definition = definition_of(session, version.id or 0)
     facts = facts_of(participant)
     if start > ctx.today() + _MAX_AHEAD:
         raise ServiceError("start_too_far_ahead", "start", start=start)
+    carried = machine.carried_evidence(parent[0], parent[1], definition) if parent is not None else {}
     try:
-        result = machine.start(definition, facts, start)
+        result = machine.start(definition, facts, start, carried)
     except Refused as exc:
         raise ServiceError(text_of(exc), "participant") from None
     now = ctx.now()
@@ -158,6 +161,7 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
     session.flush()
     assert case.id is not None
     session.add(Event(enrolment_id=case.id, sequence=0, name=START_EVENT, effective_on=start,
+                      values=dumps({"carried": carried}) if carried else "{}",
                       facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name))
     _sync_deadlines(session, case, [], case_deadlines(definition, result.state, facts, ctx.today()))
     return case.id
@@ -224,7 +228,7 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
     for effect in result.effects:
         if effect.kind == "enrol":
             new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id,
-                                    caseworker=case.caseworker))
+                                    caseworker=case.caseworker, parent=(definition, state)))
     gaps = refresh_income(session, ctx, participant.id or 0)  # the caseload's income column, now
     steps = definition.pathway.all_steps()
     titles = tuple((steps[a].title if a in steps else a, steps[b].title if b in steps else b) for a, b in result.moved)
@@ -382,7 +386,8 @@ def rebuild(ctx: Context, case_id: int) -> CaseState:
         definitions = {vid: definition_of(session, vid) for vid in versions}
     definition = definitions[moves[0]["from_version_id"] if moves else case.pathway_version_id]
     first = events[0]
-    state = machine.start(definition, Facts.model_validate_json(first.facts), first.effective_on).state
+    state = machine.start(definition, Facts.model_validate_json(first.facts), first.effective_on,
+                          json.loads(first.values or "{}").get("carried")).state
     for e in events[1:]:
         values = json.loads(e.values)
         if e.name == MIGRATION_EVENT:
