@@ -281,6 +281,8 @@ def send(ctx: Context, case_id: int, *, to_unit: int, on: date, message: str = "
 
 def _visible(actor: Any) -> list[Any]:
     """The condition on Handoff: to the actor's unit, or of a case the actor sees."""
+    if actor.unit_scoped:  # the cases they see are those handed to their unit: these hand-offs say which
+        return [Handoff.to_unit_id == actor.unit_id]
     seen = col(Handoff.enrolment_id).in_(select(Enrolment.id).where(*access.cases(actor)))
     if actor.unit_id is not None and not actor.is_system:
         return [or_(col(Handoff.to_unit_id) == actor.unit_id, seen)]
@@ -339,12 +341,15 @@ def _decided(session: Session, ctx: Context, handoff: Handoff, status: str) -> N
 
 
 def _write(ctx: Context, handoff_id: int, step: Any) -> HandoffView:
+    """Run ``step`` (which checks that the actor may) and answer the hand-off as it is now, in one
+    transaction."""
     try:
         with ctx.transaction() as session:
             step(session)
+            session.flush()
+            return _views(session, rows.listed(session, [Handoff.id == handoff_id]), ctx.actor)[0]
     except IntegrityError:
         raise Conflict("handoff_decided_meanwhile", "handoff", id=handoff_id) from None
-    return show(ctx, handoff_id)
 
 
 def tick(ctx: Context, handoff_id: int, ticks: Iterable[str] = (), notes: Mapping[str, str | None] | None = None
