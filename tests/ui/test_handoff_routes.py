@@ -11,14 +11,18 @@ import re
 
 import pytest
 
+from pathways.services.accounts import create_token
 from tests.conftest import table_counts
 from tests.services.test_handoffs import PLANNED, REQUIRED, handoff_world, nav
 from tests.ui.conftest import World
+from tests.ui.test_routes import _call, _flag_of, _flag_states, _routes
 
 
 @pytest.fixture
 def world(ctx, clock) -> World:
-    return handoff_world(ctx, clock)
+    found = handoff_world(ctx, clock)
+    found.tokens.update({name: create_token(ctx, name, "test") for name in ("nina", "nora", "nils")})
+    return found
 
 
 def form(world: World, ticks=(*REQUIRED, "samtykke")) -> dict:
@@ -90,3 +94,25 @@ def test_a_nav_user_sees_only_what_is_handed_to_their_unit(browser, world):
     assert table_counts(world.ctx) == before
     page = nina.get(f"/saker/{world.amina}").text
     assert "Overfør til en annen enhet" not in page and "Nytt notat" not in page
+
+
+@pytest.mark.parametrize("handed", [False, True])
+def test_access_matrix_of_the_nav_users(browser, world, handed):
+    """Every route of the access matrix (tests/ui/test_routes.py) on Amina's case: NAV Asker's veileder and
+    leder read it (page and API, case and participant) only while it is handed to them, and change nothing;
+    NAV Bærum's veileder never sees it; nothing is written."""
+    if handed:
+        browser("kari").post(f"/saker/{world.amina}/overforing", data=form(world))
+    before, flags_before = table_counts(world.ctx), _flag_states(world)
+    routes = _routes(world, world.amina, world.amina_pid, _flag_of(world, world.amina))
+    reads = {("GET", f"/saker/{world.amina}"), ("API-GET", f"/api/saker/{world.amina}"),
+             ("GET", f"/deltakere/{world.amina_pid}"), ("API-GET", f"/api/deltakere/{world.amina_pid}")}
+    for username in ("nina", "nora", "nils"):
+        for method, url, data in routes:
+            response = _call(browser, world, username, method, url, data)
+            if handed and username != "nils" and (method, url) in reads:
+                assert response.status_code == 200, (username, method, url, response.status_code)
+            else:
+                assert response.status_code in (403, 404), (username, method, url, response.status_code)
+                assert "Amina" not in response.text
+    assert table_counts(world.ctx) == before and _flag_states(world) == flags_before
