@@ -242,6 +242,33 @@ MESSAGES: dict[str, str] = {
     "units_are": N_(" (units: {units})"),
     "unit_other_kommune": N_("the unit '{name}' belongs to another kommune than the user"),
     "no_kommune": N_("no kommune called '{kommune}'"),
+    # -- hand-offs (pathways.services.handoffs) ---------------------------------------------------
+    "no_handoff": N_("no hand-off {id}"),
+    "handoff_no_unit": N_("no unit {id} to hand over to; choose one of your kommune's units"),
+    "handoff_same_unit": N_("the case is with '{unit}' already: choose another unit"),
+    "handoff_no_agreement": N_("'{unit}' belongs to {kommune}, and your kommune has no agreement with it (a unit "
+                               "of kind 'annen_kommune' named after it)"),
+    "handoff_agreement_unknown": N_("the agreement '{unit}' names no kommune known here; name the unit after the "
+                                    "other kommune"),
+    "handoff_planned_past": N_("the planned date {on} is before today ({today})"),
+    "handoff_planned_far": N_("the planned date {on} is more than a year ahead (at the latest {latest})"),
+    "handoff_case_ended": N_("case {id} has ended; an ended case is not handed over"),
+    "handoff_pending_exists": N_("case {id} has a hand-off to '{unit}' waiting already: cancel it first"),
+    "handoff_item_required": N_("'{label}' must be ticked before the hand-off is sent"),
+    "handoff_unknown_item": N_("the checklist has no item '{key}'{hint}"),
+    "handoff_items_are": N_(" (items: {items})"),
+    "handoff_wrong_unit": N_("only a user of '{unit}' may accept or return this hand-off"),
+    "handoff_not_sender": N_("only the case's veileder may change or cancel this hand-off"),
+    "handoff_decided": N_("hand-off {id} is {status} already"),
+    "handoff_responsible_required": N_("name the person who will be responsible"),
+    "handoff_responsible_not_in_unit": N_("'{username}' is not an active user of '{unit}'"),
+    "handoff_reason_required": N_("write why the hand-off is returned (at most {limit} characters)"),
+    "handoff_decided_meanwhile": N_("hand-off {id} was decided by someone else meanwhile; reload"),
+    "handoff_consent_label": N_("Consent from the participant to share the information"),
+    "handoff_pending": N_("waiting"),
+    "handoff_accepted": N_("accepted"),
+    "handoff_returned": N_("returned"),
+    "handoff_cancelled": N_("cancelled"),
     # -- publishing and authoring pathways (pathways.services.publishing, .authoring) ----------
     "already_published_as": N_("this document is already published as {ref}"),
     "in_file": N_("{file}: {message}"),
@@ -363,6 +390,8 @@ MESSAGES: dict[str, str] = {
                                "parallel to keep the case running)"),
     "duplicate_region_id": N_("duplicate region id '{id}'"),
     "duplicate_module_id": N_("duplicate module id '{id}'"),
+    "duplicate_handoff_item": N_("duplicate hand-off checklist item '{key}'"),
+    "handoffs_not_outcome": N_("an outcome step has no hand-off checklist (nobody is handed over from it)"),
     "field_updates_type": N_("a {mine} field cannot update the participant's '{fact}', which is a {kind}"),
     "lifecycle_not_outcome": N_("'{key}' must lead to an outcome step; '{target}' is of kind {kind}"),
     "event_never_taken": N_("no step takes the event '{event}', so it can never count for '{item}' (add it to a "
@@ -457,7 +486,8 @@ FIELD_LABELS: dict[str, str] = {
     "flag": N_("flag"), "file": N_("file"), "row": N_("row"), "dependants": N_("number of dependants"),
     "from": N_("from"), "to": N_("to"), "password": N_("password"), "username": N_("username"),
     "role": N_("role"), "note": N_("change note"), "source": N_("source"), "period": N_("period"),
-    "unit": N_("unit"), "kind": N_("kind of unit"),
+    "unit": N_("unit"), "kind": N_("kind of unit"), "message": N_("message"), "items": N_("checklist"),
+    "responsible": N_("responsible person"), "reason": N_("reason"),
 }
 """A form field's name (``ServiceError.field``) → its label, in English; the catalogue has it in bokmål."""
 

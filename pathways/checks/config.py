@@ -66,6 +66,11 @@ class ContractEmployment(_Model):
     sources: tuple[str, ...]
 
 
+class Handoffs(_Model):
+    working_days: int = Field(ge=1, le=60)
+    income_days_ahead: int = Field(ge=0, le=365)
+
+
 class ChecksConfig(_Model):
     deadlines: DeadlineRules
     programme_end: ProgrammeEnd
@@ -75,6 +80,7 @@ class ChecksConfig(_Model):
     caseload: Caseload
     unpaid_practice: UnpaidPractice
     contract_employment: ContractEmployment
+    handoffs: Handoffs = Handoffs(working_days=5, income_days_ahead=30)
 
 
 def load_config(path: str | Path | None = None) -> ChecksConfig:

@@ -22,6 +22,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from pathways.calendar import add_working_days
 from pathways.checks.config import ChecksConfig
 from pathways.engine.state import CaseState
 from pathways.income.gaps import Gap, IncomePeriod
@@ -66,7 +67,7 @@ FIELDS = {
 FAMILY_TITLES = {
     "deadlines": "frister", "programme_end": "programslutt", "income_gaps": "inntektsgap", "birthday": "25-årsdag",
     "settlement": "vedtak etter bosetting", "caseload": "saksmengde", "unpaid_practice": "ulønnet praksis",
-    "contract_employment": "kontrakt uten arbeid",
+    "contract_employment": "kontrakt uten arbeid", "handoffs": "overføringer",
 }
 
 
@@ -327,6 +328,36 @@ def contract_employment(conn: Connection, config: ChecksConfig, on: date) -> lis
                       "ansettelsen slutter") for case, kommune, participant in rows]
 
 
+# -- hand-offs to another unit -------------------------------------------------------------------------
+
+
+def handoffs(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """A hand-off not accepted after the configured working days (Norwegian working days, from the day it
+    was sent): the sender stays responsible and should call the receiver; resolved when it is accepted,
+    returned or cancelled. And a hand-off whose planned date is within the horizon with no livelihood from
+    that date (planned or confirmed): the income stops at the hand-over unless one is planned."""
+    rules = config.handoffs
+    found = []
+    # n working days are at least n calendar days: what is overdue was sent before on - n (the index's filter)
+    for handoff, case, kommune, participant, unit, sent, _planned in store.handoffs_pending(
+            conn, on - timedelta(days=rules.working_days)):
+        due = add_working_days(sent, rules.working_days)
+        if due < on:
+            found.append(Candidate(
+                f"overforing_ikke_mottatt:{handoff}", "overforing_ikke_mottatt", "high", kommune, case, participant,
+                due, f"Overføringen til {unit} sendt {fmt(sent)} er ikke mottatt etter {rules.working_days} "
+                     f"arbeidsdager: kontakt {unit}, eller trekk overføringen tilbake; til den er mottatt, er du "
+                     "ansvarlig"[:500]))
+    by = on + timedelta(days=rules.income_days_ahead)
+    for handoff, case, kommune, participant, unit, planned in store.handoffs_without_income(conn, on, by):
+        found.append(Candidate(
+            f"overforing_uten_inntekt:{handoff}:{planned.isoformat()}", "overforing_uten_inntekt", "high", kommune,
+            case, participant, planned, f"Overføring til {unit} {fmt(planned)} uten livsopphold fra den datoen: "
+                                        "registrer planlagt inntekt (for eksempel tiltakspenger eller lønn) fra "
+                                        "overføringsdatoen"[:500]))
+    return found
+
+
 Rule = Callable[..., list[Candidate]]  # (connection, config, date[, shard]) → the flags that should exist
 SHARDED = {"deadlines"}
 """Families that can split their cases by id between processes (``shard=(i, n)``: ids ≡ i mod n)."""
@@ -341,4 +372,5 @@ RULES: dict[str, tuple[Rule, tuple[str, ...]]] = {
     "caseload": (caseload, ("saksmengde",)),
     "unpaid_practice": (unpaid_practice, ("ulonnet_praksis",)),
     "contract_employment": (contract_employment, ("kontrakt_uten_arbeid",)),
+    "handoffs": (handoffs, ("overforing_ikke_mottatt", "overforing_uten_inntekt")),
 }

@@ -221,6 +221,17 @@ class Handoff(Strict):
     mode: Literal["transfer", "parallel"] = "transfer"
 
 
+class ChecklistItem(Strict):
+    """One thing that must pass when a participant is handed over from a step to another unit (an item of
+    the hand-off's checklist): a kartleggingsresultat, the integreringsplan, the status in Norwegian, the
+    income plan. Consent (``samtykke``) is added as a required item by itself when the receiving unit is
+    outside the kommune's refugee service (:mod:`pathways.services.handoffs`)."""
+
+    key: Ident
+    label: str = Field(min_length=1, max_length=200)  # in bokmål: what the receiver gets
+    required: bool = True  # must be ticked before the hand-off is sent
+
+
 class Event(Strict):
     """Something staff record (a hendelse): its title, the fields it asks for."""
 
@@ -306,6 +317,7 @@ class Step(Strict):
     modules: tuple[Module, ...] = ()
     join: Join | None = None
     max_concurrent: int | None = Field(default=None, ge=1)
+    handoffs: tuple[ChecklistItem, ...] = ()  # what must pass when the participant is handed over from here
 
     @model_validator(mode="after")
     def _kind_fits(self) -> Step:
@@ -325,6 +337,8 @@ class Step(Strict):
             raise ValueError(Text("modules_needs_modules"))
         if kind != StepKind.modules and (self.modules or self.join or self.max_concurrent):
             raise ValueError(Text("modules_only_modules"))
+        if kind == StepKind.outcome and self.handoffs:
+            raise ValueError(Text("handoffs_not_outcome"))
         return self
 
 

@@ -136,6 +136,11 @@ def _references(pathway: Pathway, placed: dict[str, Placed]) -> Iterator[Finding
         for m_index, module in enumerate(step.modules):
             if module_ids.index(module.id) != m_index:
                 yield (*path, "modules", m_index, "id"), Text("duplicate_module_id", id=module.id), "duplicate-id"
+        item_keys = [i.key for i in step.handoffs]
+        for i_index, item in enumerate(step.handoffs):
+            if item_keys.index(item.key) != i_index:
+                yield (*path, "handoffs", i_index, "key"), Text("duplicate_handoff_item", key=item.key), \
+                    "duplicate-id"
         if step.join:
             for j_index, module_id in enumerate(step.join.modules):
                 if module_id not in module_ids:

@@ -50,6 +50,17 @@ BUILTIN_EVENTS: MappingProxyType[str, str] = MappingProxyType({
 """Events every pathway understands without declaring them; a document may declare one again to give it
 fields (a reason for ``avbrudd``) or another title."""
 
+HANDOFF_EVENTS: MappingProxyType[str, str] = MappingProxyType({
+    "overforing_sendt": "Overføring sendt",
+    "overforing_endret": "Sjekkliste for overføring oppdatert",
+    "overforing_akseptert": "Overføring mottatt",
+    "overforing_returnert": "Overføring returnert",
+    "overforing_kansellert": "Overføring trukket tilbake",
+})
+"""The steps of a hand-off to another unit (:mod:`pathways.services.handoffs`), recorded in the case's
+history on every pathway: they move no step and read no field, on a running or an ended case; the
+hand-off's row is rebuilt from them."""
+
 _FIELD_TYPES = {FieldType.date: DATE, FieldType.number: NUMBER, FieldType.text: TEXT,
                 FieldType.cefr: CEFR, FieldType.boolean: BOOL}
 _PARAMETER_TYPES = {"number": NUMBER, "duration": DURATION, "cefr": CEFR, "text": TEXT, "boolean": BOOL}

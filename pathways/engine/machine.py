@@ -40,7 +40,7 @@ from pathways.definition.schema import (
     Transition,
 )
 from pathways.definition.validation import BREACH_PREFIX
-from pathways.definition.vocabulary import BUILTIN_EVENTS, vocabulary
+from pathways.definition.vocabulary import BUILTIN_EVENTS, HANDOFF_EVENTS, vocabulary
 from pathways.engine.deadlines import case_deadlines
 from pathways.engine.inputs import EngineError, EventValues, FieldSpecs, InputError, input_model
 from pathways.engine.practice import HOUR_DIGITS, PracticeError, credit_practice
@@ -203,7 +203,7 @@ class Compiled:
         deadline = self.breach_deadline(event)
         if deadline is not None:
             return f"Frist brutt: {deadline.title}"
-        return declared.title if declared else BUILTIN_EVENTS.get(event, event)
+        return declared.title if declared else BUILTIN_EVENTS.get(event, HANDOFF_EVENTS.get(event, event))
 
     def breach_deadline(self, event: str) -> Deadline | None:
         """The deadline whose ``on_breach`` the event ``frist_brudd:ID`` performs, or None."""
@@ -308,8 +308,30 @@ def allowed_events(definition: Definition, state: CaseState) -> list[AllowedEven
 # -- starting a case -----------------------------------------------------------------------------
 
 
-def start(definition: Definition, participant: Participant, on: date) -> Result:
-    """A new case on ``definition`` from ``on``: eligibility checked, the start step entered."""
+def carried_evidence(parent: Definition, state: CaseState, child: Definition) -> dict[str, Any]:
+    """What a case handed into another pathway (an ``enrol`` effect) takes along of the evidence recorded on
+    it that the new pathway reads: its counters of the same name (practice hours: with the months credited
+    per year, so that the yearly cap still holds) and the certificates of modules the new pathway has. Pure;
+    stored with the new case's first event, so that it is rebuilt the same."""
+    counters = compiled(child).pathway.counters
+    modules = {m.id for step in child.pathway.all_steps().values() for m in step.modules}
+    found: dict[str, Any] = {}
+    kept = {n: v for n, v in state.counters.items() if n in counters and v != counters[n].initial}
+    if kept:
+        found["counters"] = kept
+    months = {n: dict(m) for n, m in state.practice_months.items() if n in kept}
+    if months:
+        found["practice_months"] = months
+    certificates = {m: d.isoformat() for m, d in state.certificates.items() if m in modules}
+    if certificates:
+        found["certificates"] = certificates
+    return found
+
+
+def start(definition: Definition, participant: Participant, on: date,
+          carried: Mapping[str, Any] | None = None) -> Result:
+    """A new case on ``definition`` from ``on``: eligibility checked, the start step entered; ``carried``:
+    the evidence a case handed over brings (:func:`carried_evidence`)."""
     c = compiled(definition)
     state = CaseState(pathway_id=c.pathway.id, version=c.pathway.version, start_date=on, last_event_on=on)
     values = guard_values(c, state, participant, on)
@@ -321,6 +343,10 @@ def start(definition: Definition, participant: Participant, on: date) -> Result:
                                        result, message, _explained(c, guard, values)))
     if reports:
         raise Refused(Text("not_eligible"), reports)
+    if carried:
+        state.counters.update({n: float(v) for n, v in carried.get("counters", {}).items()})
+        state.practice_months.update({n: dict(m) for n, m in carried.get("practice_months", {}).items()})
+        state.certificates.update({m: date.fromisoformat(d) for m, d in carried.get("certificates", {}).items()})
     run = _Run(c, state, on)
     run.enter(c.pathway.start, "start")
     run.track_stays()
@@ -335,6 +361,8 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     """Record ``event`` on a case: validate its input, choose the transition, move, and report effects."""
     c = compiled(definition)
     name, on = event.event, event.on
+    if name in HANDOFF_EVENTS:
+        return _handoff_step(state, event, today)
     known = set(c.pathway.events) | set(BUILTIN_EVENTS)
     if name not in known and c.breach_deadline(name) is None:
         from pathways.definition.problems import did_you_mean
@@ -374,6 +402,23 @@ def apply(definition: Definition, state: CaseState, participant: Participant, ev
     updates: dict[str, Any] = {fact: v for n, v in values.items()
                                if n in c.pathway.fields and (fact := c.pathway.fields[n].updates)}
     return Result(run.state, tuple(run.effects), tuple(run.moved), values, updates)
+
+
+def _handoff_step(state: CaseState, event: EventInput, today: date) -> Result:
+    """A step of a hand-off to another unit: recorded in the case's history (its values as the hand-off
+    service checked them), on a running or an ended case, moving nothing."""
+    problem = date_problem(event.on)
+    if not problem and event.on > today:
+        problem = Text("event_after_today", on=event.on, today=today)
+    if not problem and event.on < state.last_event_on:
+        problem = Text("event_before_last", on=event.on, last=state.last_event_on)
+    if problem:
+        raise InputError(problem, "on")
+    new = state.copy_for_update()
+    new.last_event_on = event.on
+    new.sequence += 1
+    new.events.setdefault(event.event, []).append((event.on, new.sequence))
+    return Result(new, (), (), dict(event.values))
 
 
 def _validated(c: Compiled, state: CaseState, event: EventInput) -> dict[str, Any]:

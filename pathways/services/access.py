@@ -8,7 +8,10 @@ in force: not ended, its last day today or later), that colleague's cases; the f
 about themselves, and the participants of those cases plus the intake (participants on no pathway yet);
 a leder reads every case of the kommune; only a veileder changes them. A leder or an administrator
 decides who works which cases (moves cases, sets covers), without reading them for that. A system
-actor (the CLI, the nightly checks) sees every kommune. Something outside the actor's scope is reported
+actor (the CLI, the nightly checks) sees every kommune. A user of a unit outside the refugee service (NAV,
+adult education, a school, another kommune's service: ``Actor.unit_scoped``) sees only the cases handed to
+their unit (a hand-off pending or accepted), and those cases' participants, read-only; no flags, notes or
+other cases. Something outside the actor's scope is reported
 as not found, the same answer as something that does not exist, so ids of other kommuner's cases
 cannot be probed.
 """
@@ -19,11 +22,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, literal, or_
+from sqlalchemy import bindparam, exists, false, literal, or_
 from sqlmodel import Session, col, select
 
 from pathways.services.context import Actor, NotFound, ServiceError
-from pathways.store.tables import Cover, Enrolment, Flag, LivelihoodPeriod, Participant, User
+from pathways.store.tables import Cover, Enrolment, Flag, Handoff, LivelihoodPeriod, Participant, User
 
 
 class Forbidden(ServiceError):
@@ -88,9 +91,22 @@ def caseworkers(actor: Actor) -> Any:
     return select(literal(actor.name)).union_all(covered(actor))
 
 
+HANDED = ("pending", "accepted")
+"""The states of a hand-off in which its receiving unit sees the case."""
+
+
+def handed(actor: Actor) -> Any:
+    """The ids of the cases handed to the actor's unit (pending or accepted), as a subquery."""
+    return select(Handoff.enrolment_id).where(Handoff.to_unit_id == actor.unit_id,
+                                              col(Handoff.status).in_(HANDED))
+
+
 def cases(actor: Actor) -> list[Any]:
     """The conditions on :class:`Enrolment` that keep the actor's cases."""
-    conditions = kommune(reading(actor), Enrolment.kommune_id)
+    reading(actor)
+    if actor.unit_scoped:  # the receiving unit may be of another kommune (by agreement)
+        return [col(Enrolment.id).in_(handed(actor))]
+    conditions = kommune(actor, Enrolment.kommune_id)
     if actor.own_cases_only:
         conditions.append(col(Enrolment.caseworker).in_(caseworkers(actor)))
     return conditions
@@ -99,7 +115,11 @@ def cases(actor: Actor) -> list[Any]:
 def participants(actor: Actor) -> list[Any]:
     """The conditions on :class:`Participant` that keep those the actor sees: for a veileder, the
     participants of their own cases and those on no pathway yet (the intake)."""
-    conditions = kommune(reading(actor), Participant.kommune_id)
+    reading(actor)
+    if actor.unit_scoped:
+        return [exists().where(col(Enrolment.participant_id) == col(Participant.id),
+                               col(Enrolment.id).in_(handed(actor)))]
+    conditions = kommune(actor, Participant.kommune_id)
     if actor.own_cases_only:
         conditions.append(or_(
             exists().where(col(Enrolment.participant_id) == col(Participant.id),
@@ -113,6 +133,8 @@ def flags(actor: Actor) -> list[Any]:
     about themselves."""
     from pathways.checks.rules import caseload_flag_key  # the checks read livelihood, which comes here
     conditions = kommune(reading(actor), Flag.kommune_id)
+    if actor.unit_scoped:
+        return [false()]  # the flags are the sending service's work
     if actor.own_cases_only:
         owned = select(Enrolment.id).where(Enrolment.kommune_id == actor.kommune_id,
                                            col(Enrolment.caseworker).in_(caseworkers(actor)))

@@ -26,7 +26,7 @@ from pathways.services.audit import record
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError
 from pathways.services.participants import kommune_row
 from pathways.services.units import unit_for
-from pathways.store.tables import ApiToken, Kommune, SignInFailure, User, UserSession
+from pathways.store.tables import ApiToken, Kommune, SignInFailure, Unit, User, UserSession
 
 ROLES = ("veileder", "leder", "administrator")
 ROLE_TITLES = {"veileder": "Veileder", "leder": "Leder", "administrator": "Administrator"}
@@ -49,19 +49,27 @@ class Account:
     kommune_id: int
     kommune: str
     must_change_password: bool = False
+    unit_id: int | None = None
+    unit_kind: str | None = None
 
     @property
     def actor(self) -> Actor:
         """The user as the services see them: what they may see and change follows from it."""
-        return Actor.user(self.id, self.username, self.role, self.kommune_id, self.kommune)
+        return Actor.user(self.id, self.username, self.role, self.kommune_id, self.kommune, self.unit_id,
+                          self.unit_kind)
+
+    @property
+    def unit_scoped(self) -> bool:
+        """A user of NAV, a school …: sees only the cases handed to their unit."""
+        return self.actor.unit_scoped
 
     @property
     def writes_cases(self) -> bool:
-        return self.role == "veileder"
+        return self.role == "veileder" and not self.unit_scoped
 
     @property
     def reads_all_cases(self) -> bool:
-        return self.role == "leder"
+        return self.role == "leder" and not self.unit_scoped
 
     @property
     def reads_cases(self) -> bool:
@@ -156,8 +164,10 @@ def _may_add_to(session: Session, actor: Actor, kommune: Kommune) -> None:
 
 def _account(session: Session, user: User) -> Account:
     kommune = session.get(Kommune, user.kommune_id)
+    unit = session.get(Unit, user.unit_id) if user.unit_id is not None else None
     return Account(user.id or 0, user.username, user.name, user.role, user.kommune_id,
-                   kommune.name if kommune else "?", user.must_change_password)
+                   kommune.name if kommune else "?", user.must_change_password, user.unit_id,
+                   unit.kind if unit else None)
 
 
 def authenticate(ctx: Context, username: str, password: str) -> Account | None:
@@ -344,14 +354,15 @@ def session_account(ctx: Context, session_id: str) -> Account | None:
         found = session.execute(_SESSION_ACCOUNT, {"key": _session_key(session_id), "now": ctx.now()}).first()
         if found is None:
             return None
-        user, kommune = found
+        user, kommune, unit_kind = found
         return Account(user.id or 0, user.username, user.name, user.role, user.kommune_id, kommune,
-                       user.must_change_password)
+                       user.must_change_password, user.unit_id, unit_kind)
 
 
 # made once (read on every page): the user of a live session of an active user, with their kommune's name
-_SESSION_ACCOUNT = (select(User, Kommune.name).join(UserSession, col(UserSession.user_id) == col(User.id))
+_SESSION_ACCOUNT = (select(User, Kommune.name, Unit.kind).join(UserSession, col(UserSession.user_id) == col(User.id))
                     .join(Kommune, col(Kommune.id) == col(User.kommune_id))
+                    .outerjoin(Unit, col(Unit.id) == col(User.unit_id))
                     .where(UserSession.key == bindparam("key"), col(UserSession.expires_at) > bindparam("now"),
                            User.active == True))  # noqa: E712
 

@@ -45,6 +45,7 @@ from pathways.services.livelihood import (
 )
 from pathways.services.participants import facts_of, get_participant
 from pathways.services.publishing import latest_version
+from pathways.store.queries import handoffs as handoff_rows
 from pathways.store.queries import units as unit_rows
 from pathways.store.tables import Deadline, Enrolment, Event, Flag, Participant
 
@@ -137,14 +138,17 @@ def enrol(ctx: Context, participant_id: int, pathway_id: str, start: date, casew
 
 
 def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id: str, start: date,
-           parent_id: int | None, caseworker: str | None = None) -> int:
+           parent_id: int | None, caseworker: str | None = None,
+           parent: tuple[Definition, CaseState] | None = None) -> int:
+    """Enrol; ``parent``: the definition and state of the case handing over, whose evidence comes along."""
     version = latest_version(session, pathway_id)
     definition = definition_of(session, version.id or 0)
     facts = facts_of(participant)
     if start > ctx.today() + _MAX_AHEAD:
         raise ServiceError("start_too_far_ahead", "start", start=start)
+    carried = machine.carried_evidence(parent[0], parent[1], definition) if parent is not None else {}
     try:
-        result = machine.start(definition, facts, start)
+        result = machine.start(definition, facts, start, carried)
     except Refused as exc:
         raise ServiceError(text_of(exc), "participant") from None
     now = ctx.now()
@@ -157,6 +161,7 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
     session.flush()
     assert case.id is not None
     session.add(Event(enrolment_id=case.id, sequence=0, name=START_EVENT, effective_on=start,
+                      values=dumps({"carried": carried}) if carried else "{}",
                       facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name))
     _sync_deadlines(session, case, [], case_deadlines(definition, result.state, facts, ctx.today()))
     return case.id
@@ -223,12 +228,39 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
     for effect in result.effects:
         if effect.kind == "enrol":
             new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id,
-                                    caseworker=case.caseworker))
+                                    caseworker=case.caseworker, parent=(definition, state)))
     gaps = refresh_income(session, ctx, participant.id or 0)  # the caseload's income column, now
     steps = definition.pathway.all_steps()
     titles = tuple((steps[a].title if a in steps else a, steps[b].title if b in steps else b) for a, b in result.moved)
     return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps),
                     result.effects, titles)
+
+
+def record_handoff_step(ctx: Context, session: Session, case: Enrolment, event: str, values: dict[str, Any]) -> int:
+    """Record a step of a hand-off (an event that moves nothing: ``machine.HANDOFF_EVENTS``) on ``case``,
+    dated today, in the caller's transaction; the case's version guards it like every change (Conflict when
+    someone changed the case meanwhile). Returns the event's id."""
+    participant = get_participant(session, case.participant_id)
+    facts = facts_of(participant)
+    state = CaseState.model_validate_json(case.state)
+    today = ctx.today()
+    try:
+        result = machine.apply(definition_of(session, case.pathway_version_id), state, facts,
+                               EventInput(event, today, values), today)
+    except InputError as exc:
+        raise ServiceError(text_of(exc), exc.field) from exc
+    now = ctx.now()
+    changed = session.execute(
+        update(Enrolment).where(col(Enrolment.id) == case.id, col(Enrolment.version) == case.version).values(
+            state=result.state.model_dump_json(), version=case.version + 1, updated_at=now))
+    if changed.rowcount != 1:
+        raise Conflict("case_changed", id=case.id)
+    case.version += 1
+    case.state = result.state.model_dump_json()
+    return int(session.execute(insert(Event).values(
+        enrolment_id=case.id, sequence=result.state.sequence, name=event, effective_on=today,
+        values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name,
+    ).returning(col(Event.id))).scalar_one())
 
 
 def _sync_deadlines(session: Session, case: Enrolment, before: list[DueItem], after: list[DueItem]) -> None:
@@ -318,19 +350,24 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
         view.gaps, view.fallbacks, view.mismatches = livelihood_report(session, case.participant_id, as_of,
                                                                        horizon_days, periods)
         view.benefit = benefit_in_force(session, participant, as_of, periods)
-        view.responsible = responsible_now(session, case.caseworker)
+        view.responsible = responsible_now(session, case, ctx.today())
         view.income_gap = income_status(*(first_open_gap(view.gaps, as_of) or (None, None)), as_of) \
             if state.status in ACTIVE else None
     return view
 
 
-def responsible_now(session: Session, caseworker: str | None) -> dict[str, str | None] | None:
-    """«Ansvarlig nå»: the caseworker's full name, username and unit (name and unit None when the
-    username is no account's), or None for a case without a caseworker."""
+def responsible_now(session: Session, case: Enrolment, today: date) -> dict[str, str | None] | None:
+    """«Ansvarlig nå»: whom an accepted hand-off in force made responsible (from its planned date), else the
+    caseworker: full name, username and unit (name and unit None when the username is no account's), or
+    None for a case without either. ``since``: the planned date of the hand-off, when it is one."""
+    handed = handoff_rows.responsible(session, [case.id or 0], today).get(case.id or 0)
+    if handed is not None:
+        return {"name": handed[1], "username": handed[0], "unit": handed[2], "since": handed[3].isoformat()}
+    caseworker = case.caseworker
     if not caseworker:
         return None
-    name, unit = unit_rows.responsible(session, [caseworker]).get(caseworker, (None, None))
-    return {"name": name, "username": caseworker, "unit": unit}
+    full, place = unit_rows.responsible(session, [caseworker]).get(caseworker, (None, None))
+    return {"name": full, "username": caseworker, "unit": place}
 
 
 def events_of(session: Session, case_id: int) -> list[Event]:
@@ -349,7 +386,8 @@ def rebuild(ctx: Context, case_id: int) -> CaseState:
         definitions = {vid: definition_of(session, vid) for vid in versions}
     definition = definitions[moves[0]["from_version_id"] if moves else case.pathway_version_id]
     first = events[0]
-    state = machine.start(definition, Facts.model_validate_json(first.facts), first.effective_on).state
+    state = machine.start(definition, Facts.model_validate_json(first.facts), first.effective_on,
+                          json.loads(first.values or "{}").get("carried")).state
     for e in events[1:]:
         values = json.loads(e.values)
         if e.name == MIGRATION_EVENT:

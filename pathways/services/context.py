@@ -59,6 +59,7 @@ class Conflict(ServiceError):
     """Someone else changed the case first: reload and try again."""
 
 
+REFUGEE_SERVICE = "flyktningtjeneste"  # the unit kind whose users work the kommune's caseload
 SYSTEM = "system"  # the role of a program acting for every kommune: the CLI, the nightly checks
 
 
@@ -72,7 +73,10 @@ class Actor:
     kommune; an anonymous one (not signed in) may see nothing.
 
     An actor acts on a day: the :class:`Context` hands it its ``clock``, so that the access rule can tell
-    which covers are in force today (a cover ends by itself when its date has passed)."""
+    which covers are in force today (a cover ends by itself when its date has passed).
+
+    A user of a unit outside the refugee service (``unit_kind`` NAV, a school …) is *unit-scoped*: they see
+    only the cases handed to their unit (:mod:`pathways.services.handoffs`), read-only."""
 
     name: str
     role: str | None  # veileder | leder | administrator | system; None: not signed in
@@ -80,6 +84,8 @@ class Actor:
     kommune: str | None = None
     user_id: int | None = None
     own_cases_only: bool = False
+    unit_id: int | None = None
+    unit_kind: str | None = None  # the kind of the user's unit (pathways.services.units.KINDS)
     clock: Clock | None = field(default=None, compare=False, repr=False)
 
     def today(self) -> date:
@@ -92,8 +98,11 @@ class Actor:
         return cls(name[:100], SYSTEM)
 
     @classmethod
-    def user(cls, user_id: int, username: str, role: str, kommune_id: int, kommune: str) -> Actor:
-        return cls(username, role, kommune_id, kommune, user_id, own_cases_only=role == "veileder")
+    def user(cls, user_id: int, username: str, role: str, kommune_id: int, kommune: str,
+             unit_id: int | None = None, unit_kind: str | None = None) -> Actor:
+        scoped = unit_kind not in (None, REFUGEE_SERVICE)
+        return cls(username, role, kommune_id, kommune, user_id, own_cases_only=role == "veileder" or scoped,
+                   unit_id=unit_id, unit_kind=unit_kind)
 
     @classmethod
     def anonymous(cls, name: str = "web") -> Actor:
@@ -108,8 +117,13 @@ class Actor:
         return self.role in ("veileder", "leder", SYSTEM)
 
     @property
+    def unit_scoped(self) -> bool:
+        """A user of a unit outside the refugee service: sees the cases handed to their unit only."""
+        return self.unit_kind not in (None, REFUGEE_SERVICE) and not self.is_system
+
+    @property
     def writes_cases(self) -> bool:
-        return self.role in ("veileder", SYSTEM)
+        return self.role in ("veileder", SYSTEM) and not self.unit_scoped
 
     @property
     def administers(self) -> bool:

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from pathways.checks.rules import caseload_flag_key
 from pathways.definition.loader import Definition
+from pathways.definition.vocabulary import HANDOFF_EVENTS
 from pathways.engine.migration import MIGRATION_EVENT
 from pathways.engine.state import ACTIVE
 from pathways.services import access
@@ -25,6 +26,7 @@ from pathways.services.livelihood import income_status
 from pathways.store.queries import caseload as caseload_rows
 from pathways.store.queries import cases as case_rows
 from pathways.store.queries import flags as flag_rows
+from pathways.store.queries import handoffs as handoff_rows
 from pathways.store.queries import pathways as pathway_rows
 from pathways.store.tables import Enrolment, Event, Flag, LivelihoodPeriod, Note, Participant, User
 
@@ -34,6 +36,7 @@ FLAG_KINDS = {
     "nav_dialog": "Dialog med NAV mangler", "inntektsgap": "Inntektsgap", "fyller_25": "Fyller 25 år",
     "vedtak_mangler": "Vedtak mangler", "botid_2_ar": "To år siden bosetting", "saksmengde": "For mange saker",
     "ulonnet_praksis": "Ulønnet praksis for lenge", "kontrakt_uten_arbeid": "Kontrakt uten arbeidsforhold",
+    "overforing_ikke_mottatt": "Overføring ikke mottatt", "overforing_uten_inntekt": "Overføring uten inntekt",
     "datafeil": "Datafeil",
 }
 SEVERITY = {"high": "Høy", "medium": "Middels", "low": "Lav"}
@@ -93,13 +96,18 @@ class CaseRow:
     income_gap: str | None = None  # "nå" | "kommer" | None
     responsible_name: str | None = None  # «ansvarlig nå»: the caseworker's full name (None: no account)
     responsible_unit: str | None = None
+    handed_to: str | None = None  # the username an accepted hand-off in force made responsible instead
+
+    @property
+    def responsible_username(self) -> str | None:
+        return self.handed_to or self.caseworker
 
     @property
     def responsible(self) -> dict[str, str | None] | None:
         """«Ansvarlig nå» as the case's API JSON has it: {name, username, unit}; None without a caseworker."""
-        if not self.caseworker:
+        if not self.responsible_username:
             return None
-        return {"name": self.responsible_name, "username": self.caseworker, "unit": self.responsible_unit}
+        return {"name": self.responsible_name, "username": self.responsible_username, "unit": self.responsible_unit}
 
     @property
     def flag_titles(self) -> list[str]:
@@ -141,6 +149,7 @@ def caseload(ctx: Context, wanted: CaseloadFilter, page_size: int = PAGE_SIZE) -
     made = _caseload_statements(ctx.actor, today, replace(query, q="x" if query.q and query.q.strip() else None))
     with ctx.transaction() as session:
         total, page, found = caseload_rows.page(session, made, query.q, page_size, wanted.page)
+        handed_over = handoff_rows.responsible(session, [line.id for line in found], today)
         rows = []
         for line in found:
             definition = definition_of(session, line.pathway_version_id)
@@ -151,6 +160,10 @@ def caseload(ctx: Context, wanted: CaseloadFilter, page_size: int = PAGE_SIZE) -
                                 income_gap=income_status(line.gap_from, line.gap_to, today)
                                 if line.status in ACTIVE else None,
                                 responsible_name=line.responsible_name, responsible_unit=line.responsible_unit))
+        for row in rows:  # an accepted hand-off in force makes its receiver responsible (cases.responsible_now)
+            handed = handed_over.get(row.id)
+            if handed is not None:
+                row.handed_to, row.responsible_name, row.responsible_unit = handed[0], handed[1], handed[2]
         _decorate(session, rows)
     return Caseload(rows, total, page, max(1, -(-total // page_size)))
 
@@ -209,6 +222,9 @@ def case_extras(ctx: Context, case_id: int, timeline: bool = True) -> CaseExtras
         events = case_rows.events(session, case_id) if timeline else []
         notes = case_rows.notes(session, case_id) if timeline else []
         flags = case_rows.flags(session, case_id)
+        if ctx.actor.unit_scoped:  # a receiving unit reads what the hand-offs share (access.flags)
+            events = [e for e in events if e.name in HANDOFF_EVENTS]
+            notes, flags = [], []
         periods = case_rows.periods(session, participant.id or 0)
         from pathways.engine import machine
         compiled = machine.compiled(definition)
@@ -254,6 +270,8 @@ def flag_counts(ctx: Context) -> dict[str, int]:
     veileder's own cases (a few hundred) for a veileder. The same flags as :func:`flags`, counted the
     cheap way: the rule is :func:`pathways.services.access.flags`."""
     actor = access.reading(ctx.actor)
+    if actor.unit_scoped:  # a receiving unit sees no flags (access.flags)
+        return {}
     by_severity, own_flag = _count_statements(actor, ctx.today())
     with ctx.transaction() as session:
         found: dict[str, int] = dict(session.execute(by_severity).tuples().all())

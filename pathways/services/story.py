@@ -19,13 +19,14 @@ from sqlmodel import Session, col, select
 
 from pathways.calendar import OSLO
 from pathways.definition.schema import FieldType, InputField
+from pathways.definition.vocabulary import HANDOFF_EVENTS
 from pathways.engine import machine
 from pathways.services import access, audit
 from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of
 from pathways.services.dashboard import _event_title
 from pathways.store.queries import cases as case_rows
 from pathways.store.tables import Note, User
-from pathways.words import datetime_no, field_value_no
+from pathways.words import date_no, datetime_no, field_value_no
 
 NOTE_EDIT_WINDOW = timedelta(hours=24)
 NOTE_LIMIT = 5000
@@ -80,6 +81,8 @@ def story(ctx: Context, case_id: int, kind: str = "alle") -> list[Entry]:
         case = access.case(session, ctx.actor, case_id)
         events = [] if kind == "notater" else case_rows.events(session, case_id)
         notes = [] if kind == "hendelser" else case_rows.notes(session, case_id)
+        if ctx.actor.unit_scoped:  # a receiving unit reads what the hand-offs share, not the case's notes
+            events, notes = [e for e in events if e.name in HANDOFF_EVENTS], []
         names = full_names(session, [e.recorded_by for e in events] + [n.author for n in notes])
         definition = definition_of(session, case.pathway_version_id) if events else None
     entries: list[Entry] = []
@@ -88,8 +91,8 @@ def story(ctx: Context, case_id: int, kind: str = "alle") -> list[Entry]:
         steps = definition.pathway.all_steps()
         for event in events:
             recorded = json.loads(event.values or "{}")
-            shown = []
-            for name, value in recorded.items():
+            shown = _handoff_values(recorded) if event.name in HANDOFF_EVENTS else []
+            for name, value in () if event.name in HANDOFF_EVENTS else recorded.items():
                 spec = definition.pathway.fields.get(name) or _BUILTIN_FIELDS.get(name)
                 shown.append((spec.title, field_value_no(spec, value)) if spec else
                              (name.replace("_", " ").capitalize(), str(value)))
@@ -104,6 +107,21 @@ def story(ctx: Context, case_id: int, kind: str = "alle") -> list[Entry]:
                              edited_at=local(note.edited_at) if note.edited_at else None))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+_HANDOFF_WORDS = {"to_unit_name": "Til", "planned_on": "Planlagt dato", "message": "Melding",
+                  "responsible": "Ansvarlig", "reason": "Årsak"}
+
+
+def _handoff_values(values: dict[str, object]) -> list[tuple[str, str]]:
+    """A hand-off step's values in words: to whom, from when, the message, who is responsible, why
+    returned, how much of the checklist is ticked."""
+    shown = [(label, date_no(date.fromisoformat(str(values[key]))) if key == "planned_on" else str(values[key]))
+             for key, label in _HANDOFF_WORDS.items() if values.get(key)]
+    items = values.get("items")
+    if isinstance(items, list) and items:
+        shown.append(("Sjekkliste", f"{sum(1 for i in items if i.get('ticked'))} av {len(items)} krysset av"))
+    return shown
 
 
 def _may_edit(ctx: Context, note: Note, now: datetime) -> bool:

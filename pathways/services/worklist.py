@@ -69,12 +69,16 @@ FLAG_ACTIONS: dict[str, tuple[str, str, str | None]] = {
     "ulonnet_praksis": ("vurder lønnet ansettelse eller lønnstilskudd, og registrer inntekten", "income",
                         "lonnstilskudd"),
     "kontrakt_uten_arbeid": ("registrer arbeidsforholdet (lønn), eller avslutt kontrakten", "income", "lonn"),
+    "overforing_ikke_mottatt": ("kontakt mottakeren, eller trekk overføringen tilbake og send den på nytt", "case",
+                                None),
+    "overforing_uten_inntekt": ("registrer planlagt inntekt fra overføringsdatoen", "income", "tiltakspenger"),
     "datafeil": ("rett verdien på saken", "case", None),
 }
 # the kinds of the nightly checks the worklist lists (deadlines and gaps come live), each with its rank
 FLAG_RANKS = {"programslutt": "paminnelse", "nav_dialog": "brudd", "fyller_25": "paminnelse",
               "vedtak_mangler": "brudd", "botid_2_ar": "brudd", "saksmengde": "paminnelse",
-              "ulonnet_praksis": "frist_nar", "kontrakt_uten_arbeid": "brudd", "datafeil": "brudd"}
+              "ulonnet_praksis": "frist_nar", "kontrakt_uten_arbeid": "brudd", "datafeil": "brudd",
+              "overforing_ikke_mottatt": "brudd", "overforing_uten_inntekt": "frist_nar"}
 
 
 def daily_cap() -> int:

@@ -336,3 +336,43 @@ class Cover(SQLModel, table=True):
     created_at: datetime
     ended_at: datetime | None = None
     ended_by: str | None = Field(default=None, max_length=100)
+
+
+class Handoff(SQLModel, table=True):
+    """A hand-off (overføring) of a case from one unit to another: sent by the case's veileder with a
+    planned date, a message and a checklist (:class:`HandoffItem`); the receiving unit accepts it, naming who
+    is responsible from the planned date, or returns it with a reason; the sender may cancel it while it is
+    pending. Each step is also an event of the case (``overforing_sendt`` …), from which this row can be
+    rebuilt. ``kommune_id`` is the case's kommune (the receiving unit may be of another, by agreement)."""
+
+    __table_args__ = (Index("ix_handoff_enrolment_status", "enrolment_id", "status"),
+                      Index("ix_handoff_to_unit_status", "to_unit_id", "status", "enrolment_id"),  # the inbox, scope
+                      Index("ix_handoff_kommune_status", "kommune_id", "status"))
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id")
+    kommune_id: int = Field(foreign_key="kommune.id")
+    from_unit_id: int = Field(foreign_key="unit.id")
+    to_unit_id: int = Field(foreign_key="unit.id")
+    planned_on: date
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    status: str = Field(max_length=12)  # pending | accepted | returned | cancelled
+    created_by: str = Field(max_length=100)
+    created_at: datetime
+    sent_on: date  # the day it was sent (the working days without acceptance count from here)
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = None
+    responsible: str | None = Field(default=None, max_length=100)  # the username named on acceptance
+    return_reason: str | None = Field(default=None, max_length=500)
+
+
+class HandoffItem(SQLModel, table=True):
+    """One item of a hand-off's checklist (what must pass: kartleggingsresultat, samtykke …)."""
+
+    __table_args__ = (UniqueConstraint("handoff_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    handoff_id: int = Field(foreign_key="handoff.id")
+    key: str = Field(max_length=64)
+    label: str = Field(max_length=200)
+    required: bool = True
+    ticked: bool = False
+    note: str | None = Field(default=None, max_length=500)

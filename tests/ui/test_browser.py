@@ -9,7 +9,8 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory, free_port) -> Iterator[tuple[str, object]]:
-    """The dashboard on a real port, over a SQLite world (module-wide: the tests run in order)."""
+@contextmanager
+def serving(tmp_path_factory, free_port, build: Callable[..., object] = build_world
+            ) -> Iterator[tuple[str, object]]:
+    """The dashboard on a real port over a SQLite store with the catalogue and ``build``'s world."""
     from datetime import date
 
     from pathways.calendar import FixedClock
@@ -43,7 +45,7 @@ def live(tmp_path_factory, free_port) -> Iterator[tuple[str, object]]:
     clock = FixedClock(date(2026, 11, 22))
     ctx = Context(engine, clock, actor=Actor.system("test"))
     publish_folder(ctx, ROOT / "definitions")
-    world = build_world(ctx, clock)
+    world = build(ctx, clock)
     app = create_app(engine, clock, Settings("e2e-secret-" + "y" * 32))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
@@ -57,6 +59,13 @@ def live(tmp_path_factory, free_port) -> Iterator[tuple[str, object]]:
     server.should_exit = True
     thread.join(10)
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, free_port) -> Iterator[tuple[str, object]]:
+    """The dashboard on a real port, over a SQLite world (module-wide: the tests run in order)."""
+    with serving(tmp_path_factory, free_port) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -217,8 +217,8 @@ def _act(request: Request, case_id: int, account: Any, key: str, done: str, act:
     status = 422 if errors else 200
     if htmx:
         return render(request, "case_livelihood.html", {**data, "can_write": True}, status=status)
-    from ui.pages.cases import _case_data  # the whole page, the section's errors in it
-    return render(request, "case.html", {**_case_data(request, account, case_id), **data}, status=status)
+    from ui.pages.cases import case_data  # the whole page, the section's errors in it
+    return render(request, "case.html", {**case_data(request, account, case_id), **data}, status=status)
 
 
 @router.post("/saker/{case_id}/inntekt")

@@ -24,6 +24,7 @@ from ui.pages.case_livelihood import prefill as livelihood_prefill
 from ui.pages.case_livelihood import section as livelihood_section
 from ui.pages.caseworkers import case_caseworker
 from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
+from ui.pages.handoffs import case_section as handoff_section
 from ui.rendering import (
     PageError,
     context,
@@ -39,7 +40,7 @@ from ui.rendering import (
 router = APIRouter(include_in_schema=False)
 
 
-def _case_data(request: Request, account: Account, case_id: int) -> dict[str, Any]:
+def case_data(request: Request, account: Account, case_id: int) -> dict[str, Any]:
     reader(account)
     ctx = context(request, account)
     shown = request.query_params.get("vis") or "alle"
@@ -58,7 +59,8 @@ def _case_data(request: Request, account: Account, case_id: int) -> dict[str, An
             "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
             "diagram": _case_diagram(ctx, extras, view),
             "errors": {}, "values": {}, "refused": None, "story": entries, "vis": shown,
-            "open_event": request.query_params.get("hendelse")}  # a link from the worklist opens that form
+            "open_event": request.query_params.get("hendelse"),  # a link from the worklist opens that form
+            **handoff_section(request, account, case_id)}
 
 
 def _case_diagram(ctx: Context, extras: Any, view: Any) -> Markup:
@@ -92,7 +94,7 @@ def case_diagram_page(request: Request, case_id: Id, account: SignedIn) -> Respo
 @router.get("/saker/{case_id}")
 @one_read
 def case_page(request: Request, case_id: Id, account: SignedIn) -> Response:
-    return render(request, "case.html", _case_data(request, account, case_id))
+    return render(request, "case.html", case_data(request, account, case_id))
 
 
 @router.post("/saker/{case_id}/hendelse")
@@ -126,7 +128,7 @@ async def record_event(request: Request, case_id: Id, account: SignedIn) -> Resp
                     {exc.field or "form": exc.text}
                 for name, message in problems.items():
                     errors[_error_key(name)] = norsk(message)
-    data = _case_data(request, account, case_id)
+    data = case_data(request, account, case_id)
     data.update(errors=errors, values={"on": str(on or ""), **values}, refused=refused, open_event=event)
     return render(request, "case.html", data, status=422)
 
@@ -147,7 +149,7 @@ async def note(request: Request, case_id: Id, account: SignedIn) -> Response:
     except NotFound as exc:
         raise not_found(exc) from None
     except ServiceError as exc:
-        data = _case_data(request, account, case_id)
+        data = case_data(request, account, case_id)
         data.update(errors={"note": error_text(exc)}, values={"note": str(form.get("text", ""))})
         return render(request, "case.html", data, status=422)
     request.session["melding"] = "Notatet er lagret."
@@ -182,7 +184,7 @@ async def note_edit(request: Request, case_id: Id, note_id: Id, account: SignedI
     except Forbidden as exc:
         raise forbidden(exc) from None
     except ServiceError as exc:
-        data = _case_data(request, account, case_id)
+        data = case_data(request, account, case_id)
         data.update(errors={f"note-{note_id}": error_text(exc)}, values={f"note-{note_id}": text})
         return render(request, "case.html", data, status=409 if isinstance(exc, Conflict) else 422)
     request.session["melding"] = "Notatet er endret."

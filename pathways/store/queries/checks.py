@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, exists, func, or_, select
 
 from pathways.engine.state import ACTIVE
-from pathways.store.tables import Deadline, Enrolment, Event, LivelihoodPeriod, Participant
+from pathways.store.tables import Deadline, Enrolment, Event, Handoff, LivelihoodPeriod, Participant, Unit
 
 
 def _shard(shard: tuple[int, int] | None) -> list[Any]:
@@ -132,3 +132,28 @@ def breach_deadlines_passed(conn: Connection, before: date, keys: Sequence[str])
         .where(Enrolment.status == "active", Deadline.kind == "breach", Deadline.recurring == False,  # noqa: E712
                Deadline.status.in_(("open", "breached")), Deadline.due < before, Deadline.key.in_(list(keys)))
         .order_by(Deadline.enrolment_id, Deadline.key))]
+
+
+def handoffs_pending(conn: Connection, sent_by: date) -> list[Row[Any]]:
+    """(hand-off, case, kommune, participant, receiving unit's name, sent on, planned on) of the hand-offs
+    sent on or before ``sent_by`` and still waiting for their receiver."""
+    return list(conn.execute(
+        select(Handoff.id, Handoff.enrolment_id, Handoff.kommune_id, Enrolment.participant_id, Unit.name,
+               Handoff.sent_on, Handoff.planned_on)
+        .join(Enrolment, Enrolment.id == Handoff.enrolment_id).join(Unit, Unit.id == Handoff.to_unit_id)
+        .where(Handoff.status == "pending", Handoff.sent_on <= sent_by)).all())
+
+
+def handoffs_without_income(conn: Connection, on: date, by: date) -> list[Row[Any]]:
+    """(hand-off, case, kommune, participant, receiving unit's name, planned on) of the hand-offs waiting or
+    accepted whose planned date is from ``on`` to ``by`` and on which no livelihood period (planned or
+    confirmed) of the participant runs."""
+    covered = exists().where(LivelihoodPeriod.participant_id == Enrolment.participant_id,
+                             LivelihoodPeriod.start <= Handoff.planned_on,
+                             or_(LivelihoodPeriod.end.is_(None), LivelihoodPeriod.end >= Handoff.planned_on))
+    return list(conn.execute(
+        select(Handoff.id, Handoff.enrolment_id, Handoff.kommune_id, Enrolment.participant_id, Unit.name,
+               Handoff.planned_on)
+        .join(Enrolment, Enrolment.id == Handoff.enrolment_id).join(Unit, Unit.id == Handoff.to_unit_id)
+        .where(Handoff.status.in_(("pending", "accepted")), Handoff.planned_on >= on, Handoff.planned_on <= by,
+               ~covered)).all())
