@@ -241,6 +241,24 @@ MESSAGES: dict[str, str] = {
     "no_unit_named": N_("no unit called '{name}' in the kommune{hint}"),
     "units_are": N_(" (units: {units})"),
     "unit_other_kommune": N_("the unit '{name}' belongs to another kommune than the user"),
+    # -- tasks (pathways.services.tasks) ----------------------------------------------------------
+    "task_title_required": N_("a task needs a title (at most {limit} characters)"),
+    "task_due_in_past": N_("the due date {due} is before today ({today}); choose today or a later date"),
+    "task_assignee_required": N_("give the task to one colleague or to one unit"),
+    "task_assignee_inactive": N_("'{username}' is deactivated and cannot be given tasks"),
+    "task_other_kommune": N_("the case and the assignee belong to different kommuner"),
+    "no_task": N_("no task {id}"),
+    "task_already_done": N_("task {id} was completed on {on}"),
+    "task_unknown_list": N_("unknown list '{value}' (lists: {lists})"),
+    "task_user_or_unit": N_("name a user or a unit whose tasks to list"),
+    "task_item_overdue": N_("Task overdue since {due}"),
+    "task_item_today": N_("Task due today ({due})"),
+    "task_item_due": N_("Task due {due}"),
+    "task_item_todo": N_("do it and mark it done with a note"),
+    "task_open_case": N_("Open the case"),
+    "task_overdue_flag": N_("Task overdue since {due}: {title}"),
+    # -- the summary by e-mail (pathways.services.digest) -------------------------------------------
+    "unknown_digest_choice": N_("'{value}' is not a choice of summary (off, daily, weekly)"),
     "no_kommune": N_("no kommune called '{kommune}'"),
     # -- publishing and authoring pathways (pathways.services.publishing, .authoring) ----------
     "already_published_as": N_("this document is already published as {ref}"),
@@ -458,6 +476,8 @@ FIELD_LABELS: dict[str, str] = {
     "from": N_("from"), "to": N_("to"), "password": N_("password"), "username": N_("username"),
     "role": N_("role"), "note": N_("change note"), "source": N_("source"), "period": N_("period"),
     "unit": N_("unit"), "kind": N_("kind of unit"),
+    "title": N_("title"), "due": N_("due date"), "assignee": N_("assignee"), "done_note": N_("note"),
+    "list": N_("list"), "digest": N_("summary by e-mail"),
 }
 """A form field's name (``ServiceError.field``) → its label, in English; the catalogue has it in bokmål."""
 

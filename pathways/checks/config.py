@@ -66,6 +66,11 @@ class ContractEmployment(_Model):
     sources: tuple[str, ...]
 
 
+class TaskRules(_Model):
+    overdue_after_days: int = Field(default=0, ge=0, le=365)
+    severity: str = Field(default="medium", pattern="^(low|medium|high)$")
+
+
 class ChecksConfig(_Model):
     deadlines: DeadlineRules
     programme_end: ProgrammeEnd
@@ -75,6 +80,7 @@ class ChecksConfig(_Model):
     caseload: Caseload
     unpaid_practice: UnpaidPractice
     contract_employment: ContractEmployment
+    tasks: TaskRules = TaskRules()  # a file written before tasks existed still loads
 
 
 def load_config(path: str | Path | None = None) -> ChecksConfig:

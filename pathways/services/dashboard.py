@@ -34,7 +34,7 @@ FLAG_KINDS = {
     "nav_dialog": "Dialog med NAV mangler", "inntektsgap": "Inntektsgap", "fyller_25": "Fyller 25 år",
     "vedtak_mangler": "Vedtak mangler", "botid_2_ar": "To år siden bosetting", "saksmengde": "For mange saker",
     "ulonnet_praksis": "Ulønnet praksis for lenge", "kontrakt_uten_arbeid": "Kontrakt uten arbeidsforhold",
-    "datafeil": "Datafeil",
+    "datafeil": "Datafeil", "oppgave_forfalt": "Oppgave forfalt",
 }
 SEVERITY = {"high": "Høy", "medium": "Middels", "low": "Lav"}
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
