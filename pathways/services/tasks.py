@@ -189,3 +189,12 @@ def list_tasks(ctx: Context, which: str = "mine", *, include_done: bool = False,
         elif which == "given":
             conditions.append(col(Task.created_by) == actor.name)
         return [_line(*row) for row in session.exec(rows.listed(conditions, not include_done))]
+
+
+def get_task(ctx: Context, task_id: int) -> TaskLine:
+    """One task the actor sees, else NotFound."""
+    with ctx.transaction() as session:
+        access.task(session, ctx.actor, task_id)
+        found = session.exec(rows.listed([col(Task.id) == task_id], False)).first()
+        assert found is not None
+        return _line(*found)
