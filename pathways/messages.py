@@ -257,6 +257,8 @@ MESSAGES: dict[str, str] = {
     "task_item_todo": N_("do it and mark it done with a note"),
     "task_open_case": N_("Open the case"),
     "task_overdue_flag": N_("Task overdue since {due}: {title}"),
+    "task_given": N_("The task is given."),
+    "task_done": N_("The task is done."),
     # -- the summary by e-mail (pathways.services.digest) -------------------------------------------
     "unknown_digest_choice": N_("'{value}' is not a choice of summary (off, daily, weekly)"),
     "no_kommune": N_("no kommune called '{kommune}'"),

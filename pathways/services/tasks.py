@@ -198,3 +198,22 @@ def get_task(ctx: Context, task_id: int) -> TaskLine:
         found = session.exec(rows.listed([col(Task.id) == task_id], False)).first()
         assert found is not None
         return _line(*found)
+
+
+@dataclass(frozen=True)
+class Assignees:
+    """Whom the actor may give a task: the active users and the units of their kommune, by name."""
+
+    users: list[tuple[str, str]]  # (username, full name)
+    units: list[tuple[int, str]]  # (id, name)
+
+
+def assignees(ctx: Context) -> Assignees:
+    """The colleagues and units of the actor's kommune (for the task form)."""
+    access.writing(ctx.actor)
+    with ctx.transaction() as session:
+        users = session.exec(select(User.username, User.name).where(
+            col(User.active), *access.kommune(ctx.actor, User.kommune_id)).order_by(col(User.name))).all()
+        units = session.exec(select(Unit.id, Unit.name).where(
+            *access.kommune(ctx.actor, Unit.kommune_id)).order_by(col(Unit.name))).all()
+    return Assignees([(u, n) for u, n in users], [(i or 0, n) for i, n in units])
