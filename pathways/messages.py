@@ -261,6 +261,23 @@ MESSAGES: dict[str, str] = {
     "task_done": N_("The task is done."),
     # -- the summary by e-mail (pathways.services.digest) -------------------------------------------
     "unknown_digest_choice": N_("'{value}' is not a choice of summary (off, daily, weekly)"),
+    "not_an_email": N_("'{value}' is not an e-mail address"),
+    "email_required_for_digest": N_("an e-mail address is needed to get the summary"),
+    "smtp_url_invalid": N_("PATHWAYS_SMTP_URL is not set or not an smtp:// or smtps:// address with a host"),
+    "mail_from_invalid": N_("PATHWAYS_MAIL_FROM is not set or not an e-mail address"),
+    "digest_subject": N_("Summary for {day}: {n} to follow up"),
+    "digest_greeting": N_("Your summary for {day} (counts only; sign in to see the cases)."),
+    "digest_actions_one": N_("{n} case needs action today"),
+    "digest_actions_many": N_("{n} cases need action today"),
+    "digest_handoffs_one": N_("{n} hand-off waits for you"),
+    "digest_handoffs_many": N_("{n} hand-offs wait for you"),
+    "digest_gaps_one": N_("{n} new income gap"),
+    "digest_gaps_many": N_("{n} new income gaps"),
+    "digest_tasks_one": N_("{n} open task"),
+    "digest_tasks_many": N_("{n} open tasks"),
+    "digest_sign_in": N_("Every link asks you to sign in."),
+    "digest_settings": N_("Change or turn off the summary: {url}"),
+    "settings_saved": N_("The settings are saved."),
     "no_kommune": N_("no kommune called '{kommune}'"),
     # -- publishing and authoring pathways (pathways.services.publishing, .authoring) ----------
     "already_published_as": N_("this document is already published as {ref}"),
@@ -479,7 +496,7 @@ FIELD_LABELS: dict[str, str] = {
     "role": N_("role"), "note": N_("change note"), "source": N_("source"), "period": N_("period"),
     "unit": N_("unit"), "kind": N_("kind of unit"),
     "title": N_("title"), "due": N_("due date"), "assignee": N_("assignee"), "done_note": N_("note"),
-    "list": N_("list"), "digest": N_("summary by e-mail"),
+    "list": N_("list"), "digest": N_("summary by e-mail"), "email": N_("e-mail address"),
 }
 """A form field's name (``ServiceError.field``) → its label, in English; the catalogue has it in bokmål."""
 

@@ -53,7 +53,7 @@ def test_existing_users_get_the_digest_off_and_a_task_needs_exactly_one_assignee
     _seed(empty)
     migrate(empty)
     with empty.connect() as connection:
-        assert connection.execute(text('SELECT digest FROM "user"')).scalar_one() == "off"
+        assert tuple(connection.execute(text('SELECT digest, email FROM "user"')).one()) == ("off", None)
         assert connection.execute(text("SELECT count(*) FROM apitoken")).scalar_one() == 1
         unit = 1
     with empty.begin() as connection:

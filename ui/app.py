@@ -70,6 +70,7 @@ from ui.pages import (
     flags,
     jobs,
     participants,
+    settings,
     signin,
     worklist,
 )
@@ -81,6 +82,7 @@ HERE = Path(__file__).parent
 # in this order: a path two routers could both match goes to the first
 ROUTERS = (signin.router, worklist.router, caseload.router, cases.router, case_livelihood.router, flags.router,
            cohort.router, participants.router, jobs.router, admin_users.router, caseworkers.router, authoring.router,
+           settings.router,
            api.router, api_caseworkers.router, api_livelihood.router, api_tasks.router, api_units.router,
            export.router)
 

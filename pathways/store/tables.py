@@ -235,6 +235,7 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: datetime
     digest: str = Field(default="off", max_length=8)  # the summary by e-mail: off | daily | weekly
+    email: str | None = Field(default=None, max_length=254)  # where the summary goes (staff's work address)
 
 
 class ApiToken(SQLModel, table=True):

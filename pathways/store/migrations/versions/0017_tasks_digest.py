@@ -1,6 +1,6 @@
 """task: a task (oppgave) a veileder gives a colleague or a unit, with a due date; user.digest: the user's
-choice of summary by e-mail (off | daily | weekly); digest_sent: one row per user and day a summary was
-sent or tried (the natural key that makes a re-run send nothing twice).
+choice of summary by e-mail (off | daily | weekly) and user.email, the address it goes to; digest_sent:
+one row per user and day a summary was sent or tried (the natural key: a re-run sends nothing twice).
 
 Revision ID: 0017
 Revises: 0015
@@ -42,8 +42,10 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         # not a batch (a copy of the table): other tables refer to "user" (see 0014)
         op.execute("ALTER TABLE \"user\" ADD COLUMN digest VARCHAR(8) NOT NULL DEFAULT 'off'")
+        op.execute('ALTER TABLE "user" ADD COLUMN email VARCHAR(254)')
     else:
         op.add_column("user", sa.Column("digest", sa.String(length=8), nullable=False, server_default="off"))
+        op.add_column("user", sa.Column("email", sa.String(length=254), nullable=True))
     op.create_table(
         "digest_sent",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -65,8 +67,10 @@ def downgrade() -> None:
     op.drop_table("digest_sent")
     if op.get_bind().dialect.name == "sqlite":
         op.execute('ALTER TABLE "user" DROP COLUMN digest')  # SQLite ≥ 3.35; no copy of the table
+        op.execute('ALTER TABLE "user" DROP COLUMN email')
     else:
         op.drop_column("user", "digest")
+        op.drop_column("user", "email")
     for name in ("ix_task_enrolment_id", "ix_task_assignee_unit_done", "ix_task_assignee_user_done",
                  "ix_task_kommune_done_due"):
         op.drop_index(name, "task")
