@@ -322,14 +322,16 @@ def send_digests(ctx: Context, day: date, mailer: Mailer | None = None, webhook:
     """Send the summaries due on ``day`` that are not sent yet; record each outcome under its natural key
     (user, day). A summary is claimed before it is sent, so two runs at once do not both send it."""
     access.administering(ctx.actor)
-    mailer = mailer or Mailer.from_env()
     webhook = webhook if webhook is not None else os.environ.get("PATHWAYS_DIGEST_WEBHOOK_URL") or None
     report = SendReport(day)
     with ctx.transaction() as session:
         report.already = session.exec(select(func.count()).select_from(DigestSent).where(
             DigestSent.day == day, DigestSent.outcome == "sent", *access.kommune(ctx.actor, DigestSent.kommune_id))
         ).one()
-    todo = [d for d in digests(ctx, day, only_unsent=True) if _claim(ctx, d)]
+    unsent = list(digests(ctx, day, only_unsent=True))
+    if any(d.to for d in unsent):
+        mailer = mailer or Mailer.from_env()  # unset: refused before anything is claimed
+    todo = [d for d in unsent if _claim(ctx, d)]
     by_id = {d.user_id: d for d in todo}
 
     def done(digest: Digest, error: str | None) -> None:
@@ -341,8 +343,8 @@ def send_digests(ctx: Context, day: date, mailer: Mailer | None = None, webhook:
     for digest in todo:
         if not digest.to:
             done(digest, "no e-mail address")
-    messages = [_email(d, mailer.sender) for d in todo if d.to]
-    if messages:
+    messages = [_email(d, mailer.sender) for d in todo if d.to] if mailer else []
+    if mailer and messages:
         mailer.send(messages, lambda message, error: done(by_id[int(str(message["X-Pathways-Digest"]).split(":")[0])],
                                                           error))
     report.sent.sort()
