@@ -43,8 +43,9 @@ from pathways.messages import Text
 from pathways.services import access
 from pathways.services.audit import record
 from pathways.services.context import Actor, Context, NotFound, ServiceError, checked_text
-from pathways.services.worklist import count as worklist_count
-from pathways.store.tables import DigestSent, Flag, Kommune, Task, User
+from pathways.services.worklist import caseworker_counts
+from pathways.services.worklist import counts as worklist_counts
+from pathways.store.tables import Cover, DigestSent, Enrolment, Flag, Kommune, Task, User
 
 CHOICES = ("off", "daily", "weekly")
 """off: no summary; daily: every morning; weekly: Monday mornings (covering the week before)."""
@@ -153,19 +154,29 @@ def _plural(code: str, n: int) -> str:
 
 def build(ctx: Context, user: User, kommune: str, day: date) -> Digest:
     """The summary of ``user`` for ``day``, their counts as their own scope has them (the worklist, the
-    flags and the tasks they see), read as of ``day``."""
+    flags and the tasks they see), read as of ``day``, one user at a time (:func:`digests` reads most
+    users' counts for a whole kommune at once, and this for the rest)."""
+    return _render(user, day, _counts(_own(ctx, user, kommune, day), user, day))
+
+
+def _own(ctx: Context, user: User, kommune: str, day: date) -> Context:
     actor = Actor.user(user.id or 0, user.username, user.role, user.kommune_id, kommune)
-    own = Context(ctx.engine, FixedClock(day), actor)
+    return Context(ctx.engine, FixedClock(day), actor)
+
+
+def _counts(own: Context, user: User, day: date) -> dict[str, int]:
     try:
-        actions = worklist_count(own)
+        listed = worklist_counts(own)
+        actions = listed["deadlines"] + listed["flags"] + listed["gaps"]  # the tasks on their own line
     except access.Forbidden:  # an administrator has no worklist
         actions = 0
     with own.transaction() as session:
         tasks = _open_tasks(session, own.actor)
         gaps = _new_gaps(session, own.actor, _since(user.digest, day)) if own.actor.reads_cases else 0
-    handoffs = pending_handoffs(own)
-    actions -= min(actions, tasks)  # the worklist counts the tasks too: said once, on their own line
-    counts = {"actions": actions, "handoffs": handoffs, "gaps": gaps, "tasks": tasks}
+    return {"actions": actions, "handoffs": pending_handoffs(own), "gaps": gaps, "tasks": tasks}
+
+
+def _render(user: User, day: date, counts: dict[str, int]) -> Digest:
     base = base_url()
     links = {"actions": f"{base}/i-dag", "handoffs": f"{base}/i-dag", "gaps": f"{base}/flagg?flagg=inntektsgap",
              "tasks": f"{base}/i-dag", "settings": f"{base}/innstillinger"}
@@ -174,7 +185,7 @@ def build(ctx: Context, user: User, kommune: str, day: date) -> Digest:
                       ("tasks", "digest_tasks")):
         lines.append(f"{_plural(code, counts[key])}: {links[key]}")
     lines += ["", localise(Text("digest_sign_in")), localise(Text("digest_settings", url=links["settings"]))]
-    subject = localise(Text("digest_subject", day=day, n=actions + handoffs + tasks))
+    subject = localise(Text("digest_subject", day=day, n=counts["actions"] + counts["handoffs"] + counts["tasks"]))
     return Digest(user.id or 0, user.username, user.kommune_id, user.email, day, counts, subject, lines, links)
 
 
@@ -186,15 +197,52 @@ def _open_tasks(session: Session, actor: Actor) -> int:
 
 def _new_gaps(session: Session, actor: Actor, since: date) -> int:
     """The income-gap flags in the actor's scope raised since ``since`` and still open."""
-    start = datetime.combine(since, time(), tzinfo=OSLO)
     return session.exec(select(func.count()).select_from(Flag).where(
-        *access.flags(actor), col(Flag.kind) == "inntektsgap", col(Flag.state) == "open",
-        col(Flag.created_at) >= start)).one()
+        *access.flags(actor), *_new_gap(since))).one()
+
+
+def _new_gap(since: date) -> list[Any]:
+    return [col(Flag.kind) == "inntektsgap", col(Flag.state) == "open",
+            col(Flag.created_at) >= datetime.combine(since, time(), tzinfo=OSLO)]
+
+
+@dataclass
+class _Kommune:
+    """A kommune's counts read once for all its users: per veileder (their own cases), per user and unit
+    (open tasks), and per caseworker the new gaps of a daily and of a weekly summary."""
+
+    actions: dict[str, int]
+    tasks_by_user: dict[int, int]
+    tasks_by_unit: dict[int, int]
+    gaps: dict[str, dict[str, int]]  # choice → caseworker → new gap flags
+    covering: set[int]  # the users covering for a colleague on the day: counted one at a time
+
+    @classmethod
+    def read(cls, session: Session, kommune_id: int, day: date) -> _Kommune:
+        open_tasks = [col(Task.kommune_id) == kommune_id, col(Task.done_at).is_(None)]
+        by_user = dict(session.exec(select(Task.assignee_user_id, func.count()).where(
+            *open_tasks, col(Task.assignee_user_id).is_not(None)).group_by(col(Task.assignee_user_id))).all())
+        by_unit = dict(session.exec(select(Task.assignee_unit_id, func.count()).where(
+            *open_tasks, col(Task.assignee_unit_id).is_not(None)).group_by(col(Task.assignee_unit_id))).all())
+        gaps = {choice: dict(session.exec(
+            select(Enrolment.caseworker, func.count()).select_from(Flag)
+            .join(Enrolment, col(Enrolment.id) == col(Flag.enrolment_id))
+            .where(col(Flag.kommune_id) == kommune_id, *_new_gap(_since(choice, day)))
+            .group_by(col(Enrolment.caseworker))).all()) for choice in ("daily", "weekly")}
+        covering = set(session.exec(select(Cover.covering_user_id).where(
+            Cover.kommune_id == kommune_id, col(Cover.until) >= day, col(Cover.ended_at).is_(None))).all())
+        return cls(caseworker_counts(session, kommune_id, day), by_user, by_unit, gaps, covering)
+
+    def counts(self, user: User) -> dict[str, int]:
+        tasks = self.tasks_by_user.get(user.id or 0, 0) + self.tasks_by_unit.get(user.unit_id or 0, 0)
+        return {"actions": self.actions.get(user.username, 0), "handoffs": 0,
+                "gaps": self.gaps[user.digest].get(user.username, 0), "tasks": tasks}
 
 
 def digests(ctx: Context, day: date, *, only_unsent: bool = False) -> Iterator[Digest]:
-    """The summaries due on ``day`` (the active users whose choice is due then), by username; with
-    ``only_unsent`` those not sent yet (never tried, or failed)."""
+    """The summaries due on ``day`` (the active users whose choice is due then), by kommune and username;
+    with ``only_unsent`` those not sent yet (never tried, or failed). A veileder's counts come from their
+    kommune's, read once (:class:`_Kommune`); a leder's, an administrator's and a vikar's one at a time."""
     access.administering(ctx.actor)
     with ctx.transaction() as session:
         sent = set(session.exec(select(DigestSent.user_id).where(
@@ -203,10 +251,22 @@ def digests(ctx: Context, day: date, *, only_unsent: bool = False) -> Iterator[D
         rows = session.exec(select(User, Kommune.name).join(Kommune, col(Kommune.id) == col(User.kommune_id))
                             .where(col(User.active), col(User.digest).in_(("daily", "weekly")),
                                    *access.kommune(ctx.actor, User.kommune_id))
-                            .order_by(col(User.username))).all()
-    for user, kommune in rows:
-        if due_on(user.digest, day) and user.id not in sent:
+                            .order_by(col(User.kommune_id), col(User.username))).all()
+    due = [(user, kommune) for user, kommune in rows if due_on(user.digest, day) and user.id not in sent]
+    read: dict[int, _Kommune] = {}
+    for user, kommune in due:
+        if user.role != "veileder":
             yield build(ctx, user, kommune, day)
+            continue
+        if user.kommune_id not in read:
+            with Context(ctx.engine, FixedClock(day), ctx.actor).transaction() as session:
+                read[user.kommune_id] = _Kommune.read(session, user.kommune_id, day)
+        if user.id in read[user.kommune_id].covering:
+            yield build(ctx, user, kommune, day)
+            continue
+        counts = read[user.kommune_id].counts(user)
+        counts["handoffs"] = pending_handoffs(_own(ctx, user, kommune, day))
+        yield _render(user, day, counts)
 
 
 # -- sending ---------------------------------------------------------------------------------------------

@@ -245,3 +245,34 @@ def test_the_counts_are_read_in_the_users_own_scope(world):
     for username, digest in built.items():
         assert digest.counts == expected_counts(world, username, TODAY), username
     assert built["lise"].counts["actions"] >= built["kari"].counts["actions"]
+
+
+def test_a_kommunes_counts_read_at_once_are_each_users_own_counts(world):
+    """digests() reads a kommune's veiledere's counts at once; each equals the user's counts read alone,
+    with tasks to users and units, a vikar (one at a time) and the caseload flag about a jobbspesialist."""
+    from pathways.services.caseworkers import set_cover
+    for username in ("kari", "ola", "lise", "anne", "per"):
+        choose(world, username)
+    add_task(as_user(world, "kari"), title="x", due=TODAY, to_user="ola")
+    add_task(as_user(world, "ola"), title="y", due=TODAY + timedelta(days=40), to_unit=unit_id(world, "Asker"))
+    with Session(world.ctx.engine) as session:
+        asker = session.exec(select(Kommune.id).where(Kommune.name == "Asker")).one()
+        session.add(Flag(natural_key=f"saksmengde:{asker}:kari", kommune_id=asker, kind="saksmengde", severity="medium",
+                         due=TODAY, message="For mange", created_at=world.ctx.now(), updated_at=world.ctx.now()))
+        session.commit()
+    with Session(world.ctx.engine) as session:
+        users = {u.username: u for u in session.exec(select(User))}
+        names = dict(session.exec(select(Kommune.id, Kommune.name)).all())
+    set_cover(as_user(world, "lise"), users["ola"].id, users["kari"].id, TODAY + timedelta(days=3))
+    together = {d.username: d.counts for d in digests(system(world), TODAY)}
+    alone = {u: build(world.ctx, users[u], names[users[u].kommune_id], TODAY).counts for u in together}
+    assert together == alone
+    assert together["ola"]["tasks"] == 2 and together["kari"]["tasks"] == 1  # ola's own, and the unit's
+    assert together["kari"]["actions"] > together["ola"]["actions"]  # kari covers ola: both caseloads
+
+
+def unit_id(world: World, kommune: str) -> int:
+    from pathways.store.tables import Unit
+    with Session(world.ctx.engine) as session:
+        return session.exec(select(Unit.id).join(Kommune, Kommune.id == Unit.kommune_id)
+                            .where(Kommune.name == kommune)).first()  # type: ignore[return-value]
