@@ -278,6 +278,7 @@ MESSAGES: dict[str, str] = {
     "digest_sign_in": N_("Every link asks you to sign in."),
     "digest_settings": N_("Change or turn off the summary: {url}"),
     "settings_saved": N_("The settings are saved."),
+    "digest_no_address": N_("no e-mail address"),
     "no_kommune": N_("no kommune called '{kommune}'"),
     # -- publishing and authoring pathways (pathways.services.publishing, .authoring) ----------
     "already_published_as": N_("this document is already published as {ref}"),

@@ -33,7 +33,7 @@ from email.utils import make_msgid
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -52,6 +52,7 @@ CHOICES = ("off", "daily", "weekly")
 WEEKLY_ON = 0  # Monday
 EMAIL_LIMIT = 254
 TIMEOUT = 30  # seconds, per SMTP connection and webhook post
+STALE = timedelta(hours=1)  # a summary «sending» this long belongs to a run that died: claimed again
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -402,7 +403,7 @@ def send_digests(ctx: Context, day: date, mailer: Mailer | None = None, webhook:
 
     for digest in todo:
         if not digest.to:
-            done(digest, "no e-mail address")
+            done(digest, localise(Text("digest_no_address")))
     messages = [_email(d, mailer.sender) for d in todo if d.to] if mailer else []
     if mailer and messages:
         mailer.send(messages, lambda message, error: done(by_id[int(str(message["X-Pathways-Digest"]).split(":")[0])],
@@ -413,18 +414,24 @@ def send_digests(ctx: Context, day: date, mailer: Mailer | None = None, webhook:
 
 
 def _claim(ctx: Context, digest: Digest) -> bool:
-    """Make the (user, day) row if there is none; False when the summary is sent already (by another run)."""
+    """Make the (user, day) row ``sending``, or turn a failed one (or one left ``sending`` by a run that
+    died more than :data:`STALE` ago) into it, in one statement each: whoever claims it sends it, so two
+    runs at once never both do. False when it is sent already or another run is sending it."""
+    now = ctx.now()
     try:
         with ctx.transaction() as session:
-            row = session.exec(select(DigestSent).where(DigestSent.user_id == digest.user_id,
-                                                        DigestSent.day == digest.day)).first()
-            if row is not None:
-                return row.outcome != "sent"
             session.add(DigestSent(user_id=digest.user_id, kommune_id=digest.kommune_id, day=digest.day,
-                                   outcome="failed", attempts=0, error="pending", updated_at=ctx.now()))
+                                   outcome="sending", attempts=0, updated_at=now))
         return True
-    except IntegrityError:  # another run made it at the same moment: it sends
-        return False
+    except IntegrityError:
+        pass  # tried before: claim it only if it failed (or its run died)
+    with ctx.transaction() as session:
+        claimed = session.execute(update(DigestSent).where(
+            col(DigestSent.user_id) == digest.user_id, col(DigestSent.day) == digest.day,
+            or_(col(DigestSent.outcome) == "failed",
+                and_(col(DigestSent.outcome) == "sending", col(DigestSent.updated_at) < now - STALE)))
+            .values(outcome="sending", updated_at=now))
+        return bool(claimed.rowcount)
 
 
 def _note(ctx: Context, digest: Digest, outcome: str, error: str | None) -> None:
@@ -447,7 +454,7 @@ class Outcome:
     name: str
     digest: str
     day: date | None
-    outcome: str | None  # sent | failed | None (not tried)
+    outcome: str | None  # sending | sent | failed | None (not tried)
     attempts: int
     error: str | None
     sent_at: datetime | None

@@ -377,7 +377,7 @@ class DigestSent(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id")
     kommune_id: int = Field(foreign_key="kommune.id")
     day: date
-    outcome: str = Field(max_length=8)  # sent | failed
+    outcome: str = Field(max_length=8)  # sending | sent | failed
     attempts: int = 0
     error: str | None = Field(default=None, max_length=300)
     sent_at: datetime | None = None

@@ -276,3 +276,20 @@ def unit_id(world: World, kommune: str) -> int:
     with Session(world.ctx.engine) as session:
         return session.exec(select(Unit.id).join(Kommune, Kommune.id == Unit.kommune_id)
                             .where(Kommune.name == kommune)).first()  # type: ignore[return-value]
+
+
+def test_a_summary_another_run_is_sending_is_left_to_it_unless_that_run_died(world, inbox):
+    """The claim: a row «sending» belongs to the run that made it; after an hour its run is taken to have
+    died and the next run sends it."""
+    server, mailer = inbox
+    choose(world, "kari")
+    with Session(world.ctx.engine) as session:
+        kari = session.exec(select(User).where(User.username == "kari")).one()
+        session.add(DigestSent(user_id=kari.id, kommune_id=kari.kommune_id, day=TODAY, outcome="sending",
+                               attempts=0, updated_at=world.ctx.now()))
+        session.commit()
+    assert send_digests(system(world), TODAY, mailer).sent == []
+    assert server.messages == []
+    world.clock.set(world.ctx.now() + timedelta(hours=2))
+    assert send_digests(system(world), TODAY, mailer).sent == ["kari"]
+    assert len(server.messages) == 1
