@@ -12,6 +12,11 @@ tasks given to them or their units.
     python bench/digest.py                         # 10 000 participants, a fresh SQLite store
     python bench/digest.py --participants 100000
     python bench/digest.py --url postgresql://postgres@127.0.0.1:5432/demo100k   (made with pathways demo)
+
+Measured on 2026-12-07 (the 2-core machine, shared), 10 000 participants, 2 000 users, 5 000 tasks:
+SQLite 0.87 s, PostgreSQL 0.46 s (a kommune's veiledere read at once). One user at a time, as
+:func:`pathways.services.digest.build` reads them, it took 112 s on SQLite: building each user's
+statements costs more than running them.
 """
 
 from __future__ import annotations
