@@ -327,10 +327,14 @@ class Mailer:
         context = ssl.create_default_context()
         smtp = (smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT, context=context) if self.tls
                 else smtplib.SMTP(self.host, self.port, timeout=TIMEOUT))
-        if self.starttls:
-            smtp.starttls(context=context)
-        if self.username:
-            smtp.login(self.username, self.password or "")
+        try:
+            if self.starttls:
+                smtp.starttls(context=context)
+            if self.username:
+                smtp.login(self.username, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
 

@@ -293,3 +293,63 @@ def test_a_summary_another_run_is_sending_is_left_to_it_unless_that_run_died(wor
     world.clock.set(world.ctx.now() + timedelta(hours=2))
     assert send_digests(system(world), TODAY, mailer).sent == ["kari"]
     assert len(server.messages) == 1
+
+
+def test_the_smtp_url_is_read_with_its_user_password_port_and_starttls():
+    mailer = Mailer.parse("smtp://digest%40asker:hemmelig%2Fpass@smtp.asker.kommune.no:587?starttls=1", SENDER)
+    assert (mailer.host, mailer.port, mailer.username, mailer.password, mailer.starttls, mailer.tls) == (
+        "smtp.asker.kommune.no", 587, "digest@asker", "hemmelig/pass", True, False)
+    assert (Mailer.parse("smtps://mail.example.org", SENDER).port, Mailer.parse("smtp://h", SENDER).port) == (465, 25)
+    for url, sender, field_name in (("http://h", SENDER, "PATHWAYS_SMTP_URL"), ("smtp://", SENDER, "PATHWAYS_SMTP_URL"),
+                                    ("smtp://h", "", "PATHWAYS_MAIL_FROM")):
+        with pytest.raises(ServiceError) as refused:
+            Mailer.parse(url, sender)
+        assert refused.value.field == field_name
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_it_signs_in_to_an_smtp_server_that_asks_for_it(world, free_port):
+    from aiosmtpd.smtp import AuthResult
+
+    handler, port = Inbox(), free_port()
+    seen: list[bytes] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        seen.append(auth_data.login)
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"digest", b"hemmelig"))
+
+    controller = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_required=True, auth_require_tls=False)
+    controller.start()
+    try:
+        choose(world, "kari")
+        right = Mailer.parse(f"smtp://digest:hemmelig@127.0.0.1:{port}", SENDER)
+        assert send_digests(system(world), TODAY, right).sent == ["kari"]
+    finally:
+        controller.stop()
+    assert len(handler.messages) == 1 and seen == [b"digest"]
+
+
+def test_a_webhook_that_fails_is_noted_and_the_e_mail_is_not_sent_again(world, inbox):
+    server, mailer = inbox
+    choose(world, "kari")
+
+    class Broken(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    hook = HTTPServer(("127.0.0.1", 0), Broken)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{hook.server_port}/hook"
+        assert send_digests(system(world), TODAY, mailer, webhook=url).sent == ["kari"]
+        assert send_digests(system(world), TODAY, mailer, webhook=url).sent == []
+    finally:
+        hook.shutdown()
+    assert [(o.outcome, o.error) for o in outcomes(system(world), TODAY)] == [("sent", "webhook HTTP 500")]
+    assert len(server.messages) == 1
