@@ -18,7 +18,9 @@ server and this together, ``pathways check`` runs the flow once on demand.
 from datetime import date
 
 from prefect import flow, get_run_logger, task
+from prefect import serve as prefect_serve
 from prefect.cache_policies import NO_CACHE
+from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 from prefect.states import State
 from prefect.types.entrypoint import EntrypointType
@@ -27,7 +29,7 @@ from pathways.calendar import SystemClock
 from pathways.checks.sweep import FAMILIES, SweepReport, run_checks
 from pathways.store.database import make_engine
 
-__all__ = ["CRON", "DEPLOYMENT", "FLOW_NAME", "TIMEZONE", "family_task", "nightly_checks", "serve"]
+__all__ = ["CRON", "DEPLOYMENT", "FLOW_NAME", "TIMEZONE", "deployment", "family_task", "nightly_checks", "serve"]
 
 FLOW_NAME = "nattlig-kontroll"
 DEPLOYMENT = "nattlig"
@@ -77,19 +79,28 @@ def nightly_checks(run_date: date | None = None) -> Counts:
     return dict(sorted(report.counts.items()))
 
 
-def serve() -> None:
-    """Serve the nightly deployment: poll the Prefect server of ``PREFECT_API_URL`` and run the flow at
-    02:00 Europe/Oslo, one run at a time. Blocks until interrupted; the schedule stays active when this
-    process stops (``pause_on_shutdown=False``), so a restarted server or runner picks it up again."""
-    nightly_checks.serve(
+def deployment() -> RunnerDeployment:
+    """The nightly deployment: 02:00 Europe/Oslo, one run at a time."""
+    made = nightly_checks.to_deployment(
         name=DEPLOYMENT,
         schedules=[Cron(CRON, timezone=TIMEZONE)],
-        pause_on_shutdown=False,
-        limit=1,
+        concurrency_limit=1,
         # Runs load the flow as flows.nightly.nightly_checks (the package is installed), not from a
         # file path relative to whatever directory the runner was started in.
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
+    assert isinstance(made, RunnerDeployment)  # called outside an event loop: made, not a coroutine
+    return made
+
+
+def serve() -> None:
+    """Serve the nightly deployment and, beside it, the morning summary (:mod:`flows.digest`,
+    ``daglig-oppsummering`` at 07:00): poll the Prefect server of ``PREFECT_API_URL`` and run each on
+    its schedule. Blocks until interrupted; the schedules stay active when this process stops
+    (``pause_on_shutdown=False``), so a restarted server or runner picks them up again."""
+    from flows.digest import deployment as digest_deployment
+
+    prefect_serve(deployment(), digest_deployment(), pause_on_shutdown=False, limit=2)
 
 
 if __name__ == "__main__":

@@ -153,7 +153,8 @@ def _serve_with_prefect(prefect: PrefectEnvironment, dashboard: bool = False) ->
         # SIGINT: Prefect's runner shuts down cleanly on KeyboardInterrupt (its SIGTERM path warns).
         children.start("the nightly deployment", [sys.executable, "-m", "flows.nightly"], prefect.env,
                        stop_signal=signal.SIGINT)
-        click.echo(f"nightly checks served as 'nattlig-kontroll/nattlig' (cron 0 2 * * *, Europe/Oslo) "
+        click.echo("nightly checks served as 'nattlig-kontroll/nattlig' (cron 0 2 * * *, Europe/Oslo) and the "
+                   "summary by e-mail as 'oppsummering/daglig-oppsummering' (cron 0 7 * * *, Europe/Oslo) "
                    f"against {prefect.api_url}")
         click.echo(f"Prefect UI: {prefect.ui_url}" if prefect.ui_url else "Prefect UI: disabled")
         if dashboard:

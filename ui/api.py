@@ -381,7 +381,7 @@ def get_cohort(request: Request, pathway_id: str, account: Signed) -> dict[str, 
 class WorkItemOut(BaseModel):
     key: str = Field(description="stabil nøkkel for linjen")
     rank: str = Field(description="brudd | gap_na | frist_nar | gap_kommer | paminnelse (i den rekkefølgen)")
-    kind: str = Field(description="flaggtype (som i /api/flagg)")
+    kind: str = Field(description="flaggtype (som i /api/flagg), eller oppgave / oppgave_forfalt")
     on: date = Field(description="datoen som rangerer linjen (frist, første dag i gapet)")
     what: str = Field(description="hva")
     why: str = Field(description="hvorfor")
@@ -394,6 +394,8 @@ class WorkItemOut(BaseModel):
     name: str | None
     flag_id: int | None = Field(description="flagget som kan kvitteres eller utsettes, når det finnes")
     severity: str
+    task_id: int | None = Field(default=None, description="oppgaven som kan merkes utført (POST "
+                                                          "/api/oppgaver/{id}/utfort), når linjen er en oppgave")
 
 
 class MetLateOut(BaseModel):

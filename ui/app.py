@@ -55,7 +55,7 @@ from pathways.words import (
     months_no,
     number_no,
 )
-from ui import api, api_caseworkers, api_handoffs, api_livelihood, api_units, authoring
+from ui import api, api_caseworkers, api_handoffs, api_livelihood, api_tasks, api_units, authoring
 from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
 from ui.messages import norsk
@@ -71,6 +71,7 @@ from ui.pages import (
     handoffs,
     jobs,
     participants,
+    settings,
     signin,
     worklist,
 )
@@ -82,9 +83,9 @@ HERE = Path(__file__).parent
 # in this order: a path two routers could both match goes to the first
 ROUTERS = (signin.router, worklist.router, caseload.router, cases.router, handoffs.router, case_livelihood.router,
            flags.router, cohort.router, participants.router, jobs.router, admin_users.router, caseworkers.router,
-           authoring.router,
+           authoring.router, settings.router,
            api.router, api_caseworkers.router, api_livelihood.router, api_units.router, api_handoffs.router,
-           export.router)
+           api_tasks.router, export.router)
 
 
 def _switch(name: str) -> bool:

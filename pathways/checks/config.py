@@ -69,6 +69,9 @@ class ContractEmployment(_Model):
 class Handoffs(_Model):
     working_days: int = Field(ge=1, le=60)
     income_days_ahead: int = Field(ge=0, le=365)
+class TaskRules(_Model):
+    overdue_after_days: int = Field(default=0, ge=0, le=365)
+    severity: str = Field(default="medium", pattern="^(low|medium|high)$")
 
 
 class ChecksConfig(_Model):
@@ -81,6 +84,7 @@ class ChecksConfig(_Model):
     unpaid_practice: UnpaidPractice
     contract_employment: ContractEmployment
     handoffs: Handoffs = Handoffs(working_days=5, income_days_ahead=30)
+    tasks: TaskRules = TaskRules()  # a file written before tasks existed still loads
 
 
 def load_config(path: str | Path | None = None) -> ChecksConfig:

@@ -25,13 +25,16 @@ from sqlmodel import Session
 from pathways.calendar import add_working_days
 from pathways.checks.config import ChecksConfig
 from pathways.engine.state import CaseState
+from pathways.i18n import localise
 from pathways.income.gaps import Gap, IncomePeriod
 from pathways.income.gaps import income_gaps as library_gaps
 from pathways.income.stonad import birthday as turns
+from pathways.messages import Text
 from pathways.services.context import definition_of
 from pathways.services.livelihood import GAP_FLAG, case_spans, first_open_gap, gap_flag_key
 from pathways.store.queries import cases as case_rows
 from pathways.store.queries import checks as store
+from pathways.store.queries import tasks as task_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,7 @@ FIELDS = {
 FAMILY_TITLES = {
     "deadlines": "frister", "programme_end": "programslutt", "income_gaps": "inntektsgap", "birthday": "25-årsdag",
     "settlement": "vedtak etter bosetting", "caseload": "saksmengde", "unpaid_practice": "ulønnet praksis",
-    "contract_employment": "kontrakt uten arbeid", "handoffs": "overføringer",
+    "contract_employment": "kontrakt uten arbeid", "handoffs": "overføringer", "tasks": "oppgaver",
 }
 
 
@@ -356,6 +359,24 @@ def handoffs(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate
                                         "registrer planlagt inntekt (for eksempel tiltakspenger eller lønn) fra "
                                         "overføringsdatoen"[:500]))
     return found
+# -- tasks overdue ----------------------------------------------------------------------------------
+
+
+TASK_OVERDUE = "oppgave_forfalt"
+
+
+def task_flag_key(task_id: int) -> str:
+    """The natural key of the flag about an overdue task (completing the task resolves it at once)."""
+    return f"{TASK_OVERDUE}:{task_id}"
+
+
+def tasks(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """Open tasks (:mod:`pathways.services.tasks`) more than ``tasks.overdue_after_days`` past their due
+    date, on their case when they have one."""
+    last = on - timedelta(days=config.tasks.overdue_after_days)
+    return [Candidate(task_flag_key(task), TASK_OVERDUE, config.tasks.severity, kommune, case, participant, due,
+                      localise(Text("task_overdue_flag", due=due, title=title))[:500])
+            for task, kommune, case, participant, due, title in task_rows.overdue(conn, last)]
 
 
 Rule = Callable[..., list[Candidate]]  # (connection, config, date[, shard]) → the flags that should exist
@@ -373,4 +394,5 @@ RULES: dict[str, tuple[Rule, tuple[str, ...]]] = {
     "unpaid_practice": (unpaid_practice, ("ulonnet_praksis",)),
     "contract_employment": (contract_employment, ("kontrakt_uten_arbeid",)),
     "handoffs": (handoffs, ("overforing_ikke_mottatt", "overforing_uten_inntekt")),
+    "tasks": (tasks, (TASK_OVERDUE,)),
 }

@@ -106,7 +106,8 @@ def rewritten(families: Iterable[str], report: SweepReport) -> list[str]:
     return sorted(tables)
 
 
-PAGE_TABLES = ("enrolment", "participant", "flag", "deadline", "event", "note", "livelihoodperiod", "user", "cover")
+PAGE_TABLES = ("enrolment", "participant", "flag", "deadline", "event", "note", "livelihoodperiod", "user", "cover",
+               "task")
 """The tables the caseload, the case page and the worklist read, analysed after every sweep."""
 
 Unit = tuple[str, tuple[int, int] | None]  # a rule family, and the share of its cases (or all)

@@ -117,4 +117,4 @@ iso_date = IsoDate()
 
 
 # the commands, grouped by what they do; importing them adds them to `main`
-from pathways.cli import authoring, cases, catalogue, handoffs, server, units, users  # noqa: E402, F401
+from pathways.cli import authoring, cases, catalogue, digest, handoffs, server, tasks, units, users  # noqa: E402, F401

@@ -26,7 +26,7 @@ from sqlalchemy import bindparam, exists, false, literal, or_
 from sqlmodel import Session, col, select
 
 from pathways.services.context import Actor, NotFound, ServiceError
-from pathways.store.tables import Cover, Enrolment, Flag, Handoff, LivelihoodPeriod, Participant, User
+from pathways.store.tables import Cover, Enrolment, Flag, Handoff, LivelihoodPeriod, Participant, Task, User
 
 
 class Forbidden(ServiceError):
@@ -200,4 +200,47 @@ def period(session: Session, actor: Actor, period_id: int) -> LivelihoodPeriod:
     if found is None or session.exec(select(Participant.id).where(
             Participant.id == found.participant_id, *participants(actor))).first() is None:
         raise NotFound("no_period", "period", id=period_id)
+    return found
+
+
+# -- tasks (oppgaver) ------------------------------------------------------------------------------------
+
+
+def own_unit(actor: Actor) -> Any:
+    """The actor's unit, as a scalar subquery (the actor carries no unit: a move between units takes effect
+    at once)."""
+    return select(User.unit_id).where(User.id == actor.user_id).scalar_subquery()
+
+
+def assigned_tasks(actor: Actor) -> list[Any]:
+    """The conditions on :class:`Task` that keep the tasks given to the actor or to their unit (what their
+    worklist lists and what they may complete), in their kommune; none for an actor without an account."""
+    if actor.user_id is None:
+        return [false()]
+    return [*kommune(actor, Task.kommune_id),
+            or_(col(Task.assignee_user_id) == actor.user_id, col(Task.assignee_unit_id) == own_unit(actor))]
+
+
+def tasks(actor: Actor) -> list[Any]:
+    """The conditions on :class:`Task` that keep the tasks the actor sees: for a veileder those given to
+    them or their unit, those they gave, and those about their cases; a leder or an administrator every
+    task of their kommune; a system actor every task."""
+    if actor.role is None:
+        raise Forbidden("no_case_access", "role")
+    conditions = kommune(actor, Task.kommune_id)
+    if actor.own_cases_only:
+        mine = select(Enrolment.id).where(Enrolment.kommune_id == actor.kommune_id,
+                                          col(Enrolment.caseworker).in_(caseworkers(actor)))
+        conditions.append(or_(*assigned_tasks(actor)[-1:], col(Task.created_by) == actor.name,
+                              col(Task.enrolment_id).in_(mine)))
+    return conditions
+
+
+def task(session: Session, actor: Actor, task_id: int, *, assigned: bool = False) -> Task:
+    """The task when the actor sees it (with ``assigned``: when it is given to them or their unit; a system
+    actor every task), else NotFound."""
+    conditions = assigned_tasks(actor) if assigned and not actor.is_system else tasks(actor)
+    found = session.exec(select(Task).where(Task.id == task_id, *conditions)).first()
+    if found is None:
+        raise NotFound("no_task", "task", id=task_id)
     return found

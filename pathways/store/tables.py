@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -234,6 +234,8 @@ class User(SQLModel, table=True):
     must_change_password: bool = True
     active: bool = True
     created_at: datetime
+    digest: str = Field(default="off", max_length=8)  # the summary by e-mail: off | daily | weekly
+    email: str | None = Field(default=None, max_length=254)  # where the summary goes (staff's work address)
 
 
 class ApiToken(SQLModel, table=True):
@@ -376,3 +378,45 @@ class HandoffItem(SQLModel, table=True):
     required: bool = True
     ticked: bool = False
     note: str | None = Field(default=None, max_length=500)
+class Task(SQLModel, table=True):
+    """A task (oppgave) a veileder gives a colleague or a unit of their kommune, with a due date («bestill
+    tolk»), optionally about a case. Exactly one of ``assignee_user_id`` and ``assignee_unit_id`` is set;
+    done when ``done_at`` is (with who and a note)."""
+
+    __tablename__ = "task"
+    __table_args__ = (CheckConstraint("(assignee_user_id IS NULL) <> (assignee_unit_id IS NULL)",
+                                      name="ck_task_one_assignee"),
+                      Index("ix_task_kommune_done_due", "kommune_id", "done_at", "due"),
+                      Index("ix_task_assignee_user_done", "assignee_user_id", "done_at", "due"),
+                      Index("ix_task_assignee_unit_done", "assignee_unit_id", "done_at", "due"))
+    id: int | None = Field(default=None, primary_key=True)
+    kommune_id: int = Field(foreign_key="kommune.id")
+    enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id", index=True)
+    assignee_user_id: int | None = Field(default=None, foreign_key="user.id")
+    assignee_unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    title: str = Field(max_length=200)
+    due: date
+    created_by: str = Field(max_length=100)
+    created_at: datetime
+    done_at: datetime | None = None
+    done_by: str | None = Field(default=None, max_length=100)
+    done_note: str | None = Field(default=None, max_length=500)
+
+
+class DigestSent(SQLModel, table=True):
+    """A user's summary (oppsummering) of a day: sent, or failed after ``attempts`` tries (``error`` says
+    why, never with personal data). The natural key (user, day) makes a re-run send nothing twice and
+    retry only what failed."""
+
+    __tablename__ = "digest_sent"
+    __table_args__ = (UniqueConstraint("user_id", "day", name="uq_digest_sent_user_day"),
+                      Index("ix_digest_sent_kommune_day", "kommune_id", "day"))
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kommune_id: int = Field(foreign_key="kommune.id")
+    day: date
+    outcome: str = Field(max_length=8)  # sending | sent | failed
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=300)
+    sent_at: datetime | None = None
+    updated_at: datetime

@@ -11,6 +11,8 @@ from markupsafe import Markup
 
 from pathways.engine.inputs import InputError
 from pathways.engine.machine import Refused
+from pathways.i18n import localise
+from pathways.messages import Text
 from pathways.services import cases as case_service
 from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
@@ -18,6 +20,7 @@ from pathways.services.context import Conflict, Context, NotFound, ServiceError
 from pathways.services.dashboard import add_note, case_extras, published_version
 from pathways.services.livelihood import CaseLivelihood
 from pathways.services.story import KINDS, edit_note, story
+from pathways.services.tasks import add_task, assignees, list_tasks
 from ui.boundary import Id
 from ui.messages import norsk
 from ui.pages.case_livelihood import prefill as livelihood_prefill
@@ -60,7 +63,9 @@ def case_data(request: Request, account: Account, case_id: int) -> dict[str, Any
             "diagram": _case_diagram(ctx, extras, view),
             "errors": {}, "values": {}, "refused": None, "story": entries, "vis": shown,
             "open_event": request.query_params.get("hendelse"),  # a link from the worklist opens that form
-            **handoff_section(request, account, case_id)}
+            **handoff_section(request, account, case_id),
+            "case_tasks": list_tasks(ctx, "all", include_done=True, case_id=case_id),
+            "task_form": assignees(ctx) if account.writes_cases else None, "task_errors": {}, "task_values": {}}
 
 
 def _case_diagram(ctx: Context, extras: Any, view: Any) -> Markup:
@@ -154,6 +159,37 @@ async def note(request: Request, case_id: Id, account: SignedIn) -> Response:
         return render(request, "case.html", data, status=422)
     request.session["melding"] = "Notatet er lagret."
     return RedirectResponse(f"/saker/{case_id}#notater", status_code=303)
+
+
+TASK_FIELDS = {"title": "task-title", "due": "task-due", "assignee": "task-to"}
+
+
+@router.post("/saker/{case_id}/oppgave")
+async def give_task(request: Request, case_id: Id, account: SignedIn) -> Response:
+    """Give a task about the case to a colleague or a unit («user:USERNAME» or «unit:ID»)."""
+    form = await form_of(request)
+    writer(account)
+    values = {k: str(form.get(k, "")) for k in ("title", "due", "to")}
+    errors: dict[str, str] = {}
+    due = date_field(values["due"], "task-due", errors)
+    kind, _, who = values["to"].partition(":")
+    to_user = who if kind == "user" and who else None
+    to_unit = int(who) if kind == "unit" and who.isdigit() and len(who) < 10 else None
+    if not errors and due is not None:
+        try:
+            add_task(context(request, account), title=values["title"], due=due, to_user=to_user, to_unit=to_unit,
+                     case_id=case_id)
+            request.session["melding"] = localise(Text("task_given"))
+            return RedirectResponse(f"/saker/{case_id}#oppgaver", status_code=303)
+        except NotFound as exc:
+            if exc.field == "case":
+                raise not_found(exc) from None
+            errors["task-to"] = error_text(exc)
+        except ServiceError as exc:
+            errors[TASK_FIELDS.get(exc.field or "", "task-form")] = error_text(exc)
+    data = _case_data(request, account, case_id)
+    data.update(task_errors=errors, task_values=values)
+    return render(request, "case.html", data, status=422)
 
 
 @router.get("/diagram/{version_id}.svg")

@@ -6,10 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from pathways.i18n import localise
+from pathways.messages import Text
 from pathways.services import flags as flag_service
 from pathways.services.caseworkers import covers_for
 from pathways.services.context import NotFound, ServiceError
 from pathways.services.dashboard import flag_counts
+from pathways.services.tasks import complete_task
 from pathways.services.worklist import RANK_TITLES, count, worklist
 from ui.boundary import Id
 from ui.pages.common import SignedIn, date_field, form_of, reader, writer
@@ -70,6 +73,34 @@ async def worklist_action(request: Request, flag_id: Id, action: str, account: S
         request.session["feil"] = error
     else:
         request.session["melding"] = "Flagget er kvittert." if action == "kvitter" else "Flagget er utsatt."
+    return RedirectResponse("/i-dag", status_code=303)
+
+
+@router.post("/i-dag/oppgaver/{task_id}/utfort")
+async def task_done(request: Request, task_id: Id, account: SignedIn) -> Response:
+    """Complete a task of the worklist with a note: the row leaves the list (with htmx, in the same answer
+    as the header's counts), or a refusal is shown by the row."""
+    form = await form_of(request)
+    reader(account)
+    ctx = context(request, account)
+    error = None
+    try:
+        complete_task(ctx, task_id, str(form.get("note", "")))
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except ServiceError as exc:
+        error = error_text(exc)
+    if request.headers.get("hx-request"):
+        if error:
+            return HTMLResponse(f'<p class="field-error" role="alert" id="feil-oppgave-{task_id}">⚠ {_escape(error)}'
+                                "</p>", status_code=422,
+                                headers={"HX-Retarget": f"#feil-oppgave-{task_id}", "HX-Reswap": "outerHTML"})
+        return render(request, "worklist_done.html", {"worklist_total": count(ctx), "flag_counts": flag_counts(ctx),
+                                                      "done": "utført"})
+    if error:
+        request.session["feil"] = error
+    else:
+        request.session["melding"] = localise(Text("task_done"))
     return RedirectResponse("/i-dag", status_code=303)
 
 

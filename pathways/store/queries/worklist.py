@@ -280,3 +280,30 @@ def periods() -> Select[Any]:
                              LivelihoodPeriod.end, LivelihoodPeriod.planned, LivelihoodPeriod.id))
             .where(col(LivelihoodPeriod.participant_id).in_(bindparam("ids", expanding=True)))
             .order_by(col(LivelihoodPeriod.participant_id), col(LivelihoodPeriod.start), col(LivelihoodPeriod.id)))
+
+
+# -- the counts of many veiledere at once (the morning summary) ------------------------------------------
+
+
+def counts_by_caseworker(scope: Scope, flag_kinds: Sequence[str]) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The worklist's three counts (listed deadlines, flags, gaps) of every caseworker of ``scope``'s cases
+    at once, each as rows (caseworker, count): the same conditions as :func:`deadline_count`,
+    :func:`flag_count` and :func:`gap_count`, grouped by the case's caseworker. ``scope`` is a whole
+    kommune's (``wide``); a flag without a case (the caseload flag about a jobbspesialist) is left out:
+    the caller counts it by its key."""
+    caseworker = col(Enrolment.caseworker)
+    deadlines = (select(caseworker, func.count()).select_from(Deadline).join(Enrolment, _of_case(scope))
+                 .where(*_deadline_where(scope)).group_by(caseworker))
+    flags = (select(caseworker, func.count()).select_from(Flag)
+             .join(Enrolment, col(Enrolment.id) == col(Flag.enrolment_id))
+             .where(*_flag_where(scope, flag_kinds)).group_by(caseworker))
+    gaps = (select(caseworker, func.count(func.distinct(col(Enrolment.participant_id))))
+            .where(*_gap_where(scope)).group_by(caseworker))
+    return deadlines, flags, gaps
+
+
+def caseless_flags(scope: Scope, flag_kinds: Sequence[str]) -> Select[Any]:
+    """(natural key, kind) of the active flags of ``flag_kinds`` in scope without a case (counted by whom
+    their key names)."""
+    return (select(col(Flag.natural_key), col(Flag.kind))
+            .where(*_flag_where(scope, flag_kinds), col(Flag.enrolment_id).is_(None)))
