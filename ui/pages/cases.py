@@ -187,7 +187,7 @@ async def give_task(request: Request, case_id: Id, account: SignedIn) -> Respons
             errors["task-to"] = error_text(exc)
         except ServiceError as exc:
             errors[TASK_FIELDS.get(exc.field or "", "task-form")] = error_text(exc)
-    data = _case_data(request, account, case_id)
+    data = case_data(request, account, case_id)
     data.update(task_errors=errors, task_values=values)
     return render(request, "case.html", data, status=422)
 
