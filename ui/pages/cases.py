@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from pathways.engine.inputs import InputError
 from pathways.engine.machine import Refused
+from pathways.engine.state import ACTIVE
 from pathways.services import cases as case_service
 from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
@@ -60,7 +61,7 @@ def case_data(request: Request, account: Account, case_id: int) -> dict[str, Any
             "diagram": _case_diagram(ctx, extras, view),
             "errors": {}, "values": {}, "refused": None, "story": entries, "vis": shown,
             "open_event": request.query_params.get("hendelse"),  # a link from the worklist opens that form
-            **handoff_section(request, account, case_id)}
+            **handoff_section(request, account, case_id, view.status in ACTIVE)}
 
 
 def _case_diagram(ctx: Context, extras: Any, view: Any) -> Markup:
