@@ -47,6 +47,7 @@ from pathways.services.context import (
     checked_text,
     definition_of,
 )
+from pathways.services.units import KINDS
 from pathways.store.queries import handoffs as rows
 from pathways.store.queries import units as unit_rows
 from pathways.store.tables import Enrolment, Flag, Handoff, HandoffItem, Kommune, Participant, Unit
@@ -214,8 +215,6 @@ def _receiver(session: Session, case: Enrolment, unit_id: int) -> Unit:
 
 def receivers(ctx: Context) -> list[tuple[int, str]]:
     """(id, «name (kind)») of the units the actor may hand a case to: their kommune's, but their own."""
-    from pathways.services.units import KINDS
-
     actor = access.writing(ctx.actor)
     with ctx.transaction() as session:
         units = unit_rows.units(session, access.kommune(actor, Unit.kommune_id))

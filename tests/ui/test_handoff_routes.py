@@ -94,6 +94,10 @@ def test_a_nav_user_sees_only_what_is_handed_to_their_unit(browser, world):
     assert table_counts(world.ctx) == before
     page = nina.get(f"/saker/{world.amina}").text
     assert "Overfør til en annen enhet" not in page and "Nytt notat" not in page
+    for path in ("/i-dag", "/flagg", "/deltakere", "/overforinger"):  # their other pages work, within the scope
+        answer = nina.get(path)
+        assert answer.status_code == 200, path
+        assert "Yonas" not in answer.text and "Fatima" not in answer.text, path
 
 
 @pytest.mark.parametrize("handed", [False, True])

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from pathways.engine.inputs import InputError
 from pathways.engine.machine import Refused
+from pathways.engine.state import ACTIVE
 from pathways.i18n import localise
 from pathways.messages import Text
 from pathways.services import cases as case_service
@@ -63,7 +64,7 @@ def case_data(request: Request, account: Account, case_id: int) -> dict[str, Any
             "diagram": _case_diagram(ctx, extras, view),
             "errors": {}, "values": {}, "refused": None, "story": entries, "vis": shown,
             "open_event": request.query_params.get("hendelse"),  # a link from the worklist opens that form
-            **handoff_section(request, account, case_id),
+            **handoff_section(request, account, case_id, view.status in ACTIVE),
             "case_tasks": list_tasks(ctx, "all", include_done=True, case_id=case_id),
             "task_form": assignees(ctx) if account.writes_cases else None, "task_errors": {}, "task_values": {}}
 

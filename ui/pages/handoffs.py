@@ -21,12 +21,13 @@ from ui.rendering import context, error_text, forbidden, not_found, one_read, re
 router = APIRouter(include_in_schema=False)
 
 
-def case_section(request: Request, account: Account, case_id: int) -> dict[str, Any]:
-    """What the case page shows of hand-offs: the case's, and for its veileder the form to send one."""
+def case_section(request: Request, account: Account, case_id: int, running: bool) -> dict[str, Any]:
+    """What the case page shows of hand-offs: the case's, and for its veileder, while the case runs and
+    none waits, the form to send one."""
     ctx = context(request, account)
     handed = service.of_case(ctx, case_id)
     waiting = next((h for h in handed if h.status == "pending"), None)
-    form = account.writes_cases and waiting is None
+    form = account.writes_cases and running and waiting is None
     return {"handoffs": handed, "handoff_waiting": waiting,
             "handoff_units": service.receivers(ctx) if form else [],
             "handoff_items": service.checklist(ctx, case_id) if form else []}
