@@ -40,12 +40,12 @@ from sqlmodel import Session, col, select
 from pathways.calendar import OSLO, FixedClock
 from pathways.i18n import localise
 from pathways.messages import Text
-from pathways.services import access
+from pathways.services import access, handoffs
 from pathways.services.audit import record
-from pathways.services.context import Actor, Context, NotFound, ServiceError, checked_text
+from pathways.services.context import REFUGEE_SERVICE, Actor, Context, NotFound, ServiceError, checked_text
 from pathways.services.worklist import caseworker_counts
 from pathways.services.worklist import counts as worklist_counts
-from pathways.store.tables import Cover, DigestSent, Enrolment, Flag, Kommune, Task, User
+from pathways.store.tables import Cover, DigestSent, Enrolment, Flag, Kommune, Task, Unit, User
 
 CHOICES = ("off", "daily", "weekly")
 """off: no summary; daily: every morning; weekly: Monday mornings (covering the week before)."""
@@ -57,9 +57,12 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def pending_handoffs(ctx: Context) -> int:
-    """How many hand-offs (overføringer) wait for the actor or their unit. A hook: 0 until hand-offs exist
-    (the merger wires it to :mod:`pathways.services.handoffs`)."""
-    return 0
+    """How many hand-offs (overføringer) wait for the actor's unit to accept or return them (none for an
+    administrator, who reads no cases)."""
+    try:
+        return handoffs.pending_count(ctx)
+    except access.Forbidden:
+        return 0
 
 
 # -- the user's choice ---------------------------------------------------------------------------------
@@ -153,15 +156,22 @@ def _plural(code: str, n: int) -> str:
     return localise(Text(f"{code}_one" if n == 1 else f"{code}_many", n=n))
 
 
-def build(ctx: Context, user: User, kommune: str, day: date) -> Digest:
+def build(ctx: Context, user: User, kommune: str, day: date, unit_kind: str | None = None) -> Digest:
     """The summary of ``user`` for ``day``, their counts as their own scope has them (the worklist, the
-    flags and the tasks they see), read as of ``day``, one user at a time (:func:`digests` reads most
-    users' counts for a whole kommune at once, and this for the rest)."""
-    return _render(user, day, _counts(_own(ctx, user, kommune, day), user, day))
+    flags, the tasks and the hand-offs they see), read as of ``day``, one user at a time (:func:`digests`
+    reads most users' counts for a whole kommune at once, and this for the rest). ``unit_kind``: the kind
+    of the user's unit, read here when not given."""
+    return _render(user, day, _counts(_own(ctx, user, kommune, day, unit_kind), user, day))
 
 
-def _own(ctx: Context, user: User, kommune: str, day: date) -> Context:
-    actor = Actor.user(user.id or 0, user.username, user.role, user.kommune_id, kommune)
+def _own(ctx: Context, user: User, kommune: str, day: date, unit_kind: str | None = None) -> Context:
+    """The user as the services see them on ``day``: their unit too (a NAV user sees the cases handed to
+    their unit only, and the hand-offs waiting for it)."""
+    if unit_kind is None and user.unit_id is not None:
+        with ctx.transaction() as session:
+            found = session.get(Unit, user.unit_id)
+            unit_kind = found.kind if found is not None else None
+    actor = Actor.user(user.id or 0, user.username, user.role, user.kommune_id, kommune, user.unit_id, unit_kind)
     return Context(ctx.engine, FixedClock(day), actor)
 
 
@@ -179,7 +189,7 @@ def _counts(own: Context, user: User, day: date) -> dict[str, int]:
 
 def _render(user: User, day: date, counts: dict[str, int]) -> Digest:
     base = base_url()
-    links = {"actions": f"{base}/i-dag", "handoffs": f"{base}/i-dag", "gaps": f"{base}/flagg?flagg=inntektsgap",
+    links = {"actions": f"{base}/i-dag", "handoffs": f"{base}/overforinger", "gaps": f"{base}/flagg?flagg=inntektsgap",
              "tasks": f"{base}/i-dag", "settings": f"{base}/innstillinger"}
     lines = [localise(Text("digest_greeting", day=day)), ""]
     for key, code in (("actions", "digest_actions"), ("handoffs", "digest_handoffs"), ("gaps", "digest_gaps"),
@@ -253,20 +263,22 @@ def digests(ctx: Context, day: date, *, only_unsent: bool = False) -> Iterator[D
                             .where(col(User.active), col(User.digest).in_(("daily", "weekly")),
                                    *access.kommune(ctx.actor, User.kommune_id))
                             .order_by(col(User.kommune_id), col(User.username))).all()
+        kinds = dict(session.exec(select(Unit.id, Unit.kind).where(*access.kommune(ctx.actor, Unit.kommune_id))).all())
     due = [(user, kommune) for user, kommune in rows if due_on(user.digest, day) and user.id not in sent]
     read: dict[int, _Kommune] = {}
     for user, kommune in due:
-        if user.role != "veileder":
-            yield build(ctx, user, kommune, day)
+        kind = kinds.get(user.unit_id or 0)
+        if user.role != "veileder" or kind not in (None, REFUGEE_SERVICE):  # NAV, a school …: their own scope
+            yield build(ctx, user, kommune, day, kind)
             continue
         if user.kommune_id not in read:
             with Context(ctx.engine, FixedClock(day), ctx.actor).transaction() as session:
                 read[user.kommune_id] = _Kommune.read(session, user.kommune_id, day)
         if user.id in read[user.kommune_id].covering:
-            yield build(ctx, user, kommune, day)
+            yield build(ctx, user, kommune, day, kind)
             continue
         counts = read[user.kommune_id].counts(user)
-        counts["handoffs"] = pending_handoffs(_own(ctx, user, kommune, day))
+        counts["handoffs"] = pending_handoffs(_own(ctx, user, kommune, day, kind))
         yield _render(user, day, counts)
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
@@ -438,6 +438,16 @@ def inbox(ctx: Context, pending_only: bool = False) -> list[HandoffView]:
         conditions.append(Handoff.status == "pending")
     with ctx.transaction() as session:
         return _views(session, rows.listed(session, conditions), actor)
+
+
+def pending_count(ctx: Context) -> int:
+    """How many hand-offs to the actor's unit wait for someone there to accept or return them (the daily
+    summary's «overføringer venter»; every unit's for the system actor)."""
+    actor = access.reading(ctx.actor)
+    conditions: list[Any] = [] if actor.is_system else [Handoff.to_unit_id == (actor.unit_id or -1)]
+    with ctx.transaction() as session:
+        return session.execute(select(func.count()).select_from(Handoff)
+                               .where(Handoff.status == "pending", *conditions)).scalar_one()
 
 
 def outbox(ctx: Context, pending_only: bool = False) -> list[HandoffView]:

@@ -353,3 +353,20 @@ def test_a_webhook_that_fails_is_noted_and_the_e_mail_is_not_sent_again(world, i
         hook.shutdown()
     assert [(o.outcome, o.error) for o in outcomes(system(world), TODAY)] == [("sent", "webhook HTTP 500")]
     assert len(server.messages) == 1
+
+
+def test_a_hand_off_waiting_for_the_users_unit_is_counted_and_linked(world, inbox):
+    """The summary's «overføringer venter på deg» counts the pending hand-offs to the user's unit (NAV
+    Asker's nina: one; kari, who sent it: none), and links to «Overføringer til oss»."""
+    from tests.services.test_handoffs import handoff_world, send
+
+    server, mailer = inbox
+    handed = handoff_world(world.ctx, world.clock)
+    send(handed)
+    nina, kari = choose(handed, "nina"), choose(handed, "kari")
+    report = send_digests(system(handed), TODAY, mailer)
+    assert sorted(report.sent) == ["kari", "nina"]
+    [to_nina] = server.to(nina)
+    assert "1 overføring venter på deg: http://127.0.0.1:8000/overforinger" in to_nina.get_content()
+    [to_kari] = server.to(kari)
+    assert "0 overføringer venter på deg" in to_kari.get_content()
