@@ -194,6 +194,19 @@ def postgres_database(template: str | None = None, **engine_options: Any) -> Ite
 
 
 @pytest.fixture
+def schemaless(backend: str, tmp_path) -> Iterator[Engine]:
+    """A store with no schema at all, on the test's backend: a migration test upgrades it to the revision
+    it starts from."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    with postgres_database(poolclass=NullPool) as engine:
+        yield engine
+
+
+@pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(date(2026, 11, 22))
 

@@ -3,28 +3,20 @@ are dropped again by the downgrade, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 from alembic import command
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import NullPool
 
-from pathways.store.database import alembic_config, make_engine, migrate
-from tests.conftest import postgres_database
+from pathways.store.database import alembic_config, migrate
 
 
 @pytest.fixture
-def empty(backend: str, tmp_path) -> Iterator[Engine]:
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    with postgres_database(poolclass=NullPool) as engine:
-        yield engine
+def empty(schemaless: Engine) -> Engine:
+    """A store with no schema at all."""
+    return schemaless
 
 
 def test_handoff_tables_come_and_go_with_the_migration(empty):

@@ -4,30 +4,22 @@ summary of a day is stored once; it downgrades cleanly (SQLite and PostgreSQL)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 from alembic import command
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import NullPool
 
-from pathways.store.database import alembic_config, make_engine, migrate
-from tests.conftest import postgres_database
+from pathways.store.database import alembic_config, migrate
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def empty(backend: str, tmp_path) -> Iterator[Engine]:
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    with postgres_database(poolclass=NullPool) as engine:
-        yield engine
+def empty(schemaless: Engine) -> Engine:
+    """A store with no schema at all."""
+    return schemaless
 
 
 def _seed(engine: Engine) -> None:

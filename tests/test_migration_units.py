@@ -4,28 +4,19 @@ every existing user ends up in their own kommune's, on SQLite and PostgreSQL; ro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from alembic import command
 from sqlalchemy import Engine, text
-from sqlalchemy.pool import NullPool
 
-from pathways.store.database import alembic_config, make_engine, migrate
-from tests.conftest import postgres_database
+from pathways.store.database import alembic_config, migrate
 
 
 @pytest.fixture
-def empty(backend: str, tmp_path) -> Iterator[Engine]:
+def empty(schemaless: Engine) -> Engine:
     """A store with no schema at all."""
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    with postgres_database(poolclass=NullPool) as engine:
-        yield engine
+    return schemaless
 
 
 def test_existing_users_move_into_their_kommunes_refugee_service(empty):
