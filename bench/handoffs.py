@@ -98,6 +98,7 @@ def run(engine: Engine, label: str) -> None:
 def sweep(url: str, share: float) -> None:
     """What the hand-off family adds to the nightly sweep of a demo store with ``share`` of its cases handed."""
     engine = make_engine(url)
+    migrate(engine)  # a demo store made before the hand-offs existed gets their tables
     now = datetime.now(UTC)
     with engine.begin() as connection:
         connection.execute(delete(HandoffItem))
