@@ -464,10 +464,13 @@ def outbox(ctx: Context, pending_only: bool = False) -> list[HandoffView]:
 
 def of_case(ctx: Context, case_id: int) -> list[HandoffView]:
     """The hand-offs of a case the actor sees, the newest first."""
-    mine = [Handoff.to_unit_id == ctx.actor.unit_id] if ctx.actor.unit_scoped else []  # a receiver: theirs only
     with ctx.transaction() as session:
         access.case(session, ctx.actor, case_id)
-        return _views(session, rows.listed(session, [Handoff.enrolment_id == case_id, *mine]), ctx.actor)
+        if ctx.actor.unit_scoped:  # a receiver: theirs only
+            found = rows.listed(session, [Handoff.enrolment_id == case_id, Handoff.to_unit_id == ctx.actor.unit_id])
+        else:
+            found = rows.of_case(session, case_id)
+        return _views(session, found, ctx.actor) if found else []
 
 
 def members(ctx: Context, handoff_id: int) -> list[tuple[str, str]]:

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from pathways.checks.rules import task_flag_key
 from pathways.services import access
 from pathways.services.audit import record
-from pathways.services.context import Conflict, Context, NotFound, ServiceError, checked_date, checked_text
+from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError, checked_date, checked_text
 from pathways.store.queries import tasks as rows
 from pathways.store.tables import Enrolment, Flag, Task, Unit, User
 
@@ -169,12 +170,14 @@ def list_tasks(ctx: Context, which: str = "mine", *, include_done: bool = False,
     if which not in LISTS:
         raise ServiceError("task_unknown_list", "list", value=which, lists=list(LISTS))
     actor = ctx.actor
+    if case_id is not None:
+        statement = _of_case(actor, ctx.today(), not include_done)
+        with ctx.transaction() as session:
+            access.case(session, actor, case_id)
+            return [_line(*row) for row in session.execute(statement, {"case": case_id}).all()]
     conditions = access.tasks(actor)
     with ctx.transaction() as session:
-        if case_id is not None:
-            access.case(session, actor, case_id)
-            conditions.append(col(Task.enrolment_id) == case_id)
-        elif actor.is_system and actor.user_id is None:
+        if actor.is_system and actor.user_id is None:
             if username:
                 conditions.append(col(Task.assignee_user_id) == select(User.id).where(
                     User.username == username.strip().lower()).scalar_subquery())
@@ -189,6 +192,13 @@ def list_tasks(ctx: Context, which: str = "mine", *, include_done: bool = False,
         elif which == "given":
             conditions.append(col(Task.created_by) == actor.name)
         return [_line(*row) for row in session.exec(rows.listed(conditions, not include_done))]
+
+
+@lru_cache(maxsize=1024)
+def _of_case(actor: Actor, today: date, open_only: bool) -> Any:
+    """The statement of a case's tasks the actor sees (the case page's), the case as the parameter ``case``:
+    made once per actor and day (the covers in force are the day's)."""
+    return rows.listed([*access.tasks(actor), col(Task.enrolment_id) == bindparam("case")], open_only)
 
 
 def get_task(ctx: Context, task_id: int) -> TaskLine:
