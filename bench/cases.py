@@ -12,20 +12,20 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, create_engine, text  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
 
+from bench._timing import postgres_schema  # noqa: E402
 from pathways.calendar import FixedClock  # noqa: E402
 from pathways.services import cases, livelihood, participants  # noqa: E402
 from pathways.services.context import Actor, Context  # noqa: E402
 from pathways.services.publishing import publish_folder  # noqa: E402
-from pathways.store.database import database_url, make_engine, migrate  # noqa: E402
+from pathways.store.database import make_engine, migrate  # noqa: E402
 
 CASES, EVENTS_PER_CASE = 100, 10
 
@@ -69,17 +69,8 @@ def main() -> None:
         run(engine, "SQLite", (5, 15))
         engine.dispose()
     if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(database_url(args.postgres))
-        with admin.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        engine = create_engine(database_url(args.postgres), connect_args={"options": f"-csearch_path={schema}"})
-        try:
+        with postgres_schema(args.postgres) as engine:
             run(engine, "PostgreSQL", (10, 30))
-        finally:
-            engine.dispose()
-            with admin.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
 
 if __name__ == "__main__":

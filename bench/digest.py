@@ -22,10 +22,8 @@ statements costs more than running them.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import delete, insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from bench.worklist import make_store  # noqa: E402
 from pathways.calendar import FixedClock  # noqa: E402
 from pathways.checks.sweep import run_checks  # noqa: E402
 from pathways.services.context import Actor, Context  # noqa: E402
@@ -46,19 +45,9 @@ from pathways.store.database import make_engine, migrate  # noqa: E402
 from pathways.store.queries.units import default_unit  # noqa: E402
 from pathways.store.tables import Enrolment, Kommune, Task, User  # noqa: E402
 
-PATHWAYS = str(Path(sys.executable).parent / "pathways")
 USERS = 2000
 TASKS = 5000
 TARGET_S = 10.0
-
-
-def make_store(url: str, participants: int) -> None:
-    env = {**os.environ, "PATHWAYS_DATABASE_URL": url}
-    started = time.perf_counter()
-    subprocess.run([PATHWAYS, "init", "--definitions", str(ROOT / "definitions")], env=env, check=True,
-                   capture_output=True)
-    subprocess.run([PATHWAYS, "demo", "--participants", str(participants)], env=env, check=True, capture_output=True)
-    print(f"demo cohort of {participants:,} participants: {time.perf_counter() - started:.0f} s")
 
 
 def accounts(url: str, day: date) -> None:

@@ -20,17 +20,16 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, create_engine, delete, insert, text  # noqa: E402
+from sqlalchemy import Engine, delete, insert  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
-from bench._timing import timed  # noqa: E402
+from bench._timing import postgres_schema, timed  # noqa: E402
 from pathways.calendar import FixedClock  # noqa: E402
 from pathways.checks.config import load_config  # noqa: E402
 from pathways.checks.rules import handoffs as handoff_rule  # noqa: E402
@@ -41,7 +40,7 @@ from pathways.services.accounts import add_user  # noqa: E402
 from pathways.services.context import Actor, Context  # noqa: E402
 from pathways.services.publishing import publish_folder  # noqa: E402
 from pathways.services.units import add_unit  # noqa: E402
-from pathways.store.database import database_url, make_engine, migrate  # noqa: E402
+from pathways.store.database import make_engine, migrate  # noqa: E402
 from pathways.store.queries.units import default_unit  # noqa: E402
 from pathways.store.tables import Enrolment, Handoff, HandoffItem, Kommune, Unit, User  # noqa: E402
 
@@ -149,18 +148,8 @@ def main() -> None:
         run(engine, "SQLite")
         engine.dispose()
     if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(database_url(args.postgres))
-        with admin.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        engine = create_engine(database_url(args.postgres), connect_args={"options": f"-csearch_path={schema}"})
-        try:
+        with postgres_schema(args.postgres) as engine:
             run(engine, "PostgreSQL")
-        finally:
-            engine.dispose()
-            with admin.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
 
 
 if __name__ == "__main__":
