@@ -44,6 +44,10 @@ MESSAGES: dict[str, str] = {
     # -- access (pathways.services.access) ---------------------------------------------------
     "no_case_access": N_("your role gives no access to cases"),
     "read_only_cases": N_("your role may read cases but not change them"),
+    "case_handed_over": N_("the case has been handed over to another unit, which follows it up now: you see "
+                           "its status and dates, and may not change it"),
+    "case_not_taken_over": N_("your unit has not taken this case over: it may be changed from the hand-off's "
+                              "planned date, once the hand-off is accepted"),
     "administrators_only": N_("only an administrator may do this"),
     "no_case": N_("no case {id}"),
     "no_participant": N_("no participant {id}"),

@@ -148,10 +148,11 @@ Signed = Annotated[Account, Depends(token_account)]
 Page = Annotated[int, Query(ge=1, le=MAX_ID, description="sidenummer")]
 
 
-def _role(account: Account, write: bool = False) -> None:
-    """403 unless the role reads (``write``: changes) cases, before the body is looked at."""
+def _role(account: Account, write: bool = False, change: bool = False) -> None:
+    """403 unless the role reads cases (``write``: adds participants and changes cases, the refugee service's
+    veileder; ``change``: changes the cases they work, a veileder of any unit), before the body is looked at."""
     try:
-        (access.writing if write else access.reading)(account.actor)
+        (access.changer if change else access.writing if write else access.reading)(account.actor)
     except Forbidden as exc:
         raise HTTPException(403, str(exc)) from None
 
@@ -234,7 +235,7 @@ def get_case(request: Request, case_id: Id, account: Signed) -> dict[str, Any]:
 
 @router.post("/saker/{case_id}/hendelser", status_code=201, summary="Registrer en hendelse på en sak")
 def post_event(request: Request, case_id: Id, body: EventIn, account: Signed) -> dict[str, Any]:
-    _role(account, write=True)
+    _role(account, change=True)
     ctx = _ctx(request, account)
     result = case_service.advance(ctx, case_id, body.event, body.on, body.values, step=body.step,
                                   expected_version=body.case_version)
@@ -247,7 +248,7 @@ def post_event(request: Request, case_id: Id, body: EventIn, account: Signed) ->
 
 @router.post("/saker/{case_id}/notater", status_code=201, summary="Skriv et notat på en sak")
 def post_note(request: Request, case_id: Id, body: NoteIn, account: Signed) -> dict[str, Any]:
-    _role(account, write=True)
+    _role(account, change=True)
     return {"id": add_note(_ctx(request, account), case_id, body.text)}
 
 
@@ -256,7 +257,7 @@ def post_note(request: Request, case_id: Id, body: NoteIn, account: Signed) -> d
                           409: {"model": Problem, "description": "notatet er mer enn 24 timer gammelt; det står "
                                                                 "som skrevet (skriv et nytt notat)"}})
 def patch_note(request: Request, case_id: Id, note_id: Id, body: NoteEdit, account: Signed) -> dict[str, Any]:
-    _role(account, write=True)
+    _role(account, change=True)
     note = edit_note(_ctx(request, account), case_id, note_id, body.text)
     return {"id": note.id, "text": note.text, "author": note.author, "at": note.created_at.isoformat(),
             "edited_at": note.edited_at.isoformat() if note.edited_at else None}
@@ -279,7 +280,7 @@ def list_flags(request: Request, account: Signed, tilstand: str = "aktive", type
 
 def _flag_change(request: Request, account: Account, flag_id: int) -> Context:
     """The context to change a flag in (the service finds the flag in the user's scope, else 404)."""
-    _role(account, write=True)
+    _role(account, change=True)
     return _ctx(request, account)
 
 

@@ -104,7 +104,7 @@ def list_income(request: Request, pid: Id, account: Signed) -> dict[str, Any]:
 @router.post("/deltakere/{pid}/inntekt", status_code=201, summary="Registrer en inntektskilde",
              responses={201: {"description": "registrert; svaret har periodens id og gapene etter endringen"}})
 def post_income(request: Request, pid: Id, body: IncomeIn, account: Signed) -> dict[str, Any]:
-    _role(account, write=True)
+    _role(account, change=True)
     ctx = _ctx(request, account)
     period = livelihood.add_income(ctx, pid, body.source.value, body.start, body.end, planned=body.planned,
                                    amount=body.amount, note=body.note)
@@ -114,7 +114,7 @@ def post_income(request: Request, pid: Id, body: IncomeIn, account: Signed) -> d
 @router.patch("/deltakere/{pid}/inntekt/{period_id}", summary="Bekreft, forleng, avslutt eller rett en periode",
               responses={200: {"description": "endret; svaret har gapene etter endringen"}})
 def patch_income(request: Request, pid: Id, period_id: Id, body: IncomePatch, account: Signed) -> dict[str, Any]:
-    _role(account, write=True)
+    _role(account, change=True)
     ctx = _ctx(request, account)
     given = body.model_fields_set
     changes = {name: (getattr(body, name) if name in given else UNCHANGED)
@@ -128,7 +128,7 @@ def patch_income(request: Request, pid: Id, period_id: Id, body: IncomePatch, ac
 @router.delete("/deltakere/{pid}/inntekt/{period_id}", summary="Slett en periode (med grunn, i revisjonsloggen)",
                responses={200: {"description": "slettet; svaret har gapene etter endringen"}})
 def delete_income(request: Request, pid: Id, period_id: Id, body: IncomeDelete, account: Signed) -> dict[str, Any]:
-    _role(account, write=True)
+    _role(account, change=True)
     ctx = _ctx(request, account)
     livelihood.delete_income(ctx, period_id, body.reason, participant_id=pid)
     return _answer(livelihood.participant_livelihood(ctx, pid), deleted=period_id)

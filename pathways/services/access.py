@@ -10,8 +10,12 @@ a leder reads every case of the kommune; only a veileder changes them. A leder o
 decides who works which cases (moves cases, sets covers), without reading them for that. A system
 actor (the CLI, the nightly checks) sees every kommune. A user of a unit outside the refugee service (NAV,
 adult education, a school, another kommune's service: ``Actor.unit_scoped``) sees only the cases handed to
-their unit (a hand-off pending or accepted), and those cases' participants, read-only; no flags, notes or
-other cases. Something outside the actor's scope is reported
+their unit (a hand-off pending or accepted), and those cases' participants; no notes or other cases. Once a
+hand-off is accepted and its planned date has come (*in force*), the receiving unit works the case: its
+veileder changes it and its users see its flags (:func:`worked`); the sending side keeps read access to the
+case's status and dates only (no changes, flags, notes or facts: :func:`works` tells the pages). A refugee
+service of another kommune receives by the same rule, through the one-case lookups (the case page, the
+forms, the API), beside its own kommune's cases. Something outside the actor's scope is reported
 as not found, the same answer as something that does not exist, so ids of other kommuner's cases
 cannot be probed.
 """
@@ -22,10 +26,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, false, literal, or_
+from sqlalchemy import and_, bindparam, exists, false, literal, or_
 from sqlmodel import Session, col, select
 
-from pathways.services.context import Actor, NotFound, ServiceError
+from pathways.services.context import SYSTEM, Actor, NotFound, ServiceError
 from pathways.store.tables import Cover, Enrolment, Flag, Handoff, LivelihoodPeriod, Participant, Task, User
 
 
@@ -101,6 +105,29 @@ def handed(actor: Actor) -> Any:
                                               col(Handoff.status).in_(HANDED))
 
 
+def in_force(today: date) -> list[Any]:
+    """The conditions on :class:`Handoff` of an accepted hand-off whose planned date has come by ``today``."""
+    return [Handoff.status == "accepted", col(Handoff.planned_on) <= today]
+
+
+def received(actor: Actor) -> Any:
+    """The ids of the cases the actor's unit has taken over (an accepted hand-off to it in force), as a
+    subquery."""
+    return select(Handoff.enrolment_id).where(Handoff.to_unit_id == actor.unit_id, *in_force(actor.today()))
+
+
+def handed_over(actor: Actor) -> Any:
+    """The ids of the cases taken over by a receiving unit (any accepted hand-off in force), as a subquery:
+    the sending side no longer works them."""
+    return select(Handoff.enrolment_id).where(*in_force(actor.today()))
+
+
+def receives(actor: Actor) -> bool:
+    """Whether the actor may also be on the receiving side of another kommune's hand-off: a refugee-service
+    user (a unit-scoped user receives through :func:`cases` itself)."""
+    return actor.unit_id is not None and not actor.is_system and not actor.unit_scoped
+
+
 def cases(actor: Actor) -> list[Any]:
     """The conditions on :class:`Enrolment` that keep the actor's cases."""
     reading(actor)
@@ -110,6 +137,26 @@ def cases(actor: Actor) -> list[Any]:
     if actor.own_cases_only:
         conditions.append(col(Enrolment.caseworker).in_(caseworkers(actor)))
     return conditions
+
+
+def worked(actor: Actor) -> list[Any]:
+    """The conditions on :class:`Enrolment` that keep the cases the actor works (is responsible for): their
+    worklist, their flags, the cases they may change. Of :func:`cases`, those not handed over; for a
+    receiving unit, those it has taken over (accepted, in force)."""
+    reading(actor)
+    if actor.is_system:
+        return cases(actor)
+    if actor.unit_scoped:
+        return [col(Enrolment.id).in_(received(actor))]
+    return [*cases(actor), col(Enrolment.id).not_in(handed_over(actor))]
+
+
+def _or_received(actor: Actor, conditions: list[Any], column: Any, ids: Any) -> list[Any]:
+    """``conditions``, or (for a refugee-service user, who may receive from another kommune) ``column`` in
+    ``ids``: for the one-object lookups only (a list keeps its kommune's index)."""
+    if not receives(actor) or not conditions:
+        return conditions
+    return [or_(and_(*conditions), col(column).in_(ids))]
 
 
 def participants(actor: Actor) -> list[Any]:
@@ -123,7 +170,8 @@ def participants(actor: Actor) -> list[Any]:
     if actor.own_cases_only:
         conditions.append(or_(
             exists().where(col(Enrolment.participant_id) == col(Participant.id),
-                           col(Enrolment.caseworker).in_(caseworkers(actor))),
+                           col(Enrolment.caseworker).in_(caseworkers(actor)),
+                           col(Enrolment.id).not_in(handed_over(actor))),
             ~exists().where(col(Enrolment.participant_id) == col(Participant.id))))
     return conditions
 
@@ -133,11 +181,14 @@ def flags(actor: Actor) -> list[Any]:
     about themselves."""
     from pathways.checks.rules import caseload_flag_key  # the checks read livelihood, which comes here
     conditions = kommune(reading(actor), Flag.kommune_id)
-    if actor.unit_scoped:
-        return [false()]  # the flags are the sending service's work
+    if actor.unit_scoped:  # the cases taken over: before, the flags are the sending service's work
+        return [col(Flag.enrolment_id).in_(received(actor))]
+    if not actor.is_system:  # a case handed over is the receiving unit's work
+        conditions.append(or_(col(Flag.enrolment_id).is_(None), col(Flag.enrolment_id).not_in(handed_over(actor))))
     if actor.own_cases_only:
         owned = select(Enrolment.id).where(Enrolment.kommune_id == actor.kommune_id,
-                                           col(Enrolment.caseworker).in_(caseworkers(actor)))
+                                           col(Enrolment.caseworker).in_(caseworkers(actor)),
+                                           col(Enrolment.id).not_in(handed_over(actor)))
         conditions.append(or_(col(Flag.enrolment_id).in_(owned),
                               col(Flag.natural_key) == caseload_flag_key(actor.kommune_id or 0, actor.name)))
     return conditions
@@ -164,7 +215,52 @@ def case(session: Session, actor: Actor, case_id: int) -> Enrolment:
 def _one_case(actor: Actor, today: date) -> Any:
     """The statement of :func:`case` for an actor on a day, made once: building it and its cache key cost
     more than running it (measured: 1.9 ms of a 2 ms lookup); the case's id is its parameter."""
-    return select(Enrolment).where(Enrolment.id == bindparam("case_id"), *cases(actor))
+    return select(Enrolment).where(Enrolment.id == bindparam("case_id"),
+                                   *_or_received(actor, cases(actor), Enrolment.id, handed(actor)))
+
+
+def changer(actor: Actor) -> Actor:
+    """``actor`` when their role changes the cases they work (a veileder of any unit: :func:`worked`), else
+    Forbidden. (:func:`writing` is the refugee service's veileder, who also adds and imports participants.)"""
+    if actor.role not in ("veileder", SYSTEM):
+        raise Forbidden("read_only_cases" if actor.reads_cases else "no_case_access", "role")
+    return actor
+
+
+def changing(actor: Actor) -> list[Any]:
+    """The conditions on :class:`Enrolment` for one case the actor may change (:func:`worked_case`, in a
+    writer's own statement; when it finds nothing, :func:`worked_case` says why)."""
+    return _or_received(changer(actor), worked(actor), Enrolment.id, received(actor))
+
+
+@lru_cache(maxsize=1024)
+def _one_worked(actor: Actor, today: date) -> Any:
+    """The statement of :func:`works` for an actor on a day, made once."""
+    return select(Enrolment.id).where(Enrolment.id == bindparam("case_id"),
+                                      *_or_received(actor, worked(actor), Enrolment.id, received(actor)))
+
+
+def works(session: Session, actor: Actor, case_id: int) -> bool:
+    """Whether the actor works the case (:func:`worked`): else, where they see it, they read its status and
+    dates only (the sending side after a hand-off in force; a receiving unit before). Asked once per page."""
+    seen = session.info.get("works") if session.info.get("reads") else None
+    if seen is not None and (actor, case_id) in seen:
+        return bool(seen[(actor, case_id)])
+    found = session.exec(_one_worked(actor, actor.today()), params={"case_id": case_id}).first() is not None
+    if seen is not None:
+        seen[(actor, case_id)] = found
+    return found
+
+
+def worked_case(session: Session, actor: Actor, case_id: int) -> Enrolment:
+    """The case when the actor may change it: a veileder (of the refugee service, or of the unit that has
+    taken the case over) on a case they work; NotFound when they do not see it, Forbidden when they see but
+    do not work it (a hand-off pending to their unit, or the case handed over by theirs)."""
+    found = case(session, changer(actor), case_id)
+    if not works(session, actor, case_id):
+        raise Forbidden("case_handed_over" if actor.unit_id is None or (not actor.unit_scoped and
+                        found.kommune_id == actor.kommune_id) else "case_not_taken_over", "case")
+    return found
 
 
 def managed_case(session: Session, actor: Actor, case_id: int) -> Enrolment:
@@ -179,8 +275,9 @@ def managed_case(session: Session, actor: Actor, case_id: int) -> Enrolment:
 
 def participant(session: Session, actor: Actor, participant_id: int) -> Participant:
     """The participant when the actor sees them, else NotFound."""
-    found = session.exec(select(Participant).where(Participant.id == participant_id,
-                                                   *participants(actor))).first()
+    found = session.exec(select(Participant).where(Participant.id == participant_id, *_or_received(
+        actor, participants(actor), Participant.id,
+        select(Enrolment.participant_id).where(col(Enrolment.id).in_(handed(actor)))))).first()
     if found is None:
         raise NotFound("no_participant", "participant", id=participant_id)
     return found
@@ -188,17 +285,39 @@ def participant(session: Session, actor: Actor, participant_id: int) -> Particip
 
 def flag(session: Session, actor: Actor, flag_id: int) -> Flag:
     """The flag when the actor sees it, else NotFound."""
-    found = session.exec(select(Flag).where(Flag.id == flag_id, *flags(actor))).first()
+    found = session.exec(select(Flag).where(Flag.id == flag_id,
+                                            *_or_received(actor, flags(actor), Flag.enrolment_id, received(actor)))
+                         ).first()
     if found is None:
         raise NotFound("no_flag", "flag", id=flag_id)
     return found
 
 
-def period(session: Session, actor: Actor, period_id: int) -> LivelihoodPeriod:
-    """The livelihood period when the actor sees its participant, else NotFound."""
+def worked_participant(session: Session, actor: Actor, participant_id: int) -> Participant:
+    """The participant when the actor may change their facts and livelihood: a veileder who sees them and
+    works one of their cases, or has them in the intake (for a receiving unit: one of their cases taken over);
+    NotFound when the actor does not see them, Forbidden when they only read them."""
+    found = participant(session, changer(actor), participant_id)
+    if actor.is_system:
+        return found
+    taken = exists().where(col(Enrolment.participant_id) == col(Participant.id),
+                           col(Enrolment.id).in_(received(actor)))
+    conditions = [taken] if actor.unit_scoped else [or_(and_(*participants(actor)), taken)]
+    if session.exec(select(Participant.id).where(Participant.id == participant_id, *conditions)).first() is None:
+        raise Forbidden("case_not_taken_over" if actor.unit_scoped else "case_handed_over", "participant")
+    return found
+
+
+def period(session: Session, actor: Actor, period_id: int, *, changing: bool = False) -> LivelihoodPeriod:
+    """The livelihood period when the actor sees its participant (``changing``: may change their
+    livelihood, :func:`worked_participant`), else NotFound."""
     found = session.get(LivelihoodPeriod, period_id)
-    if found is None or session.exec(select(Participant.id).where(
-            Participant.id == found.participant_id, *participants(actor))).first() is None:
+    try:
+        if found is not None:
+            (worked_participant if changing else participant)(session, actor, found.participant_id)
+    except NotFound:
+        found = None
+    if found is None:
         raise NotFound("no_period", "period", id=period_id)
     return found
 

@@ -68,6 +68,11 @@ class Account:
         return self.role == "veileder" and not self.unit_scoped
 
     @property
+    def changes_cases(self) -> bool:
+        """A veileder of any unit: changes the cases they work (a receiving unit's, once taken over)."""
+        return self.role == "veileder"
+
+    @property
     def reads_all_cases(self) -> bool:
         return self.role == "leder" and not self.unit_scoped
 

@@ -76,6 +76,7 @@ class CaseView:
     counters: dict[str, float] = field(default_factory=dict)
     income_gap: str | None = None  # "nå" | "kommer" | None: what the caseload says too (livelihood.income_status)
     responsible: dict[str, str | None] | None = None  # «ansvarlig nå»: {name, username, unit}; None: no caseworker
+    status_only: bool = False  # the actor does not work the case (access.works): its status and dates, no more
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +100,7 @@ class CaseView:
             "introduksjonsstonad": self.benefit,
             "income_gap": self.income_gap,
             "responsible": self.responsible,
+            "status_only": self.status_only,
         }
 
 
@@ -177,13 +179,14 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
     checked_date(on, "on")
     for key, value in (("event", event), ("step", step), *(values or {}).items()):
         checked_text(value, key)
-    access.writing(ctx.actor)
+    conditions = access.changing(ctx.actor)
     try:
         with ctx.transaction() as session:
             found = session.exec(select(Enrolment, Participant)
                                  .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
-                                 .where(Enrolment.id == case_id, *access.cases(ctx.actor))).first()
+                                 .where(Enrolment.id == case_id, *conditions)).first()
             if found is None:
+                access.worked_case(session, ctx.actor, case_id)  # raises: not found, or not theirs to change
                 raise NotFound("no_case", "case", id=case_id)
             case, participant = found
             if expected_version is not None and case.version != expected_version:
@@ -353,6 +356,11 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
         view.responsible = responsible_now(session, case, ctx.today())
         view.income_gap = income_status(*(first_open_gap(view.gaps, as_of) or (None, None)), as_of) \
             if state.status in ACTIVE else None
+        if not access.works(session, ctx.actor, case_id):  # the sending side after a hand-off in force, a
+            # receiving unit before: where the case is and its dates; not what may be recorded, the amounts
+            # paid, the counters or the steps' livelihood
+            view.status_only, view.allowed, view.benefit, view.counters = True, [], None, {}
+            view.mismatches, view.fallbacks = [], []
     return view
 
 

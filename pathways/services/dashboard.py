@@ -222,9 +222,9 @@ def case_extras(ctx: Context, case_id: int, timeline: bool = True) -> CaseExtras
         events = case_rows.events(session, case_id) if timeline else []
         notes = case_rows.notes(session, case_id) if timeline else []
         flags = case_rows.flags(session, case_id)
-        if ctx.actor.unit_scoped:  # a receiving unit reads what the hand-offs share (access.flags)
-            events = [e for e in events if e.name in HANDOFF_EVENTS]
-            notes, flags = [], []
+        if not access.works(session, ctx.actor, case_id):  # a receiving unit before it takes the case over, and
+            events = [e for e in events if e.name in HANDOFF_EVENTS]  # the sending side after: what the
+            notes, flags = [], []  # hand-offs share (access.flags)
         periods = case_rows.periods(session, participant.id or 0)
         from pathways.engine import machine
         compiled = machine.compiled(definition)
@@ -247,9 +247,8 @@ def _event_title(compiled: Any, name: str) -> str:
 
 def add_note(ctx: Context, case_id: int, text: str) -> int:
     """A note on a case the actor sees and may change; returns its id."""
-    access.writing(ctx.actor)
     with ctx.transaction() as session:
-        case = access.case(session, ctx.actor, case_id)  # first: out of scope is not found, whatever the text
+        case = access.worked_case(session, ctx.actor, case_id)  # first: out of scope is not found, whatever the text
         text = (text or "").strip()
         if not text:
             raise ServiceError("note_empty", "text")
@@ -270,8 +269,6 @@ def flag_counts(ctx: Context) -> dict[str, int]:
     veileder's own cases (a few hundred) for a veileder. The same flags as :func:`flags`, counted the
     cheap way: the rule is :func:`pathways.services.access.flags`."""
     actor = access.reading(ctx.actor)
-    if actor.unit_scoped:  # a receiving unit sees no flags (access.flags)
-        return {}
     by_severity, own_flag = _count_statements(actor, ctx.today())
     with ctx.transaction() as session:
         found: dict[str, int] = dict(session.execute(by_severity).tuples().all())
@@ -286,8 +283,8 @@ def flag_counts(ctx: Context) -> dict[str, int]:
 def _count_statements(actor: Actor, today: date) -> tuple[Any, Any]:
     """The statements of :func:`flag_counts` for an actor on a day (the covers in force are the day's),
     made once: on every page, building them and their cache keys cost more than running them."""
-    by_severity = flag_rows.open_by_severity(access.kommune(actor, Flag.kommune_id),
-                                             access.cases(actor) if actor.own_cases_only else None)
+    by_severity = flag_rows.open_by_severity(access.flags(actor),
+                                             access.worked(actor) if actor.own_cases_only else None)
     own = flag_rows.open_severity_by_key(caseload_flag_key(actor.kommune_id or 0, actor.name)) \
         if actor.own_cases_only else None
     return by_severity, own

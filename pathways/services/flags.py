@@ -20,7 +20,7 @@ from pathways.store.tables import Flag
 
 def _flag(ctx: Context, session: Session, flag_id: int) -> Flag:
     """A flag the actor sees and may change (else Forbidden or NotFound), not yet resolved."""
-    flag = access.flag(session, access.writing(ctx.actor), flag_id)
+    flag = access.flag(session, access.changer(ctx.actor), flag_id)
     if flag.state == "resolved":
         raise ServiceError("flag_resolved", "flag", id=flag_id, resolution=flag.resolution)
     return flag

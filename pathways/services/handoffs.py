@@ -246,7 +246,7 @@ def send(ctx: Context, case_id: int, *, to_unit: int, on: date, message: str = "
         raise ServiceError("text_too_long", "message", length=len(message), limit=MESSAGE_LIMIT)
     try:
         with ctx.transaction() as session:
-            case = access.case(session, actor, case_id)
+            case = access.worked_case(session, actor, case_id)
             if case.status not in ACTIVE:
                 raise ServiceError("handoff_case_ended", "case", id=case_id)
             unit = _receiver(session, case, to_unit)

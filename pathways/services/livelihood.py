@@ -171,9 +171,8 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
         from pathways.definition.problems import did_you_mean
         raise ServiceError("unknown_source", "source", source=source,
                            hint=did_you_mean(source, sources) or Text("sources_are", sources=list(sources)))
-    access.writing(ctx.actor)
     with ctx.transaction() as session:
-        participant = access.participant(session, ctx.actor, participant_id)
+        participant = access.worked_participant(session, ctx.actor, participant_id)
         problems: dict[str, Text] = {}
         try:
             ore = amount_in_ore(amount)
@@ -197,7 +196,7 @@ def add_income(ctx: Context, participant_id: int, source: str, start: date, end:
 
 def _period(ctx: Context, session: Session, period_id: int, participant_id: int | None) -> LivelihoodPeriod:
     """The period when the actor may change it (and, given ``participant_id``, it is that participant's)."""
-    row = access.period(session, access.writing(ctx.actor), period_id)
+    row = access.period(session, ctx.actor, period_id, changing=True)
     if participant_id is not None and row.participant_id != participant_id:
         raise NotFound("no_period", "period", id=period_id)
     return row

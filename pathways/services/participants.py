@@ -400,9 +400,8 @@ def update_participant(ctx: Context, participant_id: int, *, name: str, born: da
     """Change the name and facts of a participant the actor sees; returns the new version.
     ``expected_version`` guards against lost updates."""
     clean_name, facts = _validate(name, born, settled, fields or {}, ctx.today())
-    access.writing(ctx.actor)
     with ctx.transaction() as session:
-        row = access.participant(session, ctx.actor, participant_id)
+        row = access.worked_participant(session, ctx.actor, participant_id)
         if expected_version is not None and row.version != expected_version:
             raise Conflict("participant_changed", id=participant_id)
         changed = sorted(k for k, v in {"name": clean_name, **facts.model_dump()}.items() if getattr(row, k) != v)

@@ -281,10 +281,11 @@ class _Statements:
 def _statements(actor: Actor, today: date, reminder_days: int, limit: int | None, dialect: str) -> _Statements:
     """The worklist's statements for an actor on a day, made once: building a statement and computing its
     cache key cost as much as running it (SQLAlchemy keeps the key on the statement object)."""
-    cases = access.cases(actor)
+    cases = access.worked(actor)  # not those handed over; for a receiving unit, those it has taken over
     tasks = access.assigned_tasks(actor)  # the actor's own and their unit's, whatever their role
+    whole, rest = _whole_kommune(actor, cases, dialect)
     scope = queries.Scope(tuple(cases), tuple(access.flags(actor)), not actor.own_cases_only, today,
-                          today + timedelta(days=reminder_days), dialect, _whole_kommune(actor, cases, dialect))
+                          today + timedelta(days=reminder_days), dialect, whole, rest)
     return _Statements(
         scope,
         queries.deadline_items(scope, {k: RANK_NO[r] for k, r in DEADLINE_RANKS.items()}, limit),
@@ -297,15 +298,17 @@ def _statements(actor: Actor, today: date, reminder_days: int, limit: int | None
          task_queries.count(tasks, scope.ahead)))
 
 
-def _whole_kommune(actor: Actor, cases: list[Any], dialect: str) -> int | None:
-    """On SQLite, the actor's kommune when their cases are exactly its cases (a leder's, an administrator's),
-    else None: compared as SQL, so that a narrower rule on cases is never lost. (PostgreSQL's planner reads
+def _whole_kommune(actor: Actor, cases: list[Any], dialect: str) -> tuple[int | None, tuple[Any, ...]]:
+    """On SQLite, the actor's kommune when their cases are its cases (a leder's, an administrator's) but
+    for conditions that leave the kommune's index usable (those handed over: returned as the second), else
+    (None, ()): compared as SQL, so that a narrower rule on cases is never lost. (PostgreSQL's planner reads
     the kommune's deadlines by their index as the statement stands.)"""
     whole = access.kommune(access.reading(actor), col(Enrolment.kommune_id))
-    said = [str(c.compile(compile_kwargs={"literal_binds": True})) for c in (*cases, *whole)]
+    handed = access.worked(actor)[len(access.cases(actor)):]  # the cases handed over, left out
+    said = [str(c.compile(compile_kwargs={"literal_binds": True})) for c in (*cases, *whole, *handed)]
     if dialect != "sqlite" or actor.kommune_id is None or said[:len(cases)] != said[len(cases):]:
-        return None
-    return actor.kommune_id
+        return None, ()
+    return actor.kommune_id, tuple(handed)
 
 
 def _ranked(session: Session, statements: _Statements) -> tuple[list[_Entry], int, bool]:

@@ -322,3 +322,129 @@ class TestScope:
         with pytest.raises(NotFound):
             handoffs.show(as_user(world, "nils"), number)
         assert handoffs.show(as_user(world, "nina"), number).status == end  # their inbox keeps the line
+
+
+def flag_on(world: World, case_id: int, key: str = "test:overtatt") -> int:
+    """An open flag on the case, as the nightly check raises one."""
+    from datetime import datetime, timezone
+
+    from pathways.store.tables import Enrolment, Flag
+    now = datetime.now(timezone.utc)
+    with Session(world.ctx.engine) as session:
+        case = session.get(Enrolment, case_id)
+        row = Flag(natural_key=key, kommune_id=case.kommune_id, enrolment_id=case_id,
+                   participant_id=case.participant_id, kind="nav_dialog", severity="high", due=TODAY,
+                   message="NAV-dialog mangler", created_at=now, updated_at=now)
+        session.add(row)
+        session.commit()
+        return row.id
+
+
+class TestTakenOver:
+    """Issue 14, «Hand-off» 2: accepting makes the receiver responsible from the planned date, and the sender
+    keeps read access to status and dates only. From that date the receiving unit's veileder changes the case
+    and sees its flags on their worklist; the sending veileder and leder read where the case is and its dates,
+    and change nothing. Before it, the sender works the case and the receiver only reads."""
+
+    def accepted(self, world: World, by: str = "nina", unit: int | None = None) -> int:
+        number = send(world, **({"to_unit": unit} if unit else {}))
+        handoffs.accept(as_user(world, by), number, by)
+        return number
+
+    def test_until_the_planned_date_the_sender_works_the_case(self, world):
+        from pathways.services import dashboard
+        self.accepted(world)
+        nina = as_user(world, "nina")
+        before = table_counts(world.ctx)
+        with pytest.raises(Forbidden) as refused:
+            dashboard.add_note(nina, world.amina, "Hei")
+        assert refused.value.code == "case_not_taken_over"
+        assert table_counts(world.ctx) == before
+        assert cases.show(nina, world.amina).status_only
+        kari = as_user(world, "kari")
+        assert not cases.show(kari, world.amina).status_only
+        dashboard.add_note(kari, world.amina, "Før overføringen")
+
+    def test_from_the_planned_date_the_receiver_changes_the_case(self, world):
+        from pathways.services import dashboard, livelihood, story
+        self.accepted(world)
+        world.clock.set(PLANNED)
+        nina = as_user(world, "nina")
+        view = cases.show(nina, world.amina)
+        assert not view.status_only and view.allowed
+        dashboard.add_note(nina, world.amina, "Tatt over av NAV")
+        period = livelihood.add_income(nina, world.amina_pid, "kvalifiseringsstonad", PLANNED, PLANNED + timedelta(
+            days=365), planned=True)
+        assert period
+        event = view.allowed[0]
+        assert event.event  # a step the definition allows now: recorded by the receiver
+        assert "Tatt over av NAV" in [e.text for e in story.story(nina, world.amina)]
+        same_as_rebuilt(world, world.amina)
+
+    def test_from_the_planned_date_the_sender_reads_status_and_dates_only(self, world):
+        from pathways.services import dashboard, livelihood, participants, story
+        kari = as_user(world, "kari")
+        dashboard.add_note(kari, world.amina, "Internt notat")
+        self.accepted(world)
+        world.clock.set(PLANNED)
+        kari = as_user(world, "kari")
+        view = cases.show(kari, world.amina)
+        assert view.status_only and view.steps and view.allowed == [] and view.benefit is None
+        assert view.responsible["username"] == "nina"
+        assert [d.due for d in view.deadlines] == [d.due for d in cases.show(as_user(world, "nina"),
+                                                                               world.amina).deadlines]
+        assert [e.title for e in story.story(kari, world.amina)] == ["Overføring mottatt", "Overføring sendt"]
+        before = table_counts(world.ctx)
+        for change in (lambda: dashboard.add_note(kari, world.amina, "Hei"),
+                       lambda: cases.advance(kari, world.amina, "trekantsamtale_gjennomfort", PLANNED),
+                       lambda: livelihood.add_income(kari, world.amina_pid, "lonn", PLANNED)):
+            with pytest.raises((Forbidden, NotFound)):
+                change()
+        assert table_counts(world.ctx) == before
+        with pytest.raises(NotFound):  # the participant's facts are the receiver's now
+            participants.read_participant(kari, world.amina_pid)
+        assert world.amina in [r.id for r in dashboard.caseload(kari, dashboard.CaseloadFilter()).rows]
+        with pytest.raises(Forbidden) as refused:
+            handoffs.send(kari, world.amina, to_unit=nav(world), on=PLANNED, ticks=[*REQUIRED, "samtykke"])
+        assert refused.value.code == "case_handed_over"
+
+    def test_the_flags_follow_the_case(self, world):
+        from pathways.services import dashboard, flags, worklist
+        flag = flag_on(world, world.amina)
+        kari, nina = as_user(world, "kari"), as_user(world, "nina")
+        assert flag in [f.id for f, _ in dashboard.flags(kari).rows]
+        assert flag not in [f.id for f, _ in dashboard.flags(nina).rows]  # pending: the sender's work
+        self.accepted(world)
+        world.clock.set(PLANNED)
+        kari, nina, leder = as_user(world, "kari"), as_user(world, "nina"), as_user(world, "lise")
+        assert flag in [f.id for f, _ in dashboard.flags(nina).rows]
+        listed = [f for f, _ in dashboard.flags(nina).rows]
+        assert {f.enrolment_id for f in listed} == {world.amina}
+        assert sum(dashboard.flag_counts(nina).values()) == len(listed)  # the header counts the same flags
+        assert sum(dashboard.flag_counts(kari).values()) == len(dashboard.flags(kari).rows)
+        assert flag in [i.flag_id for i in worklist.worklist(nina, everything=True).items]
+        for sender in (kari, leder):
+            assert flag not in [f.id for f, _ in dashboard.flags(sender).rows]
+            assert world.amina not in [i.case_id for i in worklist.worklist(sender, everything=True).items]
+        with pytest.raises(NotFound):
+            flags.acknowledge(kari, flag)
+        flags.acknowledge(nina, flag)
+
+    def test_another_kommunes_refugee_service_takes_the_case_over(self, world):
+        from pathways.services import dashboard
+        agreement = add_unit(world.ctx, kind="annen_kommune", name="Bærum", kommune="Asker")
+        self.accepted(world, by="per", unit=agreement)
+        per = as_user(world, "per")
+        assert cases.show(per, world.amina).status_only  # read before the planned date
+        with pytest.raises(Forbidden):
+            dashboard.add_note(per, world.amina, "Hei")
+        world.clock.set(PLANNED)
+        per = as_user(world, "per")
+        assert not cases.show(per, world.amina).status_only
+        dashboard.add_note(per, world.amina, "Bosatt i Bærum, tatt over")
+        assert cases.show(as_user(world, "kari"), world.amina).status_only
+        assert cases.show(per, world.olena).id == world.olena  # their own kommune's cases as before
+        with pytest.raises(NotFound):
+            cases.show(per, world.yonas)  # nothing else of Asker
+        with pytest.raises(NotFound):
+            cases.show(as_user(world, "nils"), world.amina)

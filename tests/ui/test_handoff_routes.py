@@ -120,3 +120,37 @@ def test_access_matrix_of_the_nav_users(browser, world, handed):
                 assert response.status_code in (403, 404), (username, method, url, response.status_code)
                 assert "Amina" not in response.text
     assert table_counts(world.ctx) == before and _flag_states(world) == flags_before
+
+
+def test_from_the_planned_date_the_receiver_works_the_case_and_the_sender_sees_status_and_dates(browser, world):
+    """Issue 14: accepting makes the receiver responsible from the planned date; the sender keeps status and
+    dates only. On the pages and through the API: the receiving veileder gets the forms, the sending veileder
+    a line saying who follows the case up now, no facts, no forms, and 403 for a change; nothing written."""
+    kari = browser("kari")
+    kari.post(f"/saker/{world.amina}/overforing", data=form(world))
+    nina = browser("nina")
+    handoff = re.search(r'action="/overforinger/(\d+)/mottak"', nina.get("/overforinger").text).group(1)
+    nina.post(f"/overforinger/{handoff}/mottak", data={"ansvarlig": "nina"})
+    before_date = nina.get(f"/saker/{world.amina}").text
+    assert "Enheten din har ikke tatt over saken ennå" in before_date and "Nytt notat" not in before_date
+    world.clock.set(PLANNED)
+    receiver = browser("nina").get(f"/saker/{world.amina}").text
+    assert "Nytt notat" in receiver and 'action="/saker/%d/hendelse"' % world.amina in receiver
+    sender = browser("kari").get(f"/saker/{world.amina}").text
+    assert ("Saken er overført til NAV Asker fra 06.12.2026, og NAV Asker følger den opp nå. Du ser status og "
+            "datoer") in sender
+    assert "Nytt notat" not in sender and "Registrer hendelse" not in sender and "Født" not in sender
+    assert 'id="frister-h"' in sender and '<dd id="ansvarlig">Nina Nav, NAV Asker</dd>' in sender
+    before = table_counts(world.ctx)
+    assert browser("kari").post(f"/saker/{world.amina}/notat", data={"text": "Hei"}).status_code == 403
+    client = browser(None).client
+    refused = client.post(f"/api/saker/{world.amina}/notater", json={"text": "Hei"},
+                          headers={"Authorization": f"Bearer {world.tokens['kari']}"})
+    assert refused.status_code == 403 and "handed over" in refused.json()["detail"]
+    assert table_counts(world.ctx) == before
+    taken = client.post(f"/api/saker/{world.amina}/notater", json={"text": "Fulgt opp av NAV"},
+                        headers={"Authorization": f"Bearer {world.tokens['nina']}"})
+    assert taken.status_code == 201, taken.text
+    shown = client.get(f"/api/saker/{world.amina}", headers={"Authorization": f"Bearer {world.tokens['kari']}"})
+    assert shown.status_code == 200 and shown.json()["status_only"] is True
+    assert shown.json()["allowed_events"] == [] and shown.json()["introduksjonsstonad"] is None

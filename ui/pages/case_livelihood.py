@@ -27,13 +27,14 @@ from starlette.concurrency import run_in_threadpool
 from pathways.bounds import date_problem
 from pathways.income.gaps import LABELS
 from pathways.services import livelihood
+from pathways.services.access import Forbidden
 from pathways.services.context import Context, NotFound, ServiceError
 from pathways.services.livelihood import CaseLivelihood, PeriodInvalid
 from ui.boundary import Id
 from ui.livelihood import timeline
 from ui.messages import norsk
-from ui.pages.common import SignedIn, form_of, writer
-from ui.rendering import PageError, context, error_text, not_found, render
+from ui.pages.common import SignedIn, changer, form_of
+from ui.rendering import PageError, context, error_text, forbidden, not_found, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -186,7 +187,7 @@ def _change(action: str, period_id: int) -> Action:
 
 async def _answer(request: Request, case_id: int, account: Any, key: str, done: str, act: Action) -> Response:
     form = await form_of(request)
-    writer(account, "inntekter")
+    changer(account, "inntekter")
     # the services and the rendering off the event loop, as a plain route's work is
     return await run_in_threadpool(_act, request, case_id, account, key, done, act, form)
 
@@ -203,6 +204,8 @@ def _act(request: Request, case_id: int, account: Any, key: str, done: str, act:
         act(ctx, participant_id, form, errors)
     except NotFound as exc:
         raise not_found(exc) from None
+    except Forbidden as exc:  # a case handed over, or not yet taken over
+        raise forbidden(exc) from None
     except PeriodInvalid as exc:
         errors.update({field: norsk(message) for field, message in exc.problems.items()})
     except ServiceError as exc:

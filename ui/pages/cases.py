@@ -27,7 +27,7 @@ from ui.messages import norsk
 from ui.pages.case_livelihood import prefill as livelihood_prefill
 from ui.pages.case_livelihood import section as livelihood_section
 from ui.pages.caseworkers import case_caseworker
-from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
+from ui.pages.common import SignedIn, changer, date_field, form_of, int_field, reader, writer
 from ui.pages.handoffs import case_section as handoff_section
 from ui.rendering import (
     PageError,
@@ -57,16 +57,25 @@ def case_data(request: Request, account: Account, case_id: int) -> dict[str, Any
         raise not_found(exc) from None
     open_form, values = livelihood_prefill(request.query_params)
     found = CaseLivelihood(view.id, view.participant_id, view.start_date, extras.periods, view.gaps, view.fallbacks)
-    return {"view": view, "x": extras, "can_write": account.writes_cases,
+    handoffs = handoff_section(request, account, case_id, view.status in ACTIVE and not view.status_only)
+    return {"view": view, "x": extras, "can_write": account.changes_cases and not view.status_only,
+            "handed_over": _handed_over(handoffs["handoffs"], account, ctx.today()) if view.status_only else None,
             "cw": case_caseworker(request, account, case_id),  # the veileder; a leder moves the case
             **livelihood_section(found, ctx.today(), open_form=open_form, values=values),
             "diagram_url": f"/diagram/{extras.version_id}.svg?" + urlencode([("nå", s) for s in extras.highlight]),
             "diagram": _case_diagram(ctx, extras, view),
             "errors": {}, "values": {}, "refused": None, "story": entries, "vis": shown,
             "open_event": request.query_params.get("hendelse"),  # a link from the worklist opens that form
-            **handoff_section(request, account, case_id, view.status in ACTIVE),
+            **handoffs,
             "case_tasks": list_tasks(ctx, "all", include_done=True, case_id=case_id),
             "task_form": assignees(ctx) if account.writes_cases else None, "task_errors": {}, "task_values": {}}
+
+
+def _handed_over(handoffs: list[Any], account: Account, today: Any) -> Any:
+    """The hand-off in force that took the case from the user's side (they see its status and dates only),
+    or None (they are the receiving unit, before it takes the case over)."""
+    return next((h for h in handoffs if h.status == "accepted" and h.planned_on <= today
+                 and h.to_unit_id != account.unit_id), None)
 
 
 def _case_diagram(ctx: Context, extras: Any, view: Any) -> Markup:
@@ -106,7 +115,7 @@ def case_page(request: Request, case_id: Id, account: SignedIn) -> Response:
 @router.post("/saker/{case_id}/hendelse")
 async def record_event(request: Request, case_id: Id, account: SignedIn) -> Response:
     form = await form_of(request)
-    writer(account)
+    changer(account)
     ctx = context(request, account)
     event = str(form.pop("event", ""))
     errors: dict[str, str] = {}
@@ -123,6 +132,8 @@ async def record_event(request: Request, case_id: Id, account: SignedIn) -> Resp
             return RedirectResponse(f"/saker/{case_id}#hendelser", status_code=303)
         except NotFound as exc:
             raise not_found(exc) from None
+        except Forbidden as exc:  # a case handed over, or not yet taken over
+            raise forbidden(exc) from None
         except Conflict as exc:
             errors["form"] = error_text(exc)
         except ServiceError as exc:
@@ -149,11 +160,13 @@ def _error_key(field: str | None) -> str:
 @router.post("/saker/{case_id}/notat")
 async def note(request: Request, case_id: Id, account: SignedIn) -> Response:
     form = await form_of(request)
-    writer(account)
+    changer(account)
     try:
         add_note(context(request, account), case_id, str(form.get("text", "")))
     except NotFound as exc:
         raise not_found(exc) from None
+    except Forbidden as exc:  # a case handed over, or not yet taken over
+        raise forbidden(exc) from None
     except ServiceError as exc:
         data = case_data(request, account, case_id)
         data.update(errors={"note": error_text(exc)}, values={"note": str(form.get("text", ""))})
@@ -212,7 +225,7 @@ def diagram(request: Request, version_id: Id, account: SignedIn) -> Response:
 async def note_edit(request: Request, case_id: Id, note_id: Id, account: SignedIn) -> Response:
     """The author edits a note within 24 hours of writing it; after that it is kept as written."""
     form = await form_of(request)
-    writer(account)
+    changer(account)
     text = str(form.get("text", ""))
     try:
         edit_note(context(request, account), case_id, note_id, text)

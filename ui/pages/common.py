@@ -59,6 +59,16 @@ def writer(account: Account, what: str | None = None) -> None:
         raise (PageError(403, f"Rollen din kan ikke endre {what}.") if what else forbidden(exc)) from None
 
 
+def changer(account: Account, what: str | None = None) -> None:
+    """403 unless the user's role changes the cases they work, of whichever unit (the rule:
+    :func:`access.changer`; which cases, the services decide); the page says the role may not change
+    ``what`` when given."""
+    try:
+        access.changer(account.actor)
+    except access.Forbidden as exc:
+        raise (PageError(403, f"Rollen din kan ikke endre {what}.") if what else forbidden(exc)) from None
+
+
 def date_field(value: str | None, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat((value or "").strip())

@@ -15,7 +15,7 @@ from pathways.services.dashboard import flag_counts
 from pathways.services.tasks import complete_task
 from pathways.services.worklist import RANK_TITLES, count, worklist
 from ui.boundary import Id
-from ui.pages.common import SignedIn, date_field, form_of, reader, writer
+from ui.pages.common import SignedIn, changer, date_field, form_of, reader
 from ui.rendering import PageError, context, error_text, not_found, one_read, render
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +44,7 @@ def worklist_count(request: Request, account: SignedIn) -> Response:
 @router.post("/i-dag/flagg/{flag_id}/{action}")
 async def worklist_action(request: Request, flag_id: Id, action: str, account: SignedIn) -> Response:
     form = await form_of(request)
-    writer(account)
+    changer(account)
     if action not in ("kvitter", "utsett"):
         raise PageError(404, "Ukjent handling.")
     ctx = context(request, account)

@@ -22,8 +22,9 @@ FLAG_COLUMNS = ("natural_key", "kommune_id", "enrolment_id", "participant_id", "
 
 
 def open_by_severity(kommune: Sequence[Any], cases: Sequence[Any] | None = None) -> Select[Any]:
-    """(severity, count) of the open flags: of the kommune (``kommune``: conditions on Flag.kommune_id;
-    index-only), or, with ``cases`` (conditions on Enrolment), of those cases only (a veileder's few hundred)."""
+    """(severity, count) of the open flags: of the kommune (``kommune``: conditions on Flag, its kommune
+    and the cases not handed over: :func:`pathways.services.access.flags`), or, with ``cases`` (conditions
+    on Enrolment), of those cases only (a veileder's few hundred)."""
     if cases is None:
         query = select(Flag.severity, func.count()).where(*kommune, Flag.state == "open")
     else:

@@ -87,6 +87,8 @@ class Scope:
     whole_kommune: int | None = None
     """The kommune when the scope is exactly its cases (a leder's): then said on :class:`Deadline` too, so
     that the deadlines are read by their own index and their case by its key."""
+    handed_over: tuple[Any, ...] = ()
+    """With ``whole_kommune``: the condition on :class:`Enrolment` that leaves out the cases handed over."""
 
 
 def _of_case(scope: Scope) -> Any:
@@ -123,7 +125,7 @@ def _deadline_where(scope: Scope) -> list[Any]:
         # status written so that no planner starts from the kommune's active cases and looks up each one's
         # deadlines: SQLite did after the sweep's ANALYZE (a kommune's 2 500 listed deadlines: 13 ms, 4 ms)
         return [col(Deadline.kommune_id) == scope.whole_kommune, func.coalesce(col(Enrolment.status), "") == "active",
-                _listed_deadline(scope)]
+                _listed_deadline(scope), *scope.handed_over]
     return [*scope.cases, col(Enrolment.status) == "active", _listed_deadline(scope)]
 
 
