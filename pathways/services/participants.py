@@ -435,6 +435,18 @@ def find_participants(ctx: Context, q: str | None = None, page: int = 1, page_si
     return ParticipantPage(list(rows), total, page, pages)
 
 
+def may_change(ctx: Context, participant_id: int) -> bool:
+    """Whether the actor may change the participant's facts (:func:`pathways.services.access.worked_participant`:
+    a veileder who works one of their cases or has them in the intake; a receiving unit's once it has taken
+    a case over)."""
+    with ctx.transaction() as session:
+        try:
+            access.worked_participant(session, ctx.actor, participant_id)
+        except (access.Forbidden, NotFound):
+            return False
+        return True
+
+
 def read_participant(ctx: Context, participant_id: int) -> tuple[Participant, list[Enrolment]]:
     """A participant the actor sees (else NotFound), with their cases."""
     with ctx.transaction() as session:

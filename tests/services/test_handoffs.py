@@ -326,10 +326,8 @@ class TestScope:
 
 def flag_on(world: World, case_id: int, key: str = "test:overtatt") -> int:
     """An open flag on the case, as the nightly check raises one."""
-    from datetime import datetime, timezone
-
     from pathways.store.tables import Enrolment, Flag
-    now = datetime.now(timezone.utc)
+    now = world.ctx.now()
     with Session(world.ctx.engine) as session:
         case = session.get(Enrolment, case_id)
         row = Flag(natural_key=key, kommune_id=case.kommune_id, enrolment_id=case_id,

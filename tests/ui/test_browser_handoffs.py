@@ -79,6 +79,9 @@ def test_sent_flagged_accepted_by_nav_and_responsible_on_both_sides(live, page, 
             nina.get_by_role("button", name="Ta imot overføringen").click()
         nina.wait_for_load_state("networkidle")
         assert "Overføringen er mottatt." in nina.locator("main").inner_text()
+        page.goto(f"{base}/saker/{world.amina}")  # the sender's, still theirs until the planned date
+        assert not any("Overføring ikke mottatt" in t for t in page.locator("#flagg ul.flag-list").all_inner_texts())
+        assert "Overføring ikke mottatt" in (page.locator("#flagg details").text_content() or "")  # resolved
         world.clock.set(PLANNED)
         for who, username in ((nina, "nina"), (page, "kari")):
             sign_in(who, base, username)
@@ -86,8 +89,11 @@ def test_sent_flagged_accepted_by_nav_and_responsible_on_both_sides(live, page, 
             assert who.locator("#ansvarlig").inner_text() == "Nina Nav, NAV Asker"
             assert who.locator("#overforing .handoff-status").first.inner_text() == "Mottatt"
             assert axe_violations(who) == []
-        assert not any("Overføring ikke mottatt" in t for t in page.locator("#flagg ul.flag-list").all_inner_texts())
-        assert "Overføring ikke mottatt" in (page.locator("#flagg details").text_content() or "")  # resolved
+        # from the planned date NAV works the case; the sender sees its status and dates, one line says why
+        assert nina.get_by_role("heading", name="Registrer hendelse").is_visible()
+        assert "NAV Asker følger den opp nå" in page.locator("#overfort").inner_text()
+        assert page.locator("#flagg").count() == 0 and page.locator("#registrer").count() == 0
+        shoot(page, "28b-sak-overfort-avsender")
         shoot(nina, "28-sak-hos-nav")
     finally:
         nav.close()

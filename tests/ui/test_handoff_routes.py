@@ -133,9 +133,12 @@ def test_from_the_planned_date_the_receiver_works_the_case_and_the_sender_sees_s
     nina.post(f"/overforinger/{handoff}/mottak", data={"ansvarlig": "nina"})
     before_date = nina.get(f"/saker/{world.amina}").text
     assert "Enheten din har ikke tatt over saken ennå" in before_date and "Nytt notat" not in before_date
+    assert "Lagre endringer" not in nina.get(f"/deltakere/{world.amina_pid}").text
     world.clock.set(PLANNED)
     receiver = browser("nina").get(f"/saker/{world.amina}").text
-    assert "Nytt notat" in receiver and 'action="/saker/%d/hendelse"' % world.amina in receiver
+    assert "Nytt notat" in receiver and f'action="/saker/{world.amina}/hendelse"' in receiver
+    assert "Lagre endringer" in browser("nina").get(f"/deltakere/{world.amina_pid}").text  # the facts too
+    assert browser("kari").get(f"/deltakere/{world.amina_pid}").status_code == 404
     sender = browser("kari").get(f"/saker/{world.amina}").text
     assert ("Saken er overført til NAV Asker fra 06.12.2026, og NAV Asker følger den opp nå. Du ser status og "
             "datoer") in sender

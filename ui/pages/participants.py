@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pathways.services import cases as case_service
+from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
 from pathways.services.context import NotFound, ServiceError
 from pathways.services.dashboard import PAGE_SIZE, published_pathways
@@ -16,13 +17,14 @@ from pathways.services.participants import (
     FieldErrors,
     add_participant,
     find_participants,
+    may_change,
     read_participant,
     update_participant,
 )
 from ui.boundary import Id
 from ui.messages import norsk
-from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
-from ui.rendering import PageError, context, error_text, one_read, render
+from ui.pages.common import SignedIn, changer, date_field, form_of, int_field, reader, writer
+from ui.rendering import PageError, context, error_text, forbidden, one_read, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,7 +89,8 @@ def _participant(request: Request, account: Account, pid: int) -> tuple[Any, dic
         row, cases = read_participant(context(request, account), pid)
     except NotFound:
         raise PageError(404, f"Fant ingen deltaker {pid}.") from None
-    return row, {"p": row, "fields": FACT_FIELDS, "cases": cases, "pathways": published_pathways(context(request))}
+    return row, {"p": row, "fields": FACT_FIELDS, "cases": cases, "pathways": published_pathways(context(request)),
+                 "editable": may_change(context(request, account), pid)}
 
 
 @router.get("/deltakere/{pid}")
@@ -101,7 +104,7 @@ def participant_page(request: Request, pid: Id, account: SignedIn) -> Response:
 @router.post("/deltakere/{pid}")
 async def participant_update(request: Request, pid: Id, account: SignedIn) -> Response:
     form = await form_of(request)
-    writer(account, "deltakere")
+    changer(account, "deltakere")
     _, shown = _participant(request, account, pid)
     basics, fields = _participant_form(form)
     errors: dict[str, str] = {}
@@ -113,6 +116,8 @@ async def participant_update(request: Request, pid: Id, account: SignedIn) -> Re
                            settled=basics["settled"], fields=fields, expected_version=version)
     except NotFound:
         raise PageError(404, f"Fant ingen deltaker {pid}.") from None
+    except Forbidden as exc:  # their case handed over, or not yet taken over
+        raise forbidden(exc) from None
     except ServiceError as exc:
         return render(request, "participant_form.html", {**shown, "values": form, "errors": _errors(exc)}, status=422)
     request.session["melding"] = "Endringene er lagret."
