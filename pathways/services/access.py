@@ -123,9 +123,25 @@ def handed_over(actor: Actor) -> Any:
 
 
 def receives(actor: Actor) -> bool:
-    """Whether the actor may also be on the receiving side of another kommune's hand-off: a refugee-service
-    user (a unit-scoped user receives through :func:`cases` itself)."""
-    return actor.unit_id is not None and not actor.is_system and not actor.unit_scoped
+    """Whether the actor's refugee service is also the receiving side of another kommune's hand-off (pending
+    or accepted: ``Actor.elsewhere``, read with the account). A unit-scoped user receives through
+    :func:`cases` itself; for everyone else the kommune's conditions stand alone, and keep its indexes."""
+    return actor.elsewhere and actor.unit_id is not None and not actor.is_system and not actor.unit_scoped
+
+
+def _or_received(actor: Actor, conditions: list[Any], column: Any, ids: Any) -> list[Any]:
+    """``conditions``, or, for an actor who :func:`receives`, ``column`` in ``ids`` (the other kommune's cases
+    handed to their unit)."""
+    if not receives(actor) or not conditions:
+        return conditions
+    return [or_(and_(*conditions), col(column).in_(ids))]
+
+
+def _own_kommune(actor: Actor) -> list[Any]:
+    conditions = kommune(actor, Enrolment.kommune_id)
+    if actor.own_cases_only:
+        conditions.append(col(Enrolment.caseworker).in_(caseworkers(actor)))
+    return conditions
 
 
 def cases(actor: Actor) -> list[Any]:
@@ -133,10 +149,7 @@ def cases(actor: Actor) -> list[Any]:
     reading(actor)
     if actor.unit_scoped:  # the receiving unit may be of another kommune (by agreement)
         return [col(Enrolment.id).in_(handed(actor))]
-    conditions = kommune(actor, Enrolment.kommune_id)
-    if actor.own_cases_only:
-        conditions.append(col(Enrolment.caseworker).in_(caseworkers(actor)))
-    return conditions
+    return _or_received(actor, _own_kommune(actor), Enrolment.id, handed(actor))
 
 
 def worked(actor: Actor) -> list[Any]:
@@ -148,15 +161,8 @@ def worked(actor: Actor) -> list[Any]:
         return cases(actor)
     if actor.unit_scoped:
         return [col(Enrolment.id).in_(received(actor))]
-    return [*cases(actor), col(Enrolment.id).not_in(handed_over(actor))]
-
-
-def _or_received(actor: Actor, conditions: list[Any], column: Any, ids: Any) -> list[Any]:
-    """``conditions``, or (for a refugee-service user, who may receive from another kommune) ``column`` in
-    ``ids``: for the one-object lookups only (a list keeps its kommune's index)."""
-    if not receives(actor) or not conditions:
-        return conditions
-    return [or_(and_(*conditions), col(column).in_(ids))]
+    return _or_received(actor, [*_own_kommune(actor), col(Enrolment.id).not_in(handed_over(actor))],
+                        Enrolment.id, received(actor))
 
 
 def participants(actor: Actor) -> list[Any]:
@@ -173,7 +179,8 @@ def participants(actor: Actor) -> list[Any]:
                            col(Enrolment.caseworker).in_(caseworkers(actor)),
                            col(Enrolment.id).not_in(handed_over(actor))),
             ~exists().where(col(Enrolment.participant_id) == col(Participant.id))))
-    return conditions
+    return _or_received(actor, conditions, Participant.id,
+                        select(Enrolment.participant_id).where(col(Enrolment.id).in_(handed(actor))))
 
 
 def flags(actor: Actor) -> list[Any]:
@@ -191,7 +198,7 @@ def flags(actor: Actor) -> list[Any]:
                                            col(Enrolment.id).not_in(handed_over(actor)))
         conditions.append(or_(col(Flag.enrolment_id).in_(owned),
                               col(Flag.natural_key) == caseload_flag_key(actor.kommune_id or 0, actor.name)))
-    return conditions
+    return _or_received(actor, conditions, Flag.enrolment_id, received(actor))
 
 
 # -- one object, for the services that read or change it -----------------------------------------------
@@ -215,8 +222,7 @@ def case(session: Session, actor: Actor, case_id: int) -> Enrolment:
 def _one_case(actor: Actor, today: date) -> Any:
     """The statement of :func:`case` for an actor on a day, made once: building it and its cache key cost
     more than running it (measured: 1.9 ms of a 2 ms lookup); the case's id is its parameter."""
-    return select(Enrolment).where(Enrolment.id == bindparam("case_id"),
-                                   *_or_received(actor, cases(actor), Enrolment.id, handed(actor)))
+    return select(Enrolment).where(Enrolment.id == bindparam("case_id"), *cases(actor))
 
 
 def changer(actor: Actor) -> Actor:
@@ -230,14 +236,13 @@ def changer(actor: Actor) -> Actor:
 def changing(actor: Actor) -> list[Any]:
     """The conditions on :class:`Enrolment` for one case the actor may change (:func:`worked_case`, in a
     writer's own statement; when it finds nothing, :func:`worked_case` says why)."""
-    return _or_received(changer(actor), worked(actor), Enrolment.id, received(actor))
+    return worked(changer(actor))
 
 
 @lru_cache(maxsize=1024)
 def _one_worked(actor: Actor, today: date) -> Any:
     """The statement of :func:`works` for an actor on a day, made once."""
-    return select(Enrolment.id).where(Enrolment.id == bindparam("case_id"),
-                                      *_or_received(actor, worked(actor), Enrolment.id, received(actor)))
+    return select(Enrolment.id).where(Enrolment.id == bindparam("case_id"), *worked(actor))
 
 
 def works(session: Session, actor: Actor, case_id: int) -> bool:
@@ -275,9 +280,8 @@ def managed_case(session: Session, actor: Actor, case_id: int) -> Enrolment:
 
 def participant(session: Session, actor: Actor, participant_id: int) -> Participant:
     """The participant when the actor sees them, else NotFound."""
-    found = session.exec(select(Participant).where(Participant.id == participant_id, *_or_received(
-        actor, participants(actor), Participant.id,
-        select(Enrolment.participant_id).where(col(Enrolment.id).in_(handed(actor)))))).first()
+    found = session.exec(select(Participant).where(Participant.id == participant_id,
+                                                   *participants(actor))).first()
     if found is None:
         raise NotFound("no_participant", "participant", id=participant_id)
     return found
@@ -285,9 +289,7 @@ def participant(session: Session, actor: Actor, participant_id: int) -> Particip
 
 def flag(session: Session, actor: Actor, flag_id: int) -> Flag:
     """The flag when the actor sees it, else NotFound."""
-    found = session.exec(select(Flag).where(Flag.id == flag_id,
-                                            *_or_received(actor, flags(actor), Flag.enrolment_id, received(actor)))
-                         ).first()
+    found = session.exec(select(Flag).where(Flag.id == flag_id, *flags(actor))).first()
     if found is None:
         raise NotFound("no_flag", "flag", id=flag_id)
     return found

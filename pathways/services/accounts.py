@@ -26,6 +26,7 @@ from pathways.services.audit import record
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError
 from pathways.services.participants import kommune_row
 from pathways.services.units import unit_for
+from pathways.store.queries import handoffs as handoff_rows
 from pathways.store.tables import ApiToken, Kommune, SignInFailure, Unit, User, UserSession
 
 ROLES = ("veileder", "leder", "administrator")
@@ -51,12 +52,13 @@ class Account:
     must_change_password: bool = False
     unit_id: int | None = None
     unit_kind: str | None = None
+    elsewhere: bool = False  # their unit receives a case of another kommune (pathways.services.access.receives)
 
     @property
     def actor(self) -> Actor:
         """The user as the services see them: what they may see and change follows from it."""
         return Actor.user(self.id, self.username, self.role, self.kommune_id, self.kommune, self.unit_id,
-                          self.unit_kind)
+                          self.unit_kind, self.elsewhere)
 
     @property
     def unit_scoped(self) -> bool:
@@ -172,7 +174,7 @@ def _account(session: Session, user: User) -> Account:
     unit = session.get(Unit, user.unit_id) if user.unit_id is not None else None
     return Account(user.id or 0, user.username, user.name, user.role, user.kommune_id,
                    kommune.name if kommune else "?", user.must_change_password, user.unit_id,
-                   unit.kind if unit else None)
+                   unit.kind if unit else None, handoff_rows.receives_elsewhere(session, user.unit_id, user.kommune_id))
 
 
 def authenticate(ctx: Context, username: str, password: str) -> Account | None:
@@ -359,13 +361,14 @@ def session_account(ctx: Context, session_id: str) -> Account | None:
         found = session.execute(_SESSION_ACCOUNT, {"key": _session_key(session_id), "now": ctx.now()}).first()
         if found is None:
             return None
-        user, kommune, unit_kind = found
+        user, kommune, unit_kind, elsewhere = found
         return Account(user.id or 0, user.username, user.name, user.role, user.kommune_id, kommune,
-                       user.must_change_password, user.unit_id, unit_kind)
+                       user.must_change_password, user.unit_id, unit_kind, bool(elsewhere))
 
 
 # made once (read on every page): the user of a live session of an active user, with their kommune's name
-_SESSION_ACCOUNT = (select(User, Kommune.name, Unit.kind).join(UserSession, col(UserSession.user_id) == col(User.id))
+_SESSION_ACCOUNT = (select(User, Kommune.name, Unit.kind, handoff_rows.from_elsewhere(User.unit_id, User.kommune_id))
+                    .join(UserSession, col(UserSession.user_id) == col(User.id))
                     .join(Kommune, col(Kommune.id) == col(User.kommune_id))
                     .outerjoin(Unit, col(Unit.id) == col(User.unit_id))
                     .where(UserSession.key == bindparam("key"), col(UserSession.expires_at) > bindparam("now"),

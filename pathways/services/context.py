@@ -86,6 +86,7 @@ class Actor:
     own_cases_only: bool = False
     unit_id: int | None = None
     unit_kind: str | None = None  # the kind of the user's unit (pathways.services.units.KINDS)
+    elsewhere: bool = False  # their refugee service receives a case of another kommune (access.receives)
     clock: Clock | None = field(default=None, compare=False, repr=False)
 
     def today(self) -> date:
@@ -99,10 +100,10 @@ class Actor:
 
     @classmethod
     def user(cls, user_id: int, username: str, role: str, kommune_id: int, kommune: str,
-             unit_id: int | None = None, unit_kind: str | None = None) -> Actor:
+             unit_id: int | None = None, unit_kind: str | None = None, elsewhere: bool = False) -> Actor:
         scoped = unit_kind not in (None, REFUGEE_SERVICE)
         return cls(username, role, kommune_id, kommune, user_id, own_cases_only=role == "veileder" or scoped,
-                   unit_id=unit_id, unit_kind=unit_kind)
+                   unit_id=unit_id, unit_kind=unit_kind, elsewhere=elsewhere and not scoped)
 
     @classmethod
     def anonymous(cls, name: str = "web") -> Actor:

@@ -45,6 +45,7 @@ from pathways.services.audit import record
 from pathways.services.context import REFUGEE_SERVICE, Actor, Context, NotFound, ServiceError, checked_text
 from pathways.services.worklist import caseworker_counts
 from pathways.services.worklist import counts as worklist_counts
+from pathways.store.queries import handoffs as handoff_rows
 from pathways.store.tables import Cover, DigestSent, Enrolment, Flag, Kommune, Task, Unit, User
 
 CHOICES = ("off", "daily", "weekly")
@@ -171,7 +172,10 @@ def _own(ctx: Context, user: User, kommune: str, day: date, unit_kind: str | Non
         with ctx.transaction() as session:
             found = session.get(Unit, user.unit_id)
             unit_kind = found.kind if found is not None else None
-    actor = Actor.user(user.id or 0, user.username, user.role, user.kommune_id, kommune, user.unit_id, unit_kind)
+    with ctx.transaction() as session:
+        elsewhere = handoff_rows.receives_elsewhere(session, user.unit_id, user.kommune_id)
+    actor = Actor.user(user.id or 0, user.username, user.role, user.kommune_id, kommune, user.unit_id, unit_kind,
+                       elsewhere)
     return Context(ctx.engine, FixedClock(day), actor)
 
 

@@ -429,11 +429,17 @@ class TestTakenOver:
         flags.acknowledge(nina, flag)
 
     def test_another_kommunes_refugee_service_takes_the_case_over(self, world):
-        from pathways.services import dashboard
+        from pathways.services import dashboard, flags, worklist
+        flag = flag_on(world, world.amina)
+        assert [r.id for r in dashboard.caseload(as_user(world, "per"), dashboard.CaseloadFilter()).rows] == [
+            world.olena]
         agreement = add_unit(world.ctx, kind="annen_kommune", name="Bærum", kommune="Asker")
         self.accepted(world, by="per", unit=agreement)
         per = as_user(world, "per")
         assert cases.show(per, world.amina).status_only  # read before the planned date
+        assert {r.id for r in dashboard.caseload(per, dashboard.CaseloadFilter()).rows} == {world.olena,
+                                                                                          world.amina}
+        assert flag not in [f.id for f, _ in dashboard.flags(per).rows]
         with pytest.raises(Forbidden):
             dashboard.add_note(per, world.amina, "Hei")
         world.clock.set(PLANNED)
@@ -441,6 +447,14 @@ class TestTakenOver:
         assert not cases.show(per, world.amina).status_only
         dashboard.add_note(per, world.amina, "Bosatt i Bærum, tatt over")
         assert cases.show(as_user(world, "kari"), world.amina).status_only
+        assert flag in [i.flag_id for i in worklist.worklist(per, everything=True).items]  # on their «I dag»
+        assert flag in [f.id for f, _ in dashboard.flags(per).rows]
+        flags.acknowledge(per, flag)
+        bærum_leder = add_user(world.ctx, username="berit", name="Berit Leder", role="leder", kommune="Bærum",
+                               password=PASSWORD)
+        assert bærum_leder
+        assert world.amina in {r.id for r in dashboard.caseload(as_user(world, "berit"),
+                                                                dashboard.CaseloadFilter()).rows}
         assert cases.show(per, world.olena).id == world.olena  # their own kommune's cases as before
         with pytest.raises(NotFound):
             cases.show(per, world.yonas)  # nothing else of Asker

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Select, bindparam
+from sqlalchemy import Date, Select, bindparam, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -59,6 +59,18 @@ def of_case(session: Session, case_id: int) -> list[tuple[Handoff, Unit, Unit, E
 def pending_of(session: Session, case_id: int) -> Handoff | None:
     """The case's hand-off waiting for its receiver, if any."""
     return session.exec(select(Handoff).where(Handoff.enrolment_id == case_id, Handoff.status == "pending")).first()
+
+
+def from_elsewhere(unit_id: Any, kommune_id: Any) -> Any:
+    """Whether a hand-off of another kommune's case to the unit is pending or accepted (the unit is then a
+    receiver beside its own kommune's caseload: :func:`pathways.services.access.receives`), as a scalar
+    EXISTS (one lookup on the inbox index)."""
+    return exists().where(col(Handoff.to_unit_id) == unit_id, col(Handoff.status).in_(("pending", "accepted")),
+                          col(Handoff.kommune_id) != kommune_id)
+
+
+def receives_elsewhere(session: Session, unit_id: int | None, kommune_id: int) -> bool:
+    return unit_id is not None and bool(session.execute(select(from_elsewhere(unit_id, kommune_id))).scalar())
 
 
 def members(session: Session, unit_id: int) -> list[User]:
