@@ -357,17 +357,20 @@ def start_session(ctx: Context, user_id: int) -> str:
 
 def session_account(ctx: Context, session_id: str) -> Account | None:
     """The account of a live session of an active user, else None (ended, expired or deactivated)."""
-    with ctx.transaction() as session:
-        found = session.execute(_SESSION_ACCOUNT, {"key": _session_key(session_id), "now": ctx.now()}).first()
+    with ctx.transaction() as session:  # the columns, not the User entity: read on every request
+        found = session.connection().execute(_SESSION_ACCOUNT, {"key": _session_key(session_id),
+                                                                "now": ctx.now()}).first()
         if found is None:
             return None
-        user, kommune, unit_kind, elsewhere = found
-        return Account(user.id or 0, user.username, user.name, user.role, user.kommune_id, kommune,
-                       user.must_change_password, user.unit_id, unit_kind, bool(elsewhere))
+        user_id, username, name, role, kommune_id, must_change, unit_id, kommune, unit_kind, elsewhere = found
+        return Account(user_id, username, name, role, kommune_id, kommune, bool(must_change), unit_id, unit_kind,
+                       bool(elsewhere))
 
 
 # made once (read on every page): the user of a live session of an active user, with their kommune's name
-_SESSION_ACCOUNT = (select(User, Kommune.name, Unit.kind, handoff_rows.from_elsewhere(User.unit_id, User.kommune_id))
+_SESSION_ACCOUNT = (select(User.id, User.username, User.name, User.role, User.kommune_id, User.must_change_password,
+                           User.unit_id, Kommune.name, Unit.kind,
+                           handoff_rows.from_elsewhere(User.unit_id, User.kommune_id))
                     .join(UserSession, col(UserSession.user_id) == col(User.id))
                     .join(Kommune, col(Kommune.id) == col(User.kommune_id))
                     .outerjoin(Unit, col(Unit.id) == col(User.unit_id))

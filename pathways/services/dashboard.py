@@ -272,10 +272,11 @@ def flag_counts(ctx: Context) -> dict[str, int]:
     cheap way: the rule is :func:`pathways.services.access.flags`."""
     actor = access.reading(ctx.actor)
     by_severity, own_flag = _count_statements(actor, ctx.today())
-    with ctx.transaction() as session:
-        found: dict[str, int] = dict(session.execute(by_severity).tuples().all())
+    with ctx.transaction() as session:  # plain rows (Core): read on every page
+        connection = session.connection()
+        found: dict[str, int] = dict(connection.execute(by_severity).tuples().all())
         if own_flag is not None:  # the caseload flag about the veileder themself
-            own = session.execute(own_flag).scalars().first()
+            own = connection.execute(own_flag).scalars().first()
             if own is not None:
                 found[own] = found.get(own, 0) + 1
     return found
