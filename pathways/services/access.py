@@ -123,6 +123,12 @@ def not_handed_over(actor: Actor, case_id: Any) -> Any:
     return ~exists().where(col(Handoff.enrolment_id) == case_id, *in_force(actor.today()))
 
 
+def handed_over_in(actor: Actor) -> Any:
+    """The ids of the actor's kommune's cases taken over by a receiving unit, as a subquery (a few: counted
+    apart from the kommune's index-only counts)."""
+    return select(Handoff.enrolment_id).where(Handoff.kommune_id == actor.kommune_id, *in_force(actor.today()))
+
+
 def receives(actor: Actor) -> bool:
     """Whether the actor's refugee service is also the receiving side of another kommune's hand-off (pending
     or accepted: ``Actor.elsewhere``, read with the account). A unit-scoped user receives through

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from pathways.checks.rules import caseload_flag_key
 from pathways.definition.loader import Definition
@@ -271,10 +271,14 @@ def flag_counts(ctx: Context) -> dict[str, int]:
     veileder's own cases (a few hundred) for a veileder. The same flags as :func:`flags`, counted the
     cheap way: the rule is :func:`pathways.services.access.flags`."""
     actor = access.reading(ctx.actor)
-    by_severity, own_flag = _count_statements(actor, ctx.today())
+    by_severity, own_flag, handed = _count_statements(actor, ctx.today())
     with ctx.transaction() as session:  # plain rows (Core): read on every page
         connection = session.connection()
         found: dict[str, int] = dict(connection.execute(by_severity).tuples().all())
+        if handed is not None:  # the kommune's count (index-only) less the cases handed over (a few)
+            for severity, count in connection.execute(handed).tuples():
+                found[severity] -= count
+            found = {severity: count for severity, count in found.items() if count}
         if own_flag is not None:  # the caseload flag about the veileder themself
             own = connection.execute(own_flag).scalars().first()
             if own is not None:
@@ -283,14 +287,19 @@ def flag_counts(ctx: Context) -> dict[str, int]:
 
 
 @lru_cache(maxsize=1024)
-def _count_statements(actor: Actor, today: date) -> tuple[Any, Any]:
+def _count_statements(actor: Actor, today: date) -> tuple[Any, Any, Any]:
     """The statements of :func:`flag_counts` for an actor on a day (the covers in force are the day's),
     made once: on every page, building them and their cache keys cost more than running them."""
-    by_severity = flag_rows.open_by_severity(access.flags(actor),
-                                             access.worked(actor) if actor.own_cases_only else None)
-    own = flag_rows.open_severity_by_key(caseload_flag_key(actor.kommune_id or 0, actor.name)) \
-        if actor.own_cases_only else None
-    return by_severity, own
+    if actor.own_cases_only:  # through their few hundred cases; the caseload flag about themself
+        return (flag_rows.open_by_severity(access.flags(actor), access.worked(actor)),
+                flag_rows.open_severity_by_key(caseload_flag_key(actor.kommune_id or 0, actor.name)), None)
+    if access.receives(actor) or actor.kommune_id is None:  # another kommune's cases too: by the rule itself
+        return flag_rows.open_by_severity(access.flags(actor)), None, None
+    # a leder: the kommune's open flags counted index-only, less those of the cases handed over (access.flags
+    # as a NOT EXISTS on each of the kommune's flags would cost a probe per flag: 10 ms a page)
+    kommune = access.kommune(actor, Flag.kommune_id)
+    return (flag_rows.open_by_severity(kommune), None,
+            flag_rows.open_by_severity([*kommune, col(Flag.enrolment_id).in_(access.handed_over_in(actor))]))
 
 
 @dataclass

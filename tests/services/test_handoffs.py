@@ -423,6 +423,8 @@ class TestTakenOver:
         assert flag in [i.flag_id for i in worklist.worklist(nina, everything=True).items]
         for sender in (kari, leder):
             assert flag not in [f.id for f, _ in dashboard.flags(sender).rows]
+            # the header counts the same flags (a leder's: the kommune's less those of the cases handed over)
+            assert sum(dashboard.flag_counts(sender).values()) == dashboard.flags(sender, state="open").total
             assert world.amina not in [i.case_id for i in worklist.worklist(sender, everything=True).items]
         with pytest.raises(NotFound):
             flags.acknowledge(kari, flag)
