@@ -164,7 +164,10 @@ def caseload(ctx: Context, wanted: CaseloadFilter, page_size: int = PAGE_SIZE) -
             handed = handed_over.get(row.id)
             if handed is not None:
                 row.handed_to, row.responsible_name, row.responsible_unit = handed[0], handed[1], handed[2]
-        _decorate(session, rows)
+        # the flags of a case another unit has taken over are that unit's work (access.flags), not the row's
+        theirs = {r.id for r in rows if r.id in handed_over and handed_over[r.id][4] != ctx.actor.unit_id
+                  and not ctx.actor.is_system}
+        _decorate(session, rows, theirs)
     return Caseload(rows, total, page, max(1, -(-total // page_size)))
 
 
@@ -187,13 +190,13 @@ def _caseworker_name(ctx: Context, user_id: int) -> str:
     return found
 
 
-def _decorate(session: Session, rows: list[CaseRow]) -> None:
-    """Next deadline and live flags for the rows of one page (two queries). The income status is the
-    live projection on the case row, not the nightly flags."""
+def _decorate(session: Session, rows: list[CaseRow], handed_over: set[int] | frozenset[int] = frozenset()) -> None:
+    """Next deadline and live flags for the rows of one page (two queries; no flags for the cases in
+    ``handed_over``). The income status is the live projection on the case row, not the nightly flags."""
     by_id = {r.id: r for r in rows}
     for case_id, (due, title) in caseload_rows.next_deadlines(session, list(by_id)).items():
         by_id[case_id].next_due, by_id[case_id].next_due_title = due, title
-    for case_id, kind, severity, _due in caseload_rows.live_flags(session, list(by_id)):
+    for case_id, kind, severity, _due in caseload_rows.live_flags(session, [i for i in by_id if i not in handed_over]):
         by_id[case_id].flags.append((kind, severity))
 
 

@@ -426,6 +426,10 @@ class TestTakenOver:
             # the header counts the same flags (a leder's: the kommune's less those of the cases handed over)
             assert sum(dashboard.flag_counts(sender).values()) == dashboard.flags(sender, state="open").total
             assert world.amina not in [i.case_id for i in worklist.worklist(sender, everything=True).items]
+        rows = {who: next(r for r in dashboard.caseload(ctx, dashboard.CaseloadFilter()).rows if r.id == world.amina)
+                for who, ctx in (("kari", kari), ("nina", nina), ("lise", leder))}
+        assert ("nav_dialog", "high") in rows["nina"].flags  # the caseload's flag column: the receiver's work
+        assert rows["kari"].flags == [] and rows["lise"].flags == []
         with pytest.raises(NotFound):
             flags.acknowledge(kari, flag)
         flags.acknowledge(nina, flag)

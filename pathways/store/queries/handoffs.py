@@ -80,7 +80,8 @@ def members(session: Session, unit_id: int) -> list[User]:
 
 
 # made once (read on every case page and caseload page): the accepted hand-offs in force on ``today``
-_IN_FORCE = (select(Handoff.enrolment_id, Handoff.responsible, Handoff.planned_on, User.name, Unit.name)
+_IN_FORCE = (select(Handoff.enrolment_id, Handoff.responsible, Handoff.planned_on, User.name, Unit.name,
+                    Handoff.to_unit_id)
              .join(Unit, col(Unit.id) == col(Handoff.to_unit_id))
              .outerjoin(User, col(User.username) == col(Handoff.responsible))
              .where(col(Handoff.enrolment_id).in_(bindparam("cases", expanding=True)), Handoff.status == "accepted",
@@ -89,10 +90,10 @@ _IN_FORCE = (select(Handoff.enrolment_id, Handoff.responsible, Handoff.planned_o
 
 
 def responsible(session: Session, case_ids: Sequence[int], today: date
-                ) -> dict[int, tuple[str, str | None, str, date]]:
-    """case id → (username, full name, unit name, since) of whoever an accepted hand-off in force made
-    responsible for it (the latest one), for a page of cases in one query."""
+                ) -> dict[int, tuple[str, str | None, str, date, int]]:
+    """case id → (username, full name, unit name, since, unit id) of whoever an accepted hand-off in force
+    made responsible for it (the latest one), for a page of cases in one query."""
     if not case_ids:
         return {}
     rows = session.execute(_IN_FORCE, {"cases": sorted(set(case_ids)), "today": today}).all()
-    return {case: (username, name, unit, since) for case, username, since, name, unit in rows}
+    return {case: (username, name, unit, since, unit_id) for case, username, since, name, unit, unit_id in rows}
