@@ -14,8 +14,8 @@ their unit (a hand-off pending or accepted), and those cases' participants; no n
 hand-off is accepted and its planned date has come (*in force*), the receiving unit works the case: its
 veileder changes it and its users see its flags (:func:`worked`); the sending side keeps read access to the
 case's status and dates only (no changes, flags, notes or facts: :func:`works` tells the pages). A refugee
-service of another kommune receives by the same rule, through the one-case lookups (the case page, the
-forms, the API), beside its own kommune's cases. Something outside the actor's scope is reported
+service of another kommune receives by the same rule, beside its own kommune's cases (``Actor.elsewhere``:
+only such users get the wider conditions). Something outside the actor's scope is reported
 as not found, the same answer as something that does not exist, so ids of other kommuner's cases
 cannot be probed.
 """
