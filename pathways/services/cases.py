@@ -340,27 +340,28 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
         participant = get_participant(session, case.participant_id)
         facts = facts_of(participant)
         steps = definition.pathway.all_steps()
+        # the sending side after a hand-off in force, a receiving unit before: where the case is and its dates;
+        # not what may be recorded, the amounts paid, the counters or the steps' livelihood
+        working = access.works(session, ctx.actor, case_id)
         view = CaseView(
             id=case.id or 0, participant_id=case.participant_id, pathway_id=case.pathway_id,
             pathway_version=definition.pathway.version, version=case.version, status=case.status,
             start_date=case.start_date,
             steps=[{"id": s, "title": steps[s].title, "since": state.entered[s].isoformat()}
                    for s in state.steps + list(state.compounds)],
-            allowed=machine.allowed_events(definition, state),
+            allowed=machine.allowed_events(definition, state) if working else [],
             deadlines=case_deadlines(definition, state, facts, as_of),
-            outcome=state.outcome, ended_on=state.ended_on, counters=state.counters)
+            outcome=state.outcome, ended_on=state.ended_on, counters=state.counters if working else {},
+            status_only=not working)
         periods = periods_of(session, case.participant_id)
-        view.gaps, view.fallbacks, view.mismatches = livelihood_report(session, case.participant_id, as_of,
-                                                                       horizon_days, periods)
-        view.benefit = benefit_in_force(session, participant, as_of, periods)
+        view.gaps, fallbacks, mismatches = livelihood_report(session, case.participant_id, as_of, horizon_days,
+                                                             periods)
+        if working:
+            view.fallbacks, view.mismatches = fallbacks, mismatches
+            view.benefit = benefit_in_force(session, participant, as_of, periods)
         view.responsible = responsible_now(session, case, ctx.today())
         view.income_gap = income_status(*(first_open_gap(view.gaps, as_of) or (None, None)), as_of) \
             if state.status in ACTIVE else None
-        if not access.works(session, ctx.actor, case_id):  # the sending side after a hand-off in force, a
-            # receiving unit before: where the case is and its dates; not what may be recorded, the amounts
-            # paid, the counters or the steps' livelihood
-            view.status_only, view.allowed, view.benefit, view.counters = True, [], None, {}
-            view.mismatches, view.fallbacks = [], []
     return view
 
 

@@ -224,12 +224,14 @@ def case_extras(ctx: Context, case_id: int, timeline: bool = True) -> CaseExtras
         definition = definition_of(session, case.pathway_version_id)
         participant = session.get(Participant, case.participant_id)
         assert participant is not None
+        # a receiving unit before it takes the case over, and the sending side after, read what the hand-offs
+        # share: their events, no notes or flags (access.flags)
+        working = access.works(session, ctx.actor, case_id)
         events = case_rows.events(session, case_id) if timeline else []
-        notes = case_rows.notes(session, case_id) if timeline else []
-        flags = case_rows.flags(session, case_id)
-        if not access.works(session, ctx.actor, case_id):  # a receiving unit before it takes the case over, and
-            events = [e for e in events if e.name in HANDOFF_EVENTS]  # the sending side after: what the
-            notes, flags = [], []  # hand-offs share (access.flags)
+        if not working:
+            events = [e for e in events if e.name in HANDOFF_EVENTS]
+        notes = case_rows.notes(session, case_id) if timeline and working else []
+        flags = case_rows.flags(session, case_id) if working else []
         periods = case_rows.periods(session, participant.id or 0)
         from pathways.engine import machine
         compiled = machine.compiled(definition)

@@ -168,11 +168,10 @@ def build(ctx: Context, user: User, kommune: str, day: date, unit_kind: str | No
 def _own(ctx: Context, user: User, kommune: str, day: date, unit_kind: str | None = None) -> Context:
     """The user as the services see them on ``day``: their unit too (a NAV user sees the cases handed to
     their unit only, and the hand-offs waiting for it)."""
-    if unit_kind is None and user.unit_id is not None:
-        with ctx.transaction() as session:
+    with ctx.transaction() as session:
+        if unit_kind is None and user.unit_id is not None:
             found = session.get(Unit, user.unit_id)
             unit_kind = found.kind if found is not None else None
-    with ctx.transaction() as session:
         elsewhere = handoff_rows.receives_elsewhere(session, user.unit_id, user.kommune_id)
     actor = Actor.user(user.id or 0, user.username, user.role, user.kommune_id, kommune, user.unit_id, unit_kind,
                        elsewhere)

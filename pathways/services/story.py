@@ -79,11 +79,13 @@ def story(ctx: Context, case_id: int, kind: str = "alle") -> list[Entry]:
         raise ServiceError("choose_kind", "vis", choices=list(KINDS))
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
+        # what the hand-offs share, not the notes: a receiving unit before it takes the case over, the sending
+        # side after
+        working = access.works(session, ctx.actor, case_id)
         events = [] if kind == "notater" else case_rows.events(session, case_id)
-        notes = [] if kind == "hendelser" else case_rows.notes(session, case_id)
-        if not access.works(session, ctx.actor, case_id):  # what the hand-offs share, not the notes: a receiving
-            # unit before it takes the case over, the sending side after
-            events, notes = [e for e in events if e.name in HANDOFF_EVENTS], []
+        if not working:
+            events = [e for e in events if e.name in HANDOFF_EVENTS]
+        notes = case_rows.notes(session, case_id) if kind != "hendelser" and working else []
         names = full_names(session, [e.recorded_by for e in events] + [n.author for n in notes])
         definition = definition_of(session, case.pathway_version_id) if events else None
     entries: list[Entry] = []

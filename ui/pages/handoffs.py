@@ -5,6 +5,7 @@ with accept (choosing who is responsible) and return (with a reason). The rules 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -88,9 +89,13 @@ def _inbox(request: Request, account: Account, errors: dict[str, str] | None = N
            values: dict[str, str] | None = None, status: int = 200) -> Response:
     ctx = context(request, account)
     received = service.inbox(ctx)
+    by_unit: dict[int, list[tuple[str, str]]] = {}  # who may be made responsible: read once per receiving unit
+    for h in received:
+        if h.status == "pending" and h.to_unit_id not in by_unit:
+            by_unit[h.to_unit_id] = service.members(ctx, h.id)
     return render(request, "handoffs.html", {
         "received": received, "sent": service.outbox(ctx),
-        "members": {h.id: service.members(ctx, h.id) for h in received if h.status == "pending"},
+        "members": {h.id: by_unit[h.to_unit_id] for h in received if h.status == "pending"},
         "errors": errors or {}, "values": values or {}}, status=status)
 
 
@@ -101,36 +106,34 @@ def inbox_page(request: Request, account: SignedIn) -> Response:
     return _inbox(request, account)
 
 
-@router.post("/overforinger/{handoff_id}/mottak")
-async def accept_handoff(request: Request, handoff_id: Id, account: SignedIn) -> Response:
+async def _decide(request: Request, handoff_id: int, account: Account, field: str, key: str,
+                  decide: Callable[[Any, int, str], service.HandoffView],
+                  done: Callable[[service.HandoffView], tuple[str, str]]) -> Response:
+    """The receiving unit's decision (accept or return) with the form's ``field``; its refusal said beside
+    the hand-off's form ``key`` in the inbox, else the message and the page ``done`` gives."""
     form = await form_of(request)
     reader(account)
-    who = str(form.get("ansvarlig", ""))
+    typed = str(form.get(field, ""))
     try:
-        view = service.accept(context(request, account), handoff_id, who)
+        view = decide(context(request, account), handoff_id, typed)
     except NotFound as exc:
         raise not_found(exc) from None
     except Forbidden as exc:
         raise forbidden(exc) from None
     except ServiceError as exc:
-        return _inbox(request, account, {f"mottak-{handoff_id}": error_text(exc)}, {f"mottak-{handoff_id}": who},
+        return _inbox(request, account, {f"{key}-{handoff_id}": error_text(exc)}, {f"{key}-{handoff_id}": typed},
                       409 if isinstance(exc, Conflict) else 422)
-    return _done(request, f"Overføringen er mottatt. Ansvarlig fra {view.planned_on:%d.%m.%Y}: {view.responsible}.",
-                 f"/saker/{view.case_id}")
+    return _done(request, *done(view))
+
+
+@router.post("/overforinger/{handoff_id}/mottak")
+async def accept_handoff(request: Request, handoff_id: Id, account: SignedIn) -> Response:
+    return await _decide(request, handoff_id, account, "ansvarlig", "mottak", service.accept, lambda view: (
+        f"Overføringen er mottatt. Ansvarlig fra {view.planned_on:%d.%m.%Y}: {view.responsible}.",
+        f"/saker/{view.case_id}"))
 
 
 @router.post("/overforinger/{handoff_id}/retur")
 async def return_handoff(request: Request, handoff_id: Id, account: SignedIn) -> Response:
-    form = await form_of(request)
-    reader(account)
-    reason = str(form.get("arsak", ""))
-    try:
-        service.give_back(context(request, account), handoff_id, reason)
-    except NotFound as exc:
-        raise not_found(exc) from None
-    except Forbidden as exc:
-        raise forbidden(exc) from None
-    except ServiceError as exc:
-        return _inbox(request, account, {f"retur-{handoff_id}": error_text(exc)}, {f"retur-{handoff_id}": reason},
-                      409 if isinstance(exc, Conflict) else 422)
-    return _done(request, "Overføringen er returnert til avsenderen.", "/overforinger")
+    return await _decide(request, handoff_id, account, "arsak", "retur", service.give_back, lambda _view: (
+        "Overføringen er returnert til avsenderen.", "/overforinger"))
