@@ -49,6 +49,8 @@ MESSAGES: dict[str, str] = {
     "case_not_taken_over": N_("your unit has not taken this case over: it may be changed from the hand-off's "
                               "planned date, once the hand-off is accepted"),
     "administrators_only": N_("only an administrator may do this"),
+    "password_sign_in_off": N_("your kommune signs in through its identity provider only: use «Sign in with "
+                               "the kommune's account»"),
     "no_case": N_("no case {id}"),
     "no_participant": N_("no participant {id}"),
     "no_flag": N_("no flag {id}"),

@@ -37,7 +37,7 @@ from starlette.types import Scope as AsgiScope
 from pathways.calendar import Clock, SystemClock
 from pathways.i18n import DASHBOARD, translations
 from pathways.services.access import Forbidden
-from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS
+from pathways.services.accounts import ROLE_TITLES, SESSION_SECONDS, session_seconds
 from pathways.services.context import Engine
 from pathways.services.dashboard import FLAG_KINDS, FLAG_STATES, SEVERITY, STATUS
 from pathways.services.flags import latest_snooze
@@ -59,6 +59,7 @@ from ui import api, api_caseworkers, api_handoffs, api_livelihood, api_tasks, ap
 from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
 from ui.messages import norsk
+from ui.oidc import OidcSettings, provider
 from ui.pages import (
     admin_users,
     case_livelihood,
@@ -70,6 +71,7 @@ from ui.pages import (
     flags,
     handoffs,
     jobs,
+    kommune_signin,
     participants,
     settings,
     signin,
@@ -81,9 +83,9 @@ from ui.security import SESSION_COOKIE, Csrf, Throttle, secret_key
 HERE = Path(__file__).parent
 
 # in this order: a path two routers could both match goes to the first
-ROUTERS = (signin.router, worklist.router, caseload.router, cases.router, handoffs.router, case_livelihood.router,
-           flags.router, cohort.router, participants.router, jobs.router, admin_users.router, caseworkers.router,
-           authoring.router, settings.router,
+ROUTERS = (signin.router, kommune_signin.router, worklist.router, caseload.router, cases.router, handoffs.router,
+           case_livelihood.router, flags.router, cohort.router, participants.router, jobs.router, admin_users.router,
+           caseworkers.router, authoring.router, settings.router,
            api.router, api_caseworkers.router, api_livelihood.router, api_units.router, api_handoffs.router,
            api_tasks.router, export.router)
 
@@ -97,25 +99,30 @@ class Settings:
     secret: str
     secure_cookies: bool = False  # set behind https (PATHWAYS_SECURE_COOKIES=1); also sends HSTS
     api_docs: bool = False  # Swagger UI at /api/docs (PATHWAYS_API_DOCS=1); it loads from a CDN
+    oidc: OidcSettings | None = None  # sign-in with the kommune's identity provider (ui/oidc.py)
+    session_seconds: int = SESSION_SECONDS  # PATHWAYS_SESSION_HOURS
 
     @classmethod
     def from_environment(cls) -> Settings:
-        return cls(secret_key(), _switch("PATHWAYS_SECURE_COOKIES"), _switch("PATHWAYS_API_DOCS"))
+        return cls(secret_key(), _switch("PATHWAYS_SECURE_COOKIES"), _switch("PATHWAYS_API_DOCS"),
+                   OidcSettings.from_environment(), session_seconds())
 
 
 SWAGGER_CDN = "https://cdn.jsdelivr.net"
 
 
-def security_headers(https: bool, cdn: str | None = None) -> Secure:
+def security_headers(https: bool, cdn: str | None = None, provider: str | None = None) -> Secure:
     """The response headers of every page: scripts and styles from this site only (the vendored htmx
     and Ace; inline style attributes are allowed, inline script is not), no framing, no referrer to other
     sites (URLs carry search terms), no sniffing; HSTS behind https. Images may be ``blob:`` URLs (the
     editor's preview diagram). ``cdn`` and inline script are
-    allowed only for Swagger UI's page when it is switched on."""
+    allowed only for Swagger UI's page when it is switched on. ``provider``: the origin of the kommune's
+    identity provider, where the sign-out form is sent on to (browsers hold redirects to form-action)."""
     scripts = ["'self'", cdn, "'unsafe-inline'"] if cdn else ["'self'"]
     csp = (ContentSecurityPolicy().default_src("'self'").script_src(*scripts)
            .style_src("'self'", "'unsafe-inline'", *([cdn] if cdn else [])).img_src("'self'", "data:", "blob:")
-           .object_src("'none'").base_uri("'self'").form_action("'self'").frame_ancestors("'none'"))
+           .object_src("'none'").base_uri("'self'").form_action("'self'", *([provider] if provider else []))
+           .frame_ancestors("'none'"))
     return Secure(csp=csp, xcto=XContentTypeOptions().nosniff(), referrer=ReferrerPolicy().same_origin(),
                   xfo=XFrameOptions().deny(), coop=CrossOriginOpenerPolicy().same_origin(),
                   permissions=PermissionsPolicy().geolocation().camera().microphone(),
@@ -125,8 +132,8 @@ def security_headers(https: bool, cdn: str | None = None) -> Secure:
 class SecurityHeaders:
     """``secure``'s ASGI middleware, with Swagger UI's own (looser) policy on its one page."""
 
-    def __init__(self, app: ASGIApp, https: bool, docs_path: str | None) -> None:
-        self.pages = SecureASGIMiddleware(app, secure=security_headers(https))
+    def __init__(self, app: ASGIApp, https: bool, docs_path: str | None, provider: str | None = None) -> None:
+        self.pages = SecureASGIMiddleware(app, secure=security_headers(https, provider=provider))
         self.docs = SecureASGIMiddleware(app, secure=security_headers(https, SWAGGER_CDN)) if docs_path else None
         self.docs_path = docs_path
 
@@ -144,8 +151,9 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
                   docs_url=docs, redoc_url=None, openapi_url="/api/openapi.json",
                   dependencies=[Depends(plain_request)])
     app.add_middleware(SessionMiddleware, secret_key=settings.secret, session_cookie=SESSION_COOKIE,
-                       max_age=SESSION_SECONDS, same_site="lax", https_only=settings.secure_cookies)
-    app.add_middleware(SecurityHeaders, https=settings.secure_cookies, docs_path=docs)  # outermost: every answer
+                       max_age=settings.session_seconds, same_site="lax", https_only=settings.secure_cookies)
+    app.add_middleware(SecurityHeaders, https=settings.secure_cookies, docs_path=docs,
+                       provider=settings.oidc.origin if settings.oidc else None)  # outermost: every answer
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # no stat() of every template on every page; restart to see edits
@@ -163,6 +171,7 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
                                  ROLE_TITLES=ROLE_TITLES)
     state = app.state
     state.engine, state.clock, state.settings = engine, clock, settings
+    state.oidc = provider(settings.oidc, engine) if settings.oidc else None
     state.templates, state.csrf = templates, Csrf(settings.secret)
     # in the store: shared by worker processes
     state.throttle, state.jobs = Throttle(engine, clock), Jobs(engine, clock)

@@ -10,6 +10,7 @@ to an account is written to the audit trail (:mod:`pathways.services.audit`).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from sqlmodel import Session, col, delete, func, select
 from zxcvbn import zxcvbn
 
 from pathways.messages import Text
+from pathways.services import access
 from pathways.services.audit import record
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError
 from pathways.services.participants import kommune_row
@@ -33,7 +35,24 @@ ROLES = ("veileder", "leder", "administrator")
 ROLE_TITLES = {"veileder": "Veileder", "leder": "Leder", "administrator": "Administrator"}
 MIN_PASSWORD = 12
 MIN_STRENGTH = 4  # zxcvbn's score 0–4: 4 takes at least 10^10 guesses ("very unguessable")
-SESSION_SECONDS = 8 * 3600
+SESSION_HOURS = 10  # the longest a dashboard session lasts (PATHWAYS_SESSION_HOURS)
+
+
+def session_seconds() -> int:
+    """How long a new dashboard session lasts: ``PATHWAYS_SESSION_HOURS`` (1–24), 10 hours unless set."""
+    raw = os.environ.get("PATHWAYS_SESSION_HOURS", "").strip()
+    if not raw:
+        return SESSION_HOURS * 3600
+    try:
+        hours = float(raw)
+    except ValueError:
+        raise ValueError(f"PATHWAYS_SESSION_HOURS must be a number of hours, not {raw!r}") from None
+    if not 0 < hours <= 24:
+        raise ValueError(f"PATHWAYS_SESSION_HOURS must be more than 0 and at most 24, not {raw}")
+    return int(hours * 3600)
+
+
+SESSION_SECONDS = SESSION_HOURS * 3600
 _USERNAME = re.compile(r"^[a-z0-9æøå][a-z0-9æøå._-]{1,99}$")
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("not a password of anyone")  # equal work for unknown usernames
@@ -178,7 +197,9 @@ def _account(session: Session, user: User) -> Account:
 
 
 def authenticate(ctx: Context, username: str, password: str) -> Account | None:
-    """The account for a correct username and password, else None (the same work either way)."""
+    """The account for a correct username and password, else None (the same work either way). A correct
+    password of a kommune that signs in through its identity provider only is refused
+    (``password_sign_in_off``); an account of the provider has no password."""
     with ctx.transaction() as session:
         user = session.exec(select(User).where(User.username == (username or "").strip().lower())).first()
         try:
@@ -187,6 +208,8 @@ def authenticate(ctx: Context, username: str, password: str) -> Account | None:
             return None
         if user is None or not user.active:
             return None
+        if not session.exec(select(Kommune.password_sign_in).where(Kommune.id == user.kommune_id)).one():
+            raise ServiceError("password_sign_in_off")
         if _HASHER.check_needs_rehash(user.password_hash):
             user.password_hash = _HASHER.hash(password)
         return _account(session, user)
@@ -351,7 +374,7 @@ def start_session(ctx: Context, user_id: int) -> str:
     with ctx.transaction() as session:
         session.execute(delete(UserSession).where(col(UserSession.expires_at) < now))
         session.add(UserSession(key=_session_key(session_id), user_id=user_id, created_at=now,
-                                expires_at=now + timedelta(seconds=SESSION_SECONDS)))
+                                expires_at=now + timedelta(seconds=session_seconds())))
     return session_id
 
 
@@ -389,6 +412,24 @@ def account_for_token(ctx: Context, token: str) -> Account | None:
                              .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked == False,  # noqa: E712
                                     User.active == True)).first()  # noqa: E712
         return _account(session, found) if found is not None else None
+
+
+def set_password_sign_in(ctx: Context, allowed: bool) -> None:
+    """An administrator lets the users of their kommune sign in with a local password, or not (when the
+    kommune signs in through its identity provider); in the audit trail."""
+    actor = access.administering(ctx.actor)
+    with ctx.transaction() as session:
+        kommune = session.get(Kommune, actor.kommune_id)
+        if kommune is None:
+            raise NotFound("no_kommune", "kommune", kommune=actor.kommune)
+        if kommune.password_sign_in != allowed:
+            kommune.password_sign_in = allowed
+            record(session, ctx, "kommune.passwords", kommune_id=kommune.id, detail="på" if allowed else "av")
+
+
+def password_sign_in(ctx: Context, kommune_id: int) -> bool:
+    with ctx.transaction() as session:
+        return bool(session.exec(select(Kommune.password_sign_in).where(Kommune.id == kommune_id)).one())
 
 
 def find_user(ctx: Context, username: str, kommune_id: int | None = None) -> User:

@@ -34,6 +34,7 @@ ACTIONS = {  # action: what the trail says (bokmål, it is read in the dashboard
     "income.extended": "inntekt forlenget", "income.ended": "inntekt avsluttet", "income.corrected": "inntekt rettet",
     "income.deleted": "inntekt slettet", "unit.created": "enhet opprettet", "user.unit": "enhet endret",
     "task.created": "oppgave gitt", "task.completed": "oppgave utført", "user.digest": "oppsummering valgt",
+    "kommune.passwords": "innlogging med passord slått på eller av",
 }
 TRAIL_LIMIT = 500
 

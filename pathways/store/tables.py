@@ -17,6 +17,7 @@ class Kommune(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
     number: str | None = Field(default=None, max_length=4)  # kommunenummer, e.g. 3201 (Bærum)
+    password_sign_in: bool = True  # off: the kommune's users sign in through its identity provider only
 
 
 class Participant(SQLModel, table=True):
@@ -236,6 +237,8 @@ class User(SQLModel, table=True):
     created_at: datetime
     digest: str = Field(default="off", max_length=8)  # the summary by e-mail: off | daily | weekly
     email: str | None = Field(default=None, max_length=254)  # where the summary goes (staff's work address)
+    # the user's ``sub`` at the kommune's identity provider (OpenID Connect); None: a local account
+    oidc_subject: str | None = Field(default=None, max_length=255, unique=True, index=True)
 
 
 class ApiToken(SQLModel, table=True):

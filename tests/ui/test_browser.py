@@ -31,8 +31,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @contextmanager
-def serving(tmp_path_factory, free_port, build: Callable[..., object] = build_world
-            ) -> Iterator[tuple[str, object]]:
+def serving(tmp_path_factory, free_port, build: Callable[..., object] = build_world,
+            settings: Settings | None = None) -> Iterator[tuple[str, object]]:
     """The dashboard on a real port over a SQLite store with the catalogue and ``build``'s world."""
     from datetime import date
 
@@ -46,7 +46,7 @@ def serving(tmp_path_factory, free_port, build: Callable[..., object] = build_wo
     ctx = Context(engine, clock, actor=Actor.system("test"))
     publish_folder(ctx, ROOT / "definitions")
     world = build(ctx, clock)
-    app = create_app(engine, clock, Settings("e2e-secret-" + "y" * 32))
+    app = create_app(engine, clock, settings or Settings("e2e-secret-" + "y" * 32))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)

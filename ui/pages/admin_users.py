@@ -14,9 +14,11 @@ from pathways.services.accounts import (
     add_user,
     find_user,
     kommune_names,
+    password_sign_in,
     reset_password,
     revoke_token,
     set_active,
+    set_password_sign_in,
     set_role,
     tokens_of,
     unlock,
@@ -42,8 +44,25 @@ def _users_page(request: Request, account: Account, errors: dict[str, str], valu
                                           "units": units, "unit_names": {u.id: u.name for u in units},
                                           "created": created, "pathways": published_pathways(ctx),
                                           "kommuner": kommune_names(context(request, account)),
-                                          "locked": {u.username: throttle.locked(u.username) for u in users}},
+                                          "locked": {u.username: throttle.locked(u.username) for u in users},
+                                          "oidc": request.app.state.oidc is not None,
+                                          "passwords": password_sign_in(ctx, account.kommune_id)},
                   status=status)
+
+
+@router.post("/admin/innlogging")
+async def sign_in_methods(request: Request, account: SignedIn) -> Response:
+    """An administrator lets the kommune's users sign in with a local password or not (only offered while
+    sign-in through the kommune's identity provider is set up, so nobody is locked out)."""
+    form = await form_of(request)
+    admin(account)
+    allowed = form.get("passord") == "på"
+    if not allowed and request.app.state.oidc is None:
+        raise PageError(409, "Innlogging med passord kan bare slås av når innlogging med kommunens konto er satt opp.")
+    set_password_sign_in(context(request, account), allowed)
+    request.session["melding"] = ("Brukerne kan logge inn med passord igjen." if allowed else
+                                  "Innlogging med passord er slått av: brukerne logger inn med kommunens konto.")
+    return RedirectResponse("/admin/brukere", status_code=303)
 
 
 @router.get("/admin/brukere")

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pathways.services.accounts import authenticate, change_password, end_session, start_session
 from pathways.services.context import ServiceError
 from ui.pages.common import SignedIn, form_of, safe_next
+from ui.pages.kommune_signin import provider_sign_out
 from ui.rendering import context, error_text, render
 from ui.security import Throttled
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/logg-inn")
+@router.get("/logg-inn", name="login_page")
 def login_page(request: Request, neste: str = "/") -> Response:
-    return render(request, "login.html", {"next": safe_next(neste), "errors": {}, "username": ""}, account=None)
+    return render(request, "login.html", _page(request, safe_next(neste)), account=None)
+
+
+def _page(request: Request, going: str, username: str = "", **errors: str) -> dict[str, object]:
+    """The sign-in page's data: with the kommune's identity provider set up, its button first."""
+    kommune = f"/logg-inn/kommune?{urlencode({'neste': going})}" if request.app.state.oidc is not None else None
+    return {"next": going, "username": username, "errors": errors, "kommune_url": kommune}
 
 
 @router.post("/logg-inn")
@@ -25,19 +34,22 @@ async def login(request: Request) -> Response:
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     address = request.client.host if request.client else "?"
     throttle = request.app.state.throttle
-    data = {"next": safe_next(str(form.get("next", "/"))), "username": username}
+    going = safe_next(str(form.get("next", "/")))
     try:
         attempt = throttle.attempt(username, address)
     except Throttled as exc:
-        return render(request, "login.html", {**data, "errors": {"form": _throttled(exc)}}, status=429)
-    account = authenticate(context(request), username, password)
+        return render(request, "login.html", _page(request, going, username, form=_throttled(exc)), status=429)
+    try:
+        account = authenticate(context(request), username, password)
+    except ServiceError as exc:  # the kommune signs in through its identity provider only
+        return render(request, "login.html", _page(request, going, username, form=error_text(exc)), status=403)
     if account is None:
-        return render(request, "login.html", {**data, "errors": {"form": "Feil brukernavn eller passord."}},
+        return render(request, "login.html", _page(request, going, username, form="Feil brukernavn eller passord."),
                       status=401)
     throttle.succeeded(attempt)
     request.session.clear()  # a new session: the anonymous one's CSRF token is worthless from here on
     request.session["sid"] = start_session(context(request), account.id)
-    return RedirectResponse("/passord" if account.must_change_password else data["next"], status_code=303)
+    return RedirectResponse("/passord" if account.must_change_password else going, status_code=303)
 
 
 def _throttled(exc: Throttled) -> str:
@@ -54,8 +66,10 @@ async def logout(request: Request) -> Response:
     session_id = request.session.get("sid")
     if isinstance(session_id, str):
         end_session(context(request), session_id)
+    through_provider = bool(request.session.get("oidc"))
     request.session.clear()
-    return RedirectResponse("/logg-inn", status_code=303)
+    onwards = await provider_sign_out(request) if through_provider else None
+    return onwards or RedirectResponse("/logg-inn", status_code=303)
 
 
 @router.get("/passord")
