@@ -49,6 +49,17 @@ MESSAGES: dict[str, str] = {
     "case_not_taken_over": N_("your unit has not taken this case over: it may be changed from the hand-off's "
                               "planned date, once the hand-off is accepted"),
     "administrators_only": N_("only an administrator may do this"),
+    "absence_hours_missing": N_("write the number of hours"),
+    "absence_hours_not_number": N_("'{value}' is not a number of hours"),
+    "absence_hours_negative": N_("hours cannot be negative"),
+    "absence_hours_decimals": N_("at most two decimals"),
+    "absence_hours_too_many": N_("{hours} hours is more than the programme has in {month}: {limit} hours in all, "
+                                 "{other} of them already recorded as the other kind"),
+    "absence_month_future": N_("{month} has not begun yet"),
+    "absence_month_outside": N_("{month} is outside the programme ({start} – {end})"),
+    "absence_month_no_days": N_("the programme has no working day in {month}"),
+    "absence_changed": N_("someone else recorded absence for {month} at the same time: look again and retry"),
+    "absence_month_invalid": N_("'{value}' is not a month (write YYYY-MM)"),
     "password_sign_in_off": N_("your kommune signs in through its identity provider only: use «Sign in with "
                                "the kommune's account»"),
     "no_case": N_("no case {id}"),

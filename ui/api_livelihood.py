@@ -1,4 +1,6 @@
-"""The REST API of livelihood periods (inntektskilder) under a participant:
+"""The REST API of livelihood periods (inntektskilder) under a participant, and of a case's absence
+(fravær) per month (``/api/saker/{id}/fravaer``: GET the months with their deduction and payment
+estimate, PUT one month's hours of one kind):
 ``/api/deltakere/{pid}/inntekt`` (GET the periods and gaps, POST a new period) and
 ``/api/deltakere/{pid}/inntekt/{period_id}`` (PATCH to confirm, extend, end or correct; DELETE with a
 reason). The same services and rules as the case page (:mod:`pathways.services.livelihood`); every answer
@@ -14,12 +16,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BeforeValidator, Field, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
 from pathways.definition.schema import Livelihood
-from pathways.services import livelihood
+from pathways.services import absence, livelihood
 from pathways.services.cases import gap_json
 from pathways.services.livelihood import UNCHANGED, CaseLivelihood
 from ui.api import Problem, Problems, Signed, Strict, _Answers, _ctx, _role
@@ -79,6 +81,16 @@ class IncomePatch(Strict):
         return self
 
 
+class AbsenceIn(Strict):
+    hours: Annotated[float, Field(strict=True, ge=0, le=400,  # a JSON number: "10" is refused, not read
+                                  description="timer fravær i måneden av dette slaget, høyst to desimaler (0 fjerner)")]
+    approved: StrictBool = Field(description="true: godkjent fravær (trekkes ikke); false: ikke godkjent (trekkes)")
+    note: Annotated[str, Field(max_length=absence.MAX_NOTE)] | None = None
+
+
+Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="måneden, ÅÅÅÅ-MM")]
+
+
 class IncomeDelete(Strict):
     reason: Reason = Field(description="hvorfor perioden slettes (lagres i revisjonsloggen)")
 
@@ -132,3 +144,25 @@ def delete_income(request: Request, pid: Id, period_id: Id, body: IncomeDelete, 
     ctx = _ctx(request, account)
     livelihood.delete_income(ctx, period_id, body.reason, participant_id=pid)
     return _answer(livelihood.participant_livelihood(ctx, pid), deleted=period_id)
+
+
+def _months(ctx: Any, case_id: int, **extra: Any) -> dict[str, Any]:
+    return {**extra, "case": case_id, "months": [m.as_json() for m in absence.case_absence(ctx, case_id)]}
+
+
+@router.get("/saker/{case_id}/fravaer", summary="Fraværet i en sak per måned, med trekk og utbetaling etter trekk")
+def list_absence(request: Request, case_id: Id, account: Signed) -> dict[str, Any]:
+    _role(account)
+    return _months(_ctx(request, account), case_id)
+
+
+@router.put("/saker/{case_id}/fravaer/{month}", summary="Registrer fraværstimer for en måned (erstatter samme slag)",
+            responses={200: {"description": "registrert; svaret har måneden og alle måneder med fravær etter "
+                                             "endringen"},
+                       409: {"model": Problem, "description": "en annen registrerte samme måned samtidig"}})
+def put_absence(request: Request, case_id: Id, month: Month, body: AbsenceIn, account: Signed) -> dict[str, Any]:
+    _role(account, change=True)
+    ctx = _ctx(request, account)
+    found = absence.set_absence(ctx, case_id, date.fromisoformat(month + "-01"), repr(body.hours),
+                                approved=body.approved, note=body.note)
+    return _months(ctx, case_id, month=found.as_json())

@@ -167,6 +167,8 @@ def create_app(engine: Engine, clock: Clock | None = None, settings: Settings | 
     templates.env.globals.update(flag_parts=flag_parts)  # a flag's kind and the rest of its line, said once
     templates.env.filters["kroner"] = kroner
     templates.env.globals["latest_snooze"] = latest_snooze
+    templates.env.globals["MONTH_NAMES"] = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+                                            "september", "oktober", "november", "desember")
     templates.env.globals.update(FLAG_KINDS=FLAG_KINDS, SEVERITY=SEVERITY, FLAG_STATES=FLAG_STATES, STATUS=STATUS,
                                  ROLE_TITLES=ROLE_TITLES)
     state = app.state

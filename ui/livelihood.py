@@ -4,11 +4,14 @@ year ahead; the page shows the same facts as a table, so nothing depends on colo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from pathways.income.absence import month_end
 from pathways.income.gaps import LABELS
+from ui.rendering import kroner
 
 AHEAD = timedelta(days=183)
 
@@ -20,7 +23,7 @@ class Bar:
     start: date
     end: date | None
     label: str
-    style: str  # planned | confirmed | gap-current | gap-projected | fallback
+    style: str  # planned | confirmed | gap-current | gap-projected | fallback | deduction
     text: str = ""  # the days in words, when the bar is a gap ("fra 06.02.2027, minst 29 dager" if open-ended)
 
 
@@ -36,7 +39,8 @@ class Timeline:
 MONTHS = ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"]
 
 
-def timeline(periods: list[Any], gaps: list[Any], fallbacks: list[Any], case_start: date, today: date) -> Timeline:
+def timeline(periods: list[Any], gaps: list[Any], fallbacks: list[Any], case_start: date, today: date,
+             absences: Sequence[Any] = ()) -> Timeline:
     first = min([case_start, *[p.start for p in periods]])
     start = max(first, today - timedelta(days=3 * 365))
     end = today + AHEAD
@@ -62,6 +66,10 @@ def timeline(periods: list[Any], gaps: list[Any], fallbacks: list[Any], case_sta
     gap_bars += [b for g in fallbacks if (b := bar(g.start, g.end, "Bare sosialhjelp", "fallback", g.span()))]
     ordered = sorted(rows.items())
     ordered.append(("Inntektsgap", gap_bars))
+    deducted = [b for m in absences if m.deducted > 0
+                and (b := bar(m.month, month_end(m.month), "Trekk for fravær", "deduction", f"−{kroner(m.deducted)}"))]
+    if deducted:  # the months whose benefit absence not approved reduces
+        ordered.append(("Trekk for fravær", deducted))
     months = []
     cursor = date(start.year, start.month, 1)
     step = 1 if span < 400 else 3

@@ -35,6 +35,7 @@ ACTIONS = {  # action: what the trail says (bokmål, it is read in the dashboard
     "income.deleted": "inntekt slettet", "unit.created": "enhet opprettet", "user.unit": "enhet endret",
     "task.created": "oppgave gitt", "task.completed": "oppgave utført", "user.digest": "oppsummering valgt",
     "kommune.passwords": "innlogging med passord slått på eller av",
+    "absence.recorded": "fravær registrert",
 }
 TRAIL_LIMIT = 500
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -29,6 +30,8 @@ from pathways.income.gaps import (
 from pathways.income.stonad import monthly_amount, rate_changes, yearly_rate
 from pathways.messages import Text
 from pathways.services import access
+from pathways.services.absence import MonthAbsence
+from pathways.services.absence import months as absence_months
 from pathways.services.audit import record
 from pathways.services.context import Context, NotFound, ServiceError, definition_of
 from pathways.services.grunnbelop import g_table_in
@@ -311,13 +314,16 @@ class CaseLivelihood:
     periods: list[LivelihoodPeriod]
     gaps: list[Gap]
     fallbacks: list[Gap]
+    absences: list[MonthAbsence] = dataclasses.field(default_factory=list)  # the case's months with absence (fravær)
 
 
 def case_livelihood(ctx: Context, case_id: int, horizon_days: int = 90) -> CaseLivelihood:
     """The livelihood section of a case the actor sees (its participant's periods and gaps, live)."""
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
-        return _livelihood(session, ctx, case.participant_id, case_id, case.start_date, horizon_days)
+        found = _livelihood(session, ctx, case.participant_id, case_id, case.start_date, horizon_days)
+        periods = [IncomePeriod(p.source, p.start, p.end, p.planned, p.id) for p in found.periods]
+        return replace(found, absences=absence_months(session, case, periods))
 
 
 def case_participant(ctx: Context, case_id: int) -> int:

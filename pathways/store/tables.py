@@ -175,6 +175,24 @@ class LivelihoodPeriod(SQLModel, table=True):
     created_at: datetime
 
 
+class Absence(SQLModel, table=True):
+    """Absence (fravær) hours of a case's participant in one month, approved or not (one row each): hours
+    not approved reduce introduksjonsstønad (:mod:`pathways.income.absence`)."""
+
+    __table_args__ = (UniqueConstraint("enrolment_id", "month", "approved"),
+                      CheckConstraint("hours_x100 > 0", name="ck_absence_hours_positive"))
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id")
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    kommune_id: int = Field(foreign_key="kommune.id", index=True)
+    month: date  # its first day
+    approved: bool
+    hours_x100: int  # hours × 100 (two decimals)
+    note: str | None = Field(default=None, max_length=300)
+    recorded_by: str = Field(max_length=100)
+    recorded_at: datetime
+
+
 class Flag(SQLModel, table=True):
     """What a scheduled check raises. ``natural_key`` makes a re-run update instead of duplicating."""
 

@@ -110,3 +110,31 @@ def test_at_phone_width_the_form_fits_and_works(live, chromium):
         assert axe_violations(phone) == []
     finally:
         context.close()
+
+
+def test_absence_is_recorded_and_the_deduction_shows_in_place_also_at_phone_width(live, chromium):
+    """Amina has introduksjonsstønad from the first test: 10 hours not approved in October 2026 take
+    1 334,97 kr off 21 693,33 kr, shown without a reload, in the table and as the timeline's row."""
+    base, world = live
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="nb-NO", bypass_csp=True)
+    phone = context.new_page()
+    phone.set_default_timeout(15_000)
+    try:
+        sign_in(phone, base, "kari")
+        phone.goto(f"{base}/saker/{world.amina}#inntekt")
+        phone.locator("#registrer-fravaer summary").click()
+        form = phone.locator("#registrer-fravaer form")
+        form.get_by_label("Måned", exact=True).fill("2026-10")
+        form.get_by_label(re.compile("^Timer fravær")).fill("10")
+        form.get_by_role("radio", name=re.compile("Ikke godkjent")).check()
+        form.get_by_role("button", name="Registrer fravær").click()
+        phone.locator("#inntekt .notice.ok", has_text="Fraværet er registrert").wait_for()
+        row = phone.locator("#inntekt table.absence tbody tr", has_text="oktober 2026")
+        assert "−1\u00a0334,97\u00a0kr" in row.inner_text()
+        assert "20\u00a0358,36\u00a0kr av 21\u00a0693,33\u00a0kr" in row.inner_text()
+        assert phone.locator("#inntekt .bar.deduction").count() >= 1
+        assert phone.evaluate("() => document.querySelector('#inntekt').scrollWidth") <= 390
+        shoot(phone, "32-sak-fravaer-mobil")
+        assert axe_violations(phone) == []
+    finally:
+        context.close()

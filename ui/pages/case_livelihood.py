@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +26,9 @@ from starlette.concurrency import run_in_threadpool
 
 from pathways.bounds import date_problem
 from pathways.income.gaps import LABELS
-from pathways.services import livelihood
+from pathways.messages import Text
+from pathways.services import absence, livelihood
+from pathways.services.absence import AbsenceInvalid
 from pathways.services.access import Forbidden
 from pathways.services.context import Context, NotFound, ServiceError
 from pathways.services.livelihood import CaseLivelihood, PeriodInvalid
@@ -40,8 +42,10 @@ router = APIRouter(include_in_schema=False)
 
 SOURCE_CHOICES = [(code, label[:1].upper() + label[1:]) for code, label in LABELS.items()]
 NEW = "ny"  # the register form's key (and the query value that opens it)
+ABSENCE = "fravaer"  # the absence form's key
 DONE = {"ny": "Inntekten er registrert.", "bekreft": "Perioden er bekreftet.", "forleng": "Perioden er forlenget.",
-        "avslutt": "Perioden er avsluttet.", "rett": "Perioden er rettet.", "slett": "Perioden er slettet."}
+        "avslutt": "Perioden er avsluttet.", "rett": "Perioden er rettet.", "slett": "Perioden er slettet.",
+        ABSENCE: "Fraværet er registrert."}
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,9 @@ def section(found: CaseLivelihood, today: date, *, errors: Mapping[str, str] | N
     return {"lh": {
         "case_id": found.case_id, "participant_id": found.participant_id, "periods": _rows(found.periods),
         "gaps": found.gaps, "fallbacks": found.fallbacks, "sources": SOURCE_CHOICES,
-        "timeline": timeline(found.periods, found.gaps, found.fallbacks, found.case_start, today),
+        "timeline": timeline(found.periods, found.gaps, found.fallbacks, found.case_start, today, found.absences),
+        "absences": found.absences, "this_month": today.strftime("%Y-%m"),
+        "benefit": any(p.source == "introduksjonsstonad" for p in found.periods),
         "errors": dict(errors or {}), "typed": dict(values or {}), "open_form": open_form, "message": message}}
 
 
@@ -147,7 +153,34 @@ def _period_fields(form: Mapping[str, Any], errors: dict[str, str]) -> dict[str,
 
 
 def _values(form: Mapping[str, Any]) -> dict[str, str]:
-    return {k: str(v) for k, v in form.items() if k in ("source", "from", "to", "status", "amount", "note", "reason")}
+    return {k: str(v) for k, v in form.items()
+            if k in ("source", "from", "to", "status", "amount", "note", "reason", "month", "hours", "kind")}
+
+
+def month_of(text: str, errors: dict[str, str], field: str = "month") -> date | None:
+    """A month as the form sends it (``2026-10``; a browser without a month picker may send ``10.2026``)."""
+    text = text.strip()
+    for pattern in ("%Y-%m", "%m.%Y", "%m/%Y"):
+        with contextlib.suppress(ValueError):
+            return datetime.strptime(text, pattern).date().replace(day=1)
+    errors[field] = "velg en måned" if not text else norsk(Text("absence_month_invalid", value=text[:20]))
+    return None
+
+
+def _absence_action(case_id: int) -> Action:
+    def run(ctx: Context, _participant_id: int, form: Mapping[str, Any], errors: dict[str, str]) -> None:
+        month = month_of(str(form.get("month", "")), errors)
+        kind = str(form.get("kind", ""))
+        if kind not in ("godkjent", "ikke_godkjent"):
+            errors["kind"] = "velg godkjent eller ikke godkjent"
+        try:
+            hours = absence.hours_of(str(form.get("hours", "")))
+        except AbsenceInvalid as exc:
+            errors.update({field: norsk(message) for field, message in exc.problems.items()})
+        if not errors and month is not None:
+            absence.set_absence(ctx, case_id, month, hours, approved=kind == "godkjent",
+                                note=str(form.get("note", "")))
+    return run
 
 
 # -- the routes --------------------------------------------------------------------------------------
@@ -206,7 +239,7 @@ def _act(request: Request, case_id: int, account: Any, key: str, done: str, act:
         raise not_found(exc) from None
     except Forbidden as exc:  # a case handed over, or not yet taken over
         raise forbidden(exc) from None
-    except PeriodInvalid as exc:
+    except (PeriodInvalid, AbsenceInvalid) as exc:
         errors.update({field: norsk(message) for field, message in exc.problems.items()})
     except ServiceError as exc:
         errors[exc.field or "form"] = error_text(exc)
@@ -229,8 +262,14 @@ async def register(request: Request, case_id: Id, account: SignedIn) -> Response
     return await _answer(request, case_id, account, NEW, NEW, _register)
 
 
+@router.post("/saker/{case_id}/fravaer")
+async def record_absence(request: Request, case_id: Id, account: SignedIn) -> Response:
+    """Absence hours of a month, approved or not: the deduction and the payment estimate redraw at once."""
+    return await _answer(request, case_id, account, ABSENCE, ABSENCE, _absence_action(case_id))
+
+
 @router.post("/saker/{case_id}/inntekt/{period_id}/{action}")
 async def change(request: Request, case_id: Id, period_id: Id, action: str, account: SignedIn) -> Response:
-    if action not in DONE or action == NEW:
+    if action not in DONE or action in (NEW, ABSENCE):
         raise PageError(404, "Ukjent handling.")
     return await _answer(request, case_id, account, f"{period_id}-{action}", action, _change(action, period_id))

@@ -15,6 +15,7 @@ from pathways.engine.state import ACTIVE
 from pathways.i18n import localise
 from pathways.messages import Text
 from pathways.services import cases as case_service
+from pathways.services.absence import case_absence
 from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
 from pathways.services.context import Conflict, Context, NotFound, ServiceError
@@ -56,7 +57,8 @@ def case_data(request: Request, account: Account, case_id: int) -> dict[str, Any
     except NotFound as exc:
         raise not_found(exc) from None
     open_form, values = livelihood_prefill(request.query_params)
-    found = CaseLivelihood(view.id, view.participant_id, view.start_date, extras.periods, view.gaps, view.fallbacks)
+    found = CaseLivelihood(view.id, view.participant_id, view.start_date, extras.periods, view.gaps, view.fallbacks,
+                           [] if view.status_only else case_absence(ctx, case_id))
     handoffs = handoff_section(request, account, case_id, view.status in ACTIVE and not view.status_only)
     return {"view": view, "x": extras, "can_write": account.changes_cases and not view.status_only,
             "handed_over": _handed_over(handoffs["handoffs"], account, ctx.today()) if view.status_only else None,
