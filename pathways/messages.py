@@ -58,6 +58,10 @@ MESSAGES: dict[str, str] = {
     "absence_month_future": N_("{month} has not begun yet"),
     "absence_month_outside": N_("{month} is outside the programme ({start} – {end})"),
     "absence_month_no_days": N_("the programme has no working day in {month}"),
+    "nir_year": N_("the year {year} is not between {low} and {high}"),
+    "nir_kommune_needed": N_("name the kommune (--kommune)"),
+    "nir_missing_flag": N_("NIR: the case lacks {fields} more than {days} days after it was due: record it on "
+                           "the case and register it in NIR"),
     "absence_changed": N_("someone else recorded absence for {month} at the same time: look again and retry"),
     "absence_month_invalid": N_("'{value}' is not a month (write YYYY-MM)"),
     "password_sign_in_off": N_("your kommune signs in through its identity provider only: use «Sign in with "

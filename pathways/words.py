@@ -48,7 +48,8 @@ CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 
 _WORDS = {"bestatt": "bestått", "ikke_bestatt": "ikke bestått", "arsak": "årsak", "pa": "på", "na": "nå",
           "forerkort": "førerkort", "sprak": "språk", "hoyere": "høyere", "ovrig": "øvrig",
-          "ar": "år", "forste": "første", "maal": "mål", "sluttmal": "sluttmål", "modul": "modul"}
+          "ar": "år", "forste": "første", "maal": "mål", "sluttmal": "sluttmål", "modul": "modul",
+          "fullfore": "fullføre", "vgo": "videregående", "grunnskole": "grunnskole"}
 
 
 def number_no(value: float | int | Decimal, decimals: int | None = None) -> str:

@@ -73,6 +73,7 @@ from ui.pages import (
     jobs,
     kommune_signin,
     participants,
+    reports,
     settings,
     signin,
     worklist,
@@ -85,7 +86,7 @@ HERE = Path(__file__).parent
 # in this order: a path two routers could both match goes to the first
 ROUTERS = (signin.router, kommune_signin.router, worklist.router, caseload.router, cases.router, handoffs.router,
            case_livelihood.router, flags.router, cohort.router, participants.router, jobs.router, admin_users.router,
-           caseworkers.router, authoring.router, settings.router,
+           caseworkers.router, authoring.router, settings.router, reports.router,
            api.router, api_caseworkers.router, api_livelihood.router, api_units.router, api_handoffs.router,
            api_tasks.router, export.router)
 

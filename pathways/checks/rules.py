@@ -34,6 +34,7 @@ from pathways.services.context import definition_of
 from pathways.services.livelihood import GAP_FLAG, case_spans, first_open_gap, gap_flag_key
 from pathways.store.queries import cases as case_rows
 from pathways.store.queries import checks as store
+from pathways.store.queries import nir as nir_rows
 from pathways.store.queries import tasks as task_rows
 
 
@@ -71,6 +72,7 @@ FAMILY_TITLES = {
     "deadlines": "frister", "programme_end": "programslutt", "income_gaps": "inntektsgap", "birthday": "25-årsdag",
     "settlement": "vedtak etter bosetting", "caseload": "saksmengde", "unpaid_practice": "ulønnet praksis",
     "contract_employment": "kontrakt uten arbeid", "handoffs": "overføringer", "tasks": "oppgaver",
+    "nir": "NIR",
 }
 
 
@@ -379,6 +381,35 @@ def tasks(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
             for task, kommune, case, participant, due, title in task_rows.overdue(conn, last)]
 
 
+# -- NIR: what the national introduction register needs and the case lacks -----------------------------
+
+NIR_MISSING = "nir_mangler"
+NIR_YEAR = 365  # an ended case is watched this long after its end (the register's yearly clean-up)
+
+
+def nir(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+    """Cases of the pathways the NIR configuration reports (:mod:`pathways.checks.nir`) missing a field longer
+    than the back-registration window after it was due: one flag per case naming the fields. The test is
+    in SQL (an index probe per field and case); only the cases that miss something are read."""
+    from pathways.checks.nir import nir_config
+    settings = nir_config()
+    window, ended_since = settings.back_registration_days, on - timedelta(days=NIR_YEAR)
+    found = []
+    for pathway, spec in sorted(settings.pathways.items()):
+        watched = [nir_rows.Watched(key, f.events, f.due.after, on - timedelta(days=f.due.days + window + 1),
+                                    f.not_for)
+                   for key, f in spec.fields.items() if f.due is not None and f.events and not f.absence]
+        if not watched:
+            continue
+        for case, kommune, participant, _start, *missing in nir_rows.lacking(conn, pathway, watched, ended_since):
+            titles = [spec.fields[w.key].title for w, m in zip(watched, missing, strict=True) if m]
+            # no due date: a registration to catch up on, its fields named (and a bad start date is the
+            # income check's data error, not a NIR flag dated year 1)
+            found.append(Candidate(f"{NIR_MISSING}:{case}", NIR_MISSING, settings.severity, kommune, case, participant,
+                                   None, localise(Text("nir_missing_flag", fields=titles, days=window))[:500]))
+    return found
+
+
 Rule = Callable[..., list[Candidate]]  # (connection, config, date[, shard]) → the flags that should exist
 SHARDED = {"deadlines"}
 """Families that can split their cases by id between processes (``shard=(i, n)``: ids ≡ i mod n)."""
@@ -395,4 +426,5 @@ RULES: dict[str, tuple[Rule, tuple[str, ...]]] = {
     "contract_employment": (contract_employment, ("kontrakt_uten_arbeid",)),
     "handoffs": (handoffs, ("overforing_ikke_mottatt", "overforing_uten_inntekt")),
     "tasks": (tasks, (TASK_OVERDUE,)),
+    "nir": (nir, (NIR_MISSING,)),
 }

@@ -117,4 +117,15 @@ iso_date = IsoDate()
 
 
 # the commands, grouped by what they do; importing them adds them to `main`
-from pathways.cli import authoring, cases, catalogue, digest, handoffs, server, tasks, units, users  # noqa: E402, F401
+from pathways.cli import (  # noqa: E402, F401
+    authoring,
+    cases,
+    catalogue,
+    digest,
+    handoffs,
+    reports,
+    server,
+    tasks,
+    units,
+    users,
+)

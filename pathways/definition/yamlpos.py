@@ -165,3 +165,29 @@ def read(raw: bytes | str, filename: str) -> tuple[Any, Positions, list[Problem]
     if not isinstance(data, dict):
         return fail(Text("not_a_mapping", type=type(data).__name__), "wrong-type")
     return data, positions, []
+
+
+def load_validated(path: Any, model: Any, what: str) -> Any:
+    """A configuration file read into the pydantic ``model``; ValueError with every problem as
+    ``FILE:LINE:COL: field: what is wrong`` (``what`` names the file in an error reading it)."""
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {what} {path}: {exc.strerror}") from None
+    data, positions, problems = read(raw, str(path))
+    if problems:
+        raise ValueError("\n".join(str(p) for p in problems))
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            where = tuple(error["loc"])
+            line, column = positions.of(where, key=error["type"] == "extra_forbidden")
+            lines.append(f"{path}:{line}:{column}: {'.'.join(str(p) for p in where) or 'the file'}: {error['msg']}")
+        raise ValueError("\n".join(lines)) from None

@@ -37,7 +37,7 @@ FLAG_KINDS = {
     "vedtak_mangler": "Vedtak mangler", "botid_2_ar": "To år siden bosetting", "saksmengde": "For mange saker",
     "ulonnet_praksis": "Ulønnet praksis for lenge", "kontrakt_uten_arbeid": "Kontrakt uten arbeidsforhold",
     "overforing_ikke_mottatt": "Overføring ikke mottatt", "overforing_uten_inntekt": "Overføring uten inntekt",
-    "datafeil": "Datafeil", "oppgave_forfalt": "Oppgave forfalt",
+    "datafeil": "Datafeil", "oppgave_forfalt": "Oppgave forfalt", "nir_mangler": "NIR mangler",
 }
 SEVERITY = {"high": "Høy", "medium": "Middels", "low": "Lav"}
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}

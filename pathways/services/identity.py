@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, delete, select
 
-from pathways.definition.yamlpos import read as read_yaml
+from pathways.definition.yamlpos import load_validated
 from pathways.services.audit import record
 from pathways.services.context import Context, ServiceError
 from pathways.services.units import unit_for
@@ -64,24 +64,11 @@ class MappingFileError(ValueError):
 
 
 def load_mapping(path: str | Path) -> ClaimMapping:
-    path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise MappingFileError(f"cannot read the sign-in mapping {path}: {exc.strerror}") from None
-    data, positions, problems = read_yaml(raw, str(path))
-    if problems:
-        raise MappingFileError("\n".join(str(p) for p in problems))
-    try:
-        return ClaimMapping.model_validate(data)
-    except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            where = tuple(error["loc"])
-            line, column = positions.of(where, key=error["type"] == "extra_forbidden")
-            name = ".".join(str(p) for p in where) or "the file"
-            lines.append(f"{path}:{line}:{column}: {name}: {error['msg']}")
-        raise MappingFileError("\n".join(lines)) from None
+        mapping: ClaimMapping = load_validated(path, ClaimMapping, "the sign-in mapping")
+    except ValueError as exc:
+        raise MappingFileError(str(exc)) from None
+    return mapping
 
 
 @dataclass(frozen=True)

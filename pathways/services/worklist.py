@@ -76,12 +76,14 @@ FLAG_ACTIONS: dict[str, tuple[str, str, str | None]] = {
                                 None),
     "overforing_uten_inntekt": ("registrer planlagt inntekt fra overføringsdatoen", "income", "tiltakspenger"),
     "datafeil": ("rett verdien på saken", "case", None),
+    "nir_mangler": ("registrer hendelsen på saken og i NIR (se NIR-oversikten)", "case", None),
 }
 # the kinds of the nightly checks the worklist lists (deadlines and gaps come live), each with its rank
 FLAG_RANKS = {"programslutt": "paminnelse", "nav_dialog": "brudd", "fyller_25": "paminnelse",
               "vedtak_mangler": "brudd", "botid_2_ar": "brudd", "saksmengde": "paminnelse",
               "ulonnet_praksis": "frist_nar", "kontrakt_uten_arbeid": "brudd", "datafeil": "brudd",
               "overforing_ikke_mottatt": "brudd", "overforing_uten_inntekt": "frist_nar"}
+# not listed: nir_mangler (a registration to catch up on, on the flag list and the NIR overview, not a call today)
 
 
 def daily_cap() -> int:

@@ -124,7 +124,8 @@ class Event(SQLModel, table=True):
     """Something that happened on a case (append-only). ``sequence`` 0 is the enrolment itself."""
 
     __table_args__ = (UniqueConstraint("enrolment_id", "sequence"),
-                      Index("ix_event_recorded_by_at", "recorded_by", "recorded_at"))  # a user's audit trail
+                      Index("ix_event_recorded_by_at", "recorded_by", "recorded_at"),  # a user's audit trail
+                      Index("ix_event_name_enrolment", "name", "enrolment_id"))  # the NIR check: cases with an event
     id: int | None = Field(default=None, primary_key=True)
     enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
     sequence: int

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from markupsafe import Markup
 
 from pathways.services.context import Context
 from pathways.services.dashboard import cohort, largest_pathway, published_pathways, published_version
+from pathways.services.export import as_csv
+from pathways.services.results import Results, chart_svg, results
 from ui.pages.common import SignedIn
 from ui.rendering import PageError, context, diagram_inline, diagram_svg, render
 
@@ -26,7 +29,40 @@ def cohort_page(request: Request, account: SignedIn) -> Response:
         raise PageError(404, f"Løpet «{chosen}» er ikke publisert.")
     found = cohort(ctx, chosen) if chosen else None
     svg = _inline(ctx, found) if found else None
-    return render(request, "cohort.html", {"pathways": available, "chosen": chosen, "c": found, "diagram": svg})
+    after = results(ctx, chosen) if chosen else None
+    chart = _chart(after, found.title) if after is not None and found is not None and after.years else None
+    return render(request, "cohort.html", {"pathways": available, "chosen": chosen, "c": found, "diagram": svg,
+                                           "results": after, "chart": chart})
+
+
+def _chart(found: Results, title: str) -> Markup:
+    """The results chart inline: the SVG element alone, named for screen readers (the table beside it has
+    the numbers)."""
+    svg = chart_svg(found, f"{title}: ett år etter avslutning")
+    svg = svg[svg.index("<svg"):]
+    svg = svg.replace("<svg ", '<svg role="img" aria-label="Andel i arbeid, utdanning, NAV-tiltak, sosialhjelp, '
+                      'annen inntekt og ukjent ett år etter avslutning, per sluttår; tallene står i tabellen" ', 1)
+    return Markup(svg)
+
+
+@router.get("/kohort/{pathway_id}/resultater.{fmt}")
+def results_download(request: Request, pathway_id: str, fmt: str, account: SignedIn) -> Response:
+    """The results one year after exit as CSV, JSON or the chart (SVG), with the same suppression."""
+    ctx = context(request, account)
+    available = dict(published_pathways(ctx))
+    if pathway_id not in available or fmt not in ("csv", "json", "svg"):
+        raise PageError(404, "Ukjent løp eller format (velg .csv, .json eller .svg).")
+    found = results(ctx, pathway_id)
+    name = f"resultater-{pathway_id}-{found.as_of.isoformat()}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Cache-Control": "no-store"}
+    if fmt == "svg":
+        return Response(chart_svg(found, f"{available[pathway_id]}: ett år etter avslutning"),
+                        media_type="image/svg+xml", headers=headers)
+    if fmt == "json":
+        return Response(json.dumps(found.as_json(), ensure_ascii=False), media_type="application/json",
+                        headers=headers)
+    return StreamingResponse(as_csv(found.headers(), found.table()), media_type="text/csv; charset=utf-8",
+                             headers=headers)
 
 
 def _inline(ctx: Context, found: Any) -> Markup:
