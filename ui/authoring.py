@@ -25,7 +25,7 @@ from pathways.services.accounts import Account
 from pathways.services.context import Conflict, NotFound, ServiceError
 from pathways.services.dashboard import PublishedVersion, published_version
 from ui.messages import norsk
-from ui.pages.common import SignedIn, admin, form_of
+from ui.pages.common import Posted, SignedIn, admin
 from ui.rendering import PageError, context, diagram_inline, error_text, inline_svg, not_found, render
 
 router = APIRouter(include_in_schema=False)
@@ -91,9 +91,8 @@ def _document(form: dict[str, Any]) -> str:
 
 
 @router.post("/admin/lop/{pathway_id}/sjekk")
-async def check(request: Request, pathway_id: str, account: SignedIn) -> Response:
+def check(request: Request, pathway_id: str, account: SignedIn, form: Posted) -> Response:
     """Validation as you type: the problems (line, column, message) and the diagram of a valid draft."""
-    form = await form_of(request)
     admin(account)
     started = time.perf_counter()
     text = _document(form)
@@ -108,8 +107,7 @@ async def check(request: Request, pathway_id: str, account: SignedIn) -> Respons
 
 
 @router.post("/admin/lop/{pathway_id}/utkast")
-async def save(request: Request, pathway_id: str, account: SignedIn) -> Response:
-    form = await form_of(request)
+def save(request: Request, pathway_id: str, account: SignedIn, form: Posted) -> Response:
     admin(account)
     text, base = _document(form), _int(form.get("base"))
     problems = authoring.save_draft(context(request, account), pathway_id, text, base)
@@ -126,8 +124,7 @@ def _int(value: Any) -> int | None:
 
 
 @router.post("/admin/lop/{pathway_id}/publiser")
-async def publish(request: Request, pathway_id: str, account: SignedIn) -> Response:
-    form = await form_of(request)
+def publish(request: Request, pathway_id: str, account: SignedIn, form: Posted) -> Response:
     admin(account)
     text, base, note = _document(form), _int(form.get("base")), str(form.get("note", ""))
     ctx = context(request, account)
@@ -194,10 +191,10 @@ def _diff_drawing(request: Request, pathway_id: str, old: int, new: int) -> byte
 
 
 @router.post("/admin/lop/{pathway_id}/prognose")
-async def forecast_fragment(request: Request, pathway_id: str, account: SignedIn) -> Response:
-    """The draft's forecast beside the newest published version's: what the change does to the cohort."""
+def forecast_fragment(request: Request, pathway_id: str, account: SignedIn, form: Posted) -> Response:
+    """The draft's forecast beside the newest published version's: what the change does to the cohort (two
+    CPU-bound simulations: a plain ``def``, so they run in the thread pool, not on the event loop)."""
     from pathways.definition.forecast import forecast
-    form = await form_of(request)
     admin(account)
     draft, problems = authoring.validate(_document(form), f"{pathway_id}.yaml")
     latest = _latest(request, pathway_id)
@@ -246,8 +243,7 @@ def _mapping(form: dict[str, Any], missing: list[str]) -> StepMapping:
 
 
 @router.post("/admin/lop/{pathway_id}/flytt")
-async def migration_run(request: Request, pathway_id: str, account: SignedIn) -> Response:
-    form = await form_of(request)
+def migration_run(request: Request, pathway_id: str, account: SignedIn, form: Posted) -> Response:
     admin(account)
     old, new = _int(form.get("fra")), _int(form.get("til"))
     if old is None or new is None:

@@ -100,6 +100,7 @@ def ranked_the_old_way(ctx: Context, username: str) -> list[tuple[int, date, str
         for f in flags:
             active = f.state == "open" or (f.state == "snoozed" and f.snoozed_until and f.snoozed_until <= today)
             if (active and f.kind not in DEADLINE_KINDS and f.kind != "inntektsgap"
+                    and f.kind in FLAG_RANKS  # the kinds the worklist lists (not nir_mangler: no call today)
                     and not (f.kind in ("vedtak_mangler", "botid_2_ar") and f.participant_id in with_deadline)):
                 rows.append((RANKS.index(FLAG_RANKS.get(f.kind, "paminnelse")), f.due or today,
                              names.get(f.participant_id, ""), (1, f.id or 0, ""), f"flagg-{f.id}"))

@@ -68,3 +68,30 @@ def test_the_import_rule_finds_a_forbidden_import(tmp_path: Path) -> None:
                      "def f():\n    from pathways.store.tables import Flag\n", encoding="utf-8")
     assert [name for _, name in _imports(probe)] == ["sqlalchemy.orm", "sqlmodel", "pathways", "pathways.store",
                                                      "pathways.store.tables"]
+
+
+def _routes(path: Path):
+    import ast
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and isinstance(d.func.value, ast.Name)
+                and d.func.value.id in ("router", "app") for d in node.decorator_list):
+            yield node
+
+
+def test_no_route_does_its_work_on_the_event_loop() -> None:
+    """Issue 16: CPU-bound work in a route (a service, a forecast, the rendering) runs in the thread pool, so
+    the other requests of the worker do not wait for it. A route is a plain ``def`` (FastAPI runs it in the
+    thread pool; its form comes read and CSRF-checked by the ``Posted`` dependency). An ``async def`` route is
+    for a route that awaits more than the form (an upload read in chunks, the identity provider over HTTP)
+    and is named here with what it awaits."""
+    import ast
+    awaiting = {"import_start": "the upload, read in chunks", "start": "the identity provider's discovery",
+                "answer": "the identity provider's token endpoint", "logout": "the identity provider's discovery"}
+    found = {}
+    for path in sorted([*(ROOT / "ui").glob("*.py"), *(ROOT / "ui" / "pages").glob("*.py")]):
+        for node in _routes(path):
+            if isinstance(node, ast.AsyncFunctionDef):
+                found[node.name] = f"{path.relative_to(ROOT)}:{node.lineno}"
+    assert set(found) == set(awaiting), f"async routes: {found}"

@@ -28,7 +28,7 @@ from pathways.services.audit import participant_trail, user_trail
 from pathways.services.context import NotFound, ServiceError
 from pathways.services.dashboard import published_pathways
 from pathways.services.units import KINDS, add_unit, list_units, set_unit
-from ui.pages.common import SignedIn, admin, form_of, int_field
+from ui.pages.common import Posted, SignedIn, admin, int_field
 from ui.rendering import PageError, context, error_text, not_found, render
 
 router = APIRouter(include_in_schema=False)
@@ -51,10 +51,9 @@ def _users_page(request: Request, account: Account, errors: dict[str, str], valu
 
 
 @router.post("/admin/innlogging")
-async def sign_in_methods(request: Request, account: SignedIn) -> Response:
+def sign_in_methods(request: Request, account: SignedIn, form: Posted) -> Response:
     """An administrator lets the kommune's users sign in with a local password or not (only offered while
     sign-in through the kommune's identity provider is set up, so nobody is locked out)."""
-    form = await form_of(request)
     admin(account)
     allowed = form.get("passord") == "på"
     if not allowed and request.app.state.oidc is None:
@@ -72,8 +71,7 @@ def users_page(request: Request, account: SignedIn) -> Response:
 
 
 @router.post("/admin/brukere")
-async def users_create(request: Request, account: SignedIn) -> Response:
-    form = await form_of(request)
+def users_create(request: Request, account: SignedIn, form: Posted) -> Response:
     admin(account)
     created, errors = None, {}
     try:
@@ -116,9 +114,8 @@ USER_ACTIONS = {"deaktiver": "Brukeren er deaktivert; alle øktene er avsluttet 
 
 
 @router.post("/admin/brukere/{username}/{action}")
-async def user_action(request: Request, username: str, action: str, account: SignedIn) -> Response:
+def user_action(request: Request, username: str, action: str, account: SignedIn, form: Posted) -> Response:
     """Deactivate, activate, change the role, lift the sign-in lock, or reset the password (shown once)."""
-    form = await form_of(request)
     admin(account)
     if action not in (*USER_ACTIONS, "nytt-passord"):
         raise PageError(404, "Ukjent handling.")
@@ -161,8 +158,7 @@ def units_page(request: Request, account: SignedIn) -> Response:
 
 
 @router.post("/admin/enheter")
-async def units_create(request: Request, account: SignedIn) -> Response:
-    form = await form_of(request)
+def units_create(request: Request, account: SignedIn, form: Posted) -> Response:
     admin(account)
     try:
         add_unit(context(request, account), kind=str(form.get("kind", "")), name=str(form.get("name", "")))
@@ -173,8 +169,7 @@ async def units_create(request: Request, account: SignedIn) -> Response:
 
 
 @router.post("/admin/tokens/{token_id}/trekk-tilbake")
-async def token_revoke(request: Request, token_id: int, account: SignedIn) -> Response:
-    await form_of(request)
+def token_revoke(request: Request, token_id: int, account: SignedIn, _form: Posted) -> Response:
     admin(account)
     try:
         owner = revoke_token(context(request, account), token_id, account.kommune_id)

@@ -22,7 +22,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from pathways.bounds import date_problem
 from pathways.income.gaps import LABELS
@@ -35,7 +34,7 @@ from pathways.services.livelihood import CaseLivelihood, PeriodInvalid
 from ui.boundary import Id
 from ui.livelihood import timeline
 from ui.messages import norsk
-from ui.pages.common import SignedIn, changer, form_of
+from ui.pages.common import Posted, SignedIn, changer
 from ui.rendering import PageError, context, error_text, forbidden, not_found, render
 
 router = APIRouter(include_in_schema=False)
@@ -218,15 +217,9 @@ def _change(action: str, period_id: int) -> Action:
     return run
 
 
-async def _answer(request: Request, case_id: int, account: Any, key: str, done: str, act: Action) -> Response:
-    form = await form_of(request)
+def _answer(request: Request, case_id: int, account: Any, key: str, done: str, act: Action,
+            form: Mapping[str, Any]) -> Response:
     changer(account, "inntekter")
-    # the services and the rendering off the event loop, as a plain route's work is
-    return await run_in_threadpool(_act, request, case_id, account, key, done, act, form)
-
-
-def _act(request: Request, case_id: int, account: Any, key: str, done: str, act: Action,
-         form: Mapping[str, Any]) -> Response:
     ctx = context(request, account)
     try:
         participant_id = livelihood.case_participant(ctx, case_id)
@@ -258,18 +251,18 @@ def _act(request: Request, case_id: int, account: Any, key: str, done: str, act:
 
 
 @router.post("/saker/{case_id}/inntekt")
-async def register(request: Request, case_id: Id, account: SignedIn) -> Response:
-    return await _answer(request, case_id, account, NEW, NEW, _register)
+def register(request: Request, case_id: Id, account: SignedIn, form: Posted) -> Response:
+    return _answer(request, case_id, account, NEW, NEW, _register, form)
 
 
 @router.post("/saker/{case_id}/fravaer")
-async def record_absence(request: Request, case_id: Id, account: SignedIn) -> Response:
+def record_absence(request: Request, case_id: Id, account: SignedIn, form: Posted) -> Response:
     """Absence hours of a month, approved or not: the deduction and the payment estimate redraw at once."""
-    return await _answer(request, case_id, account, ABSENCE, ABSENCE, _absence_action(case_id))
+    return _answer(request, case_id, account, ABSENCE, ABSENCE, _absence_action(case_id), form)
 
 
 @router.post("/saker/{case_id}/inntekt/{period_id}/{action}")
-async def change(request: Request, case_id: Id, period_id: Id, action: str, account: SignedIn) -> Response:
+def change(request: Request, case_id: Id, period_id: Id, action: str, account: SignedIn, form: Posted) -> Response:
     if action not in DONE or action in (NEW, ABSENCE):
         raise PageError(404, "Ukjent handling.")
-    return await _answer(request, case_id, account, f"{period_id}-{action}", action, _change(action, period_id))
+    return _answer(request, case_id, account, f"{period_id}-{action}", action, _change(action, period_id), form)

@@ -28,7 +28,7 @@ from ui.messages import norsk
 from ui.pages.case_livelihood import prefill as livelihood_prefill
 from ui.pages.case_livelihood import section as livelihood_section
 from ui.pages.caseworkers import case_caseworker
-from ui.pages.common import SignedIn, changer, date_field, form_of, int_field, reader, writer
+from ui.pages.common import Posted, SignedIn, changer, date_field, int_field, reader, writer
 from ui.pages.handoffs import case_section as handoff_section
 from ui.rendering import (
     PageError,
@@ -115,8 +115,7 @@ def case_page(request: Request, case_id: Id, account: SignedIn) -> Response:
 
 
 @router.post("/saker/{case_id}/hendelse")
-async def record_event(request: Request, case_id: Id, account: SignedIn) -> Response:
-    form = await form_of(request)
+def record_event(request: Request, case_id: Id, account: SignedIn, form: Posted) -> Response:
     changer(account)
     ctx = context(request, account)
     event = str(form.pop("event", ""))
@@ -160,8 +159,7 @@ def _error_key(field: str | None) -> str:
 
 
 @router.post("/saker/{case_id}/notat")
-async def note(request: Request, case_id: Id, account: SignedIn) -> Response:
-    form = await form_of(request)
+def note(request: Request, case_id: Id, account: SignedIn, form: Posted) -> Response:
     changer(account)
     try:
         add_note(context(request, account), case_id, str(form.get("text", "")))
@@ -181,9 +179,8 @@ TASK_FIELDS = {"title": "task-title", "due": "task-due", "assignee": "task-to"}
 
 
 @router.post("/saker/{case_id}/oppgave")
-async def give_task(request: Request, case_id: Id, account: SignedIn) -> Response:
+def give_task(request: Request, case_id: Id, account: SignedIn, form: Posted) -> Response:
     """Give a task about the case to a colleague or a unit («user:USERNAME» or «unit:ID»)."""
-    form = await form_of(request)
     writer(account)
     values = {k: str(form.get(k, "")) for k in ("title", "due", "to")}
     errors: dict[str, str] = {}
@@ -224,9 +221,8 @@ def diagram(request: Request, version_id: Id, account: SignedIn) -> Response:
 
 
 @router.post("/saker/{case_id}/notat/{note_id}")
-async def note_edit(request: Request, case_id: Id, note_id: Id, account: SignedIn) -> Response:
+def note_edit(request: Request, case_id: Id, note_id: Id, account: SignedIn, form: Posted) -> Response:
     """The author edits a note within 24 hours of writing it; after that it is kept as written."""
-    form = await form_of(request)
     changer(account)
     text = str(form.get("text", ""))
     try:

@@ -14,7 +14,7 @@ from pathways.services import caseworkers as service
 from pathways.services.accounts import Account
 from pathways.services.context import NotFound, ServiceError
 from ui.boundary import Id
-from ui.pages.common import SignedIn, date_field, form_of, int_field
+from ui.pages.common import Posted, SignedIn, date_field, int_field
 from ui.rendering import PageError, context, error_text, not_found, render
 
 router = APIRouter(include_in_schema=False)
@@ -54,8 +54,7 @@ def _name(request: Request, account: Account, user_id: int) -> str:
 
 
 @router.post("/veiledere/{user_id}/flytt")
-async def move_all(request: Request, user_id: Id, account: SignedIn) -> Response:
-    form = await form_of(request)
+def move_all(request: Request, user_id: Id, account: SignedIn, form: Posted) -> Response:
     leader(account)
     key = f"flytt-{user_id}-til"
     errors: dict[str, str] = {}
@@ -78,8 +77,7 @@ async def move_all(request: Request, user_id: Id, account: SignedIn) -> Response
 
 
 @router.post("/veiledere/{user_id}/vikar")
-async def cover(request: Request, user_id: Id, account: SignedIn) -> Response:
-    form = await form_of(request)
+def cover(request: Request, user_id: Id, account: SignedIn, form: Posted) -> Response:
     leader(account)
     who, until_key = f"vikar-{user_id}-hvem", f"vikar-{user_id}-til"
     errors: dict[str, str] = {}
@@ -104,8 +102,7 @@ async def cover(request: Request, user_id: Id, account: SignedIn) -> Response:
 
 
 @router.post("/vikarer/{cover_id}/avslutt")
-async def end_cover(request: Request, cover_id: Id, account: SignedIn) -> Response:
-    await form_of(request)
+def end_cover(request: Request, cover_id: Id, account: SignedIn, _form: Posted) -> Response:
     leader(account)
     try:
         ended = service.end_cover(context(request, account), cover_id)
@@ -116,8 +113,7 @@ async def end_cover(request: Request, cover_id: Id, account: SignedIn) -> Respon
 
 
 @router.post("/saker/{case_id}/veileder")
-async def move_case(request: Request, case_id: Id, account: SignedIn) -> Response:
-    form = await form_of(request)
+def move_case(request: Request, case_id: Id, account: SignedIn, form: Posted) -> Response:
     leader(account)
     errors: dict[str, str] = {}
     to = int_field(str(form.get("til", "")), "til", errors, low=1)

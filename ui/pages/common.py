@@ -41,6 +41,12 @@ async def form_of(request: Request) -> dict[str, Any]:
     return form
 
 
+Posted = Annotated[dict[str, Any], Depends(form_of)]
+"""The posted form of a route that is a plain ``def``: read and CSRF-checked on the event loop (reading the
+body is I/O), and the route's own work (the services, the rendering) in the thread pool, so a CPU-bound
+request never holds up the other requests of its worker."""
+
+
 def reader(account: Account, refusal: str | None = None) -> None:
     """403 unless the user's role reads cases and participants (the rule: :func:`access.reading`); the
     page says ``refusal`` when given."""

@@ -11,7 +11,7 @@ from pathways.services import flags as flag_service
 from pathways.services.context import NotFound, ServiceError
 from pathways.services.dashboard import flag_in_scope, flags
 from ui.boundary import Id
-from ui.pages.common import SignedIn, changer, date_field, form_of, int_field, reader, safe_next
+from ui.pages.common import Posted, SignedIn, changer, date_field, int_field, reader, safe_next
 from ui.rendering import PageError, context, error_text, not_found, one_read, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,8 +38,7 @@ def flag_page(request: Request, account: SignedIn) -> Response:
 
 
 @router.post("/flagg/{flag_id}/{action}")
-async def flag_action(request: Request, flag_id: Id, action: str, account: SignedIn) -> Response:
-    form = await form_of(request)
+def flag_action(request: Request, flag_id: Id, action: str, account: SignedIn, form: Posted) -> Response:
     changer(account)
     ctx = context(request, account)
     if action not in ("kvitter", "utsett", "lukk"):

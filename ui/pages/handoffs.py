@@ -16,7 +16,7 @@ from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
 from pathways.services.context import Conflict, NotFound, ServiceError
 from ui.boundary import Id
-from ui.pages.common import SignedIn, date_field, form_of, int_field, reader, writer
+from ui.pages.common import Posted, SignedIn, date_field, int_field, reader, writer
 from ui.rendering import context, error_text, forbidden, not_found, one_read, render
 
 router = APIRouter(include_in_schema=False)
@@ -40,8 +40,7 @@ def _done(request: Request, message: str, to: str) -> Response:
 
 
 @router.post("/saker/{case_id}/overforing")
-async def send_handoff(request: Request, case_id: Id, account: SignedIn) -> Response:
-    form = await form_of(request)
+def send_handoff(request: Request, case_id: Id, account: SignedIn, form: Posted) -> Response:
     writer(account)
     errors: dict[str, str] = {}
     to = int_field(str(form.get("til", "")), "handoff-to", errors, low=1)
@@ -71,8 +70,7 @@ async def send_handoff(request: Request, case_id: Id, account: SignedIn) -> Resp
 
 
 @router.post("/overforinger/{handoff_id}/tilbaketrekking")
-async def cancel_handoff(request: Request, handoff_id: Id, account: SignedIn) -> Response:
-    await form_of(request)
+def cancel_handoff(request: Request, handoff_id: Id, account: SignedIn, _form: Posted) -> Response:
     writer(account)
     try:
         view = service.cancel(context(request, account), handoff_id)
@@ -106,12 +104,11 @@ def inbox_page(request: Request, account: SignedIn) -> Response:
     return _inbox(request, account)
 
 
-async def _decide(request: Request, handoff_id: int, account: Account, field: str, key: str,
-                  decide: Callable[[Any, int, str], service.HandoffView],
-                  done: Callable[[service.HandoffView], tuple[str, str]]) -> Response:
+def _decide(request: Request, handoff_id: int, account: Account, form: dict[str, Any], field: str, key: str,
+            decide: Callable[[Any, int, str], service.HandoffView],
+            done: Callable[[service.HandoffView], tuple[str, str]]) -> Response:
     """The receiving unit's decision (accept or return) with the form's ``field``; its refusal said beside
     the hand-off's form ``key`` in the inbox, else the message and the page ``done`` gives."""
-    form = await form_of(request)
     reader(account)
     typed = str(form.get(field, ""))
     try:
@@ -127,13 +124,13 @@ async def _decide(request: Request, handoff_id: int, account: Account, field: st
 
 
 @router.post("/overforinger/{handoff_id}/mottak")
-async def accept_handoff(request: Request, handoff_id: Id, account: SignedIn) -> Response:
-    return await _decide(request, handoff_id, account, "ansvarlig", "mottak", service.accept, lambda view: (
+def accept_handoff(request: Request, handoff_id: Id, account: SignedIn, form: Posted) -> Response:
+    return _decide(request, handoff_id, account, form, "ansvarlig", "mottak", service.accept, lambda view: (
         f"Overføringen er mottatt. Ansvarlig fra {view.planned_on:%d.%m.%Y}: {view.responsible}.",
         f"/saker/{view.case_id}"))
 
 
 @router.post("/overforinger/{handoff_id}/retur")
-async def return_handoff(request: Request, handoff_id: Id, account: SignedIn) -> Response:
-    return await _decide(request, handoff_id, account, "arsak", "retur", service.give_back, lambda _view: (
+def return_handoff(request: Request, handoff_id: Id, account: SignedIn, form: Posted) -> Response:
+    return _decide(request, handoff_id, account, form, "arsak", "retur", service.give_back, lambda _view: (
         "Overføringen er returnert til avsenderen.", "/overforinger"))

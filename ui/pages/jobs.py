@@ -16,7 +16,7 @@ from pathways.services.participants import MAX_IMPORT_BYTES, check_import, impor
 from pathways.services.tabular import MAX_XLSX_ROWS, NORWEGIAN
 from ui import uploads
 from ui.messages import field_word, norsk
-from ui.pages.common import SignedIn, form_of, writer
+from ui.pages.common import Posted, SignedIn, form_of, writer
 from ui.rendering import PageError, context, render
 
 router = APIRouter(include_in_schema=False)
@@ -107,9 +107,8 @@ def import_job_page(request: Request, job_id: str, account: SignedIn) -> Respons
 
 
 @router.post("/deltakere-import/{job_id}/bekreft")
-async def import_confirm(request: Request, job_id: str, account: SignedIn) -> Response:
+def import_confirm(request: Request, job_id: str, account: SignedIn, _form: Posted) -> Response:
     """Import the previewed file: all rows in one transaction, or none."""
-    await form_of(request)
     writer(account, "deltakere")
     job = _import_job(request, account, job_id)
     result = job.result if isinstance(job.result, dict) else {}
@@ -135,8 +134,7 @@ async def import_confirm(request: Request, job_id: str, account: SignedIn) -> Re
 
 
 @router.post("/deltakere-import/{job_id}/avbryt")
-async def import_cancel(request: Request, job_id: str, account: SignedIn) -> Response:
-    await form_of(request)
+def import_cancel(request: Request, job_id: str, account: SignedIn, _form: Posted) -> Response:
     writer(account, "deltakere")
     job = _import_job(request, account, job_id)
     token = str((job.result or {}).get("token", "")) if isinstance(job.result, dict) else ""
@@ -156,8 +154,7 @@ def _column_word(name: str | None) -> str | None:
 
 
 @router.post("/kontroll")
-async def check_start(request: Request, account: SignedIn) -> Response:
-    await form_of(request)
+def check_start(request: Request, account: SignedIn, _form: Posted) -> Response:
     if account.role not in ("leder", "administrator"):
         raise PageError(403, "Bare leder og administrator kan starte kontrollene.")
     engine, clock = request.app.state.engine, request.app.state.clock

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from httpx2 import HTTPError
 from joserfc.errors import JoseError
+from starlette.concurrency import run_in_threadpool
 
 from pathways.services.accounts import start_session
 from pathways.services.context import Actor, Context
@@ -79,14 +80,14 @@ async def answer(request: Request) -> Response:
         raise PageError(401, "Identitetstjenesten sendte ikke noe ID-token." + TRY_AGAIN)
     ctx = Context(request.app.state.engine, request.app.state.clock, actor=Actor.anonymous("identitetstjenesten"))
     try:
-        found = sign_in(ctx, claims, request.app.state.settings.oidc.mapping)
+        found = await run_in_threadpool(sign_in, ctx, claims, request.app.state.settings.oidc.mapping)
     except NoAccess as exc:
         _signed_out(request)
         log.info("sign-in refused by the mapping: %s", exc.reason)
         return render(request, "no_access.html", {"reason": exc.reason}, status=403, account=None)
     going = safe_next(str(request.session.get(NEXT, "/")))
     request.session.clear()  # a new session: nothing of the anonymous one carries over
-    request.session["sid"] = start_session(ctx, found.user_id)
+    request.session["sid"] = await run_in_threadpool(start_session, ctx, found.user_id)
     request.session["oidc"] = True  # sign-out also ends the provider's session
     return RedirectResponse(going, status_code=303)
 

@@ -23,7 +23,7 @@ from pathways.services.participants import (
 )
 from ui.boundary import Id
 from ui.messages import norsk
-from ui.pages.common import SignedIn, changer, date_field, form_of, int_field, reader, writer
+from ui.pages.common import Posted, SignedIn, changer, date_field, int_field, reader, writer
 from ui.rendering import PageError, context, error_text, forbidden, one_read, render
 
 router = APIRouter(include_in_schema=False)
@@ -69,8 +69,7 @@ def participant_new(request: Request, account: SignedIn) -> Response:
 
 
 @router.post("/deltakere/ny")
-async def participant_create(request: Request, account: SignedIn) -> Response:
-    form = await form_of(request)
+def participant_create(request: Request, account: SignedIn, form: Posted) -> Response:
     writer(account, "deltakere")
     basics, fields = _participant_form(form)
     try:
@@ -102,8 +101,7 @@ def participant_page(request: Request, pid: Id, account: SignedIn) -> Response:
 
 
 @router.post("/deltakere/{pid}")
-async def participant_update(request: Request, pid: Id, account: SignedIn) -> Response:
-    form = await form_of(request)
+def participant_update(request: Request, pid: Id, account: SignedIn, form: Posted) -> Response:
     changer(account, "deltakere")
     _, shown = _participant(request, account, pid)
     basics, fields = _participant_form(form)
@@ -125,8 +123,7 @@ async def participant_update(request: Request, pid: Id, account: SignedIn) -> Re
 
 
 @router.post("/deltakere/{pid}/innmelding")
-async def participant_enrol(request: Request, pid: Id, account: SignedIn) -> Response:
-    form = await form_of(request)
+def participant_enrol(request: Request, pid: Id, account: SignedIn, form: Posted) -> Response:
     writer(account)
     row, shown = _participant(request, account, pid)
     errors: dict[str, str] = {}

@@ -13,7 +13,7 @@ from pathways.i18n import localise
 from pathways.messages import Text
 from pathways.services.context import ServiceError
 from pathways.services.digest import CHOICES, my_choice, outcomes, set_choice
-from ui.pages.common import SignedIn, admin, form_of
+from ui.pages.common import Posted, SignedIn, admin
 from ui.rendering import context, error_text, render
 
 router = APIRouter(include_in_schema=False)
@@ -27,8 +27,7 @@ def settings_page(request: Request, account: SignedIn) -> Response:
 
 
 @router.post("/innstillinger")
-async def settings_save(request: Request, account: SignedIn) -> Response:
-    form = await form_of(request)
+def settings_save(request: Request, account: SignedIn, form: Posted) -> Response:
     values = {"digest": str(form.get("digest", "")), "email": str(form.get("email", ""))}
     try:
         set_choice(context(request, account), values["digest"], values["email"])

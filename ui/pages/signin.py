@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from pathways.services.accounts import authenticate, change_password, end_session, start_session
 from pathways.services.context import ServiceError
-from ui.pages.common import SignedIn, form_of, safe_next
+from ui.pages.common import Posted, SignedIn, form_of, safe_next
 from ui.pages.kommune_signin import provider_sign_out
 from ui.rendering import context, error_text, render
 from ui.security import Throttled
@@ -29,8 +30,7 @@ def _page(request: Request, going: str, username: str = "", **errors: str) -> di
 
 
 @router.post("/logg-inn")
-async def login(request: Request) -> Response:
-    form = await form_of(request)
+def login(request: Request, form: Posted) -> Response:
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     address = request.client.host if request.client else "?"
     throttle = request.app.state.throttle
@@ -64,8 +64,8 @@ def _throttled(exc: Throttled) -> str:
 async def logout(request: Request) -> Response:
     await form_of(request)
     session_id = request.session.get("sid")
-    if isinstance(session_id, str):
-        end_session(context(request), session_id)
+    if isinstance(session_id, str):  # the store's work off the event loop (the route awaits the provider)
+        await run_in_threadpool(end_session, context(request), session_id)
     through_provider = bool(request.session.get("oidc"))
     request.session.clear()
     onwards = await provider_sign_out(request) if through_provider else None
@@ -78,8 +78,7 @@ def password_page(request: Request, account: SignedIn) -> Response:
 
 
 @router.post("/passord")
-async def password_change(request: Request, account: SignedIn) -> Response:
-    form = await form_of(request)
+def password_change(request: Request, account: SignedIn, form: Posted) -> Response:
     errors: dict[str, str] = {}
     if form.get("password") != form.get("repeat"):
         errors["repeat"] = "passordene er ikke like"

@@ -15,7 +15,7 @@ from pathways.services.dashboard import flag_counts
 from pathways.services.tasks import complete_task
 from pathways.services.worklist import RANK_TITLES, count, worklist
 from ui.boundary import Id
-from ui.pages.common import SignedIn, changer, date_field, form_of, reader
+from ui.pages.common import Posted, SignedIn, changer, date_field, reader
 from ui.rendering import PageError, context, error_text, not_found, one_read, render
 
 router = APIRouter(include_in_schema=False)
@@ -42,8 +42,7 @@ def worklist_count(request: Request, account: SignedIn) -> Response:
 
 
 @router.post("/i-dag/flagg/{flag_id}/{action}")
-async def worklist_action(request: Request, flag_id: Id, action: str, account: SignedIn) -> Response:
-    form = await form_of(request)
+def worklist_action(request: Request, flag_id: Id, action: str, account: SignedIn, form: Posted) -> Response:
     changer(account)
     if action not in ("kvitter", "utsett"):
         raise PageError(404, "Ukjent handling.")
@@ -77,10 +76,9 @@ async def worklist_action(request: Request, flag_id: Id, action: str, account: S
 
 
 @router.post("/i-dag/oppgaver/{task_id}/utfort")
-async def task_done(request: Request, task_id: Id, account: SignedIn) -> Response:
+def task_done(request: Request, task_id: Id, account: SignedIn, form: Posted) -> Response:
     """Complete a task of the worklist with a note: the row leaves the list (with htmx, in the same answer
     as the header's counts), or a refusal is shown by the row."""
-    form = await form_of(request)
     reader(account)
     ctx = context(request, account)
     error = None
