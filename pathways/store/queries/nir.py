@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, case, exists, or_, select
+from sqlalchemy import Connection, Row, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -73,13 +73,18 @@ class Watched:
 
 def lacking(conn: Connection, pathway: str, fields: Sequence[Watched], ended_since: date) -> Sequence[Row[Any]]:
     """(case, kommune, participant, start, then one 0/1 column per field: missing) of the cases of ``pathway``
-    that run or ended on ``ended_since`` or later and miss at least one of ``fields``. Each test is an index
-    probe (ix_event_name_enrolment); only the cases that miss something come back."""
+    that run or ended on ``ended_since`` or later and miss at least one of ``fields``. The events are read
+    once, from the index (ix_event_name_enrolment), and grouped per case with one flag per field; the cases
+    are joined to that, and only those that miss something come back."""
+    names = sorted({n for f in fields for n in f.events})
+    has = [func.max(case((col(Event.name).in_(list(f.events)), 1), else_=0)).label(f"has_{n}")
+           for n, f in enumerate(fields)]
+    seen = (select(col(Event.enrolment_id).label("case_id"), *has).where(col(Event.name).in_(names))
+            .group_by(col(Event.enrolment_id)).subquery("seen"))
     missing = []
-    for f in fields:
+    for n, f in enumerate(fields):
         anchor = col(Enrolment.start_date) if f.anchor == "start" else col(Enrolment.ended_on)
-        has = exists().where(col(Event.enrolment_id) == col(Enrolment.id), col(Event.name).in_(list(f.events)))
-        condition = and_(anchor.is_not(None), anchor <= f.cut, ~has)
+        condition = and_(anchor.is_not(None), anchor <= f.cut, func.coalesce(seen.c[f"has_{n}"], 0) == 0)
         if f.not_for:
             condition = and_(condition, col(Participant.legal_regime).not_in(list(f.not_for)))
         missing.append(condition)
@@ -87,6 +92,7 @@ def lacking(conn: Connection, pathway: str, fields: Sequence[Watched], ended_sin
     return conn.execute(
         select(Enrolment.id, Enrolment.kommune_id, Enrolment.participant_id, Enrolment.start_date, *columns)
         .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
+        .outerjoin(seen, seen.c.case_id == col(Enrolment.id))
         .where(col(Enrolment.pathway_id) == pathway,
                or_(col(Enrolment.ended_on).is_(None), col(Enrolment.ended_on) >= ended_since), or_(*missing))
         .order_by(col(Enrolment.id))).all()
