@@ -50,6 +50,8 @@ from pathways.store.queries import authoring as rows
 from pathways.store.tables import Enrolment, MigrationRun, PathwayDraft, PathwayVersion
 
 BATCH = 500
+WRITE_BATCH = 50  # migrated cases per transaction (a commit is a disk flush on PostgreSQL; SQLite holds its
+# writer lock meanwhile)
 
 
 # -- references and validation ----------------------------------------------------------------------
@@ -332,15 +334,23 @@ def _migrate_cases(ctx: Context, report: MigrationReport, ids: list[int], a: Pat
                    da: Definition, db: Definition, mapping: StepMapping, on: date, batch: int, progress: Any,
                    stop_after: int | None) -> MigrationReport:
     dry_run = report.dry_run
+    pending: list[tuple[int, int, int, Any, Facts, CasePlan]] = []
+
+    def flush() -> None:
+        if pending:
+            _write_many(ctx, pending, a.id or 0, b.id or 0, on, report)
+            pending.clear()
+
     done = 0
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
-        with ctx.transaction() as session:  # read a batch at once; write each case in its own transaction
+        with ctx.transaction() as session:  # read a batch at once; write WRITE_BATCH cases per transaction
             found = rows.cases_with_people(session, chunk, a.id)
             latest = {case_id: (state_json, version, kommune, facts_of(person))
                       for case_id, state_json, version, kommune, person in found}
         for case_id in chunk:
             if stop_after is not None and done >= stop_after:
+                flush()
                 return _finish(ctx, report)
             if case_id not in latest:
                 continue  # moved meanwhile by another run
@@ -353,34 +363,67 @@ def _migrate_cases(ctx: Context, report: MigrationReport, ids: list[int], a: Pat
                 continue
             plan = CasePlan(case_id, moved.steps, {k: d.isoformat() for k, d in moved.kept.items()},
                             {k: (x.isoformat(), y.isoformat()) for k, (x, y) in moved.recomputed.items()})
-            if not dry_run and not _write(ctx, case_id, kommune, version, a.id or 0, b.id or 0, moved, facts, on,
-                                          report.run_id):
-                report.refused.append((case_id, Text("migrate_changed")))
-                continue
-            report.moved.append(plan)
             done += 1
+            if dry_run:
+                report.moved.append(plan)
+                continue
+            pending.append((case_id, kommune, version, moved, facts, plan))
+            if len(pending) >= WRITE_BATCH:
+                flush()
+        flush()
         if progress is not None:
             progress(min(start + batch, len(ids)), len(ids))
     return _finish(ctx, report)
 
 
-def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: int, new_id: int, moved: Any,
-           facts: Facts, on: date, run_id: int | None = None) -> bool:
-    """One case in one transaction (Core statements: five per case), guarded by the case version and the
-    old version id, so that a case changed meanwhile is left alone and no case moves twice. The run's
-    ``moved`` counts the case in the same transaction, so it is exact even for a run that is killed."""
-    state: CaseState = moved.state
+def _write_many(ctx: Context, pending: list[tuple[int, int, int, Any, Facts, CasePlan]], old_id: int, new_id: int,
+                on: date, report: MigrationReport) -> None:
+    """Several cases in one transaction: each case row guarded as :func:`_write` guards it (a case changed
+    meanwhile is left alone and reported), then the events and deadlines of those moved in three statements.
+    The run's ``moved`` counts them in the same transaction, so it stays exact when the run is killed (the
+    batch is then not written at all)."""
     now = ctx.now()
-    items = moved.deadlines
+    moved: list[int] = []
+    events: list[dict[str, Any]] = []
+    deadlines: list[dict[str, Any]] = []
     with ctx.engine.begin() as connection:
-        return rows.move_case(
-            connection, case_id, version, old_id, new_id,
-            {"state": state.model_dump_json(), "status": state.status,
+        for case_id, kommune, version, change, facts, plan in pending:
+            case_values, event, rows_of_case, due = _values(ctx, case_id, kommune, change, facts, on)
+            if rows.guard_case(connection, case_id, version, old_id, new_id, case_values, now, due):
+                moved.append(case_id)
+                events.append({"enrolment_id": case_id, **event})
+                deadlines.extend(rows_of_case)
+                report.moved.append(plan)
+            else:
+                report.refused.append((case_id, Text("migrate_changed")))
+        if moved:
+            rows.write_moved(connection, moved, events, deadlines)
+            if report.run_id is not None:
+                rows.count_moved(connection, report.run_id, len(moved))
+
+
+def _values(ctx: Context, case_id: int, kommune_id: int, moved: Any, facts: Facts, on: date
+            ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], date | None]:
+    """What a migrated case writes: its row's values, its event, its deadline rows and its next due date."""
+    state: CaseState = moved.state
+    items = moved.deadlines
+    return ({"state": state.model_dump_json(), "status": state.status,
              "current_steps": ",".join(state.steps + list(state.compounds))},
             {"sequence": state.sequence, "name": MIGRATION_EVENT, "effective_on": on, "step": None,
-             "values": dumps(moved.values), "facts": facts.model_dump_json(), "recorded_at": now,
+             "values": dumps(moved.values), "facts": facts.model_dump_json(), "recorded_at": ctx.now(),
              "recorded_by": ctx.actor.name},
-            [deadline_row(case_id, kommune_id, i) for i in items], run_id, now, next_due(items))
+            [deadline_row(case_id, kommune_id, i) for i in items], next_due(items))
+
+
+def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: int, new_id: int, moved: Any,
+           facts: Facts, on: date, connection: Any) -> bool:
+    """One case in the caller's transaction, guarded by the case version and the old version id, so that a
+    case changed meanwhile is left alone (False, nothing written) and no case moves twice."""
+    case_values, event, deadline_rows, due = _values(ctx, case_id, kommune_id, moved, facts, on)
+    if not rows.guard_case(connection, case_id, version, old_id, new_id, case_values, ctx.now(), due):
+        return False
+    rows.write_moved(connection, [case_id], [{"enrolment_id": case_id, **event}], deadline_rows)
+    return True
 
 
 def _finish(ctx: Context, report: MigrationReport) -> MigrationReport:

@@ -222,6 +222,7 @@ def test_a_case_changed_while_migrating_is_left_alone(ctx, running):
     moved = migrate_state(da, db, state, facts, MAPPING, date(2026, 11, 22), old_id, new_id)
     vgo[0].record("trekantsamtale_gjennomfort", date(2026, 11, 22))  # someone records an event meanwhile
     before = table_counts(ctx)
-    assert not authoring._write(ctx, vgo[0].case, case.kommune_id, stale_version, old_id, new_id, moved, facts,
-                                date(2026, 11, 22))
+    with ctx.engine.begin() as connection:  # a migration writes its cases in the transaction of their batch
+        assert not authoring._write(ctx, vgo[0].case, case.kommune_id, stale_version, old_id, new_id, moved, facts,
+                                    date(2026, 11, 22), connection)
     assert table_counts(ctx) == before and vgo[0].steps == {"program_vgo"}

@@ -80,22 +80,28 @@ def cases_with_people(session: Session, ids: Sequence[int], version_id: int | No
         .where(col(Enrolment.id).in_(list(ids)), Enrolment.pathway_version_id == version_id)).all()]
 
 
-def move_case(connection: Connection, case_id: int, version: int, old_id: int, new_id: int, case_values: dict[str, Any],
-              event: dict[str, Any], deadlines: Sequence[dict[str, Any]], run_id: int | None, now: datetime,
-              next_due: date | None) -> bool:
-    """Write one migrated case (guarded by its version and the old version id): the case row, its event,
-    its deadlines, and the run's count. False when the case changed meanwhile (nothing written)."""
+def count_moved(connection: Connection, run_id: int, moved: int) -> None:
+    """The run's ``moved`` counts ``moved`` more cases (in the transaction that moved them)."""
+    connection.execute(update(MigrationRun).where(col(MigrationRun.id) == run_id)
+                       .values(moved=col(MigrationRun.moved) + moved))
+
+
+def guard_case(connection: Connection, case_id: int, version: int, old_id: int, new_id: int,
+               case_values: dict[str, Any], now: datetime, next_due: date | None) -> bool:
+    """Move one case's row to the new version, guarded by its version and the old version id. False when the
+    case changed meanwhile (nothing written)."""
     changed = connection.execute(update(Enrolment).where(
         col(Enrolment.id) == case_id, col(Enrolment.version) == version,
         col(Enrolment.pathway_version_id) == old_id).values(
         pathway_version_id=new_id, version=version + 1, updated_at=now, next_due=next_due, **case_values))
-    if changed.rowcount != 1:  # nothing written: the empty transaction ends
-        return False
-    connection.execute(insert(Event).values(enrolment_id=case_id, **event))
-    connection.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case_id))
+    return changed.rowcount == 1
+
+
+def write_moved(connection: Connection, case_ids: Sequence[int], events: Sequence[dict[str, Any]],
+                deadlines: Sequence[dict[str, Any]]) -> None:
+    """The rest of the moved cases (each guarded first by :func:`guard_case`), in three statements: their
+    migration events, their old deadline rows out, their new ones in."""
+    connection.execute(insert(Event), list(events))
+    connection.execute(delete(Deadline).where(col(Deadline.enrolment_id).in_(list(case_ids))))
     if deadlines:
         connection.execute(insert(Deadline), list(deadlines))
-    if run_id is not None:
-        connection.execute(update(MigrationRun).where(col(MigrationRun.id) == run_id)
-                           .values(moved=col(MigrationRun.moved) + 1))
-    return True
