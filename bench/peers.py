@@ -5,7 +5,7 @@ one process run on the same store (issue 16, target 1: our p50 ≤ SpiffWorkflow
 Each peer step does what a case worker's click must do at least: load the case row, apply one transition, write
 the state and a history row, commit. python-statemachine keeps the state name; SpiffWorkflow serializes its
 workflow (JSON) into the row. Ours does that and more: the event row, the projection, the deadlines and the
-income gaps (bench/cases.py's scenario: supported_employment cases recording «arbeidsgiverkontakt»).
+income gaps (bench/cases.py's scenario, the same code: supported_employment cases recording «arbeidsgiverkontakt»).
 
 Installs nothing: the peers run when they are importable (``pip install -e '.[bench]'``), else only ours.
 
@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,13 +30,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, insert, select, update  # noqa: E402
 
 from bench._timing import postgres_schema  # noqa: E402
-from pathways.calendar import FixedClock  # noqa: E402
-from pathways.services import cases, livelihood, participants  # noqa: E402
-from pathways.services.context import Actor, Context  # noqa: E402
-from pathways.services.publishing import publish_folder  # noqa: E402
+from bench.cases import CASES, EVENTS_PER_CASE, advances  # noqa: E402
 from pathways.store.database import make_engine, migrate  # noqa: E402
 
-CASES, STEPS = 100, 10
+STEPS = EVENTS_PER_CASE
 META = MetaData()
 PEER_CASE = Table("peer_case", META, Column("id", Integer, primary_key=True), Column("state", Text, nullable=False))
 PEER_HISTORY = Table("peer_history", META, Column("id", Integer, primary_key=True),
@@ -48,32 +44,6 @@ PEER_HISTORY = Table("peer_history", META, Column("id", Integer, primary_key=Tru
 def percentiles(timings: list[float]) -> tuple[float, float]:
     ordered = sorted(timings)
     return statistics.median(ordered), ordered[int(len(ordered) * 0.95)]
-
-
-def ours(engine: Engine) -> list[float]:
-    """bench/cases.py's scenario: CASES cases, STEPS events each; the time of each ``advance``."""
-    ctx = Context(engine, FixedClock(date(2026, 11, 22)), actor=Actor.system("bench"))
-    publish_folder(ctx, ROOT / "definitions")
-    ids = []
-    for n in range(CASES):
-        pid = participants.add_participant(ctx, name=f"Bench {n}", born="1992-03-04", settled="2024-01-10",
-                                           kommune="Bærum", fields={"norwegian_oral": "B1"})
-        livelihood.add_income(ctx, pid, "introduksjonsstonad", date(2025, 1, 1), date(2026, 12, 31))
-        case = cases.enrol(ctx, pid, "supported_employment", date(2025, 1, 6))
-        cases.advance(ctx, case, "samarbeidsavtale_signert", date(2025, 1, 10),
-                      {"avtaledato": "2025-01-10", "programslutt_dato": "2026-12-31"})
-        cases.advance(ctx, case, "karriereplan_utarbeidet", date(2025, 2, 1), {"karriereveiledning_gjennomfort": "ja"})
-        ids.append(case)
-    timings = []
-    for round_ in range(STEPS):
-        on = date(2025, 3, 1) + timedelta(days=7 * round_)
-        for case in ids:
-            started = time.perf_counter()
-            cases.advance(ctx, case, "arbeidsgiverkontakt", on,
-                          {"kontaktdato": on.isoformat(), "arbeidsgiver": "Kiwi", "kontakttype": "jobbsnekring"},
-                          step="finne_jobb")
-            timings.append((time.perf_counter() - started) * 1000)
-    return timings
 
 
 def _peer(engine: Engine, first: str, step: Callable[[str], tuple[str, str]]) -> list[float]:
@@ -147,7 +117,7 @@ def spiff_peer(engine: Engine) -> list[float] | None:
 
 def report(label: str, engine: Engine, ratio_target: float) -> None:
     migrate(engine)
-    mine = ours(engine)
+    mine = advances(engine)
     p50, p95 = percentiles(mine)
     print(f"{label}: ours (advance: event, projection, deadlines, gaps) × {len(mine)}: p50 {p50:.2f} ms, "
           f"p95 {p95:.2f} ms, p95/p50 {p95 / p50:.2f} (target ≤ 2)")

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from pathways.calendar import add_working_days
 from pathways.checks.config import ChecksConfig
+from pathways.checks.nir import nir_config
 from pathways.engine.state import CaseState
 from pathways.i18n import localise
 from pathways.income.gaps import Gap, IncomePeriod
@@ -391,7 +392,6 @@ def nir(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
     """Cases of the pathways the NIR configuration reports (:mod:`pathways.checks.nir`) missing a field longer
     than the back-registration window after it was due: one flag per case naming the fields. The test is
     in SQL (an index probe per field and case); only the cases that miss something are read."""
-    from pathways.checks.nir import nir_config
     settings = nir_config()
     window, ended_since = settings.back_registration_days, on - timedelta(days=NIR_YEAR)
     found = []

@@ -11,8 +11,8 @@ import click
 
 from pathways.cli import _context, main
 from pathways.services.export import as_csv, as_xlsx
-from pathways.services.nir import report
-from pathways.services.results import chart_svg, results
+from pathways.services.nir import NirReport, report
+from pathways.services.results import Results, chart_svg, results
 
 
 @main.group("report")
@@ -30,15 +30,17 @@ def report_nir(kommune: str, year: int, fmt: str, out: Path | None) -> None:
     """The NIR overview of KOMMUNE's cases that ran in YEAR: one row per case, each NIR field's value as the
     case has it, and what is missing. CSV with semicolons and a BOM (as Norwegian Excel opens it)."""
     found = report(_context(), year, kommune)
-    if fmt == "json":
-        data = json.dumps(found.as_json(), ensure_ascii=False, indent=2).encode() + b"\n"
-    elif fmt == "csv":
-        data = b"".join(as_csv(found.headers(), found.table()))
-    else:
-        if out is None:
-            raise click.UsageError("--format xlsx needs --out FILE")
-        data = as_xlsx(f"NIR {year}", found.headers(), found.table())
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("--format xlsx needs --out FILE")
+    data = as_xlsx(f"NIR {year}", found.headers(), found.table()) if fmt == "xlsx" else _encoded(fmt, found)
     _write(data, out, f"{len(found.rows)} participants, {found.missing_count} with something missing")
+
+
+def _encoded(fmt: str, found: NirReport | Results) -> bytes:
+    """A report as JSON or as CSV with semicolons and a BOM."""
+    if fmt == "json":
+        return json.dumps(found.as_json(), ensure_ascii=False, indent=2).encode() + b"\n"
+    return b"".join(as_csv(found.headers(), found.table()))
 
 
 def _write(data: bytes, out: Path | None, summary: str) -> None:
@@ -61,10 +63,5 @@ def report_results(pathway: str, kommune: str | None, fmt: str, out: Path | None
     """Where the participants of PATHWAY were one year after their case ended, per exit year (counts under 5
     shown as <5), as CSV, JSON or the chart (SVG)."""
     found = results(_context(), pathway, kommune=kommune)
-    if fmt == "json":
-        data = json.dumps(found.as_json(), ensure_ascii=False, indent=2).encode() + b"\n"
-    elif fmt == "csv":
-        data = b"".join(as_csv(found.headers(), found.table()))
-    else:
-        data = chart_svg(found, f"{pathway}: ett år etter avslutning").encode()
+    data = chart_svg(found, f"{pathway}: ett år etter avslutning").encode() if fmt == "svg" else _encoded(fmt, found)
     _write(data, out, f"{sum(y.total for y in found.years)} exits in {len(found.years)} years")

@@ -378,52 +378,45 @@ def _migrate_cases(ctx: Context, report: MigrationReport, ids: list[int], a: Pat
 
 def _write_many(ctx: Context, pending: list[tuple[int, int, int, Any, Facts, CasePlan]], old_id: int, new_id: int,
                 on: date, report: MigrationReport) -> None:
-    """Several cases in one transaction: each case row guarded as :func:`_write` guards it (a case changed
-    meanwhile is left alone and reported), then the events and deadlines of those moved in three statements.
-    The run's ``moved`` counts them in the same transaction, so it stays exact when the run is killed (the
-    batch is then not written at all)."""
-    now = ctx.now()
-    moved: list[int] = []
-    events: list[dict[str, Any]] = []
-    deadlines: list[dict[str, Any]] = []
+    """Several cases in one transaction (:func:`_write`); the run's ``moved`` counts them in the same
+    transaction, so it stays exact when the run is killed (the batch is then not written at all)."""
     with ctx.engine.begin() as connection:
-        for case_id, kommune, version, change, facts, plan in pending:
-            case_values, event, rows_of_case, due = _values(ctx, case_id, kommune, change, facts, on)
-            if rows.guard_case(connection, case_id, version, old_id, new_id, case_values, now, due):
-                moved.append(case_id)
-                events.append({"enrolment_id": case_id, **event})
-                deadlines.extend(rows_of_case)
+        written = _write(ctx, [(c, k, v, m, f) for c, k, v, m, f, _plan in pending], old_id, new_id, on, connection)
+        for (case_id, *_rest, plan), ok in zip(pending, written, strict=True):
+            if ok:
                 report.moved.append(plan)
             else:
                 report.refused.append((case_id, Text("migrate_changed")))
-        if moved:
-            rows.write_moved(connection, moved, events, deadlines)
-            if report.run_id is not None:
-                rows.count_moved(connection, report.run_id, len(moved))
+        if any(written) and report.run_id is not None:
+            rows.count_moved(connection, report.run_id, sum(written))
 
 
-def _values(ctx: Context, case_id: int, kommune_id: int, moved: Any, facts: Facts, on: date
-            ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], date | None]:
-    """What a migrated case writes: its row's values, its event, its deadline rows and its next due date."""
-    state: CaseState = moved.state
-    items = moved.deadlines
-    return ({"state": state.model_dump_json(), "status": state.status,
-             "current_steps": ",".join(state.steps + list(state.compounds))},
-            {"sequence": state.sequence, "name": MIGRATION_EVENT, "effective_on": on, "step": None,
-             "values": dumps(moved.values), "facts": facts.model_dump_json(), "recorded_at": ctx.now(),
-             "recorded_by": ctx.actor.name},
-            [deadline_row(case_id, kommune_id, i) for i in items], next_due(items))
-
-
-def _write(ctx: Context, case_id: int, kommune_id: int, version: int, old_id: int, new_id: int, moved: Any,
-           facts: Facts, on: date, connection: Any) -> bool:
-    """One case in the caller's transaction, guarded by the case version and the old version id, so that a
-    case changed meanwhile is left alone (False, nothing written) and no case moves twice."""
-    case_values, event, deadline_rows, due = _values(ctx, case_id, kommune_id, moved, facts, on)
-    if not rows.guard_case(connection, case_id, version, old_id, new_id, case_values, ctx.now(), due):
-        return False
-    rows.write_moved(connection, [case_id], [{"enrolment_id": case_id, **event}], deadline_rows)
-    return True
+def _write(ctx: Context, cases: list[tuple[int, int, int, Any, Facts]], old_id: int, new_id: int, on: date,
+           connection: Any) -> list[bool]:
+    """Cases (id, kommune, version, moved state, facts) in the caller's transaction: each case row guarded by
+    its version and the old version id, so that a case changed meanwhile is left alone (False, nothing
+    written) and no case moves twice; then the events and deadlines of those moved in three statements."""
+    now = ctx.now()
+    written: list[bool] = []
+    moved: list[int] = []
+    events: list[dict[str, Any]] = []
+    deadlines: list[dict[str, Any]] = []
+    for case_id, kommune_id, version, change, facts in cases:
+        state: CaseState = change.state
+        items = change.deadlines
+        ok = rows.guard_case(connection, case_id, version, old_id, new_id,
+                             {"state": state.model_dump_json(), "status": state.status,
+                              "current_steps": ",".join(state.steps + list(state.compounds))}, now, next_due(items))
+        written.append(ok)
+        if ok:
+            moved.append(case_id)
+            events.append({"enrolment_id": case_id, "sequence": state.sequence, "name": MIGRATION_EVENT,
+                           "effective_on": on, "step": None, "values": dumps(change.values),
+                           "facts": facts.model_dump_json(), "recorded_at": now, "recorded_by": ctx.actor.name})
+            deadlines.extend(deadline_row(case_id, kommune_id, i) for i in items)
+    if moved:
+        rows.write_moved(connection, moved, events, deadlines)
+    return written
 
 
 def _finish(ctx: Context, report: MigrationReport) -> MigrationReport:

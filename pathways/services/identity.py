@@ -29,9 +29,9 @@ from sqlmodel import Session, col, delete, select
 
 from pathways.definition.yamlpos import load_validated
 from pathways.services.audit import record
-from pathways.services.context import Context, ServiceError
-from pathways.services.units import unit_for
-from pathways.store.tables import Kommune, Unit, User, UserSession
+from pathways.services.context import Actor, Context, ServiceError
+from pathways.services.units import kommune_named, unit_for
+from pathways.store.tables import User, UserSession
 
 RANK = {"veileder": 1, "leder": 2, "administrator": 3}
 NO_PASSWORD = "!oidc"  # not an argon2 hash: no password signs in to an account of the provider
@@ -77,7 +77,7 @@ class Placement:
 
     role: str
     kommune_id: int
-    unit_id: int | None
+    unit_id: int
 
 
 def check_mapping(ctx: Context, mapping: ClaimMapping, source: str = "the sign-in mapping") -> None:
@@ -94,16 +94,9 @@ def check_mapping(ctx: Context, mapping: ClaimMapping, source: str = "the sign-i
 
 
 def _place(session: Session, rule: GroupRule) -> Placement:
-    kommune = session.exec(select(Kommune).where(Kommune.name == rule.kommune)).first()
-    if kommune is None or kommune.id is None:
-        raise ServiceError("no_kommune", "kommune", kommune=rule.kommune)
-    unit_id = None
-    if rule.unit:
-        unit = session.exec(select(Unit.id).where(Unit.kommune_id == kommune.id, Unit.name == rule.unit)).first()
-        if unit is None:
-            raise ServiceError("no_unit_named", "unit", name=rule.unit, hint="")
-        unit_id = unit
-    return Placement(rule.role, kommune.id, unit_id)
+    """The rule's kommune and unit by their names (no unit: the kommune's refugee service)."""
+    kommune = kommune_named(session, Actor.system("identitetstjenesten"), rule.kommune)
+    return Placement(rule.role, kommune.id or 0, unit_for(session, kommune.id or 0, rule.unit))
 
 
 def groups_of(claims: MappingType[str, Any], mapping: ClaimMapping) -> list[str]:
@@ -202,11 +195,10 @@ def _update(session: Session, ctx: Context, user: User, place: Placement, name: 
         record(session, ctx, "user.role", kommune_id=place.kommune_id, user_id=user.id,
                detail=f"{user.role} → {place.role}, fra identitetstjenesten")
         user.role = place.role
-    unit_id = place.unit_id if place.unit_id is not None else unit_for(session, place.kommune_id, None)
-    if user.kommune_id != place.kommune_id or user.unit_id != unit_id:
+    if user.kommune_id != place.kommune_id or user.unit_id != place.unit_id:
         record(session, ctx, "user.unit", kommune_id=place.kommune_id, user_id=user.id,
                detail="fra identitetstjenesten")
-        user.kommune_id, user.unit_id = place.kommune_id, unit_id
+        user.kommune_id, user.unit_id = place.kommune_id, place.unit_id
     if name and user.name != name:
         user.name = name
     user.must_change_password = False

@@ -20,14 +20,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import select
-
 from pathways.checks.nir import NirConfig, NirField, nir_config
 from pathways.services import access
 from pathways.services.context import Context, NotFound, ServiceError, definition_of
 from pathways.services.publishing import latest_version
+from pathways.services.units import kommune_named
 from pathways.store.queries import nir as nir_rows
-from pathways.store.tables import Enrolment, Kommune
+from pathways.store.tables import Enrolment
 from pathways.words import choice_no, date_no, number_no
 
 MONTHS = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
@@ -35,7 +34,6 @@ STATES = {"ok": "registrert", "missing": "mangler", "overdue": "mangler, over fr
           "not_due": "ikke ennå", "not_applicable": "ikke aktuelt", "none": "ingen registrert"}
 MISSING = ("missing", "overdue")
 YEARS = (2000, 2100)
-_KOMMUNE = select(Kommune.id, Kommune.name)  # made once
 
 
 @dataclass(frozen=True)
@@ -121,15 +119,13 @@ def report(ctx: Context, year: int, kommune: str | None = None, config: NirConfi
         if ctx.actor.is_system:
             if not kommune:
                 raise ServiceError("nir_kommune_needed", "kommune")
-            place = session.exec(_KOMMUNE.where(Kommune.name == kommune.strip())).first()
-            if place is None:
-                raise NotFound("no_kommune", "kommune", kommune=kommune)
-            kommune_id, kommune_name = place
-            conditions: list[Any] = [Enrolment.kommune_id == kommune_id]
+            place = kommune_named(session, ctx.actor, kommune)
+            kommune_name = place.name
+            conditions: list[Any] = [Enrolment.kommune_id == place.id]
         else:
             actor = access.reading(ctx.actor)
-            kommune_id, kommune_name = actor.kommune_id, actor.kommune or ""
-            conditions = [Enrolment.kommune_id == kommune_id, *access.cases(actor)]
+            kommune_name = actor.kommune or ""
+            conditions = [Enrolment.kommune_id == actor.kommune_id, *access.cases(actor)]
         conn = session.connection()
         found = nir_rows.cases(conn, pathways, first, last, conditions)
         events: dict[int, list[Any]] = defaultdict(list)

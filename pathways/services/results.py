@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import select
-
 from pathways.checks.nir import ResultsConfig, load_results
 from pathways.services import access
-from pathways.services.context import Context, NotFound
+from pathways.services.context import Context
+from pathways.services.units import kommune_named
 from pathways.store.queries import nir as rows
-from pathways.store.tables import Enrolment, Kommune
+from pathways.store.tables import Enrolment
 
 UNKNOWN = "ukjent"
 COLOURS = {"arbeid": "#1b6e3a", "utdanning": "#1f5fa8", "nav_tiltak": "#8a5a00", "sosialhjelp": "#a4121b",
@@ -83,15 +82,12 @@ def results(ctx: Context, pathway: str, config: ResultsConfig | None = None, kom
     ended_by = as_of - timedelta(days=config.after_days)
     conditions = access.kommune(ctx.actor, Enrolment.kommune_id)
     place = ctx.actor.kommune or "alle kommuner"
-    if kommune and ctx.actor.is_system:
-        with ctx.transaction() as session:
-            found = session.exec(select(Kommune.id).where(Kommune.name == kommune.strip())).first()
-        if found is None:
-            raise NotFound("no_kommune", "kommune", kommune=kommune)
-        conditions, place = [*conditions, Enrolment.kommune_id == found], kommune.strip()
     sources = sorted({s for g in config.groups.values() for s in g.sources})
     pathways = sorted({p for g in config.groups.values() for p in g.pathways})
     with ctx.transaction() as session:
+        if kommune and ctx.actor.is_system:
+            found = kommune_named(session, ctx.actor, kommune)
+            conditions, place = [*conditions, Enrolment.kommune_id == found.id], found.name
         conn = session.connection()
         exited = rows.exits(conn, pathway, ended_by, conditions)
         periods: dict[int, list[Any]] = defaultdict(list)

@@ -56,8 +56,9 @@ class UnitLine:
                 "name": self.name}
 
 
-def _kommune(session: Session, actor: Actor, name: str | None) -> Kommune:
-    """The kommune ``name`` (the actor's own when None); a user naming another kommune is refused."""
+def kommune_named(session: Session, actor: Actor, name: str | None) -> Kommune:
+    """The kommune ``name`` (the actor's own when None); a user naming another kommune is refused, an unknown
+    name is NotFound."""
     if name is None or not name.strip():
         if actor.kommune_id is None:
             raise ServiceError("kommune_required", "kommune")
@@ -97,7 +98,7 @@ def add_unit(ctx: Context, *, kind: str, name: str, kommune: str | None = None) 
     access.administering(ctx.actor)
     kind, name = _checked_kind(kind), _checked_name(name)
     with ctx.transaction() as session:
-        place = _kommune(session, ctx.actor, kommune)
+        place = kommune_named(session, ctx.actor, kommune)
         if unit_rows.named(session, place.id or 0, name) is not None:
             raise Conflict("unit_name_taken", "name", name=name, kommune=place.name)
         row = Unit(kommune_id=place.id or 0, kind=kind, name=name)
@@ -116,7 +117,7 @@ def list_units(ctx: Context, kommune: str | None = None) -> list[UnitLine]:
         if kommune is None and ctx.actor.is_system and ctx.actor.kommune_id is None:
             names = dict(session.exec(select(Kommune.id, Kommune.name)).all())
             return [_line(u, names.get(u.kommune_id, "?")) for u in unit_rows.units(session, [])]
-        place = _kommune(session, ctx.actor, kommune)
+        place = kommune_named(session, ctx.actor, kommune)
         return [_line(u, place.name) for u in unit_rows.units(session, [Unit.kommune_id == place.id])]
 
 

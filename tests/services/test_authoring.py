@@ -223,6 +223,6 @@ def test_a_case_changed_while_migrating_is_left_alone(ctx, running):
     vgo[0].record("trekantsamtale_gjennomfort", date(2026, 11, 22))  # someone records an event meanwhile
     before = table_counts(ctx)
     with ctx.engine.begin() as connection:  # a migration writes its cases in the transaction of their batch
-        assert not authoring._write(ctx, vgo[0].case, case.kommune_id, stale_version, old_id, new_id, moved, facts,
-                                    date(2026, 11, 22), connection)
+        assert authoring._write(ctx, [(vgo[0].case, case.kommune_id, stale_version, moved, facts)], old_id, new_id,
+                                date(2026, 11, 22), connection) == [False]
     assert table_counts(ctx) == before and vgo[0].steps == {"program_vgo"}

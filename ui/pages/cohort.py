@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from markupsafe import Markup
 
 from pathways.services.context import Context
 from pathways.services.dashboard import cohort, largest_pathway, published_pathways, published_version
-from pathways.services.export import as_csv
 from pathways.services.results import Results, chart_svg, results
 from ui.pages.common import SignedIn
+from ui.pages.export import attachment, download
 from ui.rendering import PageError, context, diagram_inline, diagram_svg, render
 
 router = APIRouter(include_in_schema=False)
@@ -54,15 +53,10 @@ def results_download(request: Request, pathway_id: str, fmt: str, account: Signe
         raise PageError(404, "Ukjent løp eller format (velg .csv, .json eller .svg).")
     found = results(ctx, pathway_id)
     name = f"resultater-{pathway_id}-{found.as_of.isoformat()}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Cache-Control": "no-store"}
     if fmt == "svg":
         return Response(chart_svg(found, f"{available[pathway_id]}: ett år etter avslutning"),
-                        media_type="image/svg+xml", headers=headers)
-    if fmt == "json":
-        return Response(json.dumps(found.as_json(), ensure_ascii=False), media_type="application/json",
-                        headers=headers)
-    return StreamingResponse(as_csv(found.headers(), found.table()), media_type="text/csv; charset=utf-8",
-                             headers=headers)
+                        media_type="image/svg+xml", headers=attachment(name, fmt))
+    return download(found.table(), found.headers(), name, fmt, found.as_json() if fmt == "json" else None)
 
 
 def _inline(ctx: Context, found: Any) -> Markup:

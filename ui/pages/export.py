@@ -4,7 +4,8 @@ page's filters and in the user's scope (:mod:`pathways.services.export`)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,8 +22,16 @@ router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _download(rows: Iterable[list[Any]], headers: tuple[str, ...], name: str, fmt: str) -> Response:
-    disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Cache-Control": "no-store"}
+def attachment(name: str, fmt: str) -> dict[str, str]:
+    """The headers of a download: saved as ``name.fmt``, never cached (it carries personal data)."""
+    return {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Cache-Control": "no-store"}
+
+
+def download(rows: Iterable[list[Any]], headers: Sequence[str], name: str, fmt: str, data: Any = None) -> Response:
+    """``rows`` under ``headers`` as CSV (Norwegian Excel's kind) or xlsx; ``data`` as JSON for ``json``."""
+    disposition = attachment(name, fmt)
+    if fmt == "json":
+        return Response(json.dumps(data, ensure_ascii=False), media_type="application/json", headers=disposition)
     if fmt == "csv":
         return StreamingResponse(export.as_csv(headers, rows), media_type="text/csv; charset=utf-8",
                                  headers=disposition)
@@ -45,7 +54,7 @@ def _format(fmt: str) -> str:
 
 
 @router.get("/eksport/saker.{fmt}")
-def caseload_download(request: Request, fmt: str, account: SignedIn) -> Response:
+def caseloaddownload(request: Request, fmt: str, account: SignedIn) -> Response:
     """The caseload with the filters of /saker (every page of it, not just the one shown)."""
     reader(account)
     fmt = _format(fmt)
@@ -59,15 +68,15 @@ def caseload_download(request: Request, fmt: str, account: SignedIn) -> Response
         raise PageError(422, f"Kan ikke laste ned: {'; '.join(errors.values())}")
     ctx = context(request, account)
     rows = _started(export.caseload_rows(ctx, wanted))
-    return _download(rows, export.CASELOAD_HEADERS, f"saksliste-{ctx.today().isoformat()}", fmt)
+    return download(rows, export.CASELOAD_HEADERS, f"saksliste-{ctx.today().isoformat()}", fmt)
 
 
 @router.get("/eksport/flagg.{fmt}")
-def flag_download(request: Request, fmt: str, account: SignedIn) -> Response:
+def flagdownload(request: Request, fmt: str, account: SignedIn) -> Response:
     """The flag list with the filters of /flagg."""
     reader(account)
     fmt = _format(fmt)
     q = request.query_params
     ctx = context(request, account)
     rows = export.flag_rows(ctx, q.get("tilstand") or "aktive", q.get("type") or None, q.get("alvor") or None)
-    return _download(_started(rows), export.FLAG_HEADERS, f"flagg-{ctx.today().isoformat()}", fmt)
+    return download(_started(rows), export.FLAG_HEADERS, f"flagg-{ctx.today().isoformat()}", fmt)

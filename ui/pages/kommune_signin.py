@@ -53,36 +53,36 @@ async def answer(request: Request) -> Response:
     placed by the mapping; then a session of our own. Every refusal leaves the user signed out."""
     client = _client(request)
     if request.query_params.get("error"):
-        _signed_out(request)
+        request.session.clear()
         raise PageError(401, "Innloggingen ble avbrutt hos identitetstjenesten." + TRY_AGAIN)
     try:
         token = await client.authorize_access_token(request)
     except MismatchingStateError:
-        _signed_out(request)
+        request.session.clear()
         raise PageError(400, "Svaret fra identitetstjenesten hører ikke til en innlogging som ble startet her, "
                         "eller innloggingen er for gammel." + TRY_AGAIN) from None
     except OAuthError as exc:  # the code was refused: used before, expired, or not ours
-        _signed_out(request)
+        request.session.clear()
         log.warning("identity provider refused the sign-in: %s", exc.error)
         raise PageError(400, "Identitetstjenesten godtok ikke innloggingen (koden er brukt eller utløpt)."
                         + TRY_AGAIN) from None
     except (JoseError, ValueError) as exc:  # the ID token: signature, issuer, audience, expiry or nonce
-        _signed_out(request)
+        request.session.clear()
         log.warning("ID token refused: %s", type(exc).__name__)
         raise PageError(401, "Identitetstjenesten sendte et ugyldig eller utløpt ID-token." + TRY_AGAIN) from None
     except HTTPError as exc:
-        _signed_out(request)
+        request.session.clear()
         log.warning("identity provider unreachable at the token exchange: %s", type(exc).__name__)
         raise PageError(503, "Identitetstjenesten svarer ikke nå. Prøv igjen om litt.") from None
     claims = token.get("userinfo")
     if not claims:
-        _signed_out(request)
+        request.session.clear()
         raise PageError(401, "Identitetstjenesten sendte ikke noe ID-token." + TRY_AGAIN)
     ctx = Context(request.app.state.engine, request.app.state.clock, actor=Actor.anonymous("identitetstjenesten"))
     try:
         found = await run_in_threadpool(sign_in, ctx, claims, request.app.state.settings.oidc.mapping)
     except NoAccess as exc:
-        _signed_out(request)
+        request.session.clear()
         log.info("sign-in refused by the mapping: %s", exc.reason)
         return render(request, "no_access.html", {"reason": exc.reason}, status=403, account=None)
     going = safe_next(str(request.session.get(NEXT, "/")))
@@ -90,10 +90,6 @@ async def answer(request: Request) -> Response:
     request.session["sid"] = await run_in_threadpool(start_session, ctx, found.user_id)
     request.session["oidc"] = True  # sign-out also ends the provider's session
     return RedirectResponse(going, status_code=303)
-
-
-def _signed_out(request: Request) -> None:
-    request.session.clear()
 
 
 async def provider_sign_out(request: Request) -> Response | None:

@@ -5,15 +5,13 @@ kommune's cases, a veileder their own. Downloads as CSV, Excel and JSON with the
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from pathways.services.context import ServiceError
 from pathways.services.nir import STATES, NirReport, report
 from ui.pages.common import SignedIn, int_field, reader
-from ui.pages.export import _download
+from ui.pages.export import download
 from ui.rendering import PageError, context, error_text, render
 
 router = APIRouter(include_in_schema=False)
@@ -54,9 +52,5 @@ def nir_download(request: Request, fmt: str, account: SignedIn) -> Response:
     if fmt not in ("csv", "xlsx", "json"):
         raise PageError(404, "Velg .csv, .xlsx eller .json.")
     found = _report(request, account)
-    name = f"nir-{found.year}-{found.as_of.isoformat()}"
-    if fmt == "json":
-        return Response(json.dumps(found.as_json(), ensure_ascii=False), media_type="application/json",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.json"',
-                                 "Cache-Control": "no-store"})
-    return _download(found.table(), tuple(found.headers()), name, fmt)
+    return download(found.table(), found.headers(), f"nir-{found.year}-{found.as_of.isoformat()}", fmt,
+                    found.as_json() if fmt == "json" else None)

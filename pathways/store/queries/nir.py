@@ -100,22 +100,24 @@ def lacking(conn: Connection, pathway: str, fields: Sequence[Watched], ended_sin
 
 # -- results one year after exit ----------------------------------------------------------------------------
 
+def _exited(pathway: str, ended_by: date, conditions: Sequence[Any]) -> list[Any]:
+    """The conditions on :class:`Enrolment` of the cases of ``pathway`` that ended by ``ended_by`` (not moved
+    to another pathway), in ``conditions``' scope."""
+    return [col(Enrolment.pathway_id) == pathway, col(Enrolment.ended_on).is_not(None),
+            col(Enrolment.ended_on) <= ended_by, col(Enrolment.status) != "transferred", *conditions]
+
+
 def exits(conn: Connection, pathway: str, ended_by: date, conditions: Sequence[Any]) -> Sequence[Row[Any]]:
-    """(case, participant, ended on) of the cases of ``pathway`` that ended by ``ended_by`` (not moved to
-    another pathway), in ``conditions``' scope."""
-    return conn.execute(
-        select(Enrolment.id, Enrolment.participant_id, Enrolment.ended_on)
-        .where(col(Enrolment.pathway_id) == pathway, col(Enrolment.ended_on).is_not(None),
-               col(Enrolment.ended_on) <= ended_by, col(Enrolment.status) != "transferred", *conditions)).all()
+    """(case, participant, ended on) of the cases :func:`_exited` keeps."""
+    return conn.execute(select(Enrolment.id, Enrolment.participant_id, Enrolment.ended_on)
+                        .where(*_exited(pathway, ended_by, conditions))).all()
 
 
 def exit_periods(conn: Connection, pathway: str, ended_by: date, conditions: Sequence[Any], sources: Sequence[str],
                  confirmed_only: bool) -> Sequence[Row[Any]]:
     """(participant, source, start, end) of the livelihood periods of ``sources`` of the participants of
     :func:`exits`, read by one join (the caller keeps those covering each participant's day)."""
-    exited = (select(Enrolment.participant_id)
-              .where(col(Enrolment.pathway_id) == pathway, col(Enrolment.ended_on).is_not(None),
-                     col(Enrolment.ended_on) <= ended_by, col(Enrolment.status) != "transferred", *conditions))
+    exited = select(Enrolment.participant_id).where(*_exited(pathway, ended_by, conditions))
     query = (select(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
                     LivelihoodPeriod.end)
              .where(col(LivelihoodPeriod.participant_id).in_(exited),
@@ -128,9 +130,7 @@ def exit_periods(conn: Connection, pathway: str, ended_by: date, conditions: Seq
 def exit_cases(conn: Connection, pathway: str, ended_by: date, conditions: Sequence[Any], pathways: Sequence[str]
                ) -> Sequence[Row[Any]]:
     """(participant, pathway, start, ended on) of the cases of ``pathways`` of the same participants."""
-    exited = (select(Enrolment.participant_id)
-              .where(col(Enrolment.pathway_id) == pathway, col(Enrolment.ended_on).is_not(None),
-                     col(Enrolment.ended_on) <= ended_by, col(Enrolment.status) != "transferred", *conditions))
+    exited = select(Enrolment.participant_id).where(*_exited(pathway, ended_by, conditions))
     later = aliased(Enrolment)
     return conn.execute(
         select(later.participant_id, later.pathway_id, later.start_date, later.ended_on)
