@@ -74,7 +74,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True)
     parser.add_argument("--create", type=int, default=0, help="first fill the store with this many demo participants")
-    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--flow-runs", type=int, default=10, help="sample of one-flow-run-per-case (0: skip)")
     args = parser.parse_args()
     engine = make_engine(args.url)
@@ -91,18 +90,17 @@ def main() -> None:
 
     with engine.begin() as connection:
         connection.execute(delete(Flag))
-    cold, report = timed(lambda: run_checks(engine, ON, workers=args.workers))
+    cold, report = timed(lambda: run_checks(engine, ON))
     flags = sum(c["new"] for c in report.counts.values())
-    warm, _ = timed(lambda: run_checks(engine, ON, workers=args.workers))
-    nightly, report = timed(lambda: run_checks(engine, ON + timedelta(days=1), workers=args.workers))
+    warm, _ = timed(lambda: run_checks(engine, ON))
+    nightly, report = timed(lambda: run_checks(engine, ON + timedelta(days=1)))
     changed = sum(c["new"] + c["resolved"] for c in report.counts.values())
-    single, _ = timed(lambda: run_checks(engine, ON + timedelta(days=1)))
     scan = plain_scan(engine)
+    print("the sweep in one process (run_checks, the reference):")
     print(f"first sweep (writes {flags:,} flags)           {cold:7.2f} s   target 10 s   ratio {cold / 10:.2f}")
     print(f"re-run on the same date (no changes)          {warm:7.2f} s   target 10 s   ratio {warm / 10:.2f}")
     print(f"next night ({changed:,} flags new or resolved)    {nightly:7.2f} s   target 10 s   "
           f"ratio {nightly / 10:.2f}")
-    print(f"the same in one process                       {single:7.2f} s")
     print(f"plain scan of the rows the sweep reads        {scan:7.2f} s   sweep / scan = {nightly / scan:.1f}")
 
     with engine.connect() as connection:
@@ -121,6 +119,13 @@ def main() -> None:
                 return naive_case(connection, case_id, ON)
 
         with prefect_test_harness(server_startup_timeout=120):
+            import os
+
+            from flows.nightly import nightly_checks, partitions
+            os.environ["PATHWAYS_DATABASE_URL"] = args.url
+            flowed, _ = timed(lambda: nightly_checks(run_date=ON + timedelta(days=2)))
+            print(f"the nightly flow, {partitions()} partitions on Prefect's process pool (the night after): "
+                  f"{flowed:.2f} s, ratio to one process {flowed / nightly:.2f}")
             one_case(ids[0])  # the first run starts the machinery; not counted
             runs, _ = timed(lambda: [one_case(case) for case in ids[:args.flow_runs]])
         per_run = runs / args.flow_runs

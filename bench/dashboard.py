@@ -57,7 +57,7 @@ def prepare(url: str) -> tuple[str, list[str], list[str], dict[str, list[int]]]:
     and make 8 veileder and 2 leder accounts."""
     engine = make_engine(url)
     migrate(engine)
-    swept, report = timed(lambda: run_checks(engine, date.today(), workers=2))
+    swept, report = timed(lambda: run_checks(engine, date.today()))
     print(f"nightly sweep before measuring: {swept:.1f} s, "
           f"{sum(c['new'] + c['resolved'] for c in report.counts.values()):,} flags new or resolved")
     with Session(engine) as session:

@@ -51,7 +51,7 @@ def main() -> None:
     engine = make_engine(args.url)
     migrate(engine)
     today = date.today()
-    swept, _ = timed(lambda: run_checks(engine, today, workers=2))
+    swept, _ = timed(lambda: run_checks(engine, today))
     with Session(engine) as session:
         kommune, cases = session.exec(select(Kommune.name, func.count(Enrolment.id))
                                       .join(Enrolment, Enrolment.kommune_id == Kommune.id)
@@ -84,7 +84,7 @@ def main() -> None:
     rule, sweep = [], []
     for _ in range(args.runs):
         rule.append(timed(lambda: run_checks(engine, today, families=["nir"]))[0])
-        sweep.append(timed(lambda: run_checks(engine, today, workers=2))[0])
+        sweep.append(timed(lambda: run_checks(engine, today))[0])
     print(f"nightly check nir alone: {min(rule):.2f}–{max(rule):.2f} s; a full sweep: {min(sweep):.2f}–"
           f"{max(sweep):.2f} s")
 

@@ -3,9 +3,9 @@ SQLite and PostgreSQL (issue 16, target 6: time linear in the participants, memo
 streamed chunks). Prints a Markdown table for the README.
 
 For each size and backend, a fresh store gets ``pathways demo --participants N``; then the sweep runs three
-times, each in a process of its own (``pathways check``-like: ``run_checks`` with two workers), and the
-table shows the range of the wall time and the largest peak resident memory of a process of the sweep
-(the parent and its worker processes; ``ru_maxrss`` of the children).
+times, each in a process of its own (`run_checks`, the sweep in one process: the reference the nightly flow's
+partitions equal), and the table shows the range of the wall time and the largest peak resident memory
+of the process of the sweep (`ru_maxrss` of the children).
 
     python bench/scale.py [--sizes 10000,100000,300000]
                           [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
@@ -31,7 +31,7 @@ from pathways.checks.sweep import run_checks
 from pathways.store.database import make_engine
 engine = make_engine(sys.argv[1])
 started = time.perf_counter()
-run_checks(engine, date.today(), workers=2)
+run_checks(engine, date.today())
 seconds = time.perf_counter() - started
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

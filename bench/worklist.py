@@ -71,7 +71,7 @@ def nightly(url: str) -> None:
     engine = make_engine(url)
     migrate(engine)
     started = time.perf_counter()
-    report = run_checks(engine, date.today(), workers=min(4, os.cpu_count() or 1))
+    report = run_checks(engine, date.today())
     opened = sum(c["open"] for c in report.counts.values())
     print(f"nightly sweep: {time.perf_counter() - started:.0f} s, {opened:,} open flags")
     if engine.dialect.name == "postgresql":

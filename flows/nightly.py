@@ -1,9 +1,14 @@
 """The nightly checks ("nattlig kontroll") as a Prefect flow, and its served deployment.
 
-One task per rule family of :mod:`pathways.checks.sweep`; each task only calls ``run_checks`` for its
-family and returns the counts, so all logic stays in ``pathways`` and the same sweep can be run and
-tested without Prefect. A family is idempotent and runs in its own transaction: a failed family does
-not stop the others, is retried once, and fails the flow run at the end.
+The sweep of :mod:`pathways.checks.sweep` is cut into partitions (a rule family, or a family × a share
+of the case ids for the families that can split: :func:`pathways.checks.sweep.plan`), and each
+partition is a Prefect task submitted through the flow's task runner: by default Prefect's
+``ProcessPoolTaskRunner`` (one process per core of this machine), or, with ``PATHWAYS_DASK_ADDRESS``
+set, ``prefect-dask``'s ``DaskTaskRunner`` on that Dask scheduler, which runs them on as many machines
+as the cluster has. Each task only calls ``run_unit`` and returns the counts, so all logic stays in
+``pathways``, and ``run_checks`` (the same partitions one after the other in one process) is the
+reference the flow must equal. A partition is idempotent and runs in its own transaction: a failed
+one does not stop the others, is retried once, and fails the flow run at the end.
 
 The case state lives in our tables, not in Prefect (ARCHITECTURE.md, decision 1): a flow run is a
 short set-based sweep over all active cases, never one run per case.
@@ -15,67 +20,129 @@ server and this together, ``pathways check`` runs the flow once on demand.
 
 # No ``from __future__ import annotations`` here: a served run gets the flow pickled by value, and
 # pydantic then cannot resolve the string annotation ``date`` when it validates the parameters.
+import os
 from datetime import date
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect import serve as prefect_serve
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import RunnerDeployment
+from prefect.futures import PrefectFuture
 from prefect.schedules import Cron
-from prefect.states import State
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.types.entrypoint import EntrypointType
 
 from pathways.calendar import SystemClock
-from pathways.checks.sweep import FAMILIES, SweepReport, run_checks
+from pathways.checks.breach import KIND as BREACH_KIND
+from pathways.checks.breach import perform_breaches
+from pathways.checks.config import load_config
+from pathways.checks.sweep import FAMILIES, SweepReport, Unit, checked, finish, plan, run_unit
 from pathways.store.database import make_engine
 
-__all__ = ["CRON", "DEPLOYMENT", "FLOW_NAME", "TIMEZONE", "deployment", "family_task", "nightly_checks", "serve"]
+__all__ = ["CRON", "DEPLOYMENT", "FAMILIES", "FLOW_NAME", "TIMEZONE", "deployment", "nightly_checks", "partition_name",
+           "serve", "task_runner"]
 
 FLOW_NAME = "nattlig-kontroll"
 DEPLOYMENT = "nattlig"
 CRON = "0 2 * * *"
 TIMEZONE = "Europe/Oslo"
+DASK_ADDRESS = "PATHWAYS_DASK_ADDRESS"
+PARTITIONS = "PATHWAYS_CHECK_PARTITIONS"
 
 Counts = dict[str, dict[str, int]]
 
 
-def _check_family(family: str, on: date) -> Counts:
-    engine = make_engine()  # the store of PATHWAYS_DATABASE_URL, as every other entry point
+def task_runner() -> TaskRunner[Any]:
+    """The runner of the partitions: the Dask scheduler at ``PATHWAYS_DASK_ADDRESS`` (``tcp://host:8786``)
+    when set, else a pool of local processes, one per core (``PREFECT_TASKS_RUNNER_PROCESS_POOL_MAX_WORKERS``
+    sets another number)."""
+    address = os.environ.get(DASK_ADDRESS, "").strip()
+    if address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=address)
+    return ProcessPoolTaskRunner()
+
+
+def partitions() -> int:
+    """How many shares the families that can split are cut into: ``PATHWAYS_CHECK_PARTITIONS``, default the
+    number of cores here (a Dask cluster with more workers wants more)."""
+    raw = os.environ.get(PARTITIONS, "").strip()
+    if not raw:
+        return os.cpu_count() or 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 1024:
+        raise ValueError(f"{PARTITIONS} must be a whole number from 1 to 1024, not {raw!r}")
+    return int(raw)
+
+
+def partition_name(unit: Unit) -> str:
+    """``kontroll-deadlines`` or, for a share, ``kontroll-deadlines-2av4``: what the Prefect UI shows."""
+    family, shard = unit
+    return f"kontroll-{family}" + (f"-{shard[0] + 1}av{shard[1]}" if shard else "")
+
+
+# No caching: a sweep must look at the store every time it runs. Each task opens its own engine on the
+# store of PATHWAYS_DATABASE_URL, as every other entry point (the runner passes the environment on).
+@task(name="kontroll-frister-brutt", task_run_name="kontroll-frister-brutt", cache_policy=NO_CACHE, retries=1,
+      retry_delay_seconds=10)
+def breaches(on: date) -> int:
+    """Deadlines that force a step, performed before the families: the flags then see where the cases are."""
+    engine = make_engine()
     try:
-        return run_checks(engine, on, families=[family]).counts
+        return perform_breaches(engine, on, SystemClock())
     finally:
         engine.dispose()
 
 
-# One task per family, each with its own name, so the Prefect UI shows which family ran, how long it
-# took and which failed. No caching: a sweep must look at the store every time it runs.
-family_task = {
-    family: task(name=f"kontroll-{family}", task_run_name=f"kontroll-{family}",
-                 cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)(_check_family)
-    for family in FAMILIES
-}
+@task(name="kontroll", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
+def partition(unit: Unit, on: date) -> Counts:
+    """One partition of the sweep, reconciled in one transaction; its counts of new, open and resolved flags."""
+    engine = make_engine()
+    try:
+        return run_unit(engine, on, unit, load_config(), SystemClock()).counts
+    finally:
+        engine.dispose()
 
 
-@flow(name=FLOW_NAME, log_prints=False)
-def nightly_checks(run_date: date | None = None) -> Counts:
-    """Run every rule family for ``run_date`` (default: today in Europe/Oslo); return the merged counts
-    of new, open and resolved flags per kind."""
+@task(name="kontroll-statistikk", task_run_name="kontroll-statistikk", cache_policy=NO_CACHE)
+def statistics(families: list[str], counts: Counts, on: date) -> None:
+    """The planner statistics of the tables the sweep rewrote and the pages read."""
+    engine = make_engine()
+    try:
+        finish(engine, families, SweepReport(on, counts))
+    finally:
+        engine.dispose()
+
+
+@flow(name=FLOW_NAME, log_prints=False, task_runner=task_runner())
+def nightly_checks(run_date: date | None = None, families: list[str] | None = None) -> Counts:
+    """Run the rule families (default: all) for ``run_date`` (default: today in Europe/Oslo), their
+    partitions in parallel on the flow's task runner; return the merged counts of new, open and resolved
+    flags per kind."""
     on = run_date or SystemClock().today()
+    chosen = checked(families)
+    units = plan(chosen, partitions())
     logger = get_run_logger()
-    logger.info("Nattlig kontroll for %s: %s", on.isoformat(), ", ".join(FAMILIES))
+    logger.info("Nattlig kontroll for %s: %d deler av %s", on.isoformat(), len(units), ", ".join(chosen))
     report = SweepReport(on)
+    if "deadlines" in chosen:
+        report.add(BREACH_KIND, new=breaches(on))
+    futures: list[tuple[Unit, PrefectFuture[Counts]]] = [
+        (unit, partition.with_options(task_run_name=partition_name(unit)).submit(unit, on)) for unit in units]
     failed: list[str] = []
-    for family in FAMILIES:
-        state: State = family_task[family](family, on, return_state=True)
-        if state.is_completed():
-            report.merge(SweepReport(on, state.result()))
+    for unit, future in futures:
+        future.wait()
+        if future.state.is_completed():
+            report.merge(SweepReport(on, future.result()))
         else:
-            logger.error("kontroll-%s failed: %s", family, state.message)
-            failed.append(family)
+            logger.error("%s failed: %s", partition_name(unit), future.state.message)
+            failed.append(partition_name(unit))
+    statistics(chosen, report.counts, on)
     for kind, numbers in sorted(report.counts.items()):
         logger.info("%s: %d nye, %d åpne, %d lukket", kind, numbers["new"], numbers["open"], numbers["resolved"])
     if failed:
-        raise RuntimeError(f"rule families failed: {', '.join(failed)} (the others ran and are committed)")
+        raise RuntimeError(f"partitions failed: {', '.join(failed)} (the others ran and are committed)")
     return dict(sorted(report.counts.items()))
 
 

@@ -7,6 +7,10 @@ one the system resolved comes back if its condition returns; a snooze ends on it
 family twice on the same date changes nothing the second time, so a sweep killed halfway and run
 again ends where an uninterrupted run does.
 
+:func:`plan` cuts a sweep into units (a family, or a share of a family's cases); :func:`run_checks` runs
+them one after the other in this process, the nightly flow (:mod:`flows.nightly`) as Prefect tasks in
+parallel, and both must end with the same flags.
+
 After the families, the sweep refreshes the planner statistics of the tables it rewrote and of every
 table the caseload, the case page and the worklist read (:data:`PAGE_TABLES`: the day's new participants,
 periods and events move their statistics too, and nothing else analyses them) with
@@ -18,10 +22,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -36,7 +38,7 @@ from pathways.store.queries import flags as flag_rows
 
 FAMILIES: tuple[str, ...] = tuple(RULES)
 AUTO_RESOLUTION = "Forholdet gjelder ikke lenger (lukket automatisk av nattlig kontroll)"
-# seconds per family on 100 000 demo participants (bench/checks.py), to share the work between processes;
+# seconds per family on 100 000 demo participants (bench/checks.py), to order the units heaviest first;
 # income_gaps estimated from 10 000 since it reads the steps of every case (×1.5), to be measured again
 WEIGHTS = {"deadlines": 7.0, "income_gaps": 6.5, "settlement": 1.5, "programme_end": 1.0}
 
@@ -60,39 +62,59 @@ class SweepReport:
 
 
 def run_checks(engine: Engine, on: date, families: Iterable[str] | None = None,
-               config: ChecksConfig | None = None, workers: int = 1, clock: Clock | None = None) -> SweepReport:
-    """Run the named rule families (default: all) for ``on``; each in its own transaction.
-
-    With ``workers`` > 1 the work is shared between that many processes by measured weight; families
-    that can (deadlines) split their cases between the processes too. Each process opens its own
-    connection. ``clock`` stamps the flags written (default: the system clock).
-    """
+               config: ChecksConfig | None = None, partitions: int = 1, clock: Clock | None = None) -> SweepReport:
+    """Run the named rule families (default: all) for ``on`` in this process, one partition after the
+    other, each in its own transaction: the reference the nightly flow's partitions (run in parallel by
+    a Prefect task runner, :mod:`flows.nightly`) must equal. ``clock`` stamps the flags written (default:
+    the system clock)."""
     clock = clock or SystemClock()
     config = config or load_config()
+    chosen = checked(families)
+    report = SweepReport(on)
+    if "deadlines" in chosen:  # deadlines that force a step first: the flags then see where the cases are
+        report.add(BREACH_KIND, new=perform_breaches(engine, on, clock))
+    for unit in plan(chosen, partitions):
+        report.merge(run_unit(engine, on, unit, config, clock))
+    finish(engine, chosen, report)
+    return report
+
+
+def checked(families: Iterable[str] | None) -> list[str]:
+    """``families`` (default: all), refused when one is not a rule family."""
     chosen = list(families) if families is not None else list(FAMILIES)
     unknown = [f for f in chosen if f not in RULES]
     if unknown:
         raise ValueError(f"unknown rule family '{unknown[0]}' (families: {', '.join(FAMILIES)})")
+    return chosen
+
+
+def plan(families: Iterable[str], partitions: int) -> list[Unit]:
+    """The units of work of a sweep of ``families`` in ``partitions`` parts: a family, or for the families
+    that can split their cases (:data:`SHARDED`) one unit per share of case ids; heaviest first by the
+    measured :data:`WEIGHTS`, so a pool of workers that takes them in order ends at about the same time."""
+    if partitions < 1:
+        raise ValueError(f"partitions must be at least 1, not {partitions}")
+    units: list[Unit] = [(f, (i, partitions)) for f in families if f in SHARDED and partitions > 1
+                         for i in range(partitions)]
+    units += [(f, None) for f in families if f not in SHARDED or partitions == 1]
+    return sorted(units, key=lambda u: -_weight(u))
+
+
+def run_unit(engine: Engine, on: date, unit: Unit, config: ChecksConfig, clock: Clock) -> SweepReport:
+    """One unit of :func:`plan`: its rule's flags computed and reconciled with the store in one
+    transaction (idempotent: run twice on the same date, the second run changes nothing)."""
+    family, shard = unit
+    rule, kinds = RULES[family]
     report = SweepReport(on)
-    if "deadlines" in chosen:  # deadlines that force a step first: the flags then see where the cases are
-        report.add(BREACH_KIND, new=perform_breaches(engine, on, clock))
-    if workers > 1 and len(chosen) > 1 and engine.url.database not in (None, "", ":memory:"):
-        units = [(f, (i, workers)) for f in chosen if f in SHARDED for i in range(workers)] + \
-            [(f, None) for f in chosen if f not in SHARDED]
-        shares: list[list[Unit]] = [[] for _ in range(workers)]
-        loads = [0.0] * workers
-        for unit in sorted(units, key=lambda u: -_weight(u)):  # heaviest first, to the lightest share
-            lightest = loads.index(min(loads))
-            shares[lightest].append(unit)
-            loads[lightest] += _weight(unit)
-        url = engine.url.render_as_string(hide_password=False)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            for part in pool.map(_run_share, [(url, on, share, config, clock) for share in shares if share]):
-                report.merge(part)
-    else:
-        _run_units(engine, on, [(f, None) for f in chosen], config, report, clock)
-    bulk.refresh_statistics(engine, {*rewritten(chosen, report), *PAGE_TABLES})
+    with engine.begin() as connection:
+        found = rule(connection, config, on, shard) if shard else rule(connection, config, on)
+        reconcile(connection, kinds, found, on, report, shard, family, clock.now())
     return report
+
+
+def finish(engine: Engine, families: Iterable[str], report: SweepReport) -> None:
+    """After the units of a sweep: the planner statistics of the tables it rewrote and of the pages'."""
+    bulk.refresh_statistics(engine, {*rewritten(families, report), *PAGE_TABLES})
 
 
 def rewritten(families: Iterable[str], report: SweepReport) -> list[str]:
@@ -116,28 +138,6 @@ Unit = tuple[str, tuple[int, int] | None]  # a rule family, and the share of its
 def _weight(unit: Unit) -> float:
     family, shard = unit
     return WEIGHTS.get(family, 0.1) / (shard[1] if shard else 1)
-
-
-def _run_units(engine: Engine, on: date, units: list[Unit], config: ChecksConfig, report: SweepReport,
-               clock: Clock) -> None:
-    for family, shard in units:
-        rule, kinds = RULES[family]
-        with engine.begin() as connection:
-            found = rule(connection, config, on, shard) if shard else rule(connection, config, on)
-            reconcile(connection, kinds, found, on, report, shard, family, clock.now())
-
-
-def _run_share(args: tuple[str, date, list[Unit], ChecksConfig, Clock]) -> SweepReport:
-    url, on, units, config, clock = args
-    from pathways.store.database import make_engine
-
-    engine = make_engine(url)
-    report = SweepReport(on)
-    try:
-        _run_units(engine, on, units, config, report, clock)
-    finally:
-        engine.dispose()
-    return report
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
@@ -94,19 +95,30 @@ def test_staff_acknowledge_snooze_and_resolve_with_checks(ctx, clock):
         flag_service.acknowledge(ctx, flag.id)
 
 
-def test_two_worker_processes_give_the_same_flags(ctx):
-    """The sweep shared between processes (deadlines split by case id) ends where one process does."""
+def test_partitions_give_the_same_flags(ctx):
+    """The sweep cut into partitions (the deadlines split by case id, as the nightly flow's tasks run
+    them) ends where the undivided sweep does."""
     generate(ctx.engine, 150, seed=5, today=ON)
     run_checks(ctx.engine, ON)
     alone = snapshot(ctx)
     with ctx.engine.begin() as connection:
         connection.execute(delete(Flag))
-    report = run_checks(ctx.engine, ON, workers=2)
+    report = run_checks(ctx.engine, ON, partitions=3)
     assert snapshot(ctx) == alone
     assert sum(c["new"] for c in report.counts.values()) == len(alone)
-    again = run_checks(ctx.engine, ON + timedelta(days=1), workers=2)
+    again = run_checks(ctx.engine, ON + timedelta(days=1), partitions=3)
     with ctx.engine.begin() as connection:
         connection.execute(delete(Flag))
     run_checks(ctx.engine, ON + timedelta(days=1))
     assert sum(c["open"] for c in again.counts.values()) == len(
         [f for f in snapshot(ctx) if f[2] != "resolved"])
+
+
+def test_plan_cuts_the_sharded_families_heaviest_first():
+    from pathways.checks.sweep import plan
+
+    assert plan(["birthday", "deadlines"], 1) == [("deadlines", None), ("birthday", None)]
+    units = plan(["deadlines", "income_gaps", "birthday"], 2)
+    assert units == [("income_gaps", None), ("deadlines", (0, 2)), ("deadlines", (1, 2)), ("birthday", None)]
+    with pytest.raises(ValueError, match="at least 1"):
+        plan(["deadlines"], 0)

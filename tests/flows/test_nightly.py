@@ -58,18 +58,19 @@ def test_flow_parameters_survive_pickling():
     from flows.nightly import nightly_checks
 
     copy = cloudpickle.loads(cloudpickle.dumps(nightly_checks))
-    assert copy.validate_parameters({"run_date": "2026-11-22"}) == {"run_date": RUN_DATE}
-    assert copy.validate_parameters({}) == {"run_date": None}
+    assert copy.validate_parameters({"run_date": "2026-11-22"}) == {"run_date": RUN_DATE, "families": None}
+    assert copy.validate_parameters({}) == {"run_date": None, "families": None}
 
 
 @sqlite_only
-def test_nightly_flow_runs_one_task_per_family_and_raises_flags(prefect_server, store):
+def test_nightly_flow_runs_one_task_per_partition_and_raises_flags(prefect_server, store, monkeypatch):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.client.schemas.sorting import TaskRunSort
 
     from flows.nightly import FAMILIES, FLOW_NAME, nightly_checks
 
+    monkeypatch.setenv("PATHWAYS_CHECK_PARTITIONS", "2")
     state = nightly_checks(run_date=RUN_DATE, return_state=True)
 
     assert state.is_completed(), state.message
@@ -85,15 +86,19 @@ def test_nightly_flow_runs_one_task_per_family_and_raises_flags(prefect_server, 
         run = client.read_flow_run(run_id)
         assert run.state is not None and run.state.is_completed()
         assert client.read_flow(run.flow_id).name == FLOW_NAME
+        # the deadlines in two shares of case ids, every other family whole, the breaches before them
+        # and the statistics after
+        expected = {f"kontroll-{family}" for family in FAMILIES if family != "deadlines"} | {
+            "kontroll-deadlines-1av2", "kontroll-deadlines-2av2", "kontroll-frister-brutt", "kontroll-statistikk"}
         deadline, names = time.monotonic() + 20, set()
         while time.monotonic() < deadline:  # task runs reach the server as events, a moment later
             names = {t.name for t in client.read_task_runs(  # the sync client sends no defaults for these
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])), limit=50,
                 sort=TaskRunSort.EXPECTED_START_TIME_ASC)}
-            if len(names) == len(FAMILIES):
+            if len(names) == len(expected):
                 break
             time.sleep(0.5)
-    assert names == {f"kontroll-{family}" for family in FAMILIES}
+    assert names == expected
 
 
 @sqlite_only
@@ -112,3 +117,52 @@ def test_pathways_check_prints_counts_and_a_rerun_adds_nothing(prefect_server, s
     total = again.stdout.strip().splitlines()[-1].split()
     assert total == ["total", "0", str(len(stored)), "0"]  # nothing new, the same flags open
     assert len(flags(store)) == len(stored)
+
+
+@sqlite_only
+def test_partitions_on_a_dask_cluster_give_the_flags_of_one_process(prefect_server, store, monkeypatch):
+    """The partitions run by prefect-dask on a local Dask cluster of two worker processes end where the
+    sweep in one process does, flag for flag."""
+    from distributed import LocalCluster
+    from prefect_dask import DaskTaskRunner
+    from sqlalchemy import delete
+
+    from flows.nightly import nightly_checks, task_runner
+    from pathways.checks.sweep import run_checks
+    from pathways.demo import generate
+
+    generate(store.engine, 120, seed=11, today=RUN_DATE)
+    run_checks(store.engine, RUN_DATE, partitions=1)
+    alone = snapshot(store)
+    assert len(alone) > 50
+    with store.engine.begin() as connection:
+        connection.execute(delete(Flag))
+
+    monkeypatch.setenv("PATHWAYS_CHECK_PARTITIONS", "3")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        monkeypatch.setenv("PATHWAYS_DASK_ADDRESS", cluster.scheduler_address)
+        runner = task_runner()
+        assert isinstance(runner, DaskTaskRunner)
+        state = nightly_checks.with_options(task_runner=runner)(run_date=RUN_DATE, return_state=True)
+        assert state.is_completed(), state.message
+        workers = {address for address, tasks in cluster.scheduler.workers.items()}
+        assert len(workers) == 2
+    assert snapshot(store) == alone
+    counts = state.result()
+    assert sum(n["open"] for n in counts.values()) == len([f for f in alone if f[2] != "resolved"])
+
+
+def snapshot(ctx: Context) -> list[tuple]:
+    """Every flag as (natural key, kind, state, severity, message, due), in key order."""
+    return sorted((f.natural_key, f.kind, f.state, f.severity, f.message, f.due) for f in flags(ctx))
+
+
+def test_partitions_setting_is_checked(monkeypatch):
+    from flows.nightly import partitions
+
+    monkeypatch.setenv("PATHWAYS_CHECK_PARTITIONS", "4")
+    assert partitions() == 4
+    for bad in ("0", "-1", "zwei", "2000"):
+        monkeypatch.setenv("PATHWAYS_CHECK_PARTITIONS", bad)
+        with pytest.raises(ValueError, match="PATHWAYS_CHECK_PARTITIONS"):
+            partitions()
