@@ -161,13 +161,15 @@ def deployment() -> RunnerDeployment:
 
 
 def serve() -> None:
-    """Serve the nightly deployment and, beside it, the morning summary (:mod:`flows.digest`,
+    """Serve the nightly deployment and, beside it, the nightly backup (:mod:`flows.backup`,
+    ``nattlig-sikkerhetskopi`` at 01:30) and the morning summary (:mod:`flows.digest`,
     ``daglig-oppsummering`` at 07:00): poll the Prefect server of ``PREFECT_API_URL`` and run each on
     its schedule. Blocks until interrupted; the schedules stay active when this process stops
     (``pause_on_shutdown=False``), so a restarted server or runner picks them up again."""
+    from flows.backup import deployment as backup_deployment
     from flows.digest import deployment as digest_deployment
 
-    prefect_serve(deployment(), digest_deployment(), pause_on_shutdown=False, limit=2)
+    prefect_serve(deployment(), backup_deployment(), digest_deployment(), pause_on_shutdown=False, limit=2)
 
 
 if __name__ == "__main__":

@@ -119,6 +119,7 @@ iso_date = IsoDate()
 # the commands, grouped by what they do; importing them adds them to `main`
 from pathways.cli import (  # noqa: E402, F401
     authoring,
+    backup,
     cases,
     catalogue,
     digest,

@@ -389,11 +389,21 @@ def rebuild(ctx: Context, case_id: int) -> CaseState:
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
         events = events_of(session, case_id)
-        moves = [json.loads(e.values) for e in events if e.name == MIGRATION_EVENT]
-        versions = {case.pathway_version_id, *(m["from_version_id"] for m in moves),
-                    *(m["to_version_id"] for m in moves)}
-        definitions = {vid: definition_of(session, vid) for vid in versions}
-    definition = definitions[moves[0]["from_version_id"] if moves else case.pathway_version_id]
+        definitions = {vid: definition_of(session, vid) for vid in versions_of(case.pathway_version_id, events)}
+    return replayed(events, definitions, case.pathway_version_id)
+
+
+def versions_of(current: int, events: list[Event]) -> set[int]:
+    """The pathway versions a case's events were recorded under: its own, and those it was migrated between."""
+    moves = [json.loads(e.values) for e in events if e.name == MIGRATION_EVENT]
+    return {current, *(m["from_version_id"] for m in moves), *(m["to_version_id"] for m in moves)}
+
+
+def replayed(events: list[Event], definitions: dict[int, Definition], current: int) -> CaseState:
+    """The state ``events`` (one case's, in order) lead to, replayed through ``definitions`` (by version id,
+    :func:`versions_of`); ``current`` is the case's version now (its first, when it was never migrated)."""
+    moves = [json.loads(e.values) for e in events if e.name == MIGRATION_EVENT]
+    definition = definitions[moves[0]["from_version_id"] if moves else current]
     first = events[0]
     state = machine.start(definition, Facts.model_validate_json(first.facts), first.effective_on,
                           json.loads(first.values or "{}").get("carried")).state

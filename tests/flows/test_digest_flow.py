@@ -32,7 +32,7 @@ def test_the_morning_deployment_is_served_beside_the_nightly_one(monkeypatch):
     monkeypatch.setattr(flows.nightly, "prefect_serve", lambda *deployments, **_: served.extend(
         d.name for d in deployments))
     flows.nightly.serve()
-    assert served == ["nattlig", "daglig-oppsummering"]
+    assert served == ["nattlig", "nattlig-sikkerhetskopi", "daglig-oppsummering"]
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import cloudpickle
 import pytest
@@ -166,3 +167,39 @@ def test_partitions_setting_is_checked(monkeypatch):
         monkeypatch.setenv("PATHWAYS_CHECK_PARTITIONS", bad)
         with pytest.raises(ValueError, match="PATHWAYS_CHECK_PARTITIONS"):
             partitions()
+
+
+def test_the_backup_deployment_runs_at_half_past_one():
+    from flows.backup import deployment
+
+    made = deployment()
+    schedule = made.schedules[0].schedule
+    assert (made.name, made.entrypoint) == ("nattlig-sikkerhetskopi", "flows.backup.nightly_backup")
+    assert (schedule.cron, schedule.timezone, made.concurrency_limit) == ("30 1 * * *", "Europe/Oslo", 1)
+
+
+@sqlite_only
+def test_the_nightly_backup_flow_writes_a_backup_and_keeps_the_newest(prefect_server, store, monkeypatch, tmp_path):
+    from flows.backup import nightly_backup
+    from pathways.services.backup import read_manifest
+
+    folder = tmp_path / "kopier"
+    folder.mkdir()
+    older = [folder / f"pathways-2026110{d}T013000Z.tar" for d in range(1, 4)]
+    for path in older:
+        path.write_bytes(b"old")
+    monkeypatch.setenv("PATHWAYS_BACKUP_DIR", str(folder))
+    monkeypatch.setenv("PATHWAYS_BACKUP_KEEP", "2")
+    state = nightly_backup(return_state=True)
+    assert state.is_completed(), state.message
+    report = state.result()
+    made = read_manifest(Path(report["file"]))
+    assert made.counts["enrolment"] == 1 and report["rows"] == sum(made.counts.values())
+    assert report["removed"] == [str(p) for p in older[:2]]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([older[2].name, Path(
+        report["file"]).name])
+
+    monkeypatch.setenv("PATHWAYS_BACKUP_KEEP", "none")
+    failed = nightly_backup(return_state=True)
+    assert failed.is_failed() and "PATHWAYS_BACKUP_KEEP" in str(failed.message)
+    assert len(list(folder.iterdir())) == 2  # nothing written
