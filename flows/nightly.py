@@ -38,6 +38,7 @@ from pathways.checks.breach import KIND as BREACH_KIND
 from pathways.checks.breach import perform_breaches
 from pathways.checks.config import load_config
 from pathways.checks.sweep import FAMILIES, SweepReport, Unit, checked, finish, plan, run_unit
+from pathways.services import readlog
 from pathways.store.database import make_engine
 
 __all__ = ["CRON", "DEPLOYMENT", "FAMILIES", "FLOW_NAME", "TIMEZONE", "deployment", "nightly_checks", "partition_name",
@@ -115,6 +116,16 @@ def statistics(families: list[str], counts: Counts, on: date) -> None:
         engine.dispose()
 
 
+@task(name="tilgangslogg-rydding", task_run_name="tilgangslogg-rydding", cache_policy=NO_CACHE)
+def purge_read_log(on: date) -> int:
+    """The read log's entries older than its retention (PATHWAYS_READLOG_YEARS, default 5) deleted."""
+    engine = make_engine()
+    try:
+        return readlog.purge(engine, on)
+    finally:
+        engine.dispose()
+
+
 @flow(name=FLOW_NAME, log_prints=False, task_runner=task_runner())
 def nightly_checks(run_date: date | None = None, families: list[str] | None = None) -> Counts:
     """Run the rule families (default: all) for ``run_date`` (default: today in Europe/Oslo), their
@@ -139,6 +150,9 @@ def nightly_checks(run_date: date | None = None, families: list[str] | None = No
             logger.error("%s failed: %s", partition_name(unit), future.state.message)
             failed.append(partition_name(unit))
     statistics(chosen, report.counts, on)
+    purged = purge_read_log(on) if families is None else 0
+    if purged:
+        logger.info("Tilgangslogg: %d oppslag eldre enn oppbevaringstiden slettet", purged)
     for kind, numbers in sorted(report.counts.items()):
         logger.info("%s: %d nye, %d åpne, %d lukket", kind, numbers["new"], numbers["open"], numbers["resolved"])
     if failed:

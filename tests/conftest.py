@@ -220,7 +220,8 @@ def ctx(engine: Engine, clock: FixedClock) -> Context:
     return context
 
 
-BOOKKEEPING = {"backgroundjob", "signinfailure", "usersession"}  # the dashboard's own: jobs, failed sign-ins, sessions
+# the dashboard's own: jobs, failed sign-ins, sessions; and the read log (written a moment after a read)
+BOOKKEEPING = {"backgroundjob", "signinfailure", "usersession", "readlog", "readlogpurge"}
 
 
 def table_counts(ctx: Context) -> dict[str, int]:

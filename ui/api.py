@@ -133,7 +133,7 @@ router = APIRouter(prefix="/api", tags=["api"], route_class=_Answers, responses=
 def _ctx(request: Request, account: Account | None = None) -> Context:
     """The services' context acting as ``account``; without one, as nobody (no participant or case is seen)."""
     actor = account.actor if account is not None else Actor.anonymous("api")
-    return Context(request.app.state.engine, request.app.state.clock, actor=actor)
+    return Context(request.app.state.engine, request.app.state.clock, actor=actor, channel="api")
 
 
 def token_account(request: Request) -> Account:

@@ -73,6 +73,7 @@ from ui.pages import (
     jobs,
     kommune_signin,
     participants,
+    readlog,
     reports,
     settings,
     signin,
@@ -88,7 +89,7 @@ ROUTERS = (signin.router, kommune_signin.router, worklist.router, caseload.route
            case_livelihood.router, flags.router, cohort.router, participants.router, jobs.router, admin_users.router,
            caseworkers.router, authoring.router, settings.router, reports.router,
            api.router, api_caseworkers.router, api_livelihood.router, api_units.router, api_handoffs.router,
-           api_tasks.router, export.router)
+           api_tasks.router, export.router, readlog.router)
 
 
 def _switch(name: str) -> bool:

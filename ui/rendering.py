@@ -57,7 +57,7 @@ def context(request: Request, account: Account | None = None) -> Context:
     """The services' context acting as ``account``; without one, as nobody (no participant or case is seen)."""
     actor = account.actor if account is not None else Actor.anonymous("web")
     return Context(request.app.state.engine, request.app.state.clock, actor=actor,
-                   reads=getattr(request.state, "reads", None))
+                   reads=getattr(request.state, "reads", None), channel="side")
 
 
 Page = TypeVar("Page", bound=Callable[..., Any])

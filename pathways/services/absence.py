@@ -21,7 +21,7 @@ from pathways.income.absence import deduction, month_end, month_start, needs_dec
 from pathways.income.gaps import IncomePeriod
 from pathways.income.stonad import monthly_amount, yearly_rate
 from pathways.messages import Text
-from pathways.services import access
+from pathways.services import access, readlog
 from pathways.services.audit import record
 from pathways.services.context import Conflict, Context, ServiceError
 from pathways.services.grunnbelop import g_table_in
@@ -205,4 +205,6 @@ def months(session: Session, case: Enrolment, periods: list[IncomePeriod] | None
 def case_absence(ctx: Context, case_id: int) -> list[MonthAbsence]:
     """The months with absence of a case the actor sees (as the case page and ``GET /api/saker/{id}/fravaer``)."""
     with ctx.transaction() as session:
-        return months(session, access.case(session, ctx.actor, case_id))
+        case = access.case(session, ctx.actor, case_id)
+        readlog.note(ctx, case.participant_id, case.kommune_id, "fravaer")
+        return months(session, case)

@@ -24,7 +24,7 @@ from pathways.engine.migration import MIGRATION_EVENT, replay_migration
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.engine.state import Participant as Facts
 from pathways.messages import text_of
-from pathways.services import access
+from pathways.services import access, readlog
 from pathways.services.context import (
     Conflict,
     Context,
@@ -335,6 +335,7 @@ def show(ctx: Context, case_id: int, as_of: date | None = None, horizon_days: in
     as_of = as_of or ctx.today()
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
+        readlog.note(ctx, case.participant_id, case.kommune_id, "sak")
         definition = definition_of(session, case.pathway_version_id)
         state = CaseState.model_validate_json(case.state)
         participant = get_participant(session, case.participant_id)

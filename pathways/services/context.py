@@ -169,6 +169,7 @@ class Context:
     clock: Clock = field(default_factory=SystemClock)
     actor: Actor = field(default_factory=Actor.system)
     reads: Reads | None = field(default=None, compare=False, repr=False)
+    channel: str = "cli"  # how the actor reaches the services, for the read log: side (pages), api, cli
 
     def __setattr__(self, name: str, value: Any) -> None:
         """The actor acts on the context's clock, however either was set (see :class:`Actor`)."""

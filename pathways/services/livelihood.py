@@ -29,7 +29,7 @@ from pathways.income.gaps import (
 )
 from pathways.income.stonad import monthly_amount, rate_changes, yearly_rate
 from pathways.messages import Text
-from pathways.services import access
+from pathways.services import access, readlog
 from pathways.services.absence import MonthAbsence
 from pathways.services.absence import months as absence_months
 from pathways.services.audit import record
@@ -321,6 +321,7 @@ def case_livelihood(ctx: Context, case_id: int, horizon_days: int = 90) -> CaseL
     """The livelihood section of a case the actor sees (its participant's periods and gaps, live)."""
     with ctx.transaction() as session:
         case = access.case(session, ctx.actor, case_id)
+        readlog.note(ctx, case.participant_id, case.kommune_id, "inntekt")
         found = _livelihood(session, ctx, case.participant_id, case_id, case.start_date, horizon_days)
         periods = [IncomePeriod(p.source, p.start, p.end, p.planned, p.id) for p in found.periods]
         return replace(found, absences=absence_months(session, case, periods))
@@ -336,7 +337,8 @@ def participant_livelihood(ctx: Context, participant_id: int, horizon_days: int 
     """A participant's periods, gaps and spans on social assistance only, as of today (``case_id`` 0 and
     ``case_start`` the first period's start: the participant's view, not one case's)."""
     with ctx.transaction() as session:
-        access.participant(session, access.reading(ctx.actor), participant_id)
+        row = access.participant(session, access.reading(ctx.actor), participant_id)
+        readlog.note(ctx, participant_id, row.kommune_id, "inntekt")
         return _livelihood(session, ctx, participant_id, 0, None, horizon_days)
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from pathways.bounds import MAX_DEPENDANTS, birth_range, settlement_range
 from pathways.engine.state import Participant as Facts
 from pathways.messages import Text, from_pydantic, text_of
-from pathways.services import access, audit, tabular
+from pathways.services import access, audit, readlog, tabular
 from pathways.services.context import Actor, Conflict, Context, NotFound, ServiceError, checked_date, checked_text
 from pathways.store.queries.units import default_unit
 from pathways.store.tables import AuditEntry, Enrolment, Kommune, Participant
@@ -451,5 +451,6 @@ def read_participant(ctx: Context, participant_id: int) -> tuple[Participant, li
     """A participant the actor sees (else NotFound), with their cases."""
     with ctx.transaction() as session:
         row = access.participant(session, ctx.actor, participant_id)
+        readlog.note(ctx, participant_id, row.kommune_id, "deltaker")
         return row, list(session.exec(select(Enrolment).where(Enrolment.participant_id == participant_id)
                                       .order_by(col(Enrolment.id))))

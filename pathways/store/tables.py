@@ -442,3 +442,33 @@ class DigestSent(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=300)
     sent_at: datetime | None = None
     updated_at: datetime
+
+
+class ReadAccess(SQLModel, table=True):
+    """One read of a participant's data (tilgangslogg): who (username, role, unit, kommune), when, whose
+    data and through which view and channel (side, api, cli). Append-only: triggers refuse an update, and
+    a delete unless the retention purge marks its own transaction (:class:`ReadLogPurge`); no page or route
+    changes it. ``participant_kommune_id`` scopes the listing to the participant's kommune."""
+
+    __tablename__ = "readlog"
+    __table_args__ = (Index("ix_readlog_participant_at", "participant_id", "at"),
+                      Index("ix_readlog_kommune_actor_at", "participant_kommune_id", "actor", "at"),
+                      Index("ix_readlog_at", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str = Field(max_length=100)
+    role: str | None = Field(default=None, max_length=20)
+    kommune_id: int | None = None  # the reader's kommune (none: a system actor, the CLI)
+    unit_id: int | None = None  # the reader's unit
+    participant_id: int  # no foreign key: the log outlives a deleted participant until its own retention
+    participant_kommune_id: int
+    view: str = Field(max_length=20)  # deltaker | sak | inntekt | fravaer | innsyn
+    channel: str = Field(max_length=8)  # side | api | cli
+
+
+class ReadLogPurge(SQLModel, table=True):
+    """A row here, inside a transaction, lets that transaction delete read-log rows (the retention purge);
+    it is removed before the transaction commits, so nothing else ever may."""
+
+    __tablename__ = "readlogpurge"
+    id: int | None = Field(default=None, primary_key=True)

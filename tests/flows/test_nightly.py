@@ -90,7 +90,8 @@ def test_nightly_flow_runs_one_task_per_partition_and_raises_flags(prefect_serve
         # the deadlines in two shares of case ids, every other family whole, the breaches before them
         # and the statistics after
         expected = {f"kontroll-{family}" for family in FAMILIES if family != "deadlines"} | {
-            "kontroll-deadlines-1av2", "kontroll-deadlines-2av2", "kontroll-frister-brutt", "kontroll-statistikk"}
+            "kontroll-deadlines-1av2", "kontroll-deadlines-2av2", "kontroll-frister-brutt", "kontroll-statistikk",
+            "tilgangslogg-rydding"}
         deadline, names = time.monotonic() + 20, set()
         while time.monotonic() < deadline:  # task runs reach the server as events, a moment later
             names = {t.name for t in client.read_task_runs(  # the sync client sends no defaults for these
