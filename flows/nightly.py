@@ -33,12 +33,13 @@ from prefect.schedules import Cron
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.types.entrypoint import EntrypointType
 
-from pathways.calendar import SystemClock
+from pathways.calendar import FixedClock, SystemClock
 from pathways.checks.breach import KIND as BREACH_KIND
 from pathways.checks.breach import perform_breaches
 from pathways.checks.config import load_config
 from pathways.checks.sweep import FAMILIES, SweepReport, Unit, checked, finish, plan, run_unit
-from pathways.services import readlog
+from pathways.services import readlog, retention
+from pathways.services.context import Actor, Context
 from pathways.store.database import make_engine
 
 __all__ = ["CRON", "DEPLOYMENT", "FAMILIES", "FLOW_NAME", "TIMEZONE", "deployment", "nightly_checks", "partition_name",
@@ -118,10 +119,22 @@ def statistics(families: list[str], counts: Counts, on: date) -> None:
 
 @task(name="tilgangslogg-rydding", task_run_name="tilgangslogg-rydding", cache_policy=NO_CACHE)
 def purge_read_log(on: date) -> int:
-    """The read log's entries older than its retention (PATHWAYS_READLOG_YEARS, default 5) deleted."""
+    """The read log's entries older than its retention (the retention policy's read_log, default 5 years)."""
     engine = make_engine()
     try:
         return readlog.purge(engine, on)
+    finally:
+        engine.dispose()
+
+
+@task(name="oppbevaring-plan", task_run_name="oppbevaring-plan", cache_policy=NO_CACHE)
+def retention_due(on: date) -> dict[str, int]:
+    """How many participants have data past the retention policy's time, per data class (counts only: the
+    leder sees the list under «Oppbevaring og sletting» and confirms it; nothing is deleted here)."""
+    engine = make_engine()
+    try:
+        found = retention.plan(Context(engine, FixedClock(on), Actor.system("nattlig-kontroll")))
+        return {"participants": len(found.due), **found.counts()}
     finally:
         engine.dispose()
 
@@ -150,9 +163,11 @@ def nightly_checks(run_date: date | None = None, families: list[str] | None = No
             logger.error("%s failed: %s", partition_name(unit), future.state.message)
             failed.append(partition_name(unit))
     statistics(chosen, report.counts, on)
-    purged = purge_read_log(on) if families is None else 0
-    if purged:
-        logger.info("Tilgangslogg: %d oppslag eldre enn oppbevaringstiden slettet", purged)
+    if families is None:
+        purged = purge_read_log(on)
+        due = retention_due(on)
+        logger.info("Tilgangslogg: %d oppslag eldre enn oppbevaringstiden slettet. Oppbevaring: %d deltakere har "
+                    "opplysninger som har passert tiden (venter på lederens bekreftelse)", purged, due["participants"])
     for kind, numbers in sorted(report.counts.items()):
         logger.info("%s: %d nye, %d åpne, %d lukket", kind, numbers["new"], numbers["open"], numbers["resolved"])
     if failed:

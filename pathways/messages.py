@@ -49,6 +49,9 @@ MESSAGES: dict[str, str] = {
     "case_not_taken_over": N_("your unit has not taken this case over: it may be changed from the hand-off's "
                               "planned date, once the hand-off is accepted"),
     "administrators_only": N_("only an administrator may do this"),
+    "innsyn_not_allowed": N_("only a leder of the participant's kommune or the veileder of one of their cases may "
+                             "export what is kept about them"),
+    "innsyn_format": N_("'{value}' is not an export format (choose json or pdf)"),
     "absence_hours_missing": N_("write the number of hours"),
     "absence_hours_not_number": N_("'{value}' is not a number of hours"),
     "absence_hours_negative": N_("hours cannot be negative"),

@@ -7,6 +7,9 @@ purpose=${1:-run}
 
 need=()
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
+# weasyprint (the innsyn PDF) needs pango; grep reads all of ldconfig's list (with -q, pipefail could see a SIGPIPE)
+{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep libpango-1.0 >/dev/null \
+  || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$purpose" = test ] && ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

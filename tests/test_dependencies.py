@@ -28,3 +28,19 @@ def test_the_project_says_it_is_mit_licensed_in_the_file_and_the_metadata():
     assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]  # SPDX, as PEP 639 has it
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
     assert metadata("pathways")["License-Expression"] == "MIT"
+
+
+def test_the_library_imports_nothing_from_the_dashboard_or_the_flows():
+    """ARCHITECTURE.md: pathways/ may import nothing from ui/ or flows/ (the CLI and the services are used
+    without them); a document the dashboard also serves (the innsyn PDF) is rendered in pathways/."""
+    import ast
+
+    from tests.conftest import ROOT
+    offending = []
+    for path in sorted((ROOT / "pathways").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offending += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in ("ui", "flows")]
+    # the one exception, inside the command: `pathways check` runs the very flow the schedule runs
+    assert offending == ["pathways/cli/server.py: flows.nightly"]

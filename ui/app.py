@@ -55,7 +55,7 @@ from pathways.words import (
     months_no,
     number_no,
 )
-from ui import api, api_caseworkers, api_handoffs, api_livelihood, api_tasks, api_units, authoring
+from ui import api, api_caseworkers, api_handoffs, api_innsyn, api_livelihood, api_tasks, api_units, authoring
 from ui.boundary import plain_request, refusal
 from ui.jobs import Jobs
 from ui.messages import norsk
@@ -75,6 +75,7 @@ from ui.pages import (
     participants,
     readlog,
     reports,
+    retention,
     settings,
     signin,
     worklist,
@@ -89,7 +90,7 @@ ROUTERS = (signin.router, kommune_signin.router, worklist.router, caseload.route
            case_livelihood.router, flags.router, cohort.router, participants.router, jobs.router, admin_users.router,
            caseworkers.router, authoring.router, settings.router, reports.router,
            api.router, api_caseworkers.router, api_livelihood.router, api_units.router, api_handoffs.router,
-           api_tasks.router, export.router, readlog.router)
+           api_tasks.router, api_innsyn.router, export.router, readlog.router, retention.router)
 
 
 def _switch(name: str) -> bool:

@@ -125,6 +125,7 @@ from pathways.cli import (  # noqa: E402, F401
     digest,
     handoffs,
     reports,
+    retention,
     server,
     tasks,
     units,

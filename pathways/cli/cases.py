@@ -16,6 +16,8 @@ from pathways.demo import generate
 from pathways.income.gaps import SOURCES, Gap
 from pathways.services.cases import advance, enrol, gap_json, show
 from pathways.services.context import ServiceError
+from pathways.services.innsyn import FORMATS, export
+from pathways.services.innsyn_document import pdf
 from pathways.services.livelihood import (
     add_income,
     confirm_income,
@@ -56,7 +58,7 @@ def demo_command(count: int, seed: int, kommuner: tuple[str, ...]) -> None:
 
 @main.group()
 def participants() -> None:
-    """Add or import participants."""
+    """Add, import or export participants."""
 
 
 @participants.command("add")
@@ -107,6 +109,30 @@ def participants_import(file: Path, check: bool, as_json: bool) -> None:
     except ServiceError as exc:
         _fail(exc)
     _emit(as_json, {"imported": len(ids), "ids": ids}, f"imported {len(ids)} participants (ids {ids[0]}–{ids[-1]})")
+
+
+@participants.command("export")
+@click.argument("participant_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="json: machine-readable; pdf: the document in bokmål the participant reads.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to FILE (needed for pdf); without it the JSON goes to standard output.")
+def participants_export(participant_id: int, fmt: str, out: Path | None) -> None:
+    """Everything kept about a participant, for their right of access (innsyn): their facts, cases, events
+    with their values, deadlines, livelihood, absence, flags, notes, hand-offs, tasks and who recorded what.
+    The export is recorded in the audit trail."""
+    if fmt == "pdf" and out is None:
+        raise click.UsageError("--format pdf writes a file: name it with --out FILE")
+    exported = export(_context(), participant_id, fmt)
+    data = pdf(exported) if fmt == "pdf" else (exported.dumps() + "\n").encode()
+    if out is None:
+        click.echo(data.decode(), nl=False)
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+    click.echo(f"wrote {out} ({fmt}, {len(data):,} bytes)", err=True)
 
 
 @main.command("enrol")

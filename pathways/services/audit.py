@@ -35,7 +35,8 @@ ACTIONS = {  # action: what the trail says (bokmål, it is read in the dashboard
     "income.deleted": "inntekt slettet", "unit.created": "enhet opprettet", "user.unit": "enhet endret",
     "task.created": "oppgave gitt", "task.completed": "oppgave utført", "user.digest": "oppsummering valgt",
     "kommune.passwords": "innlogging med passord slått på eller av",
-    "absence.recorded": "fravær registrert",
+    "absence.recorded": "fravær registrert", "participant.exported": "innsyn eksportert",
+    "retention.applied": "oppbevaringstiden ute: data arkivert eller slettet",
 }
 TRAIL_LIMIT = 500
 

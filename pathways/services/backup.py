@@ -48,7 +48,7 @@ from pathways.home import var_dir
 from pathways.services.cases import replayed, versions_of
 from pathways.services.context import definition_of
 from pathways.store.database import MIGRATIONS, database_url, make_engine, migrate
-from pathways.store.tables import Enrolment, Event
+from pathways.store.tables import Enrolment, Event, Participant
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -410,10 +410,14 @@ def verify_cases(engine: Engine, batch: int = 500) -> Iterator[tuple[int, str | 
     last = 0
     while True:
         with Session(engine) as session:
-            cases = list(session.exec(select(Enrolment).where(col(Enrolment.id) > last)
-                                      .order_by(col(Enrolment.id)).limit(batch)))
-            if not cases:
+            found = list(session.exec(select(Enrolment, Participant.pseudonymised_on)
+                                      .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
+                                      .where(col(Enrolment.id) > last).order_by(col(Enrolment.id)).limit(batch)))
+            if not found:
                 return
+            last = found[-1][0].id or last
+            # a pseudonymised person's cases are counts only (the retention policy removed their events)
+            cases = [case for case, pseudonymised in found if pseudonymised is None]
             ids = [c.id for c in cases]
             events: dict[int, list[Event]] = {i: [] for i in ids if i is not None}
             for event in session.exec(select(Event).where(col(Event.enrolment_id).in_(ids))
@@ -421,7 +425,6 @@ def verify_cases(engine: Engine, batch: int = 500) -> Iterator[tuple[int, str | 
                 events[event.enrolment_id].append(event)
             for case in cases:
                 assert case.id is not None
-                last = case.id
                 history = events[case.id]
                 if not history:
                     yield case.id, "no events"

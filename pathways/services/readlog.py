@@ -8,7 +8,7 @@ thread writes the buffer in one statement per store at most every :data:`FLUSH_S
 SQLite, no turn at the writers' lock). A process killed with SIGKILL loses at most the last second.
 
 The table is append-only (triggers, migration 0021); :func:`purge` deletes what is older than the
-retention (``PATHWAYS_READLOG_YEARS``, default 5) inside the one transaction the triggers let through.
+retention (the retention policy's ``read_log``, default 5 years) inside the one transaction the triggers let through.
 A leder or administrator lists the reads of a participant of their kommune (:func:`reads_of_participant`)
 and the reads by a user of it (:func:`reads_by_user`); the innsyn export shows the participant who has
 read their data by role and unit (:func:`readers_for_innsyn`).
@@ -31,6 +31,7 @@ from sqlmodel import Session, col
 from pathways.calendar import OSLO
 from pathways.services import access
 from pathways.services.context import Context, NotFound
+from pathways.services.retention_policy import load_policy
 from pathways.store.tables import Participant, ReadAccess, ReadLogPurge, Unit, User
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,8 @@ LIST_LIMIT = 500
 
 
 def retention_years() -> int:
-    raw = os.environ.get("PATHWAYS_READLOG_YEARS", "").strip() or "5"
-    if not raw.isdigit() or not 1 <= int(raw) <= 50:
-        raise ValueError(f"PATHWAYS_READLOG_YEARS must be a whole number of years from 1 to 50, not {raw!r}")
-    return int(raw)
+    """The years an entry is kept: the retention policy's ``read_log`` (:mod:`retention_policy`)."""
+    return load_policy().years("read_log")
 
 
 class _Buffer:

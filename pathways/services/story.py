@@ -9,7 +9,7 @@ the text: the trail holds no personal data), and the note shows when it was last
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -18,6 +18,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from pathways.calendar import OSLO
+from pathways.definition.loader import Definition
 from pathways.definition.schema import FieldType, InputField
 from pathways.definition.vocabulary import HANDOFF_EVENTS
 from pathways.engine import machine
@@ -25,7 +26,7 @@ from pathways.services import access, audit
 from pathways.services.context import Conflict, Context, NotFound, ServiceError, definition_of
 from pathways.services.dashboard import _event_title
 from pathways.store.queries import cases as case_rows
-from pathways.store.tables import Note, User
+from pathways.store.tables import Event, Note, User
 from pathways.words import date_no, datetime_no, field_value_no
 
 NOTE_EDIT_WINDOW = timedelta(hours=24)
@@ -88,27 +89,35 @@ def story(ctx: Context, case_id: int, kind: str = "alle") -> list[Entry]:
         notes = case_rows.notes(session, case_id) if kind != "hendelser" and working else []
         names = full_names(session, [e.recorded_by for e in events] + [n.author for n in notes])
         definition = definition_of(session, case.pathway_version_id) if events else None
-    entries: list[Entry] = []
-    if definition is not None:
-        compiled = machine.compiled(definition)
-        steps = definition.pathway.all_steps()
-        for event in events:
-            recorded = json.loads(event.values or "{}")
-            shown = _handoff_values(recorded) if event.name in HANDOFF_EVENTS else []
-            for name, value in () if event.name in HANDOFF_EVENTS else recorded.items():
-                spec = definition.pathway.fields.get(name) or _BUILTIN_FIELDS.get(name)
-                shown.append((spec.title, field_value_no(spec, value)) if spec else
-                             (name.replace("_", " ").capitalize(), str(value)))
-            step = steps.get(event.step) if event.step else None
-            entries.append(Entry("hendelse", local(event.recorded_at), _event_title(compiled, event.name),
-                                 names[event.recorded_by], event.effective_on, step.title if step else event.step,
-                                 tuple(shown)))
+    entries = event_entries(definition, events, names) if definition is not None else []
     now = ctx.now()
     for note in notes:
         entries.append(Entry("notat", local(note.created_at), "Notat", names[note.author], text=note.text,
                              note_id=note.id, editable=_may_edit(ctx, note, now),
                              edited_at=local(note.edited_at) if note.edited_at else None))
     entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+def event_entries(definition: Definition, events: Sequence[Event], names: Mapping[str, str]) -> list[Entry]:
+    """The events in words, one entry each in the order given: the event's and its step's titles from the
+    pathway definition, its values by their fields' titles and types, the author's full name (``names``:
+    usernames → full names, :func:`full_names`). The timeline and the participant's innsyn export
+    (:mod:`pathways.services.innsyn`) both tell events this way."""
+    compiled = machine.compiled(definition)
+    steps = definition.pathway.all_steps()
+    entries: list[Entry] = []
+    for event in events:
+        recorded = json.loads(event.values or "{}")
+        shown = _handoff_values(recorded) if event.name in HANDOFF_EVENTS else []
+        for name, value in () if event.name in HANDOFF_EVENTS else recorded.items():
+            spec = definition.pathway.fields.get(name) or _BUILTIN_FIELDS.get(name)
+            shown.append((spec.title, field_value_no(spec, value)) if spec else
+                         (name.replace("_", " ").capitalize(), str(value)))
+        step = steps.get(event.step) if event.step else None
+        entries.append(Entry("hendelse", local(event.recorded_at), _event_title(compiled, event.name),
+                             names.get(event.recorded_by, event.recorded_by), event.effective_on,
+                             step.title if step else event.step, tuple(shown)))
     return entries
 
 

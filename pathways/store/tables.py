@@ -41,6 +41,7 @@ class Participant(SQLModel, table=True):
     registered_with_nav: bool | None = None
     created_at: datetime
     version: int = 1
+    pseudonymised_on: date | None = None  # the retention policy removed the person; their cases are counts only
 
 
 class PathwayVersion(SQLModel, table=True):

@@ -91,7 +91,7 @@ def test_nightly_flow_runs_one_task_per_partition_and_raises_flags(prefect_serve
         # and the statistics after
         expected = {f"kontroll-{family}" for family in FAMILIES if family != "deadlines"} | {
             "kontroll-deadlines-1av2", "kontroll-deadlines-2av2", "kontroll-frister-brutt", "kontroll-statistikk",
-            "tilgangslogg-rydding"}
+            "tilgangslogg-rydding", "oppbevaring-plan"}
         deadline, names = time.monotonic() + 20, set()
         while time.monotonic() < deadline:  # task runs reach the server as events, a moment later
             names = {t.name for t in client.read_task_runs(  # the sync client sends no defaults for these

@@ -205,6 +205,8 @@ MAIN_PAGES = [  # (user, path, screenshot name)
     ("anne", "/admin/enheter", "24-enheter"),
     ("anne", "/admin/lop", "21-lop"),
     ("anne", "/admin/lop/introduksjonsprogram/rediger", "22-editor"),
+    ("lise", "/tilgangslogg?deltaker={amina_pid}", "25-tilgangslogg"),
+    ("lise", "/oppbevaring", "26-oppbevaring"),
 ]
 
 

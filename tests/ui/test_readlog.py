@@ -115,13 +115,16 @@ def test_reading_the_log_flushes_first_and_innsyn_shows_roles_not_names(world, b
         assert {r["name"] for r in named} == {"Kari Nordmann"}
 
 
-def test_the_retention_setting_is_checked(monkeypatch):
-    monkeypatch.setenv("PATHWAYS_READLOG_YEARS", "10")
-    assert readlog.retention_years() == 10
-    for bad in ("0", "fem", "-1", "51"):
-        monkeypatch.setenv("PATHWAYS_READLOG_YEARS", bad)
-        with pytest.raises(ValueError, match="PATHWAYS_READLOG_YEARS"):
-            readlog.retention_years()
+def test_the_retention_comes_from_the_policy(monkeypatch, tmp_path):
+    policy = tmp_path / "oppbevaring.yaml"
+    policy.write_text("classes:\n  case_history: {years: 10, then: archive}\n  notes: {years: 5, then: archive}\n"
+                      "  livelihood: {years: 5, then: delete}\n  flags: {years: 2, then: delete}\n"
+                      "  read_log: {years: 3, then: delete}\n")
+    monkeypatch.setenv("PATHWAYS_RETENTION_CONFIG", str(policy))
+    assert readlog.retention_years() == 3
+    policy.write_text(policy.read_text().replace("years: 3", "years: tre"))
+    with pytest.raises(ValueError, match=r"oppbevaring.yaml:6"):
+        readlog.retention_years()
 
 
 def test_the_buffer_is_written_by_its_thread_without_a_flush(world, browser):

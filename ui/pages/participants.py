@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pathways.services import cases as case_service
+from pathways.services import innsyn
+from pathways.services import innsyn_document as document
 from pathways.services.access import Forbidden
 from pathways.services.accounts import Account
 from pathways.services.context import NotFound, ServiceError
@@ -24,6 +26,7 @@ from pathways.services.participants import (
 from ui.boundary import Id
 from ui.messages import norsk
 from ui.pages.common import Posted, SignedIn, changer, date_field, int_field, reader, writer
+from ui.pages.export import attachment, download
 from ui.rendering import PageError, context, error_text, forbidden, one_read, render
 
 router = APIRouter(include_in_schema=False)
@@ -89,7 +92,8 @@ def _participant(request: Request, account: Account, pid: int) -> tuple[Any, dic
     except NotFound:
         raise PageError(404, f"Fant ingen deltaker {pid}.") from None
     return row, {"p": row, "fields": FACT_FIELDS, "cases": cases, "pathways": published_pathways(context(request)),
-                 "editable": may_change(context(request, account), pid)}
+                 "editable": may_change(context(request, account), pid),
+                 "innsyn": innsyn.may_export(context(request, account), pid)}
 
 
 @router.get("/deltakere/{pid}")
@@ -98,6 +102,26 @@ def participant_page(request: Request, pid: Id, account: SignedIn) -> Response:
     reader(account, PARTICIPANTS_REFUSED)
     row, shown = _participant(request, account, pid)
     return render(request, "participant_form.html", {**shown, "values": row.model_dump(), "errors": {}})
+
+
+@router.get("/deltakere/{pid}/innsyn.{fmt}")
+def participant_innsyn(request: Request, pid: Id, fmt: str, account: SignedIn) -> Response:
+    """Everything kept about the participant, for their right of access: a PDF document in bokmål or JSON, as
+    a download (for the leder of their kommune and the veileder of their cases; the export is recorded in the
+    audit trail). A plain ``def``: laying out the document takes CPU time, in the thread pool."""
+    reader(account, PARTICIPANTS_REFUSED)
+    if fmt not in innsyn.FORMATS:
+        raise PageError(404, "Velg .pdf eller .json.")
+    try:
+        found = innsyn.export(context(request, account), pid, fmt)
+    except NotFound:
+        raise PageError(404, f"Fant ingen deltaker {pid}.") from None
+    except Forbidden as exc:  # sees the person (the intake, a case handed to their unit) but is neither
+        raise forbidden(exc) from None
+    name = document.filename(found)
+    if fmt == "json":
+        return download([], (), name, fmt, found.as_json())
+    return Response(document.pdf(found), media_type="application/pdf", headers=attachment(name, fmt))
 
 
 @router.post("/deltakere/{pid}")

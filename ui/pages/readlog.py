@@ -12,7 +12,7 @@ from pathways.services.readlog import reads_by_user, reads_of_participant
 from ui.pages.common import SignedIn, int_field
 from ui.rendering import PageError, context, error_text, render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 
 @router.get("/tilgangslogg")
