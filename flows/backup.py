@@ -14,7 +14,7 @@ from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
 from pathways.calendar import SystemClock
-from pathways.services.backup import backup, backup_dir, default_name, keep_count, prune
+from pathways.services.backup import backup_into, keep_count
 from pathways.store.database import make_engine
 
 __all__ = ["CRON", "DEPLOYMENT", "FLOW_NAME", "TIMEZONE", "deployment", "nightly_backup"]
@@ -29,12 +29,8 @@ TIMEZONE = "Europe/Oslo"
       retry_delay_seconds=60)
 def _backup(keep: int) -> dict:
     engine = make_engine()  # the store of PATHWAYS_DATABASE_URL, as every other entry point
-    clock = SystemClock()
     try:
-        folder = backup_dir()
-        target = folder / default_name(clock.now())
-        manifest = backup(engine, target, clock)
-        removed = prune(folder, keep)
+        target, manifest, removed = backup_into(engine, SystemClock(), keep=keep)
     finally:
         engine.dispose()
     return {"file": str(target), "size": manifest.size, "rows": sum(manifest.counts.values()),

@@ -38,6 +38,7 @@ from pathways.checks.breach import KIND as BREACH_KIND
 from pathways.checks.breach import perform_breaches
 from pathways.checks.config import load_config
 from pathways.checks.sweep import FAMILIES, SweepReport, Unit, checked, finish, plan, run_unit
+from pathways.home import env_count
 from pathways.services import readlog, retention
 from pathways.services.context import Actor, Context
 from pathways.store.database import make_engine
@@ -70,12 +71,7 @@ def task_runner() -> TaskRunner[Any]:
 def partitions() -> int:
     """How many shares the families that can split are cut into: ``PATHWAYS_CHECK_PARTITIONS``, default the
     number of cores here (a Dask cluster with more workers wants more)."""
-    raw = os.environ.get(PARTITIONS, "").strip()
-    if not raw:
-        return os.cpu_count() or 1
-    if not raw.isdigit() or not 1 <= int(raw) <= 1024:
-        raise ValueError(f"{PARTITIONS} must be a whole number from 1 to 1024, not {raw!r}")
-    return int(raw)
+    return env_count(PARTITIONS, os.cpu_count() or 1, 1, 1024)
 
 
 def partition_name(unit: Unit) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from pathways.cli import _context, main
-from pathways.services.backup import BackupError, backup, backup_dir, default_name, prune, restore
+from pathways.services.backup import BackupError, backup_into, restore
 
 
 @main.command("backup")
@@ -24,10 +24,8 @@ def backup_command(to: Path | None, keep: int | None, as_json: bool) -> None:
     through pg_dump. The file holds personal data: it is made readable by its owner only."""
     ctx = _context()
     engine = ctx.engine
-    target = to or backup_dir() / default_name(ctx.clock.now())
     try:
-        manifest = backup(engine, target, ctx.clock)
-        removed = prune(target.parent, keep) if keep else []
+        target, manifest, removed = backup_into(engine, ctx.clock, to, keep)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

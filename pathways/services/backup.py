@@ -44,7 +44,7 @@ from sqlmodel import Session, col, select
 
 from pathways.calendar import Clock
 from pathways.engine.state import CaseState
-from pathways.home import var_dir
+from pathways.home import env_count, var_dir
 from pathways.services.cases import replayed, versions_of
 from pathways.services.context import definition_of
 from pathways.store.database import MIGRATIONS, database_url, make_engine, migrate
@@ -65,10 +65,7 @@ def backup_dir() -> Path:
 
 def keep_count() -> int:
     """How many nightly backups are kept: ``PATHWAYS_BACKUP_KEEP``, default 14."""
-    raw = os.environ.get("PATHWAYS_BACKUP_KEEP", "").strip() or "14"
-    if not raw.isdigit() or not 1 <= int(raw) <= 10000:
-        raise BackupError(f"PATHWAYS_BACKUP_KEEP must be a whole number from 1 to 10000, not {raw!r}")
-    return int(raw)
+    return env_count("PATHWAYS_BACKUP_KEEP", 14, 1, 10000)
 
 
 class BackupError(Exception):
@@ -140,13 +137,16 @@ def _sqlite_snapshot(engine: Engine, payload: Path) -> tuple[str, dict[str, int]
     finally:
         source.close()
     try:
-        tables = [r[0] for r in target.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        counts = {t: target.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
-        revision = _sqlite_revision(target)
+        return _sqlite_revision(target), _sqlite_counts(target)
     finally:
         target.close()
-    return revision, counts
+
+
+def _sqlite_counts(connection: sqlite3.Connection) -> dict[str, int]:
+    """Rows per table of a SQLite file (the snapshot's, or the restored copy's)."""
+    tables = [r[0] for r in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    return {t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
 def _sqlite_revision(connection: sqlite3.Connection) -> str:
@@ -348,11 +348,11 @@ def _restore_sqlite(payload: Path, url: URL, manifest: Manifest, progress: Calla
     target = Path(str(url.database))
     work = payload.with_name("restored.db")
     shutil.copyfile(payload, work)
-    with sqlite3.connect(work) as connection:
-        tables = [r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        counts = {t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
-    _compare_counts(manifest, counts)
+    connection = sqlite3.connect(work)
+    try:
+        _compare_counts(manifest, _sqlite_counts(connection))
+    finally:
+        connection.close()
     engine = make_engine(f"sqlite:///{work}")
     try:
         restored = _upgrade_and_verify(engine, manifest, progress)
@@ -444,6 +444,15 @@ def _first_difference(rebuilt: CaseState, stored: CaseState) -> str:
     a, b = rebuilt.model_dump(mode="json"), stored.model_dump(mode="json")
     keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
     return "rebuilt state differs from the stored one in " + ", ".join(keys)
+
+
+def backup_into(engine: Engine, clock: Clock, to: Path | None = None, keep: int | None = None
+                ) -> tuple[Path, Manifest, list[Path]]:
+    """A backup to ``to``, else to a new file of the default name in :func:`backup_dir`; then, with ``keep``,
+    all but the newest ``keep`` of its folder removed. The file, its manifest and the files removed."""
+    target = to or backup_dir() / default_name(clock.now())
+    manifest = backup(engine, target, clock)
+    return target, manifest, prune(target.parent, keep) if keep else []
 
 
 def prune(folder: Path, keep: int) -> list[Path]:

@@ -28,7 +28,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlmodel import Session, col
 
 from pathways.calendar import OSLO
@@ -175,10 +175,8 @@ def reads_by_user(ctx: Context, username: str) -> list[Read]:
         user = session.exec(select(User).where(User.username == username.strip())).scalars().first()
         if user is None or not access.in_kommune(ctx.actor, user.kommune_id):
             raise NotFound("no_user", "user", username=username.strip()[:100])
-        conditions = [ReadAccess.actor == user.username]
-        if not ctx.actor.is_system:
-            conditions.append(ReadAccess.participant_kommune_id == ctx.actor.kommune_id)
-        return _reads(session, *conditions)
+        return _reads(session, ReadAccess.actor == user.username,
+                      *access.kommune(ctx.actor, ReadAccess.participant_kommune_id))
 
 
 def readers_for_innsyn(session: Session, participant_id: int, persons: bool | None = None) -> list[dict[str, Any]]:
@@ -192,12 +190,22 @@ def readers_for_innsyn(session: Session, participant_id: int, persons: bool | No
             for r in _reads(session, ReadAccess.participant_id == participant_id)]
 
 
+def cutoff(today: date, years: int) -> datetime:
+    """The instant before which an entry is past ``years`` of retention on ``today``."""
+    return datetime.combine(today - relativedelta(years=years), time.min, tzinfo=OSLO)
+
+
+def delete_entries(connection: Connection, *conditions: Any) -> int:
+    """Delete the entries matching ``conditions`` in the caller's transaction, which this marks for the
+    triggers (migration 0021) and unmarks before returning: the one way rows leave the table."""
+    marker = connection.execute(insert(ReadLogPurge).returning(ReadLogPurge.id)).scalar_one()
+    gone = connection.execute(delete(ReadAccess).where(*conditions)).rowcount
+    connection.execute(delete(ReadLogPurge).where(col(ReadLogPurge.id) == marker))
+    return int(gone or 0)
+
+
 def purge(engine: Engine, today: date, years: int | None = None) -> int:
     """Delete the entries older than the retention (``years``, default :func:`retention_years`); returns how
-    many. The one way rows leave the table: the purge marks its transaction for the triggers."""
-    cutoff = datetime.combine(today - relativedelta(years=years or retention_years()), time.min, tzinfo=OSLO)
+    many."""
     with engine.begin() as connection:
-        marker = connection.execute(insert(ReadLogPurge).returning(ReadLogPurge.id)).scalar_one()
-        gone = connection.execute(delete(ReadAccess).where(col(ReadAccess.at) < cutoff)).rowcount
-        connection.execute(delete(ReadLogPurge).where(col(ReadLogPurge.id) == marker))
-    return int(gone or 0)
+        return delete_entries(connection, col(ReadAccess.at) < cutoff(today, years or retention_years()))

@@ -19,18 +19,18 @@ import os
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Connection, case, delete, func, insert, select, update
+from sqlalchemy import Connection, case, delete, func, select, update
 from sqlmodel import Session, col
 
 from pathways.calendar import OSLO
 from pathways.engine.state import ACTIVE, CaseState
 from pathways.home import var_dir
-from pathways.services import access, audit
+from pathways.services import access, audit, readlog
 from pathways.services.context import Context
 from pathways.services.retention_policy import TITLES, Policy, load_policy
 from pathways.store.tables import (
@@ -46,7 +46,6 @@ from pathways.store.tables import (
     Note,
     Participant,
     ReadAccess,
-    ReadLogPurge,
     Task,
 )
 
@@ -135,17 +134,10 @@ def plan(ctx: Context, policy: Policy | None = None, only: Iterable[int] | None 
                             and (c == "case_history" or pid in holding.get(c, set())))
             if classes:
                 found.due.append(Due(pid, kommune, since, classes))
-        cutoff = _cutoff(on, policy.years("read_log"))
-        conditions = [col(ReadAccess.at) < cutoff]
-        if not ctx.actor.is_system or ctx.actor.kommune_id is not None:
-            conditions.append(ReadAccess.participant_kommune_id == ctx.actor.kommune_id)
-        found.read_log_entries = conn.execute(select(func.count()).select_from(ReadAccess).where(*conditions)
-                                              ).scalar_one()
+        found.read_log_entries = conn.execute(select(func.count()).select_from(ReadAccess).where(
+            col(ReadAccess.at) < readlog.cutoff(on, policy.years("read_log")),
+            *access.kommune(ctx.actor, ReadAccess.participant_kommune_id))).scalar_one()
     return found
-
-
-def _cutoff(on: date, years: int) -> datetime:
-    return datetime.combine(_before(on, years), time.min, tzinfo=OSLO)
 
 
 def _holders(conn: Connection, candidates: set[int]) -> dict[str, set[int]]:
@@ -217,9 +209,7 @@ def apply(ctx: Context, confirmed: Iterable[int], archiver: Archiver | None,
         done.participants += 1
         progress(number, len(current))
     if not dry_run and ctx.actor.is_system and ctx.actor.kommune_id is None:
-        from pathways.services.readlog import purge
-
-        done.read_log_entries = purge(ctx.engine, ctx.today(), policy.years("read_log"))
+        done.read_log_entries = readlog.purge(ctx.engine, ctx.today(), policy.years("read_log"))
     return done
 
 
@@ -252,9 +242,7 @@ def _pseudonymise(session: Session, due: Due, today: date) -> None:
     session.execute(delete(Deadline).where(col(Deadline.enrolment_id).in_(cases)))
     session.execute(delete(Event).where(col(Event.enrolment_id).in_(cases)))
     session.execute(delete(AuditEntry).where(AuditEntry.participant_id == pid))
-    marker = session.execute(insert(ReadLogPurge).returning(ReadLogPurge.id)).scalar_one()
-    session.execute(delete(ReadAccess).where(ReadAccess.participant_id == pid))
-    session.execute(delete(ReadLogPurge).where(col(ReadLogPurge.id) == marker))
+    readlog.delete_entries(session.connection(), ReadAccess.participant_id == pid)
     pseudonym = Participant(
         kommune_id=person.kommune_id, name=f"Anonymisert {secrets.token_hex(4)}",
         birth_date=date(person.birth_date.year, 1, 1),
