@@ -29,6 +29,21 @@ DEFINITIONS = ROOT / "definitions"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def _cheap_password_hashing() -> None:
+    """argon2id's cheapest parameters in the test processes: a hash or check with the production ones costs
+    about 90 ms, paid for every user a test makes and every sign-in (minutes of the suite). The code paths
+    are the same; only the work factor differs. Servers and CLIs the tests start as processes of their own
+    keep the production parameters."""
+    from argon2 import PasswordHasher, profiles
+
+    from pathways.services import accounts
+    accounts._HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    accounts._DUMMY_HASH = accounts._HASHER.hash("not a password of anyone")
+
+
+_cheap_password_hashing()
+
+
 @pytest.fixture(scope="session")
 def complete() -> Definition:
     """A small pathway that uses every construct of the language."""
