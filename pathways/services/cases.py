@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -26,6 +27,7 @@ from pathways.engine.state import Participant as Facts
 from pathways.messages import text_of
 from pathways.services import access, readlog
 from pathways.services.context import (
+    Actor,
     Conflict,
     Context,
     NotFound,
@@ -45,9 +47,11 @@ from pathways.services.livelihood import (
 )
 from pathways.services.participants import facts_of, get_participant
 from pathways.services.publishing import latest_version
+from pathways.store.queries import cases as case_rows
+from pathways.store.queries import flags as flag_rows
 from pathways.store.queries import handoffs as handoff_rows
 from pathways.store.queries import units as unit_rows
-from pathways.store.tables import Deadline, Enrolment, Event, Flag, Participant
+from pathways.store.tables import Enrolment, Event, Participant
 
 START_EVENT = "innmelding"  # sequence 0: the enrolment itself
 _MAX_AHEAD = timedelta(days=366)
@@ -154,18 +158,19 @@ def _enrol(ctx: Context, session: Session, participant: Participant, pathway_id:
     except Refused as exc:
         raise ServiceError(text_of(exc), "participant") from None
     now = ctx.now()
+    deadlines = case_deadlines(definition, result.state, facts, ctx.today())
     case = Enrolment(participant_id=participant.id or 0, kommune_id=participant.kommune_id,
                      pathway_version_id=version.id or 0, pathway_id=pathway_id, status=result.state.status,
                      start_date=start, current_steps=",".join(result.state.steps + list(result.state.compounds)),
                      state=result.state.model_dump_json(), parent_id=parent_id, updated_at=now,
-                     caseworker=(caseworker or "").strip() or None)
+                     caseworker=(caseworker or "").strip() or None, next_due=next_due(deadlines))
     session.add(case)
     session.flush()
     assert case.id is not None
     session.add(Event(enrolment_id=case.id, sequence=0, name=START_EVENT, effective_on=start,
                       values=dumps({"carried": carried}) if carried else "{}",
                       facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name))
-    _sync_deadlines(session, case, [], case_deadlines(definition, result.state, facts, ctx.today()))
+    _sync_deadlines(session, case, [], deadlines)
     return case.id
 
 
@@ -179,12 +184,10 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
     checked_date(on, "on")
     for key, value in (("event", event), ("step", step), *(values or {}).items()):
         checked_text(value, key)
-    conditions = access.changing(ctx.actor)
+    statement = _changed_case(ctx.actor, ctx.actor.today())
     try:
         with ctx.transaction() as session:
-            found = session.exec(select(Enrolment, Participant)
-                                 .join(Participant, col(Participant.id) == col(Enrolment.participant_id))
-                                 .where(Enrolment.id == case_id, *conditions)).first()
+            found = session.exec(statement, params={"case_id": case_id}).first()
             if found is None:
                 access.worked_case(session, ctx.actor, case_id)  # raises: not found, or not theirs to change
                 raise NotFound("no_case", "case", id=case_id)
@@ -205,26 +208,35 @@ def advance(ctx: Context, case_id: int, event: str, on: date, values: dict[str, 
         raise Conflict("case_changed_meanwhile", id=case_id) from None
 
 
+@lru_cache(maxsize=1024)
+def _changed_case(actor: Actor, today: date) -> Any:
+    """The statement that reads a case the actor may change, and its participant (``case_id`` its parameter),
+    for an actor on a day (the covers in force are the day's), made once: building it and its cache key cost
+    more than running it."""
+    return (select(Enrolment, Participant).join(Participant, col(Participant.id) == col(Enrolment.participant_id))
+            .where(Enrolment.id == bindparam("case_id"), *access.changing(actor)))
+
+
 def _record(ctx: Context, session: Session, case: Enrolment, participant: Participant, definition: Definition,
             facts: Facts, previous: CaseState, result: Result, event: str, on: date, step: str | None) -> Advanced:
     state = result.state
     now = ctx.now()
-    changed = session.execute(
-        update(Enrolment).where(col(Enrolment.id) == case.id, col(Enrolment.version) == case.version).values(
-            state=state.model_dump_json(), status=state.status, outcome=state.outcome, ended_on=state.ended_on,
-            current_steps=",".join(state.steps + list(state.compounds)), version=case.version + 1, updated_at=now))
-    if changed.rowcount != 1:
+    today = ctx.today()
+    after = case_deadlines(definition, state, facts, today)
+    connection = session.connection()  # Core statements made once (store.queries.cases): the hot path of a click
+    if not case_rows.advance_row(connection, case.id or 0, case.version, {
+            "state": state.model_dump_json(), "status": state.status, "outcome": state.outcome,
+            "ended_on": state.ended_on, "steps": ",".join(state.steps + list(state.compounds)), "now": now,
+            "next_due": next_due(after)}):
         raise Conflict("case_changed", id=case.id)
-    event_id = session.execute(insert(Event).values(
-        enrolment_id=case.id, sequence=state.sequence, name=event, effective_on=on, step=step,
-        values=dumps(result.values), facts=facts.model_dump_json(), recorded_at=now, recorded_by=ctx.actor.name,
-    ).returning(col(Event.id))).scalar_one()
+    event_id = case_rows.add_event(connection, {
+        "enrolment_id": case.id, "sequence": state.sequence, "name": event, "effective_on": on, "step": step,
+        "values": dumps(result.values), "facts": facts.model_dump_json(), "recorded_at": now,
+        "recorded_by": ctx.actor.name})
     if result.participant_updates:  # a recorded test result becomes the participant's level
         session.execute(update(Participant).where(col(Participant.id) == participant.id).values(
             **result.participant_updates, version=participant.version + 1))
         session.refresh(participant)
-    today = ctx.today()
-    after = case_deadlines(definition, state, facts, today)
     _sync_deadlines(session, case, case_deadlines(definition, previous, facts, today), after)
     _resolve_deadline_flags(ctx, session, case, state, after, now)
     new_cases = []
@@ -267,21 +279,14 @@ def record_handoff_step(ctx: Context, session: Session, case: Enrolment, event: 
 
 
 def _sync_deadlines(session: Session, case: Enrolment, before: list[DueItem], after: list[DueItem]) -> None:
-    """Bring the stored deadlines of a case from ``before`` to ``after``, touching only the rows that change."""
+    """Bring the stored deadlines of a case from ``before`` to ``after``, touching only the rows that change
+    (the case's ``next_due`` is written with its state)."""
     old, new = {i.id: i for i in before}, {i.id: i for i in after}
-    gone = [key for key in old if key not in new]
-    if gone:
-        session.execute(delete(Deadline).where(col(Deadline.enrolment_id) == case.id, col(Deadline.key).in_(gone)))
-    for key, item in new.items():
-        if key in old and old[key] != item:
-            session.execute(update(Deadline).where(col(Deadline.enrolment_id) == case.id, col(Deadline.key) == key)
-                            .values(**deadline_row(case.id or 0, case.kommune_id, item)))
-    added = [deadline_row(case.id or 0, case.kommune_id, item) for key, item in new.items() if key not in old]
-    if added:
-        session.execute(insert(Deadline), added)
-    due = next_due(after)
-    if due != next_due(before):
-        session.execute(update(Enrolment).where(col(Enrolment.id) == case.id).values(next_due=due))
+    case_id = case.id or 0
+    case_rows.sync_deadlines(
+        session.connection(), case_id, [key for key in old if key not in new],
+        [deadline_row(case_id, case.kommune_id, item) for key, item in new.items() if key in old and old[key] != item],
+        [deadline_row(case_id, case.kommune_id, item) for key, item in new.items() if key not in old])
 
 
 DEADLINE_FLAGS = ("frist_paminnelse", "frist_nar", "frist_brudd", "oppfolging_forfalt")
@@ -292,14 +297,12 @@ def _resolve_deadline_flags(ctx: Context, session: Session, case: Enrolment, sta
     """Resolve at once the deadline flags of this case whose deadline the event met, waived or removed (the
     nightly check would resolve them too; staff should see it when they record the event)."""
     still_due = {(i.id, i.due.isoformat()) for i in after if i.status in ("open", "breached")}
-    live = session.exec(select(Flag.id, Flag.natural_key).where(
-        Flag.enrolment_id == case.id, col(Flag.kind).in_(DEADLINE_FLAGS), col(Flag.state) != "resolved")).all()
+    live = [(fid, key) for fid, key, kind in case_rows.live_flags_of_case(session.connection(), case.id or 0)
+            if kind in DEADLINE_FLAGS]
     ended = state.status not in ACTIVE
     done = [fid for fid, key in live if ended or tuple(key.split(":", 2)[2].rsplit(":", 1)) not in still_due]
-    if done:
-        session.execute(update(Flag).where(col(Flag.id).in_(done)).values(
-            state="resolved", resolved_at=now, resolved_by=ctx.actor.name, updated_at=now,
-            resolution="Fristen er oppfylt eller bortfalt (registrert hendelse)"))
+    flag_rows.resolve_now(session, done, ctx.actor.name, "Fristen er oppfylt eller bortfalt (registrert hendelse)",
+                          now)
 
 
 def deadline_row(case_id: int, kommune_id: int, item: DueItem) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import bindparam
+from sqlalchemy import Connection, bindparam
 from sqlmodel import Session, col, select
 
 from pathways.bounds import date_problem, text_problem
@@ -360,7 +360,12 @@ def _audit(session: Session, ctx: Context, action: str, row: LivelihoodPeriod, d
 
 def periods_of(session: Session, participant_id: int) -> list[IncomePeriod]:
     """The participant's livelihood periods in the order the gap library reads them (start, then id)."""
-    return [IncomePeriod(*row) for row in session.execute(_PERIODS, {"id": participant_id})]
+    session.flush()
+    return _periods(session.connection(), participant_id)
+
+
+def _periods(connection: Connection, participant_id: int) -> list[IncomePeriod]:
+    return [IncomePeriod(*row) for row in connection.execute(_PERIODS, {"id": participant_id})]
 
 
 # made once, the participant as the parameter ``id`` (read on every case page and every change of income)
@@ -435,11 +440,13 @@ def _inputs(session: Session, participant_id: int, until: date, periods: list[In
             ) -> tuple[list[IncomePeriod], list[StepSpan], date] | None:
     """The periods (read unless given, in :func:`periods_of` order), the step spans of the active cases and
     the first active case's start; None without an active case."""
-    cases = session.execute(_ACTIVE_CASES, {"id": participant_id}).all()
+    session.flush()  # what the caller added, then plain rows (Core): on every click that changes a case or income
+    connection = session.connection()
+    cases = connection.execute(_ACTIVE_CASES, {"id": participant_id}).all()
     if not cases:
         return None
     spans = case_spans([(definition_of(session, version_id), state) for version_id, state, _ in cases], until)
-    periods = periods_of(session, participant_id) if periods is None else periods
+    periods = _periods(connection, participant_id) if periods is None else periods
     return periods, spans, min(start for _, _, start in cases)
 
 

@@ -57,20 +57,30 @@ def live(state: str) -> Any:
     return col(Flag.state).in_(LIVE_FLAG_STATES) if state == "aktive" else Flag.state == state
 
 
+_FLAG_TABLE = Flag.__table__
+_LIVE_OF_PARTICIPANT = select(_FLAG_TABLE.c.id, _FLAG_TABLE.c.natural_key, _FLAG_TABLE.c.kommune_id,
+                              _FLAG_TABLE.c.due).where(
+    _FLAG_TABLE.c.enrolment_id.in_(select(Enrolment.__table__.c.id).where(
+        Enrolment.__table__.c.participant_id == bindparam("pid"))),
+    _FLAG_TABLE.c.participant_id == bindparam("pid"), _FLAG_TABLE.c.kind == bindparam("kind"),
+    _FLAG_TABLE.c.state.in_(LIVE_FLAG_STATES))
+_RESOLVE_NOW = (update(_FLAG_TABLE).where(_FLAG_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+                .values(state="resolved", resolved_at=bindparam("now"), resolved_by=bindparam("by"),
+                        resolution=bindparam("resolution"), updated_at=bindparam("now")))
+
+
 def live_of_participant(session: Session, participant_id: int, kind: str) -> list[tuple[int, str, int, date | None]]:
     """(id, natural key, kommune, due) of the participant's live flags of ``kind``, found through their
     cases (index on flag.enrolment_id: a participant's flags hang on one of their cases)."""
-    cases = select(Enrolment.id).where(Enrolment.participant_id == participant_id)
-    return [(i, k, m, d) for i, k, m, d in session.execute(
-        select(Flag.id, Flag.natural_key, Flag.kommune_id, Flag.due).where(
-            col(Flag.enrolment_id).in_(cases), Flag.participant_id == participant_id, Flag.kind == kind,
-            col(Flag.state).in_(LIVE_FLAG_STATES)))]
+    return [(i, k, m, d) for i, k, m, d in session.connection().execute(
+        _LIVE_OF_PARTICIPANT, {"pid": participant_id, "kind": kind})]
 
 
 def resolve_now(session: Session, flag_ids: Sequence[int], by: str, resolution: str, now: datetime) -> None:
     """Resolve the flags in the caller's transaction (a change of the data that ends their condition)."""
-    session.execute(update(Flag).where(col(Flag.id).in_(flag_ids)).values(
-        state="resolved", resolved_at=now, resolved_by=by, resolution=resolution, updated_at=now))
+    if flag_ids:
+        session.connection().execute(_RESOLVE_NOW, {"ids": list(flag_ids), "now": now, "by": by,
+                                                    "resolution": resolution})
 
 
 # -- the nightly sweep -----------------------------------------------------------------------------
