@@ -157,19 +157,26 @@ TRIGGER_WORDS = {
 }
 
 
-def _gaps_by_participant(conn: Connection, config: ChecksConfig, on: date
+Projection = tuple[date | None, date | None]  # (from, to) of the first open gap, as stored on the active cases
+
+
+def _gaps_by_participant(conn: Connection, config: ChecksConfig, on: date, shard: tuple[int, int] | None = None,
+                         stored: dict[int, Projection] | None = None
                          ) -> Iterator[tuple[int, int, int, list[Gap] | Candidate]]:
     """(participant, first case, kommune, the gaps or the data error) of every participant with an active
-    case, as the case page and ``pathways gaps`` compute them (the income library, with the steps of the
-    participant's cases). Three queries."""
+    case (of those in ``shard``: ids ≡ i mod n), as the case page and ``pathways gaps`` compute them (the
+    income library, with the steps of the participant's cases). Two queries; ``stored`` is given the
+    projection the cases hold (:func:`income_gaps` writes only the changes)."""
     horizon = config.income_gaps.horizon_days
     last = on + timedelta(days=horizon)
     cases: dict[int, list[tuple[int, int, date, int, str]]] = defaultdict(list)
-    for pid, case, kommune, start, version, state in store.active_case_states(conn):
+    for pid, case, kommune, start, version, state, gap_from, gap_to in store.active_case_states(conn, shard):
         cases[pid].append((case, kommune, start, version, state))
+        if stored is not None:
+            stored[pid] = (gap_from, gap_to)
     periods: dict[int, list[IncomePeriod]] = defaultdict(list)
     broken: set[int] = set()
-    rows = store.periods_starting_by(conn, last + timedelta(days=1))  # the day after: what follows
+    rows = store.periods_starting_by(conn, last + timedelta(days=1), shard)  # the day after: what follows
     for pid, source, start, end, planned, period in rows:
         if pid in cases:
             try:
@@ -197,14 +204,16 @@ def _gaps_by_participant(conn: Connection, config: ChecksConfig, on: date
             yield pid, case, kommune, data_error("income_gaps", "start_date", kommune, case, pid, on)
 
 
-def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
+def income_gaps(conn: Connection, config: ChecksConfig, on: date, shard: tuple[int, int] | None = None
+                ) -> list[Candidate]:
     """Days without livelihood for participants with an active case: running now, or coming within the
     horizon from the planned end dates. Refreshes, on the way, the live income projection the caseload
     shows (:func:`pathways.services.livelihood.first_open_gap`), writing only the participants whose
     projection changed since the services last wrote it (the days passing move gaps from coming to now)."""
     found = []
     projection: dict[int, tuple[date, date | None] | None] = {}
-    for pid, case, kommune, gaps in _gaps_by_participant(conn, config, on):
+    stored: dict[int, Projection] = {}
+    for pid, case, kommune, gaps in _gaps_by_participant(conn, config, on, shard, stored):
         if isinstance(gaps, Candidate):
             found.append(gaps)
             continue
@@ -217,12 +226,13 @@ def income_gaps(conn: Connection, config: ChecksConfig, on: date) -> list[Candid
             found.append(Candidate(gap_flag_key(pid, gap.start), GAP_FLAG,
                                    "high" if gap.kind == "current" else "medium", kommune, case, pid, gap.start,
                                    f"Inntektsgap ({when}) {gap.span()}{cause}: {gap.reason}"[:500]))
-    _store_projection(conn, projection)
+    _store_projection(conn, projection, stored)
     return found
 
 
-def _store_projection(conn: Connection, projection: dict[int, tuple[date, date | None] | None]) -> int:
-    stored = case_rows.stored_gaps(conn)
+def _store_projection(conn: Connection, projection: dict[int, tuple[date, date | None] | None],
+                      stored: dict[int, Projection] | None = None) -> int:
+    stored = case_rows.stored_gaps(conn) if stored is None else stored
     changed = [(pid, *(gap or (None, None))) for pid, gap in projection.items()
                if stored.get(pid, (None, None)) != (gap or (None, None))]
     return case_rows.set_gaps(conn, changed)
@@ -411,8 +421,9 @@ def nir(conn: Connection, config: ChecksConfig, on: date) -> list[Candidate]:
 
 
 Rule = Callable[..., list[Candidate]]  # (connection, config, date[, shard]) → the flags that should exist
-SHARDED = {"deadlines"}
-"""Families that can split their cases by id between processes (``shard=(i, n)``: ids ≡ i mod n)."""
+SHARDED = {"deadlines": False, "income_gaps": True}
+"""Families that can split their work between processes (``shard=(i, n)``): by case id (ids ≡ i mod n),
+or, when True, by participant id (the income gaps are a participant's, across their cases)."""
 
 RULES: dict[str, tuple[Rule, tuple[str, ...]]] = {
     # family: (rule, the flag kinds it owns — flags of these kinds it no longer finds are resolved)

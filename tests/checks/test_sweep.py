@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from pathways.checks.sweep import FAMILIES, run_checks
 from pathways.demo import generate
 from pathways.services.context import Actor
-from pathways.store.tables import Flag
+from pathways.store.tables import Enrolment, Flag
 
 ON = date(2026, 11, 22)
 
@@ -95,16 +95,25 @@ def test_staff_acknowledge_snooze_and_resolve_with_checks(ctx, clock):
         flag_service.acknowledge(ctx, flag.id)
 
 
+def projection(ctx) -> list[tuple]:
+    with Session(ctx.engine) as session:
+        return sorted(session.exec(select(Enrolment.id, Enrolment.gap_from, Enrolment.gap_to)).all())
+
+
 def test_partitions_give_the_same_flags(ctx):
-    """The sweep cut into partitions (the deadlines split by case id, as the nightly flow's tasks run
-    them) ends where the undivided sweep does."""
+    """The sweep cut into partitions (the deadlines split by case id, the income gaps by participant id, as
+    the nightly flow's tasks run them) ends where the undivided sweep does: the flags and the income
+    projection on the cases."""
     generate(ctx.engine, 150, seed=5, today=ON)
     run_checks(ctx.engine, ON)
-    alone = snapshot(ctx)
+    alone, projected = snapshot(ctx), projection(ctx)
+    assert any(kind == "inntektsgap" for _, kind, *_ in alone), "no income gap to share between partitions"
     with ctx.engine.begin() as connection:
         connection.execute(delete(Flag))
+        connection.execute(update(Enrolment).values(gap_from=None, gap_to=None))
     report = run_checks(ctx.engine, ON, partitions=3)
     assert snapshot(ctx) == alone
+    assert projection(ctx) == projected and any(gap for _, gap, _ in projected)
     assert sum(c["new"] for c in report.counts.values()) == len(alone)
     again = run_checks(ctx.engine, ON + timedelta(days=1), partitions=3)
     with ctx.engine.begin() as connection:
@@ -119,6 +128,7 @@ def test_plan_cuts_the_sharded_families_heaviest_first():
 
     assert plan(["birthday", "deadlines"], 1) == [("deadlines", None), ("birthday", None)]
     units = plan(["deadlines", "income_gaps", "birthday"], 2)
-    assert units == [("income_gaps", None), ("deadlines", (0, 2)), ("deadlines", (1, 2)), ("birthday", None)]
+    assert units == [("income_gaps", (0, 2)), ("income_gaps", (1, 2)), ("birthday", None), ("deadlines", (0, 2)),
+                     ("deadlines", (1, 2))]
     with pytest.raises(ValueError, match="at least 1"):
         plan(["deadlines"], 0)

@@ -52,18 +52,26 @@ def cases_with_event(conn: Connection, events: Sequence[str], by: date, case_ids
         Event.name.in_(events), Event.effective_on <= by, Event.enrolment_id.in_(list(case_ids) or [-1]))).scalars())
 
 
-def active_case_states(conn: Connection) -> Iterable[Row[Any]]:
-    """(participant, case, kommune, start, version, state) of every active case."""
+def active_case_states(conn: Connection, shard: tuple[int, int] | None = None) -> Iterable[Row[Any]]:
+    """(participant, case, kommune, start, version, state, gap from, gap to) of every active case, or of
+    the participants in ``shard`` (ids ≡ i mod n)."""
     return conn.execute(
         select(Enrolment.participant_id, Enrolment.id, Enrolment.kommune_id, Enrolment.start_date,
-               Enrolment.pathway_version_id, Enrolment.state).where(Enrolment.status.in_(ACTIVE)))
+               Enrolment.pathway_version_id, Enrolment.state, Enrolment.gap_from, Enrolment.gap_to)
+        .where(Enrolment.status.in_(ACTIVE), *_by_participant(Enrolment.participant_id, shard)))
 
 
-def periods_starting_by(conn: Connection, last: date) -> Iterable[Row[Any]]:
-    """(participant, source, start, end, planned, id) of the livelihood periods starting by ``last``."""
+def periods_starting_by(conn: Connection, last: date, shard: tuple[int, int] | None = None) -> Iterable[Row[Any]]:
+    """(participant, source, start, end, planned, id) of the livelihood periods starting by ``last`` (of the
+    participants in ``shard``, or all)."""
     return conn.execute(select(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
                                LivelihoodPeriod.end, LivelihoodPeriod.planned, LivelihoodPeriod.id)
-                        .where(LivelihoodPeriod.start <= last))
+                        .where(LivelihoodPeriod.start <= last,
+                               *_by_participant(LivelihoodPeriod.participant_id, shard)))
+
+
+def _by_participant(column: Any, shard: tuple[int, int] | None) -> list[Any]:
+    return [column % shard[1] == shard[0]] if shard else []
 
 
 def born_between(conn: Connection, pathways: Sequence[str], after: date, by: date) -> Iterable[Row[Any]]:

@@ -90,10 +90,11 @@ StoredRow = tuple[int, str, str, str, str, str, date | None, date | None, str | 
 
 
 def owned(connection: Connection, kinds: Sequence[str], error_prefix: str | None,
-          shard: tuple[int, int] | None) -> list[StoredRow]:
+          shard: tuple[int, int] | None, by_participant: bool = False) -> list[StoredRow]:
     """(id, natural key, kind, state, severity, message, due, snoozed until, resolved by) of the stored
     flags of ``kinds`` and the data errors whose key starts with ``error_prefix``, of the cases in
-    ``shard`` (ids ≡ i mod n) or all."""
+    ``shard`` (ids ≡ i mod n; with ``by_participant``, the participants) or all."""
+    column = Flag.participant_id if by_participant else Flag.enrolment_id
     condition: Any = Flag.kind.in_(kinds)
     if error_prefix is not None:
         condition = or_(condition, and_(Flag.kind == error_prefix.split(":", 1)[0],
@@ -101,7 +102,7 @@ def owned(connection: Connection, kinds: Sequence[str], error_prefix: str | None
     return [tuple(row) for row in connection.execute(
         select(Flag.id, Flag.natural_key, Flag.kind, Flag.state, Flag.severity, Flag.message, Flag.due,
                Flag.snoozed_until, Flag.resolved_by).where(
-            condition, *([Flag.enrolment_id % shard[1] == shard[0]] if shard else [])))]
+            condition, *([column % shard[1] == shard[0]] if shard else [])))]
 
 
 def insert_open(connection: Connection, rows: Sequence[tuple[Any, ...]], now: datetime) -> None:
