@@ -38,6 +38,7 @@ from pathways.services.context import (
     dumps,
 )
 from pathways.services.livelihood import (
+    GAP_FLAG,
     benefit_in_force,
     first_open_gap,
     income_status,
@@ -238,13 +239,16 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
             **result.participant_updates, version=participant.version + 1))
         session.refresh(participant)
     _sync_deadlines(session, case, case_deadlines(definition, previous, facts, today), after)
-    _resolve_deadline_flags(ctx, session, case, state, after, now)
+    live = flag_rows.live_of_cases(session, participant.id or 0)  # once for the deadline and the gap flags
+    _resolve_deadline_flags(ctx, session, case, state, after, now,
+                            [(f[0], f[1]) for f in live if f[5] == case.id and f[4] in DEADLINE_FLAGS])
     new_cases = []
     for effect in result.effects:
         if effect.kind == "enrol":
             new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id,
                                     caseworker=case.caseworker, parent=(definition, state)))
-    gaps = refresh_income(session, ctx, participant.id or 0)  # the caseload's income column, now
+    gaps = refresh_income(session, ctx, participant.id or 0,  # the caseload's income column, now
+                          live_gap_flags=[f[:4] for f in live if f[6] == participant.id and f[4] == GAP_FLAG])
     steps = definition.pathway.all_steps()
     titles = tuple((steps[a].title if a in steps else a, steps[b].title if b in steps else b) for a, b in result.moved)
     return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps),
@@ -293,12 +297,11 @@ DEADLINE_FLAGS = ("frist_paminnelse", "frist_nar", "frist_brudd", "oppfolging_fo
 
 
 def _resolve_deadline_flags(ctx: Context, session: Session, case: Enrolment, state: CaseState, after: list[DueItem],
-                            now: datetime) -> None:
-    """Resolve at once the deadline flags of this case whose deadline the event met, waived or removed (the
-    nightly check would resolve them too; staff should see it when they record the event)."""
+                            now: datetime, live: list[tuple[int, str]]) -> None:
+    """Resolve at once the deadline flags of this case (``live``: their ids and keys) whose deadline the event
+    met, waived or removed (the nightly check would resolve them too; staff should see it when they record
+    the event)."""
     still_due = {(i.id, i.due.isoformat()) for i in after if i.status in ("open", "breached")}
-    live = [(fid, key) for fid, key, kind in case_rows.live_flags_of_case(session.connection(), case.id or 0)
-            if kind in DEADLINE_FLAGS]
     ended = state.status not in ACTIVE
     done = [fid for fid, key in live if ended or tuple(key.split(":", 2)[2].rsplit(":", 1)) not in still_due]
     flag_rows.resolve_now(session, done, ctx.actor.name, "Fristen er oppfylt eller bortfalt (registrert hendelse)",

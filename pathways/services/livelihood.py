@@ -373,7 +373,8 @@ _PERIODS = (select(LivelihoodPeriod.source, LivelihoodPeriod.start, LivelihoodPe
                    LivelihoodPeriod.id)
             .where(LivelihoodPeriod.participant_id == bindparam("id"))
             .order_by(col(LivelihoodPeriod.start), col(LivelihoodPeriod.id)))
-_ACTIVE_CASES = (select(Enrolment.pathway_version_id, Enrolment.state, Enrolment.start_date)
+_ACTIVE_CASES = (select(Enrolment.pathway_version_id, Enrolment.state, Enrolment.start_date, Enrolment.gap_from,
+                         Enrolment.gap_to)
                  .where(Enrolment.participant_id == bindparam("id"), col(Enrolment.status).in_(ACTIVE))
                  .order_by(col(Enrolment.id)))
 
@@ -436,18 +437,22 @@ def participant_gaps(ctx: Context, participant_id: int, as_of: date, horizon_day
         return gaps_in_session(session, participant_id, as_of, horizon_days)
 
 
-def _inputs(session: Session, participant_id: int, until: date, periods: list[IncomePeriod] | None = None
+def _inputs(session: Session, participant_id: int, until: date, periods: list[IncomePeriod] | None = None,
+            stored: set[tuple[date | None, date | None]] | None = None
             ) -> tuple[list[IncomePeriod], list[StepSpan], date] | None:
     """The periods (read unless given, in :func:`periods_of` order), the step spans of the active cases and
-    the first active case's start; None without an active case."""
+    the first active case's start; None without an active case. ``stored`` is given the income projections
+    the active cases hold."""
     session.flush()  # what the caller added, then plain rows (Core): on every click that changes a case or income
     connection = session.connection()
     cases = connection.execute(_ACTIVE_CASES, {"id": participant_id}).all()
+    if stored is not None:
+        stored.update((gap_from, gap_to) for *_, gap_from, gap_to in cases)
     if not cases:
         return None
-    spans = case_spans([(definition_of(session, version_id), state) for version_id, state, _ in cases], until)
+    spans = case_spans([(definition_of(session, version_id), state) for version_id, state, *_ in cases], until)
     periods = _periods(connection, participant_id) if periods is None else periods
-    return periods, spans, min(start for _, _, start in cases)
+    return periods, spans, min(start for _, _, start, *_ in cases)
 
 
 def first_open_gap(gaps: Iterable[Gap], as_of: date) -> tuple[date, date | None] | None:
@@ -478,7 +483,8 @@ def gap_flag_key(participant_id: int, gap_start: date) -> str:
 
 
 def refresh_income(session: Session, ctx: Context, participant_id: int, horizon_days: int = 90,
-                   periods: list[IncomePeriod] | None = None) -> list[Gap]:
+                   periods: list[IncomePeriod] | None = None,
+                   live_gap_flags: list[tuple[int, str, int, date | None]] | None = None) -> list[Gap]:
     """Recompute a participant's gaps as of today and store the projection on their active cases, in the
     caller's transaction: every service that changes periods or a case calls this. The live gap flags of
     gaps that are no longer there are resolved at once, so the case page's flags, the caseload and the
@@ -486,11 +492,15 @@ def refresh_income(session: Session, ctx: Context, participant_id: int, horizon_
     the check opens the flag again). ``periods``: the participant's periods when the caller has them.
     Returns the gaps."""
     today = ctx.today()
-    gaps = gaps_in_session(session, participant_id, today, horizon_days, periods)
-    case_rows.set_gap(session, participant_id, first_open_gap(gaps, today))
+    held: set[tuple[date | None, date | None]] = set()
+    gaps = gaps_in_session(session, participant_id, today, horizon_days, periods, held)
+    projection = first_open_gap(gaps, today)
+    if held - {projection or (None, None)}:  # most changes leave it as the cases hold it: no statement then
+        case_rows.set_gap(session, participant_id, projection)
     still = {gap_flag_key(participant_id, gap.start) for gap in gaps if gap.end >= today}
-    closed = [(flag_id, kommune_id) for flag_id, key, kommune_id, due in
-              flag_rows.live_of_participant(session, participant_id, GAP_FLAG)
+    if live_gap_flags is None:
+        live_gap_flags = flag_rows.live_of_participant(session, participant_id, GAP_FLAG)
+    closed = [(flag_id, kommune_id) for flag_id, key, kommune_id, due in live_gap_flags
               if key not in still and (due is None or due <= today + timedelta(days=horizon_days))]
     if closed:  # beyond the horizon computed here, only the nightly check (its own horizon) decides
         flag_rows.resolve_now(session, [flag_id for flag_id, _ in closed], "system", GAP_CLOSED, ctx.now())
@@ -501,8 +511,9 @@ def refresh_income(session: Session, ctx: Context, participant_id: int, horizon_
 
 
 def gaps_in_session(session: Session, participant_id: int, as_of: date, horizon_days: int = 90,
-                    periods: list[IncomePeriod] | None = None) -> list[Gap]:
-    found = _inputs(session, participant_id, as_of + timedelta(days=horizon_days), periods)
+                    periods: list[IncomePeriod] | None = None,
+                    stored: set[tuple[date | None, date | None]] | None = None) -> list[Gap]:
+    found = _inputs(session, participant_id, as_of + timedelta(days=horizon_days), periods, stored)
     if found is None:
         return []
     periods, spans, active_from = found

@@ -56,7 +56,6 @@ def set_gap(session: Session, participant_id: int, gap: tuple[date, date | None]
 _CASE: Table = Enrolment.__table__
 _EVENT: Table = Event.__table__
 _DEADLINE: Table = Deadline.__table__
-_FLAG: Table = Flag.__table__
 _SET_GAP = (update(_CASE).where(_CASE.c.participant_id == bindparam("pid"), _CASE.c.status.in_(ACTIVE),
                                 or_(_CASE.c.gap_from.is_distinct_from(bindparam("g_from")),
                                     _CASE.c.gap_to.is_distinct_from(bindparam("g_to"))))
@@ -74,8 +73,6 @@ _CHANGE_DEADLINE = (update(_DEADLINE).where(_DEADLINE.c.enrolment_id == bindpara
                                             _DEADLINE.c.key == bindparam("b_key"))
                     .values({c: bindparam(f"b_{c}") for c in _DEADLINE_COLUMNS}))
 _ADD_DEADLINES = insert(_DEADLINE)
-_LIVE_FLAGS_OF_CASE = select(_FLAG.c.id, _FLAG.c.natural_key, _FLAG.c.kind).where(
-    _FLAG.c.enrolment_id == bindparam("b_case"), _FLAG.c.state != "resolved")
 
 
 def advance_row(conn: Connection, case_id: int, version: int, values: dict[str, Any]) -> bool:
@@ -101,11 +98,6 @@ def sync_deadlines(conn: Connection, case_id: int, gone: Sequence[str], changed:
                                          **{f"b_{c}": row[c] for c in _DEADLINE_COLUMNS}} for row in changed])
     if added:
         conn.execute(_ADD_DEADLINES, list(added))
-
-
-def live_flags_of_case(conn: Connection, case_id: int) -> list[tuple[int, str, str]]:
-    """(id, natural key, kind) of the case's flags not resolved."""
-    return [(i, k, kind) for i, k, kind in conn.execute(_LIVE_FLAGS_OF_CASE, {"b_case": case_id})]
 
 
 def set_gaps(conn: Connection, rows: Sequence[tuple[int, date | None, date | None]]) -> int:

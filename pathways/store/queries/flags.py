@@ -64,6 +64,11 @@ _LIVE_OF_PARTICIPANT = select(_FLAG_TABLE.c.id, _FLAG_TABLE.c.natural_key, _FLAG
         Enrolment.__table__.c.participant_id == bindparam("pid"))),
     _FLAG_TABLE.c.participant_id == bindparam("pid"), _FLAG_TABLE.c.kind == bindparam("kind"),
     _FLAG_TABLE.c.state.in_(LIVE_FLAG_STATES))
+_LIVE_OF_CASES = select(_FLAG_TABLE.c.id, _FLAG_TABLE.c.natural_key, _FLAG_TABLE.c.kommune_id, _FLAG_TABLE.c.due,
+                        _FLAG_TABLE.c.kind, _FLAG_TABLE.c.enrolment_id, _FLAG_TABLE.c.participant_id).where(
+    _FLAG_TABLE.c.enrolment_id.in_(select(Enrolment.__table__.c.id).where(
+        Enrolment.__table__.c.participant_id == bindparam("pid"))),
+    _FLAG_TABLE.c.state.in_(LIVE_FLAG_STATES))
 _RESOLVE_NOW = (update(_FLAG_TABLE).where(_FLAG_TABLE.c.id.in_(bindparam("ids", expanding=True)))
                 .values(state="resolved", resolved_at=bindparam("now"), resolved_by=bindparam("by"),
                         resolution=bindparam("resolution"), updated_at=bindparam("now")))
@@ -74,6 +79,15 @@ def live_of_participant(session: Session, participant_id: int, kind: str) -> lis
     cases (index on flag.enrolment_id: a participant's flags hang on one of their cases)."""
     return [(i, k, m, d) for i, k, m, d in session.connection().execute(
         _LIVE_OF_PARTICIPANT, {"pid": participant_id, "kind": kind})]
+
+
+LiveFlag = tuple[int, str, int, date | None, str, int | None, int | None]
+
+
+def live_of_cases(session: Session, participant_id: int) -> list[LiveFlag]:
+    """(id, natural key, kommune, due, kind, case, participant) of the live flags on the participant's cases:
+    what recording an event reads once for the case's deadline flags and the participant's gap flags."""
+    return [tuple(row) for row in session.connection().execute(_LIVE_OF_CASES, {"pid": participant_id})]
 
 
 def resolve_now(session: Session, flag_ids: Sequence[int], by: str, resolution: str, now: datetime) -> None:
