@@ -163,7 +163,7 @@ def reconcile(connection: Connection, kinds: tuple[str, ...], candidates: list[C
     wanted = {c.natural_key: c for c in candidates}
     stored = {row[1]: _Stored(*row) for row in flag_rows.owned(
         connection, kinds, f"{DATA_ERROR}:{family}:" if family is not None else None, shard,
-        by_participant=SHARDED.get(family or "", False))}
+        by_participant=SHARDED.get(family or "", False), keys=wanted.keys())}
     new = [c for key, c in wanted.items() if key not in stored]
     changed, resolved = [], []
     for key, row in stored.items():

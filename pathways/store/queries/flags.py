@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -103,20 +103,35 @@ def resolve_now(session: Session, flag_ids: Sequence[int], by: str, resolution: 
 StoredRow = tuple[int, str, str, str, str, str, date | None, date | None, str | None]
 
 
+KEYS_PER_QUERY = 500  # natural keys per lookup of the resolved flags a sweep finds again
+
+
 def owned(connection: Connection, kinds: Sequence[str], error_prefix: str | None,
-          shard: tuple[int, int] | None, by_participant: bool = False) -> list[StoredRow]:
+          shard: tuple[int, int] | None, by_participant: bool = False,
+          keys: Collection[str] | None = None) -> list[StoredRow]:
     """(id, natural key, kind, state, severity, message, due, snoozed until, resolved by) of the stored
     flags of ``kinds`` and the data errors whose key starts with ``error_prefix``, of the cases in
-    ``shard`` (ids ≡ i mod n; with ``by_participant``, the participants) or all."""
+    ``shard`` (ids ≡ i mod n; with ``by_participant``, the participants) or all. With ``keys`` (the flags
+    the sweep finds), the live ones and, of the resolved ones, only those whose key is among ``keys``: a
+    resolved flag not found again changes nothing, and they pile up night after night (a year of nights
+    leaves several resolved flags for every live one), so a night's work stays that of the live flags."""
     column = Flag.participant_id if by_participant else Flag.enrolment_id
     condition: Any = Flag.kind.in_(kinds)
     if error_prefix is not None:
         condition = or_(condition, and_(Flag.kind == error_prefix.split(":", 1)[0],
                                         Flag.natural_key.startswith(error_prefix, autoescape=True)))
-    return [tuple(row) for row in connection.execute(
-        select(Flag.id, Flag.natural_key, Flag.kind, Flag.state, Flag.severity, Flag.message, Flag.due,
-               Flag.snoozed_until, Flag.resolved_by).where(
-            condition, *([column % shard[1] == shard[0]] if shard else [])))]
+    columns = (Flag.id, Flag.natural_key, Flag.kind, Flag.state, Flag.severity, Flag.message, Flag.due,
+               Flag.snoozed_until, Flag.resolved_by)
+    in_shard = [column % shard[1] == shard[0]] if shard else []
+    if keys is None:
+        return [tuple(row) for row in connection.execute(select(*columns).where(condition, *in_shard))]
+    found: list[StoredRow] = [tuple(row) for row in connection.execute(
+        select(*columns).where(condition, Flag.state != "resolved", *in_shard))]
+    wanted = sorted(keys)
+    for start in range(0, len(wanted), KEYS_PER_QUERY):  # by the unique index on the natural key
+        found += [tuple(row) for row in connection.execute(select(*columns).where(
+            Flag.natural_key.in_(wanted[start:start + KEYS_PER_QUERY]), Flag.state == "resolved", condition))]
+    return found
 
 
 def insert_open(connection: Connection, rows: Sequence[tuple[Any, ...]], now: datetime) -> None:
