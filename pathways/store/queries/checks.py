@@ -62,11 +62,12 @@ def active_case_states(conn: Connection, shard: tuple[int, int] | None = None) -
 
 
 def periods_starting_by(conn: Connection, last: date, shard: tuple[int, int] | None = None) -> Iterable[Row[Any]]:
-    """(participant, source, start, end, planned, id) of the livelihood periods starting by ``last`` (of the
-    participants in ``shard``, or all)."""
+    """(participant, source, start, end, planned, id) of the livelihood periods starting by ``last`` of the
+    participants with an active case (in ``shard``, or all): the others' periods are not read at all."""
+    active = select(Enrolment.participant_id).where(Enrolment.status.in_(ACTIVE))
     return conn.execute(select(LivelihoodPeriod.participant_id, LivelihoodPeriod.source, LivelihoodPeriod.start,
                                LivelihoodPeriod.end, LivelihoodPeriod.planned, LivelihoodPeriod.id)
-                        .where(LivelihoodPeriod.start <= last,
+                        .where(LivelihoodPeriod.start <= last, LivelihoodPeriod.participant_id.in_(active),
                                *_by_participant(LivelihoodPeriod.participant_id, shard)))
 
 
