@@ -287,11 +287,17 @@ def managed_case(session: Session, actor: Actor, case_id: int) -> Enrolment:
 
 def participant(session: Session, actor: Actor, participant_id: int) -> Participant:
     """The participant when the actor sees them, else NotFound."""
-    found = session.exec(select(Participant).where(Participant.id == participant_id,
-                                                   *participants(actor))).first()
+    found = session.exec(_one_participant(actor, actor.today()), params={"participant_id": participant_id}).first()
     if found is None:
         raise NotFound("no_participant", "participant", id=participant_id)
     return found
+
+
+@lru_cache(maxsize=1024)
+def _one_participant(actor: Actor, today: date) -> Any:
+    """The statement of :func:`participant` for an actor on a day (the covers and hand-offs in force are the
+    day's), made once: building it and its cache key cost more than running it (every change of income)."""
+    return select(Participant).where(Participant.id == bindparam("participant_id"), *participants(actor))
 
 
 def flag(session: Session, actor: Actor, flag_id: int) -> Flag:
@@ -309,12 +315,19 @@ def worked_participant(session: Session, actor: Actor, participant_id: int) -> P
     found = participant(session, changer(actor), participant_id)
     if actor.is_system:
         return found
+    if session.connection().execute(_one_worked_participant(actor, actor.today()),
+                                    {"participant_id": participant_id}).first() is None:
+        raise Forbidden("case_not_taken_over" if actor.unit_scoped else "case_handed_over", "participant")
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _one_worked_participant(actor: Actor, today: date) -> Any:
+    """The statement of :func:`worked_participant`'s second test for an actor on a day, made once."""
     taken = exists().where(col(Enrolment.participant_id) == col(Participant.id),
                            col(Enrolment.id).in_(received(actor)))
     conditions = [taken] if actor.unit_scoped else [or_(and_(*participants(actor)), taken)]
-    if session.exec(select(Participant.id).where(Participant.id == participant_id, *conditions)).first() is None:
-        raise Forbidden("case_not_taken_over" if actor.unit_scoped else "case_handed_over", "participant")
-    return found
+    return select(Participant.id).where(Participant.id == bindparam("participant_id"), *conditions)
 
 
 def period(session: Session, actor: Actor, period_id: int, *, changing: bool = False) -> LivelihoodPeriod:
