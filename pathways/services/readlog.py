@@ -44,6 +44,7 @@ VIEWS = {"deltaker": "deltakeropplysninger", "sak": "sak", "inntekt": "inntektsk
 CHANNELS = {"side": "dashbord", "api": "API", "cli": "kommandolinje"}
 ROLES = {"veileder": "veileder", "leder": "leder", "administrator": "administrator", "system": "system"}
 FLUSH_SECONDS = 5.0  # see the module: each write costs the SQLite readers, so few and large
+WRITER_THREAD = "tilgangslogg"  # the name of the thread that writes the buffer
 FLUSH_SIZE = 2000
 LIST_LIMIT = 500
 
@@ -68,7 +69,7 @@ class _Buffer:
             rows.append(row)
             full = len(rows) >= FLUSH_SIZE
             if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._run, name="tilgangslogg", daemon=True)
+                self.thread = threading.Thread(target=self._run, name=WRITER_THREAD, daemon=True)
                 self.thread.start()
         if full:
             self.wake.set()
