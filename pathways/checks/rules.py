@@ -231,8 +231,7 @@ def income_gaps(conn: Connection, config: ChecksConfig, on: date, shard: tuple[i
 
 
 def _store_projection(conn: Connection, projection: dict[int, tuple[date, date | None] | None],
-                      stored: dict[int, Projection] | None = None) -> int:
-    stored = case_rows.stored_gaps(conn) if stored is None else stored
+                      stored: dict[int, Projection]) -> int:
     changed = [(pid, *(gap or (None, None))) for pid, gap in projection.items()
                if stored.get(pid, (None, None)) != (gap or (None, None))]
     return case_rows.set_gaps(conn, changed)
@@ -241,8 +240,10 @@ def _store_projection(conn: Connection, projection: dict[int, tuple[date, date |
 def refresh_income_projection(conn: Connection, config: ChecksConfig, on: date) -> int:
     """Store the live income projection of every participant with an active case as of ``on`` (as the
     income-gap family does each night), without touching flags; return how many changed."""
+    stored: dict[int, Projection] = {}
     return _store_projection(conn, {pid: first_open_gap(gaps, on) for pid, _, _, gaps in
-                                    _gaps_by_participant(conn, config, on) if not isinstance(gaps, Candidate)})
+                                    _gaps_by_participant(conn, config, on, stored=stored)
+                                    if not isinstance(gaps, Candidate)}, stored)
 
 
 # -- the 25th birthday ----------------------------------------------------------------------------

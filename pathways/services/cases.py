@@ -241,14 +241,15 @@ def _record(ctx: Context, session: Session, case: Enrolment, participant: Partic
     _sync_deadlines(session, case, case_deadlines(definition, previous, facts, today), after)
     live = flag_rows.live_of_cases(session, participant.id or 0)  # once for the deadline and the gap flags
     _resolve_deadline_flags(ctx, session, case, state, after, now,
-                            [(f[0], f[1]) for f in live if f[5] == case.id and f[4] in DEADLINE_FLAGS])
+                            [(f.id, f.natural_key) for f in live if f.case_id == case.id and f.kind in DEADLINE_FLAGS])
     new_cases = []
     for effect in result.effects:
         if effect.kind == "enrol":
             new_cases.append(_enrol(ctx, session, participant, effect.data["pathway"], on, parent_id=case.id,
                                     caseworker=case.caseworker, parent=(definition, state)))
     gaps = refresh_income(session, ctx, participant.id or 0,  # the caseload's income column, now
-                          live_gap_flags=[f[:4] for f in live if f[6] == participant.id and f[4] == GAP_FLAG])
+                          live_gap_flags=[(f.id, f.natural_key, f.kommune_id, f.due) for f in live
+                                          if f.participant_id == participant.id and f.kind == GAP_FLAG])
     steps = definition.pathway.all_steps()
     titles = tuple((steps[a].title if a in steps else a, steps[b].title if b in steps else b) for a, b in result.moved)
     return Advanced(case.id or 0, event_id, state.sequence, state, result.moved, tuple(new_cases), tuple(gaps),

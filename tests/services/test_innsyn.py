@@ -21,12 +21,13 @@ from pathways.cli import main
 from pathways.services import audit, cases, innsyn, livelihood, tasks
 from pathways.services import innsyn_document as document
 from pathways.services.access import Forbidden
-from pathways.services.accounts import add_user, authenticate, find_user
+from pathways.services.accounts import add_user, find_user
 from pathways.services.caseworkers import set_cover
 from pathways.services.context import Context, NotFound, ServiceError
 from pathways.services.dashboard import add_note
 from pathways.store.tables import AuditEntry, Participant
 from tests.conftest import table_counts
+from tests.services.test_access import as_user
 from tests.ui.conftest import PASSWORD, World, build_world
 
 NOTE = "Ønsker praksis i barnehage; tolk på somali."
@@ -35,12 +36,6 @@ NOTE = "Ønsker praksis i barnehage; tolk på somali."
 @pytest.fixture
 def world(ctx, clock) -> World:
     return build_world(ctx, clock)
-
-
-def as_user(world: World, username: str) -> Context:
-    account = authenticate(world.ctx, username, PASSWORD)
-    assert account is not None
-    return Context(world.ctx.engine, world.clock, actor=account.actor)
 
 
 def recorded(world: World) -> Context:

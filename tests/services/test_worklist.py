@@ -9,22 +9,15 @@ import pytest
 
 from pathways.services import cases
 from pathways.services import flags as flag_service
-from pathways.services.accounts import authenticate
-from pathways.services.context import Context
 from pathways.services.livelihood import add_income
 from pathways.services.worklist import flag_parts, worklist
-from tests.ui.conftest import PASSWORD, TODAY, World, build_world
+from tests.services.test_access import as_user
+from tests.ui.conftest import TODAY, World, build_world
 
 
 @pytest.fixture
 def world(ctx, clock) -> World:
     return build_world(ctx, clock)
-
-
-def as_user(world: World, username: str) -> Context:
-    account = authenticate(world.ctx, username, PASSWORD)
-    assert account is not None
-    return Context(world.ctx.engine, world.clock, account.actor)
 
 
 def test_a_veileder_sees_the_breach_first_then_the_current_gap_each_saying_what_why_and_what_to_do(world):

@@ -15,6 +15,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from pathways.store.tables import AuditEntry
+from tests.ui.test_routes import api
 from ui import api_innsyn
 from ui.pages import participants as participant_pages
 
@@ -90,13 +91,6 @@ def test_the_routes_run_in_the_thread_pool():
     """Laying out the document is CPU-bound: plain ``def`` routes, never on the event loop."""
     assert not inspect.iscoroutinefunction(participant_pages.participant_innsyn)
     assert not inspect.iscoroutinefunction(api_innsyn.get_innsyn)
-
-
-def api(browser, world, username: str | None):
-    client = browser(None).client
-    if username:
-        client.headers["Authorization"] = f"Bearer {world.tokens[username]}"
-    return client
 
 
 def test_the_api_gives_the_same_json(world, browser):

@@ -110,10 +110,3 @@ def set_gaps(conn: Connection, rows: Sequence[tuple[int, date | None, date | Non
             .values(gap_from=bindparam("g_from"), gap_to=bindparam("g_to")),
             [{"pid": pid, "g_from": start, "g_to": end} for pid, start, end in rows])
     return len(rows)
-
-
-def stored_gaps(conn: Connection) -> dict[int, tuple[date | None, date | None]]:
-    """(from, to) stored on the active cases, per participant (the nightly refresh writes only changes)."""
-    return {pid: (start, end) for pid, start, end in conn.execute(
-        select(Enrolment.participant_id, Enrolment.gap_from, Enrolment.gap_to)
-        .where(col(Enrolment.status).in_(ACTIVE)))}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, update
 from sqlmodel import Session, col
@@ -81,13 +81,20 @@ def live_of_participant(session: Session, participant_id: int, kind: str) -> lis
         _LIVE_OF_PARTICIPANT, {"pid": participant_id, "kind": kind})]
 
 
-LiveFlag = tuple[int, str, int, date | None, str, int | None, int | None]
+class LiveFlag(NamedTuple):
+    id: int
+    natural_key: str
+    kommune_id: int
+    due: date | None
+    kind: str
+    case_id: int | None
+    participant_id: int | None
 
 
 def live_of_cases(session: Session, participant_id: int) -> list[LiveFlag]:
-    """(id, natural key, kommune, due, kind, case, participant) of the live flags on the participant's cases:
-    what recording an event reads once for the case's deadline flags and the participant's gap flags."""
-    return [tuple(row) for row in session.connection().execute(_LIVE_OF_CASES, {"pid": participant_id})]
+    """The live flags on the participant's cases: what recording an event reads once for the case's deadline
+    flags and the participant's gap flags."""
+    return [LiveFlag(*row) for row in session.connection().execute(_LIVE_OF_CASES, {"pid": participant_id})]
 
 
 def resolve_now(session: Session, flag_ids: Sequence[int], by: str, resolution: str, now: datetime) -> None:
